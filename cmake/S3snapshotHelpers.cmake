@@ -1,0 +1,23 @@
+# Compiler flags shared by every target of the project.
+function(s3snapshot_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                         -Wnon-virtual-dtor -Wold-style-cast -Wcast-align)
+  if(S3SNAPSHOT_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(S3SNAPSHOT_SANITIZERS)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# One unit-test executable: gtest-discovered, labelled `unit`.
+function(s3snapshot_add_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  s3snapshot_target_defaults(${name})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    S3SNAPSHOT_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
+  gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 30)
+endfunction()

@@ -1,0 +1,134 @@
+#include "aws/aws_client.h"
+
+#include "aws/errors.h"
+#include "core/sigv4.h"
+
+namespace s3snapshot::aws {
+
+using core::Error;
+using core::ErrorKind;
+using core::Result;
+
+AwsQueryClient::AwsQueryClient(std::string service, std::string api_version, std::string region,
+                               std::string endpoint, ClientContext ctx)
+    : service_(std::move(service)),
+      version_(std::move(api_version)),
+      region_(std::move(region)),
+      endpoint_(std::move(endpoint)),
+      ctx_(std::move(ctx)) {}
+
+Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body,
+                                              bool sign) {
+  core::UrlParts url;
+  if (!core::ParseUrl(endpoint_, &url)) {
+    return Error::Make(ErrorKind::kInvalidInput, "bad endpoint URL '" + endpoint_ + "'",
+                       "InvalidEndpoint");
+  }
+  core::SignableRequest sreq;
+  sreq.method = "POST";
+  sreq.path = url.path;
+  sreq.query = url.query;
+  sreq.headers.emplace_back("Host", url.HostHeader());
+  sreq.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  sreq.body = body;
+  if (sign) {
+    Result<core::Credentials> creds = ctx_.credentials->GetCredentials();
+    if (!creds.ok()) return creds.error();
+    core::SigningParams p;
+    p.credentials = *creds;
+    p.region = region_;
+    p.service = service_;
+    p.time = ctx_.clock->Now();
+    core::SignRequest(&sreq, p);
+  }
+  core::HttpRequest req;
+  req.method = "POST";
+  req.url = url.scheme + "://" + url.host + (url.port.empty() ? "" : ":" + url.port) + url.path +
+            (url.query.empty() ? "" : "?" + url.query);
+  req.headers = std::move(sreq.headers);
+  req.body = body;
+  stats_.calls++;
+  Result<core::HttpResponse> resp = ctx_.http->Send(req);
+  if (!resp.ok()) return resp.error();
+
+  std::string header_id = resp->Header("x-amzn-requestid");
+  if (header_id.empty()) header_id = resp->Header("x-amz-request-id");
+  if (resp->status >= 200 && resp->status < 300) {
+    QueryResponse out;
+    out.body = std::move(resp->body);
+    out.request_id = ParseRequestId(out.body);
+    if (out.request_id.empty()) out.request_id = header_id;
+    return out;
+  }
+  AwsErrorBody eb;
+  Error e;
+  e.http_status = resp->status;
+  if (ParseErrorBody(resp->body, &eb)) {
+    e.code = eb.code;
+    e.message = eb.message;
+    e.request_id = eb.request_id.empty() ? header_id : eb.request_id;
+  } else {
+    e.code = "HTTP" + std::to_string(resp->status);
+    std::string snippet = resp->body.substr(0, 200);
+    for (char& c : snippet) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    e.message = "unexpected HTTP " + std::to_string(resp->status) + " response" +
+                (snippet.empty() ? "" : ": " + snippet);
+    e.request_id = header_id;
+  }
+  e.kind = KindForAwsError(e.code, resp->status);
+  if (e.kind == ErrorKind::kThrottled) stats_.throttled++;
+  return e;
+}
+
+Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const QueryParams& params,
+                                           bool idempotent, bool sign) {
+  const std::string body = params.Encode(action, version_);
+  std::optional<Error> last_retried;
+  bool refreshed_credentials = false;
+  for (int attempt = 1;; ++attempt) {
+    if (ctx_.rate_limiter) ctx_.rate_limiter->Acquire(action);
+    auto start = ctx_.clock->Steady();
+    Result<QueryResponse> r = Attempt(body, sign);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock->Steady() - start);
+    if (ctx_.logger && ctx_.logger->Enabled(core::LogLevel::kDebug)) {
+      core::LogFields f = {{"service", service_}, {"region", region_}, {"action", action},
+                           {"attempt", std::to_string(attempt)},
+                           {"ms", std::to_string(ms.count())}};
+      if (r.ok()) {
+        f.emplace_back("request_id", r->request_id);
+      } else {
+        f.emplace_back("error", r.error().code.empty() ? core::ErrorKindName(r.error().kind) : r.error().code);
+        if (!r.error().request_id.empty()) f.emplace_back("request_id", r.error().request_id);
+      }
+      ctx_.logger->Debug("call", f);
+    }
+    if (r.ok()) {
+      ctx_.retryer->OnSuccess(attempt, last_retried);
+      r->attempts = attempt;
+      return r;
+    }
+    Error e = r.error();
+    if (e.kind == ErrorKind::kAuth && IsExpiredCredentials(e.code) && !refreshed_credentials &&
+        ctx_.on_expired_credentials) {
+      // One free retry with fresh credentials.
+      refreshed_credentials = true;
+      ctx_.on_expired_credentials();
+      --attempt;
+      continue;
+    }
+    if (e.kind == ErrorKind::kThrottled && ctx_.rate_limiter) ctx_.rate_limiter->OnThrottle(action);
+    std::optional<std::chrono::milliseconds> delay = ctx_.retryer->OnFailure(e, attempt, idempotent);
+    if (!delay) {
+      std::string ctx = action;
+      if (attempt > 1) ctx += " (after " + std::to_string(attempt) + " attempts)";
+      return e.WithContext(ctx);
+    }
+    stats_.retries++;
+    last_retried = e;
+    ctx_.clock->Sleep(*delay);
+  }
+}
+
+}  // namespace s3snapshot::aws

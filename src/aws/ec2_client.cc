@@ -1,0 +1,327 @@
+#include "aws/ec2_client.h"
+
+#include <pugixml.hpp>
+
+namespace s3snapshot::aws {
+
+using core::Error;
+using core::ErrorKind;
+using core::Result;
+
+namespace {
+
+Error Malformed(const std::string& what, const std::string& request_id = "") {
+  Error e = Error::Make(ErrorKind::kMalformed, what, "MalformedResponse");
+  e.request_id = request_id;
+  return e;
+}
+
+// Loads `xml` and checks the root element's name.
+Result<pugi::xml_node> Load(pugi::xml_document& doc, const std::string& xml, const char* root) {
+  pugi::xml_parse_result pr = doc.load_buffer(xml.data(), xml.size());
+  if (!pr) {
+    return Malformed(std::string("cannot parse the ") + root + " XML: " + pr.description() +
+                     " at offset " + std::to_string(pr.offset));
+  }
+  pugi::xml_node r = doc.document_element();
+  if (std::string(r.name()) != root) {
+    return Malformed(std::string("expected <") + root + ">, got <" + r.name() + ">",
+                     r.child_value("requestId"));
+  }
+  return r;
+}
+
+std::vector<Tag> ParseTagSet(pugi::xml_node parent) {
+  std::vector<Tag> tags;
+  for (pugi::xml_node item : parent.child("tagSet").children("item")) {
+    tags.push_back({item.child_value("key"), item.child_value("value")});
+  }
+  return tags;
+}
+
+Snapshot ParseSnapshotNode(pugi::xml_node n) {
+  Snapshot s;
+  s.snapshot_id = n.child_value("snapshotId");
+  s.volume_id = n.child_value("volumeId");
+  s.state = n.child_value("status");
+  if (s.state.empty()) s.state = n.child_value("state");  // CreateSnapshots' item shape
+  s.progress = n.child_value("progress");
+  s.description = n.child_value("description");
+  s.owner_id = n.child_value("ownerId");
+  s.start_time = n.child_value("startTime");
+  s.volume_size_gib = n.child("volumeSize").text().as_int();
+  s.encrypted = n.child("encrypted").text().as_bool();
+  s.state_message = n.child_value("statusMessage");
+  s.tags = ParseTagSet(n);
+  return s;
+}
+
+std::vector<InstanceStateChange> ParseStateChanges(pugi::xml_node root) {
+  std::vector<InstanceStateChange> out;
+  for (pugi::xml_node item : root.child("instancesSet").children("item")) {
+    out.push_back({item.child_value("instanceId"),
+                   item.child("previousState").child_value("name"),
+                   item.child("currentState").child_value("name")});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Instance::TagValue(const std::string& key) const {
+  for (const auto& t : tags) {
+    if (t.key == key) return t.value;
+  }
+  return "";
+}
+
+std::string Snapshot::TagValue(const std::string& key) const {
+  for (const auto& t : tags) {
+    if (t.key == key) return t.value;
+  }
+  return "";
+}
+
+Result<Page<Instance>> ParseDescribeInstances(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeInstancesResponse");
+  if (!root.ok()) return root.error();
+  Page<Instance> page;
+  for (pugi::xml_node res : root->child("reservationSet").children("item")) {
+    for (pugi::xml_node n : res.child("instancesSet").children("item")) {
+      Instance i;
+      i.instance_id = n.child_value("instanceId");
+      if (i.instance_id.empty()) return Malformed("an instance without instanceId");
+      i.state = n.child("instanceState").child_value("name");
+      i.instance_type = n.child_value("instanceType");
+      i.availability_zone = n.child("placement").child_value("availabilityZone");
+      i.root_device_name = n.child_value("rootDeviceName");
+      for (pugi::xml_node bd : n.child("blockDeviceMapping").children("item")) {
+        pugi::xml_node ebs = bd.child("ebs");
+        if (!ebs) continue;
+        i.block_devices.push_back({bd.child_value("deviceName"), ebs.child_value("volumeId")});
+      }
+      i.tags = ParseTagSet(n);
+      page.items.push_back(std::move(i));
+    }
+  }
+  page.next_token = root->child_value("nextToken");
+  return page;
+}
+
+Result<std::vector<InstanceStateChange>> ParseInstanceStateChanges(const std::string& xml) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result pr = doc.load_buffer(xml.data(), xml.size());
+  if (!pr) return Malformed(std::string("cannot parse the state-change XML: ") + pr.description());
+  std::string root = doc.document_element().name();
+  if (root != "StopInstancesResponse" && root != "StartInstancesResponse") {
+    return Malformed("unexpected <" + root + "> in a Start/StopInstances response");
+  }
+  return ParseStateChanges(doc.document_element());
+}
+
+Result<Snapshot> ParseCreateSnapshot(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "CreateSnapshotResponse");
+  if (!root.ok()) return root.error();
+  Snapshot s = ParseSnapshotNode(*root);
+  if (s.snapshot_id.empty()) return Malformed("CreateSnapshot response without snapshotId");
+  return s;
+}
+
+Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "CreateSnapshotsResponse");
+  if (!root.ok()) return root.error();
+  std::vector<Snapshot> out;
+  for (pugi::xml_node n : root->child("snapshotSet").children("item")) {
+    Snapshot s = ParseSnapshotNode(n);
+    if (s.snapshot_id.empty()) return Malformed("CreateSnapshots item without snapshotId");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<Page<Snapshot>> ParseDescribeSnapshots(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeSnapshotsResponse");
+  if (!root.ok()) return root.error();
+  Page<Snapshot> page;
+  for (pugi::xml_node n : root->child("snapshotSet").children("item")) {
+    page.items.push_back(ParseSnapshotNode(n));
+  }
+  page.next_token = root->child_value("nextToken");
+  return page;
+}
+
+Result<std::string> ParseCopySnapshot(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "CopySnapshotResponse");
+  if (!root.ok()) return root.error();
+  std::string id = root->child_value("snapshotId");
+  if (id.empty()) return Malformed("CopySnapshot response without snapshotId");
+  return id;
+}
+
+Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeRegionsResponse");
+  if (!root.ok()) return root.error();
+  std::vector<std::string> out;
+  for (pugi::xml_node n : root->child("regionInfo").children("item")) {
+    out.push_back(n.child_value("regionName"));
+  }
+  return out;
+}
+
+namespace {
+// Adds the request id of the response to a parse error.
+template <typename T>
+Result<T> WithRequestId(Result<T> r, const QueryResponse& resp, const std::string& action) {
+  if (r.ok()) return r;
+  Error e = r.error().WithContext(action);
+  if (e.request_id.empty()) e.request_id = resp.request_id;
+  return e;
+}
+}  // namespace
+
+Result<Page<Instance>> Ec2Client::DescribeInstances(const DescribeInstancesRequest& req) {
+  QueryParams p;
+  p.SetList("InstanceId", req.instance_ids);
+  p.SetFilters(req.filters);
+  if (req.max_results > 0) p.Set("MaxResults", std::to_string(req.max_results));
+  if (!req.next_token.empty()) p.Set("NextToken", req.next_token);
+  auto r = client_.Call("DescribeInstances", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseDescribeInstances(r->body), *r, "DescribeInstances");
+}
+
+Result<std::vector<InstanceStateChange>> Ec2Client::StopInstances(const std::vector<std::string>& ids) {
+  QueryParams p;
+  p.SetList("InstanceId", ids);
+  auto r = client_.Call("StopInstances", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseInstanceStateChanges(r->body), *r, "StopInstances");
+}
+
+Result<std::vector<InstanceStateChange>> Ec2Client::StartInstances(const std::vector<std::string>& ids) {
+  QueryParams p;
+  p.SetList("InstanceId", ids);
+  auto r = client_.Call("StartInstances", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseInstanceStateChanges(r->body), *r, "StartInstances");
+}
+
+Result<Snapshot> Ec2Client::CreateSnapshot(const std::string& volume_id,
+                                           const std::string& description,
+                                           const std::vector<Tag>& tags) {
+  QueryParams p;
+  p.Set("VolumeId", volume_id);
+  if (!description.empty()) p.Set("Description", description);
+  if (!tags.empty()) p.SetTagSpecification(1, "snapshot", tags);
+  auto r = client_.Call("CreateSnapshot", p, /*idempotent=*/false);
+  if (!r.ok()) return r.error();
+  auto s = ParseCreateSnapshot(r->body);
+  if (!s.ok()) {
+    Error e = s.error().WithContext("CreateSnapshot");
+    e.kind = ErrorKind::kAmbiguous;  // a 200 we cannot read: the snapshot may exist
+    e.request_id = r->request_id;
+    return e;
+  }
+  return s;
+}
+
+Result<std::vector<Snapshot>> Ec2Client::CreateSnapshots(const CreateSnapshotsRequest& req) {
+  QueryParams p;
+  p.Set("InstanceSpecification.InstanceId", req.instance_id);
+  if (req.exclude_boot_volume) p.Set("InstanceSpecification.ExcludeBootVolume", "true");
+  if (!req.description.empty()) p.Set("Description", req.description);
+  if (!req.tags.empty()) p.SetTagSpecification(1, "snapshot", req.tags);
+  if (!req.copy_tags_from_source.empty()) p.Set("CopyTagsFromSource", req.copy_tags_from_source);
+  auto r = client_.Call("CreateSnapshots", p, /*idempotent=*/false);
+  if (!r.ok()) return r.error();
+  auto s = ParseCreateSnapshots(r->body);
+  if (!s.ok()) {
+    Error e = s.error().WithContext("CreateSnapshots");
+    e.kind = ErrorKind::kAmbiguous;  // a 200 we cannot read: the snapshots may exist
+    e.request_id = r->request_id;
+    return e;
+  }
+  return s;
+}
+
+core::Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,
+                                   const std::vector<Tag>& tags) {
+  QueryParams p;
+  p.SetList("ResourceId", resource_ids);
+  p.SetTags("Tag", tags);
+  auto r = client_.Call("CreateTags", p);
+  if (!r.ok()) return r.error();
+  return core::OkStatus();
+}
+
+Result<Page<Snapshot>> Ec2Client::DescribeSnapshots(const DescribeSnapshotsRequest& req) {
+  QueryParams p;
+  p.SetList("SnapshotId", req.snapshot_ids);
+  p.SetList("Owner", req.owner_ids);
+  p.SetFilters(req.filters);
+  if (req.max_results > 0) p.Set("MaxResults", std::to_string(req.max_results));
+  if (!req.next_token.empty()) p.Set("NextToken", req.next_token);
+  auto r = client_.Call("DescribeSnapshots", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseDescribeSnapshots(r->body), *r, "DescribeSnapshots");
+}
+
+core::Status Ec2Client::DeleteSnapshot(const std::string& snapshot_id) {
+  QueryParams p;
+  p.Set("SnapshotId", snapshot_id);
+  auto r = client_.Call("DeleteSnapshot", p);
+  if (!r.ok()) return r.error();
+  return core::OkStatus();
+}
+
+Result<std::string> Ec2Client::CopySnapshot(const CopySnapshotRequest& req) {
+  QueryParams p;
+  p.Set("SourceRegion", req.source_region);
+  p.Set("SourceSnapshotId", req.source_snapshot_id);
+  if (!req.description.empty()) p.Set("Description", req.description);
+  if (req.encrypted) p.Set("Encrypted", "true");
+  if (!req.kms_key_id.empty()) p.Set("KmsKeyId", req.kms_key_id);
+  if (!req.tags.empty()) p.SetTagSpecification(1, "snapshot", req.tags);
+  auto r = client_.Call("CopySnapshot", p, /*idempotent=*/false);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseCopySnapshot(r->body), *r, "CopySnapshot");
+}
+
+Result<std::vector<std::string>> Ec2Client::DescribeRegions() {
+  QueryParams p;
+  auto r = client_.Call("DescribeRegions", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseDescribeRegions(r->body), *r, "DescribeRegions");
+}
+
+Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req) {
+  std::vector<Instance> all;
+  for (int pages = 0; pages < 100000; ++pages) {
+    auto page = ec2.DescribeInstances(req);
+    if (!page.ok()) return page.error();
+    for (auto& i : page->items) all.push_back(std::move(i));
+    if (page->next_token.empty() || page->next_token == req.next_token) return all;
+    req.next_token = page->next_token;
+  }
+  return Error::Make(ErrorKind::kMalformed, "DescribeInstances: pagination did not end");
+}
+
+Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req) {
+  std::vector<Snapshot> all;
+  for (int pages = 0; pages < 100000; ++pages) {
+    auto page = ec2.DescribeSnapshots(req);
+    if (!page.ok()) return page.error();
+    for (auto& s : page->items) all.push_back(std::move(s));
+    if (page->next_token.empty() || page->next_token == req.next_token) return all;
+    req.next_token = page->next_token;
+  }
+  return Error::Make(ErrorKind::kMalformed, "DescribeSnapshots: pagination did not end");
+}
+
+}  // namespace s3snapshot::aws

@@ -1,0 +1,61 @@
+#include "aws/endpoints.h"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+namespace s3snapshot::aws {
+
+std::string PartitionOf(const std::string& region) {
+  if (region.rfind("cn-", 0) == 0) return "aws-cn";
+  if (region.rfind("us-gov-", 0) == 0) return "aws-us-gov";
+  return "aws";
+}
+
+bool IsValidRegionName(const std::string& region) {
+  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$");
+  return std::regex_match(region, kRegion);
+}
+
+core::Result<std::string> ResolveRegion(const std::string& cli_region, const core::Env& env,
+                                        const core::Profile* profile) {
+  std::string region, source;
+  if (!cli_region.empty()) {
+    region = cli_region, source = "--region";
+  } else if (auto r = env.Get("AWS_REGION")) {
+    region = *r, source = "AWS_REGION";
+  } else if (auto r2 = env.Get("AWS_DEFAULT_REGION")) {
+    region = *r2, source = "AWS_DEFAULT_REGION";
+  } else if (profile != nullptr && profile->count("region")) {
+    region = profile->at("region"), source = "the profile's region";
+  } else {
+    return core::Error::Make(core::ErrorKind::kInvalidInput,
+                             "no region: use --region, set AWS_REGION, or set region in ~/.aws/config",
+                             "NoRegion");
+  }
+  if (!IsValidRegionName(region)) {
+    return core::Error::Make(core::ErrorKind::kInvalidInput,
+                             source + ": '" + region + "' is not a region name (e.g. us-east-1)",
+                             "InvalidRegion");
+  }
+  return region;
+}
+
+std::string ResolveEndpoint(const std::string& service, const std::string& region,
+                            const std::string& cli_endpoint_url, const core::Env& env,
+                            const core::Profile* profile) {
+  if (!cli_endpoint_url.empty()) return cli_endpoint_url;
+  auto ignore = env.Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  if (!(ignore && (*ignore == "true" || *ignore == "TRUE"))) {
+    std::string upper = service;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (auto e = env.Get("AWS_ENDPOINT_URL_" + upper)) return *e;
+    if (auto e = env.Get("AWS_ENDPOINT_URL")) return *e;
+    if (profile != nullptr && profile->count("endpoint_url")) return profile->at("endpoint_url");
+  }
+  std::string suffix = PartitionOf(region) == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return "https://" + service + "." + region + "." + suffix;
+}
+
+}  // namespace s3snapshot::aws

@@ -1,0 +1,91 @@
+#include "aws/query.h"
+
+#include <pugixml.hpp>
+
+#include "core/sigv4.h"
+
+namespace s3snapshot::aws {
+
+QueryParams& QueryParams::Set(const std::string& key, const std::string& value) {
+  items_.emplace_back(key, value);
+  return *this;
+}
+
+QueryParams& QueryParams::SetList(const std::string& prefix, const std::vector<std::string>& values) {
+  for (size_t i = 0; i < values.size(); ++i) Set(prefix + "." + std::to_string(i + 1), values[i]);
+  return *this;
+}
+
+QueryParams& QueryParams::SetFilters(const std::vector<Filter>& filters) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    std::string p = "Filter." + std::to_string(i + 1);
+    Set(p + ".Name", filters[i].name);
+    SetList(p + ".Value", filters[i].values);
+  }
+  return *this;
+}
+
+QueryParams& QueryParams::SetTagSpecification(int n, const std::string& resource_type,
+                                              const std::vector<Tag>& tags) {
+  std::string p = "TagSpecification." + std::to_string(n);
+  Set(p + ".ResourceType", resource_type);
+  return SetTags(p + ".Tag", tags);
+}
+
+QueryParams& QueryParams::SetTags(const std::string& prefix, const std::vector<Tag>& tags) {
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string p = prefix + "." + std::to_string(i + 1);
+    Set(p + ".Key", tags[i].key);
+    Set(p + ".Value", tags[i].value);
+  }
+  return *this;
+}
+
+std::string QueryParams::Encode(const std::string& action, const std::string& version) const {
+  std::string s = "Action=" + core::UriEncode(action, false) +
+                  "&Version=" + core::UriEncode(version, false);
+  for (const auto& [k, v] : items_) {
+    s += "&" + core::UriEncode(k, false) + "=" + core::UriEncode(v, false);
+  }
+  return s;
+}
+
+std::string QueryParams::Get(const std::string& key) const {
+  for (const auto& [k, v] : items_) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+bool ParseErrorBody(const std::string& body, AwsErrorBody* out) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return false;
+  pugi::xml_node root = doc.document_element();
+  std::string name = root.name();
+  pugi::xml_node err;
+  if (name == "Response") {
+    err = root.child("Errors").child("Error");
+    out->request_id = root.child_value("RequestID");
+    if (out->request_id.empty()) out->request_id = root.child_value("RequestId");
+  } else if (name == "ErrorResponse") {
+    err = root.child("Error");
+    out->request_id = root.child_value("RequestId");
+  } else {
+    return false;
+  }
+  if (!err) return false;
+  out->code = err.child_value("Code");
+  out->message = err.child_value("Message");
+  return !out->code.empty();
+}
+
+std::string ParseRequestId(const std::string& body) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return "";
+  pugi::xml_node root = doc.document_element();
+  std::string id = root.child_value("requestId");
+  if (id.empty()) id = root.child("ResponseMetadata").child_value("RequestId");
+  return id;
+}
+
+}  // namespace s3snapshot::aws

@@ -1,0 +1,61 @@
+#include "aws/sns_client.h"
+
+#include <pugixml.hpp>
+#include <regex>
+
+#include "aws/endpoints.h"
+
+namespace s3snapshot::aws {
+
+core::Result<std::string> ParsePublish(const std::string& xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size()) ||
+      std::string(doc.document_element().name()) != "PublishResponse") {
+    return core::Error::Make(core::ErrorKind::kMalformed, "cannot parse the Publish response",
+                             "MalformedResponse");
+  }
+  return std::string(doc.document_element().child("PublishResult").child_value("MessageId"));
+}
+
+core::Result<std::string> SnsClient::Publish(const std::string& topic_arn, const std::string& subject,
+                                             const std::string& message) {
+  QueryParams p;
+  p.Set("TopicArn", topic_arn);
+  if (!subject.empty()) p.Set("Subject", subject);
+  p.Set("Message", message);
+  // Publish is not idempotent either, but a duplicate notification is harmless
+  // next to a lost one: ambiguous failures are retried.
+  auto r = client_.Call("Publish", p, /*idempotent=*/true);
+  if (!r.ok()) return r.error();
+  return ParsePublish(r->body);
+}
+
+bool ParseArn(const std::string& s, Arn* out) {
+  if (s.rfind("arn:", 0) != 0) return false;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t c = s.find(':', start);
+    if (c == std::string::npos) return false;
+    parts.push_back(s.substr(start, c - start));
+    start = c + 1;
+  }
+  out->partition = parts[1];
+  out->service = parts[2];
+  out->region = parts[3];
+  out->account = parts[4];
+  out->resource = s.substr(start);
+  return !out->partition.empty() && !out->service.empty() && !out->resource.empty();
+}
+
+bool IsValidSnsTopicArn(const std::string& s) {
+  Arn a;
+  if (!ParseArn(s, &a)) return false;
+  static const std::regex kAccount("^[0-9]{12}$");
+  static const std::regex kTopic("^[A-Za-z0-9_-]{1,256}(\\.fifo)?$");
+  return (a.partition == "aws" || a.partition == "aws-cn" || a.partition == "aws-us-gov") &&
+         a.service == "sns" && IsValidRegionName(a.region) && std::regex_match(a.account, kAccount) &&
+         std::regex_match(a.resource, kTopic);
+}
+
+}  // namespace s3snapshot::aws
