@@ -48,6 +48,7 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body,
   req.headers = std::move(sreq.headers);
   req.body = body;
   stats_.calls++;
+  if (ctx_.shared_stats) ctx_.shared_stats->calls++;
   Result<core::HttpResponse> resp = ctx_.http->Send(req);
   if (!resp.ok()) return resp.error();
 
@@ -78,7 +79,10 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body,
     e.request_id = header_id;
   }
   e.kind = KindForAwsError(e.code, resp->status);
-  if (e.kind == ErrorKind::kThrottled) stats_.throttled++;
+  if (e.kind == ErrorKind::kThrottled) {
+    stats_.throttled++;
+    if (ctx_.shared_stats) ctx_.shared_stats->throttled++;
+  }
   return e;
 }
 
@@ -126,6 +130,7 @@ Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const Quer
       return e.WithContext(ctx);
     }
     stats_.retries++;
+    if (ctx_.shared_stats) ctx_.shared_stats->retries++;
     last_retried = e;
     ctx_.clock->Sleep(*delay);
   }

@@ -17,6 +17,8 @@
 
 namespace s3snapshot::aws {
 
+struct CallStats;
+
 // What every client needs; owned by the caller and outliving the clients.
 struct ClientContext {
   core::HttpTransport* http = nullptr;
@@ -28,6 +30,8 @@ struct ClientContext {
   // Called when the service says the credentials expired (ExpiredToken): the
   // caller drops its cache so the next attempt fetches fresh ones.
   std::function<void()> on_expired_credentials;
+  // Optional counters shared by every client of a run (the report's totals).
+  struct CallStats* shared_stats = nullptr;
 };
 
 // Counters for the report and the benchmark. Thread-safe.

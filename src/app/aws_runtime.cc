@@ -1,0 +1,125 @@
+#include "app/aws_runtime.h"
+
+#include <random>
+
+#include "aws/endpoints.h"
+#include "core/version.h"
+
+namespace s3snapshot::app {
+
+using core::Error;
+using core::ErrorKind;
+using core::Result;
+
+core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& env, RuntimeOptions options,
+                                                             core::Logger* logger) {
+  std::unique_ptr<AwsRuntime> rt(new AwsRuntime());
+  rt->env_ = &env;
+  rt->options_ = options;
+  rt->logger_ = logger;
+  auto cfg = core::LoadSharedConfig(env);
+  if (!cfg.ok()) return cfg.error();
+  rt->config_ = std::move(*cfg);
+  std::string profile_name = core::ProfileName(env, options.profile);
+  rt->profile_ = rt->config_.Find(profile_name);
+  if (!options.profile.empty() && rt->profile_ == nullptr) {
+    return Error::Make(ErrorKind::kInvalidInput,
+                       "--profile: the profile '" + options.profile + "' is not in " +
+                           rt->config_.config_path + " or " + rt->config_.credentials_path,
+                       "ProfileNotFound");
+  }
+  auto region = aws::ResolveRegion(options.region, env, rt->profile_);
+  if (!region.ok()) return region.error();
+  rt->region_ = *region;
+
+  core::CurlTransportOptions http;
+  http.user_agent = std::string("s3snapshot/") + S3SNAPSHOT_VERSION;
+  http.ca_bundle = env.Get("AWS_CA_BUNDLE").value_or("");
+  if (http.ca_bundle.empty() && rt->profile_ && rt->profile_->count("ca_bundle")) {
+    http.ca_bundle = rt->profile_->at("ca_bundle");
+  }
+  rt->http_ = std::make_unique<core::CurlTransport>(http);
+  core::CurlTransportOptions md = http;
+  md.connect_timeout = std::chrono::milliseconds(1000);
+  md.request_timeout = std::chrono::milliseconds(2000);
+  rt->metadata_http_ = std::make_unique<core::CurlTransport>(md);
+
+  core::RetryOptions retry;
+  std::string attempts = env.Get("AWS_MAX_ATTEMPTS").value_or("");
+  if (attempts.empty() && rt->profile_ && rt->profile_->count("max_attempts")) {
+    attempts = rt->profile_->at("max_attempts");
+  }
+  if (!attempts.empty()) {
+    int n = std::atoi(attempts.c_str());
+    if (n < 1 || n > 50) {
+      return Error::Make(ErrorKind::kInvalidInput,
+                         "AWS_MAX_ATTEMPTS/max_attempts: '" + attempts + "' is not a number from 1 to 50",
+                         "InvalidConfig");
+    }
+    retry.max_attempts = n;
+  }
+  rt->random_ = std::make_unique<core::SeededRandom>(std::random_device{}());
+  rt->retryer_ = std::make_unique<core::Retryer>(retry, rt->random_.get());
+  if (options.rate_limit_factor > 0) {
+    rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, options.rate_limit_factor);
+  }
+
+  AwsRuntime* raw = rt.get();
+  aws::StsFactory sts_factory = [raw](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
+    aws::ClientContext ctx = raw->Context(source);
+    return std::make_unique<aws::StsClient>(
+        raw->region_,
+        aws::ResolveEndpoint("sts", raw->region_, raw->options_.endpoint_url, *raw->env_, raw->profile_),
+        ctx);
+  };
+  aws::ChainOptions chain;
+  chain.profile = options.profile;
+  chain.session_name = "s3snapshot";
+  auto creds = aws::BuildDefaultCredentialChain(env, rt->config_, chain, sts_factory,
+                                                *rt->metadata_http_, rt->clock_);
+  if (!creds.ok()) return creds.error();
+  rt->credentials_ = std::move(*creds);
+  return rt;
+}
+
+aws::ClientContext AwsRuntime::Context(core::CredentialsProvider* creds) {
+  aws::ClientContext ctx;
+  ctx.http = http_.get();
+  ctx.credentials = creds;
+  ctx.clock = &clock_;
+  ctx.retryer = retryer_.get();
+  ctx.rate_limiter = rate_limiter_.get();
+  ctx.logger = logger_;
+  ctx.shared_stats = &stats_;
+  if (creds == credentials_.get()) {
+    ctx.on_expired_credentials = [this] { credentials_->Invalidate(); };
+  }
+  return ctx;
+}
+
+core::Status AwsRuntime::CheckCredentials() {
+  auto c = credentials_->GetCredentials();
+  if (!c.ok()) return c.error();
+  if (logger_) logger_->Debug("credentials", {{"source", c->source}});
+  return core::OkStatus();
+}
+
+std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2(const std::string& region) {
+  return std::make_unique<aws::Ec2Client>(
+      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_),
+      Context(credentials_.get()));
+}
+
+std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
+  return std::make_unique<aws::SnsClient>(
+      region, aws::ResolveEndpoint("sns", region, options_.endpoint_url, *env_, profile_),
+      Context(credentials_.get()));
+}
+
+std::unique_ptr<aws::StsClient> AwsRuntime::Sts(const std::string& region) {
+  return std::make_unique<aws::StsClient>(
+      region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_),
+      Context(credentials_.get()));
+}
+
+}  // namespace s3snapshot::app

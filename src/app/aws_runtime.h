@@ -1,0 +1,68 @@
+// The composition root shared by the CLI and the Lambda handler: real HTTP
+// transports, the credential chain, retries and rate limits, and clients per
+// region. Only entry points use it; job/ sees the interfaces.
+#ifndef S3SNAPSHOT_APP_AWS_RUNTIME_H_
+#define S3SNAPSHOT_APP_AWS_RUNTIME_H_
+
+#include <memory>
+#include <string>
+
+#include "aws/aws_client.h"
+#include "aws/credential_chain.h"
+#include "aws/ec2_client.h"
+#include "aws/sns_client.h"
+#include "aws/sts_client.h"
+#include "core/config_file.h"
+#include "core/curl_transport.h"
+#include "core/env.h"
+#include "core/log.h"
+
+namespace s3snapshot::app {
+
+struct RuntimeOptions {
+  std::string region;        // --region
+  std::string profile;       // --profile
+  std::string endpoint_url;  // --endpoint-url (all services)
+  double rate_limit_factor = 1.0;  // scales the EC2 token buckets; 0 turns them off
+};
+
+class AwsRuntime {
+ public:
+  // Resolves profile, region, endpoints and credentials. kInvalidInput errors
+  // for configuration mistakes (unknown profile, malformed config, no region).
+  static core::Result<std::unique_ptr<AwsRuntime>> Create(const core::Env& env, RuntimeOptions options,
+                                                          core::Logger* logger);
+
+  const std::string& region() const { return region_; }
+  // Checks that credentials can be had (before anything is changed).
+  core::Status CheckCredentials();
+
+  std::unique_ptr<aws::Ec2Client> Ec2(const std::string& region);
+  std::unique_ptr<aws::SnsClient> Sns(const std::string& region);
+  std::unique_ptr<aws::StsClient> Sts(const std::string& region);
+  aws::CallStats& stats() { return stats_; }
+  core::Clock& clock() { return clock_; }
+
+ private:
+  AwsRuntime() = default;
+  aws::ClientContext Context(core::CredentialsProvider* creds);
+
+  const core::Env* env_ = nullptr;
+  RuntimeOptions options_;
+  core::Logger* logger_ = nullptr;
+  core::SharedConfig config_;
+  const core::Profile* profile_ = nullptr;
+  std::string region_;
+  core::SystemClock clock_;
+  std::unique_ptr<core::CurlTransport> http_;
+  std::unique_ptr<core::CurlTransport> metadata_http_;
+  std::unique_ptr<core::SeededRandom> random_;
+  std::unique_ptr<core::Retryer> retryer_;
+  std::unique_ptr<core::RateLimiter> rate_limiter_;
+  std::unique_ptr<core::CachingCredentialsProvider> credentials_;
+  aws::CallStats stats_;
+};
+
+}  // namespace s3snapshot::app
+
+#endif  // S3SNAPSHOT_APP_AWS_RUNTIME_H_

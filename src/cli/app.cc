@@ -1,0 +1,101 @@
+#include "cli/app.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "app/aws_runtime.h"
+#include "app/run.h"
+#include "cli/options.h"
+#include "core/version.h"
+#include "job/filter.h"
+#include "job/report.h"
+
+namespace s3snapshot::cli {
+
+namespace {
+
+int UsageError(const std::string& message) {
+  std::cerr << "s3snapshot: error: " << message << "\n"
+            << "Try 's3snapshot --help' for more information.\n";
+  return 2;
+}
+
+int InputError(const std::string& message) {
+  std::cerr << "s3snapshot: error: " << message << "\nNothing was changed.\n";
+  return 2;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in,
+           std::ostream& out) {
+  auto parsed = ParseArgs(args);
+  if (!parsed.ok()) return UsageError(parsed.error().message);
+  const CliOptions& o = *parsed;
+  if (o.help) {
+    out << UsageText();
+    return 0;
+  }
+  if (o.version) {
+    out << "s3snapshot " << S3SNAPSHOT_VERSION << "\n";
+    return 0;
+  }
+
+  job::JobSpec spec;
+  spec.label = o.label;
+  spec.stop = o.stop;
+  spec.stopped = o.stopped;
+  spec.verbose = o.verbose;
+  spec.protect = o.protect;
+  spec.sns_arn = o.sns_arn;
+  spec.sns_arn_error = o.sns_arn_error;
+  spec.all = o.all;
+  spec.dry_run = o.dry_run;
+  spec.stop_timeout = std::chrono::seconds(o.stop_timeout_seconds);
+  spec.concurrency = o.concurrency;
+  if (o.filter_given) {
+    std::string text = o.filter, source = "--filter";
+    if (o.filter == "-") {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      text = ss.str();
+      source = "--filter (stdin)";
+    } else if (!o.filter.empty() && o.filter[0] == '@') {
+      std::string path = o.filter.substr(1);
+      auto content = env.ReadFile(path);
+      if (!content) return InputError("--filter: cannot read the file '" + path + "'");
+      text = *content;
+      source = "--filter " + path;
+    }
+    auto doc = job::ParseFilterDocument(text, source);
+    if (!doc.ok()) return InputError(doc.error().message);
+    job::ApplyDocument(*doc, o.flags_given, &spec);
+  }
+  auto valid = job::ValidateSpec(spec);
+  if (!valid.ok()) return InputError(valid.error().message);
+
+  core::StreamLogger logger(spec.verbose ? core::LogLevel::kDebug : core::LogLevel::kInfo,
+                            core::StreamLogger::Format::kText);
+  app::RuntimeOptions ro;
+  ro.region = o.region;
+  ro.profile = o.profile;
+  ro.endpoint_url = o.endpoint_url;
+  if (auto f = env.Get("S3SNAPSHOT_RATE_LIMIT_FACTOR")) ro.rate_limit_factor = std::atof(f->c_str());
+  auto runtime = app::AwsRuntime::Create(env, ro, &logger);
+  if (!runtime.ok()) return InputError(runtime.error().message);
+  auto creds = (*runtime)->CheckCredentials();
+  if (!creds.ok()) return InputError("credentials: " + creds.error().ToString());
+
+  job::CancelToken cancel;
+  job::InstallSignalHandlers(&cancel);
+  job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel);
+  if (o.output == "json") {
+    out << job::ReportToJson(report) << "\n";
+  } else {
+    out << job::ReportToText(report);
+  }
+  out.flush();
+  return app::ExitCodeFor(report);
+}
+
+}  // namespace s3snapshot::cli

@@ -1,0 +1,168 @@
+#include "cli/options.h"
+
+#include <cstdlib>
+
+namespace s3snapshot::cli {
+
+using core::Error;
+using core::ErrorKind;
+
+std::string UsageText() {
+  return R"(Usage: s3snapshot [OPTIONS]
+
+Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or tags.
+
+Options:
+  -l, --label LABEL        Label to be included in the Snapshot description
+                           (and the s3snapshot:label tag; at most 128 characters)
+  -s, --stop               Stop Instance before start the snapshot; every
+                           instance this run stops is started again before it
+                           exits, also after a failure, Ctrl-C or SIGTERM
+  -sp, --stopped           Check if instance is stopped before start the
+                           snapshot. (If not skip and flag error)
+  --sns-arn SNS_ARN        The SNS topic ARN to send message when finished
+  --sns-arn-error SNS_ARN  The SNS topic ARN to send message when an error
+                           occurs
+  -f, --filter FILTER      Filter list to snapshot: a JSON document, @FILE to
+                           read it from a file, or - to read it from stdin.
+                           ex: --filter
+                           '{"instances": ["i-12345678", "i-abcdef12"],
+                           "tags": {"tag:Owner": "John", "tag:Name": "PROD"}}'
+                           Keys: instances, tags, stop, stopped, verbose,
+                           sns-arn, sns-arn-error, label, protected. Instances
+                           and tags combine with AND; a tag value may be a
+                           list (any of them) and may use EC2 wildcards * ?.
+                           A flag given on the command line wins over the
+                           same key in the document.
+  --protected              Tag the snapshots State=Protected
+  --all                    Allow a run with no instances and no tags: select
+                           every (non-terminated) instance in the region
+  --dry-run                Print the plan (instances, volumes, which would be
+                           stopped) and change nothing
+  --output text|json       Report format on stdout (default: text)
+  --region REGION          AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,
+                           or the profile's region)
+  --profile PROFILE        Named profile from ~/.aws/config and
+                           ~/.aws/credentials (default: AWS_PROFILE, default)
+  --endpoint-url URL       Send EC2, SNS and STS requests to URL (e.g. a local
+                           emulator) instead of the AWS endpoints
+  --stop-timeout SECONDS   How long to wait for instances to stop (default 600)
+  --concurrency N          Instances snapshotted in parallel (default 8)
+  --verbose                Show extra information during execution (every
+                           API call: action, attempt, duration, request id)
+  -v, --version            Display version number and exit.
+  --help                   Show this message and exit.
+
+Exit status: 0 all done; 1 some instance failed (the report says which);
+2 bad usage or input (nothing was changed).
+)";
+}
+
+core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
+  CliOptions o;
+  auto invalid = [](const std::string& m) { return Error::Make(ErrorKind::kInvalidInput, m, "Usage"); };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string inline_value;
+    bool has_inline = false;
+    if (a.rfind("--", 0) == 0) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        inline_value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+        has_inline = true;
+      }
+    }
+    auto value = [&](const std::string& name) -> core::Result<std::string> {
+      if (has_inline) return inline_value;
+      if (i + 1 >= args.size()) return invalid(name + " needs a value");
+      return args[++i];
+    };
+    auto no_value = [&]() -> core::Status {
+      if (has_inline) return invalid(a + " takes no value");
+      return core::OkStatus();
+    };
+    auto integer = [&](const std::string& name, int lo, int hi, int* out) -> core::Status {
+      auto v = value(name);
+      if (!v.ok()) return v.error();
+      char* end = nullptr;
+      long n = std::strtol(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || n < lo || n > hi) {
+        return invalid(name + ": '" + *v + "' is not a whole number from " + std::to_string(lo) +
+                       " to " + std::to_string(hi));
+      }
+      *out = static_cast<int>(n);
+      return core::OkStatus();
+    };
+#define S3S_FLAG(field, key)                 \
+  {                                          \
+    auto st = no_value();                    \
+    if (!st.ok()) return st.error();         \
+    o.field = true;                          \
+    if (*key) o.flags_given.push_back(key);  \
+    continue;                                \
+  }
+#define S3S_VALUE(field, key, name)          \
+  {                                          \
+    auto v = value(name);                    \
+    if (!v.ok()) return v.error();           \
+    o.field = *v;                            \
+    if (*key) o.flags_given.push_back(key);  \
+    continue;                                \
+  }
+    if (a == "-l" || a == "--label") S3S_VALUE(label, "label", "--label")
+    if (a == "-s" || a == "--stop") S3S_FLAG(stop, "stop")
+    if (a == "-sp" || a == "--stopped") S3S_FLAG(stopped, "stopped")
+    if (a == "--verbose") S3S_FLAG(verbose, "verbose")
+    if (a == "--protected") S3S_FLAG(protect, "protected")
+    if (a == "--all") S3S_FLAG(all, "")
+    if (a == "--dry-run") S3S_FLAG(dry_run, "")
+    if (a == "--help" || a == "-h") S3S_FLAG(help, "")
+    if (a == "-v" || a == "--version") S3S_FLAG(version, "")
+    if (a == "--sns-arn") S3S_VALUE(sns_arn, "sns-arn", "--sns-arn")
+    if (a == "--sns-arn-error") S3S_VALUE(sns_arn_error, "sns-arn-error", "--sns-arn-error")
+    if (a == "--region") S3S_VALUE(region, "", "--region")
+    if (a == "--profile") S3S_VALUE(profile, "", "--profile")
+    if (a == "--endpoint-url") S3S_VALUE(endpoint_url, "", "--endpoint-url")
+    if (a == "-f" || a == "--filter") {
+      if (o.filter_given) return invalid("--filter given twice; put everything in one document");
+      auto v = value("--filter");
+      if (!v.ok()) return v.error();
+      o.filter = *v;
+      o.filter_given = true;
+      continue;
+    }
+    if (a == "--output") {
+      auto v = value("--output");
+      if (!v.ok()) return v.error();
+      if (*v != "text" && *v != "json") return invalid("--output: '" + *v + "' is not text or json");
+      o.output = *v;
+      continue;
+    }
+    if (a == "--stop-timeout") {
+      auto st = integer("--stop-timeout", 1, 86400, &o.stop_timeout_seconds);
+      if (!st.ok()) return st.error();
+      continue;
+    }
+    if (a == "--concurrency") {
+      auto st = integer("--concurrency", 1, 64, &o.concurrency);
+      if (!st.ok()) return st.error();
+      continue;
+    }
+#undef S3S_FLAG
+#undef S3S_VALUE
+    if (a.rfind("-", 0) == 0) {
+      std::string hint;
+      if (a == "--stoped") hint = " (did you mean --stopped?)";
+      if (a == "--filters") hint = " (did you mean --filter?)";
+      if (a == "--sns_arn") hint = " (did you mean --sns-arn?)";
+      if (a == "--dryrun") hint = " (did you mean --dry-run?)";
+      return invalid("unknown option '" + a + "'" + hint);
+    }
+    return invalid("unexpected argument '" + a + "' (the filter goes after --filter)");
+  }
+  if (o.stop && o.stopped) return invalid("--stop and --stopped cannot be used together");
+  return o;
+}
+
+}  // namespace s3snapshot::cli

@@ -1,0 +1,91 @@
+#include "job/cancel.h"
+
+#include <csignal>
+#include <cstring>
+
+namespace s3snapshot::job {
+
+namespace {
+volatile std::sig_atomic_t g_last_signal = 0;
+volatile std::sig_atomic_t g_signal_count = 0;
+
+extern "C" void HandleSignal(int sig) {
+  g_last_signal = sig;
+  g_signal_count = g_signal_count + 1;
+}
+
+const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "signal";
+  }
+}
+}  // namespace
+
+void CancelToken::Cancel(const std::string& reason) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!cancelled_) reason_ = reason;
+  cancelled_ = true;
+}
+
+bool CancelToken::ShouldStop(const core::Clock& clock) const {
+  if (cancelled_) return true;
+  if (g_last_signal != 0) {
+    const_cast<CancelToken*>(this)->Cancel(SignalName(g_last_signal));
+    return true;
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  if (deadline_ && clock.Steady() + reserve_ >= *deadline_) {
+    const_cast<CancelToken*>(this)->cancelled_ = true;
+    if (reason_.empty()) const_cast<CancelToken*>(this)->reason_ = "deadline";
+    return true;
+  }
+  return false;
+}
+
+std::string CancelToken::reason() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return reason_;
+}
+
+void CancelToken::SetDeadline(std::chrono::steady_clock::time_point deadline,
+                              std::chrono::milliseconds reserve) {
+  std::lock_guard<std::mutex> l(mu_);
+  deadline_ = deadline;
+  reserve_ = reserve;
+}
+
+std::optional<std::chrono::steady_clock::time_point> CancelToken::deadline() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deadline_;
+}
+
+void InstallSignalHandlers(CancelToken*) {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = HandleSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: blocking calls wake up
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int SignalsReceived() { return g_signal_count; }
+
+bool SleepUnlessCancelled(core::Clock& clock, const CancelToken* token, core::Duration d) {
+  const core::Duration step(200);
+  core::Duration left = d;
+  while (left.count() > 0) {
+    if (token && token->ShouldStop(clock)) return false;
+    core::Duration s = left < step ? left : step;
+    clock.Sleep(s);
+    left -= s;
+  }
+  return !(token && token->ShouldStop(clock));
+}
+
+}  // namespace s3snapshot::job

@@ -1,0 +1,135 @@
+#include "job/job_spec.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "aws/sns_client.h"
+
+namespace s3snapshot::job {
+
+using core::Error;
+using core::ErrorKind;
+
+bool IsValidInstanceId(const std::string& id) {
+  static const std::regex kId("^i-([0-9a-f]{8}|[0-9a-f]{17})$");
+  return std::regex_match(id, kId);
+}
+
+void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& flags_given,
+                   JobSpec* spec) {
+  auto flag = [&](const char* key) {
+    return std::find(flags_given.begin(), flags_given.end(), key) != flags_given.end();
+  };
+  if (doc.instances) spec->instance_ids = *doc.instances;
+  if (doc.tags) spec->tags = *doc.tags;
+  if (doc.stop && !flag("stop")) spec->stop = *doc.stop;
+  if (doc.stopped && !flag("stopped")) spec->stopped = *doc.stopped;
+  if (doc.verbose && !flag("verbose")) spec->verbose = *doc.verbose;
+  if (doc.protect && !flag("protected")) spec->protect = *doc.protect;
+  if (doc.sns_arn && !flag("sns-arn")) spec->sns_arn = *doc.sns_arn;
+  if (doc.sns_arn_error && !flag("sns-arn-error")) spec->sns_arn_error = *doc.sns_arn_error;
+  if (doc.label && !flag("label")) spec->label = *doc.label;
+}
+
+namespace {
+
+Error Invalid(const std::string& message) {
+  return Error::Make(ErrorKind::kInvalidInput, message, "InvalidInput");
+}
+
+// The first control character's position, or npos.
+size_t FindControl(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return i;
+  }
+  return std::string::npos;
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, 80)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      snprintf(buf, sizeof(buf), "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 80) out += "...";
+  return out + "\"";
+}
+
+}  // namespace
+
+core::Status ValidateSpec(const JobSpec& spec) {
+  if (spec.stop && spec.stopped) {
+    return Invalid("\"stop\" and \"stopped\" cannot both be true: --stop stops running instances, "
+                   "--stopped only snapshots instances that are already stopped");
+  }
+  if (spec.instance_ids.size() > kMaxInstanceIds) {
+    return Invalid("\"instances\": " + std::to_string(spec.instance_ids.size()) +
+                   " ids given, at most " + std::to_string(kMaxInstanceIds) +
+                   " (use tags for larger fleets)");
+  }
+  for (size_t i = 0; i < spec.instance_ids.size(); ++i) {
+    const std::string& id = spec.instance_ids[i];
+    if (!IsValidInstanceId(id)) {
+      return Invalid("\"instances\"[" + std::to_string(i) + "]: " + Quote(id) +
+                     " is not an instance id (expected i- and 8 or 17 hex digits, e.g. i-0abc1234def567890)");
+    }
+  }
+  for (const auto& [key, values] : spec.tags) {
+    if (key.rfind("tag:", 0) != 0 || key.size() == 4) {
+      return Invalid("\"tags\": key " + Quote(key) +
+                     " must be an EC2 tag filter \"tag:KEY\"" +
+                     (key.find(':') == std::string::npos && !key.empty() ? " (did you mean \"tag:" + key + "\"?)" : ""));
+    }
+    std::string tag_key = key.substr(4);
+    if (tag_key.size() > kMaxTagKeyLength) {
+      return Invalid("\"tags\": key " + Quote(key) + " is longer than " +
+                     std::to_string(kMaxTagKeyLength) + " characters");
+    }
+    if (FindControl(key) != std::string::npos) {
+      return Invalid("\"tags\": key " + Quote(key) + " contains a control character");
+    }
+    if (values.empty()) return Invalid("\"tags\".\"" + key + "\": the list of values is empty");
+    for (const auto& v : values) {
+      if (v.size() > kMaxTagValueLength) {
+        return Invalid("\"tags\".\"" + key + "\": value " + Quote(v) + " is longer than " +
+                       std::to_string(kMaxTagValueLength) + " characters (EC2's tag value limit)");
+      }
+      if (FindControl(v) != std::string::npos) {
+        return Invalid("\"tags\".\"" + key + "\": value " + Quote(v) + " contains a control character");
+      }
+    }
+  }
+  if (spec.label.size() > kMaxLabelLength) {
+    return Invalid("\"label\": " + std::to_string(spec.label.size()) + " characters, at most " +
+                   std::to_string(kMaxLabelLength) + " (it goes into the snapshot description, "
+                   "which EC2 limits to 255 characters, and into a tag)");
+  }
+  if (FindControl(spec.label) != std::string::npos) {
+    return Invalid("\"label\": " + Quote(spec.label) + " contains a control character");
+  }
+  if (!spec.sns_arn.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn)) {
+    return Invalid("\"sns-arn\": " + Quote(spec.sns_arn) +
+                   " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
+  }
+  if (!spec.sns_arn_error.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn_error)) {
+    return Invalid("\"sns-arn-error\": " + Quote(spec.sns_arn_error) +
+                   " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
+  }
+  if (!spec.HasSelection() && !spec.all) {
+    return Invalid("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to "
+                   "snapshot every instance in the region");
+  }
+  if (spec.concurrency < 1 || spec.concurrency > 64) {
+    return Invalid("--concurrency must be between 1 and 64");
+  }
+  return core::OkStatus();
+}
+
+}  // namespace s3snapshot::job

@@ -1,0 +1,66 @@
+// What one run is asked to do, whatever it came from (command line, --filter
+// document, Lambda payload), and the rules that make it safe to run.
+#ifndef S3SNAPSHOT_JOB_JOB_SPEC_H_
+#define S3SNAPSHOT_JOB_JOB_SPEC_H_
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace s3snapshot::job {
+
+// The seed's document keys, every one optional. A field that is set was
+// present in the document (or given as a flag).
+struct FilterDocument {
+  std::optional<std::vector<std::string>> instances;
+  // "tag:Env" -> {"PROD"}; a list means any of the values.
+  std::optional<std::map<std::string, std::vector<std::string>>> tags;
+  std::optional<bool> stop, stopped, verbose, protect;
+  std::optional<std::string> sns_arn, sns_arn_error, label;
+};
+
+struct JobSpec {
+  std::vector<std::string> instance_ids;
+  std::map<std::string, std::vector<std::string>> tags;  // "tag:KEY" -> values
+  bool all = false;       // --all: no selection means every instance
+  bool stop = false;      // stop running instances first, restart after
+  bool stopped = false;   // only instances already stopped
+  bool verbose = false;
+  bool protect = false;   // tag snapshots State=Protected
+  bool dry_run = false;
+  std::string sns_arn, sns_arn_error, label;
+
+  // Operational limits.
+  std::chrono::seconds stop_timeout{600};     // waiting for instances to stop
+  std::chrono::seconds restart_timeout{900};  // making sure they run again
+  int concurrency = 8;                        // CreateSnapshots calls in flight
+
+  bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
+};
+
+// Applies a document onto a spec: every key present in the document is set,
+// except those `flags_given` names (a command-line flag wins over the same key
+// in the document).
+void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& flags_given,
+                   JobSpec* spec);
+
+// Checks the spec as a whole: instance id shapes, ARNs, label and tag value
+// lengths, control characters, --stop with --stopped, selection or --all.
+// Returns kInvalidInput with a message naming the offending key and value.
+core::Status ValidateSpec(const JobSpec& spec);
+
+// EC2 limits that bound the inputs.
+inline constexpr size_t kMaxLabelLength = 128;      // leaves room in the 255-char description
+inline constexpr size_t kMaxTagValueLength = 256;
+inline constexpr size_t kMaxTagKeyLength = 128;
+inline constexpr size_t kMaxInstanceIds = 1000;
+
+bool IsValidInstanceId(const std::string& id);
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_JOB_SPEC_H_

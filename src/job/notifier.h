@@ -1,0 +1,25 @@
+// SNS notifications at the end of a run: the summary to --sns-arn, the
+// failures to --sns-arn-error. Each topic is published in its own region.
+#ifndef S3SNAPSHOT_JOB_NOTIFIER_H_
+#define S3SNAPSHOT_JOB_NOTIFIER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aws/sns_client.h"
+#include "job/job_spec.h"
+#include "job/report.h"
+
+namespace s3snapshot::job {
+
+// Makes an SNS client for a region.
+using SnsFactory = std::function<std::unique_ptr<aws::SnsApi>(const std::string& region)>;
+
+// Publishes; publishing failures are added to report->run_errors (a lost
+// notification is a failure of the run: exit code 1).
+void Notify(const JobSpec& spec, const SnsFactory& factory, Report* report);
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_NOTIFIER_H_

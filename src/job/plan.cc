@@ -1,0 +1,54 @@
+#include "job/plan.h"
+
+#include <algorithm>
+#include <set>
+
+namespace s3snapshot::job {
+
+std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec) {
+  std::vector<aws::Filter> common;
+  for (const auto& [key, values] : spec.tags) common.push_back({key, values});
+  common.push_back({"instance-state-name", {"pending", "running", "stopping", "stopped"}});
+  std::vector<aws::DescribeInstancesRequest> out;
+  if (spec.instance_ids.empty()) {
+    aws::DescribeInstancesRequest r;
+    r.filters = common;
+    r.max_results = 1000;
+    out.push_back(r);
+    return out;
+  }
+  const size_t kChunk = 200;  // EC2 accepts up to 200 values per filter
+  for (size_t i = 0; i < spec.instance_ids.size(); i += kChunk) {
+    aws::DescribeInstancesRequest r;
+    r.filters = common;
+    std::vector<std::string> chunk(spec.instance_ids.begin() + static_cast<long>(i),
+                                   spec.instance_ids.begin() +
+                                       static_cast<long>(std::min(i + kChunk, spec.instance_ids.size())));
+    r.filters.insert(r.filters.begin(), aws::Filter{"instance-id", chunk});
+    r.max_results = 1000;
+    out.push_back(r);
+  }
+  return out;
+}
+
+core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
+  Selection sel;
+  std::set<std::string> seen;
+  for (const auto& req : SelectionRequests(spec)) {
+    auto all = aws::DescribeAllInstances(ec2, req);
+    if (!all.ok()) return all.error().WithContext("selecting instances");
+    for (auto& i : *all) {
+      if (seen.insert(i.instance_id).second) sel.instances.push_back(std::move(i));
+    }
+  }
+  std::sort(sel.instances.begin(), sel.instances.end(),
+            [](const aws::Instance& a, const aws::Instance& b) { return a.instance_id < b.instance_id; });
+  std::set<std::string> asked;
+  for (const auto& id : spec.instance_ids) {
+    if (!seen.count(id) && asked.insert(id).second) sel.unmatched_ids.push_back(id);
+  }
+  sel.missing_is_error = spec.tags.empty();
+  return sel;
+}
+
+}  // namespace s3snapshot::job

@@ -1,0 +1,200 @@
+#include "job/report.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace s3snapshot::job {
+
+int Report::FailedCount() const {
+  int n = 0;
+  for (const auto& i : instances) n += i.ok() ? 0 : 1;
+  return n + static_cast<int>(not_found.size());
+}
+
+int Report::SnapshotCount() const {
+  int n = 0;
+  for (const auto& i : instances) n += static_cast<int>(i.snapshots.size());
+  return n;
+}
+
+std::vector<std::string> Report::LeftStopped() const {
+  std::vector<std::string> out;
+  for (const auto& i : instances) {
+    if (i.stopped_by_run && !i.restarted) out.push_back(i.instance_id);
+  }
+  return out;
+}
+
+namespace {
+
+std::string Pad(const std::string& s, size_t w) {
+  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+
+std::string Seconds(double s) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.1fs", s);
+  return buf;
+}
+
+std::string FailureLine(const FailureRecord& f) {
+  std::string s = f.step + ": ";
+  if (!f.code.empty()) s += f.code + ": ";
+  s += f.message;
+  if (!f.request_id.empty()) s += " (request id " + f.request_id + ")";
+  return s;
+}
+
+}  // namespace
+
+std::string ReportToText(const Report& r) {
+  std::ostringstream o;
+  o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
+  if (!r.account.empty()) o << " (account " << r.account << ")";
+  o << "\n";
+  if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): work not started was skipped\n";
+  if (r.instances.empty() && r.not_found.empty()) o << "No instances matched the selection.\n";
+  if (!r.instances.empty()) {
+    o << Pad("INSTANCE", 21) << " " << Pad("NAME", 20) << " " << Pad("BEFORE", 8) << " "
+      << Pad("ACTION", 22) << " " << Pad("AFTER", 8) << " RESULT\n";
+  }
+  for (const auto& i : r.instances) {
+    std::string action;
+    if (r.dry_run) {
+      action = i.stopped_by_run ? "would stop+snapshot" : (i.errors.empty() ? "would snapshot" : "skip");
+    } else {
+      action = i.stopped_by_run ? (i.restarted ? "stop,snapshot,start" : "stop,snapshot,NOT STARTED")
+                                : (i.snapshotted ? "snapshot" : "-");
+    }
+    std::string name = i.name.size() > 20 ? i.name.substr(0, 19) + "~" : i.name;
+    o << Pad(i.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 20) << " "
+      << Pad(i.state_before, 8) << " " << Pad(action, 22) << " "
+      << Pad(i.state_after.empty() ? "-" : i.state_after, 8) << " "
+      << (i.ok() ? (r.dry_run ? "planned" : "ok " + Seconds(i.seconds)) : "FAILED") << "\n";
+    for (const auto& s : i.snapshots) {
+      o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
+        << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id) << "\n";
+    }
+    for (const auto& e : i.errors) o << "    error: " << FailureLine(e) << "\n";
+    for (const auto& w : i.warnings) o << "    warning: " << w << "\n";
+  }
+  for (const auto& id : r.not_found) {
+    o << Pad(id, 21) << " not found (no such instance in " << r.region << ", or terminated): FAILED\n";
+  }
+  for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
+  o << "\n" << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), "
+    << r.FailedCount() << " failed";
+  auto left = r.LeftStopped();
+  if (!left.empty()) {
+    o << ", " << left.size() << " LEFT STOPPED:";
+    for (const auto& id : left) o << " " << id;
+  }
+  o << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
+  if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
+  o << "\n";
+  return o.str();
+}
+
+std::string ReportToJson(const Report& r, int indent) {
+  using nlohmann::json;
+  auto failure = [](const FailureRecord& f) {
+    return json{{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
+  };
+  json j;
+  j["run_id"] = r.run_id;
+  j["region"] = r.region;
+  if (!r.account.empty()) j["account"] = r.account;
+  j["started_at"] = r.started_at;
+  j["finished_at"] = r.finished_at;
+  j["seconds"] = r.seconds;
+  j["dry_run"] = r.dry_run;
+  j["label"] = r.label;
+  j["cancelled"] = r.cancelled;
+  if (r.cancelled) j["cancel_reason"] = r.cancel_reason;
+  j["ok"] = r.ok();
+  j["summary"] = {{"instances", r.instances.size()},
+                  {"snapshots", r.SnapshotCount()},
+                  {"failed", r.FailedCount()},
+                  {"left_stopped", r.LeftStopped()},
+                  {"api_calls", r.api_calls},
+                  {"throttled", r.throttled}};
+  j["instances"] = json::array();
+  for (const auto& i : r.instances) {
+    json ij = {{"instance_id", i.instance_id},
+               {"name", i.name},
+               {"state_before", i.state_before},
+               {"state_after", i.state_after},
+               {"stopped_by_run", i.stopped_by_run},
+               {"restarted", i.restarted},
+               {"snapshotted", i.snapshotted},
+               {"seconds", i.seconds},
+               {"ok", i.ok()}};
+    ij["snapshots"] = json::array();
+    for (const auto& s : i.snapshots) {
+      ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id},
+                                 {"device", s.device}, {"state", s.state}});
+    }
+    ij["errors"] = json::array();
+    for (const auto& e : i.errors) ij["errors"].push_back(failure(e));
+    ij["warnings"] = i.warnings;
+    j["instances"].push_back(ij);
+  }
+  j["not_found"] = r.not_found;
+  j["errors"] = json::array();
+  for (const auto& e : r.run_errors) j["errors"].push_back(failure(e));
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ReportSubject(const Report& r, bool errors_only) {
+  std::string s;
+  if (errors_only) {
+    s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed";
+    if (!r.run_errors.empty()) s += ", " + std::to_string(r.run_errors.size()) + " run error(s)";
+  } else {
+    s = "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " +
+        std::to_string(r.SnapshotCount()) + " snapshots, " + std::to_string(r.FailedCount()) + " failed";
+  }
+  s += " [" + r.region + "]";
+  if (r.label.size() > 0 && s.size() + r.label.size() + 3 <= 100) s += " " + r.label;
+  if (s.size() > 100) s = s.substr(0, 100);
+  // SNS subjects: printable ASCII, no line breaks.
+  for (char& c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) c = '?';
+  }
+  return s;
+}
+
+std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
+  std::string body;
+  if (errors_only) {
+    std::ostringstream o;
+    o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
+    if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
+    for (const auto& i : r.instances) {
+      for (const auto& e : i.errors) {
+        o << i.instance_id << (i.name.empty() ? "" : " (" + i.name + ")") << ": " << FailureLine(e) << "\n";
+      }
+    }
+    for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
+    for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
+    auto left = r.LeftStopped();
+    if (!left.empty()) {
+      o << "\nINSTANCES LEFT STOPPED (start them by hand):";
+      for (const auto& id : left) o << " " << id;
+      o << "\n";
+    }
+    o << "\nFull report:\n";
+    body = o.str() + ReportToText(r);
+  } else {
+    body = ReportToText(r);
+  }
+  if (body.size() > max_bytes) {
+    std::string tail = "\n... (truncated; the full report is in the run's output)\n";
+    body = body.substr(0, max_bytes - tail.size()) + tail;
+  }
+  return body;
+}
+
+}  // namespace s3snapshot::job

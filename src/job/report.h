@@ -1,0 +1,66 @@
+// One clear report per run: what was selected, what was done to each instance,
+// every snapshot and every failure, as text for people and JSON for machines.
+#ifndef S3SNAPSHOT_JOB_REPORT_H_
+#define S3SNAPSHOT_JOB_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace s3snapshot::job {
+
+struct SnapshotRecord {
+  std::string snapshot_id, volume_id, device, state;
+};
+
+struct FailureRecord {
+  std::string step;  // "select", "stop", "snapshot", "start", "tag", "notify"
+  std::string code, message, request_id;
+};
+
+struct InstanceReport {
+  std::string instance_id, name;
+  std::string state_before, state_after;
+  bool stopped_by_run = false;
+  bool restarted = false;    // StartInstances accepted for an instance this run stopped
+  bool snapshotted = false;  // CreateSnapshots returned snapshots for every volume
+  std::vector<SnapshotRecord> snapshots;
+  std::vector<FailureRecord> errors;
+  std::vector<std::string> warnings;
+  double seconds = 0;        // from first action to last on this instance
+  bool dry_run_only = false;
+
+  bool ok() const { return errors.empty(); }
+};
+
+struct Report {
+  std::string run_id, region, account;
+  std::string started_at, finished_at;  // ISO 8601
+  double seconds = 0;
+  bool dry_run = false;
+  std::string label;
+  bool cancelled = false;
+  std::string cancel_reason;          // "SIGTERM", "Lambda deadline", ...
+  std::vector<InstanceReport> instances;
+  std::vector<FailureRecord> run_errors;  // not tied to one instance (selection, notify)
+  std::vector<std::string> not_found;     // requested ids that are not there (or terminated)
+  long api_calls = 0, throttled = 0;
+
+  int FailedCount() const;
+  int SnapshotCount() const;
+  bool ok() const { return FailedCount() == 0 && run_errors.empty(); }
+  // Instances this run stopped that it could not start again. Must be empty.
+  std::vector<std::string> LeftStopped() const;
+};
+
+std::string ReportToText(const Report& r);
+std::string ReportToJson(const Report& r, int indent = 2);
+// A one-line subject within SNS's 100-character limit.
+std::string ReportSubject(const Report& r, bool errors_only);
+// A readable body; `errors_only` lists only the failures. Kept under `max_bytes`.
+std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes = 200 * 1024);
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_REPORT_H_

@@ -1,0 +1,608 @@
+#include "job/snapshot_job.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "job/plan.h"
+
+namespace s3snapshot::job {
+
+using aws::Instance;
+using core::Error;
+using core::ErrorKind;
+
+namespace {
+
+// A fixed set of workers draining a queue. Wait() returns when all submitted
+// work has run.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Submit(std::function<void()> f) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      queue_.push_back(std::move(f));
+      ++pending_;
+    }
+    cv_.notify_one();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    idle_cv_.wait(l, [this] { return pending_ == 0; });
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> f;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [this] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        f = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      f();
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        --pending_;
+      }
+      idle_cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_, idle_cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  int pending_ = 0;
+  bool done_ = false;
+};
+
+bool IsRetryableAtJobLevel(const Error& e) {
+  return e.kind == ErrorKind::kThrottled || e.kind == ErrorKind::kTransient ||
+         e.kind == ErrorKind::kTransport || e.kind == ErrorKind::kLimit;
+}
+
+FailureRecord Failure(const std::string& step, const Error& e) {
+  return FailureRecord{step, e.code.empty() ? core::ErrorKindName(e.kind) : e.code, e.message,
+                       e.request_id};
+}
+
+bool IsReservedTagKey(const std::string& key) {
+  return key.rfind("aws:", 0) == 0 || key.rfind("s3snapshot:", 0) == 0 || key == kTagScripted ||
+         key == kTagState || key == "Name";
+}
+
+class Job {
+ public:
+  Job(const JobSpec& spec, JobContext& ctx) : spec_(spec), ctx_(ctx) {}
+
+  Report Run();
+
+ private:
+  InstanceReport& Rep(const std::string& id) { return report_.instances[index_.at(id)]; }
+  void AddError(const std::string& id, const FailureRecord& f) {
+    std::lock_guard<std::mutex> l(mu_);
+    Rep(id).errors.push_back(f);
+  }
+  bool Stopping() const { return ctx_.cancel != nullptr && ctx_.cancel->ShouldStop(*ctx_.clock); }
+  core::Duration Backoff(int attempt) const {
+    auto ms = ctx_.poll_initial.count() << std::min(attempt, 10);
+    return core::Duration(std::min<long long>(ms, ctx_.poll_max.count()));
+  }
+  double SecondsSince(std::chrono::steady_clock::time_point t) const {
+    return std::chrono::duration<double>(ctx_.clock->Steady() - t).count();
+  }
+
+  void StopPhase(const std::vector<std::string>& ids, WorkerPool& pool);
+  void SnapshotInstance(const std::string& id, bool restart_after);
+  core::Result<std::vector<aws::Snapshot>> CreateSnapshotsOnce(const Instance& inst);
+  std::vector<aws::Snapshot> FindRunSnapshots(const std::string& instance_id);
+  void TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps);
+  bool StartOne(const std::string& id);
+  void RestartGuarantee();
+  void Log(core::LogLevel level, const std::string& msg, const core::LogFields& f = {}) {
+    if (ctx_.logger && ctx_.logger->Enabled(level)) ctx_.logger->Log(level, msg, f);
+  }
+
+  const JobSpec& spec_;
+  JobContext& ctx_;
+  Report report_;
+  std::mutex mu_;  // guards report_ and need_restart_
+  std::map<std::string, size_t> index_;
+  std::map<std::string, Instance> instances_;
+  std::map<std::string, std::chrono::steady_clock::time_point> started_at_;
+  std::set<std::string> need_restart_;  // stopped (or maybe stopped) by this run, not started yet
+  std::string when_;
+};
+
+Report Job::Run() {
+  auto t0 = ctx_.clock->Steady();
+  report_.run_id = ctx_.run_id;
+  report_.region = ctx_.ec2->region();
+  report_.started_at = core::FormatIso8601(ctx_.clock->Now());
+  report_.dry_run = spec_.dry_run;
+  report_.label = spec_.label;
+  when_ = report_.started_at;
+
+  auto sel = SelectInstances(*ctx_.ec2, spec_);
+  if (!sel.ok()) {
+    report_.run_errors.push_back(Failure("select", sel.error()));
+  } else {
+    if (sel->missing_is_error) report_.not_found = sel->unmatched_ids;
+    for (const auto& id : sel->unmatched_ids) {
+      Log(sel->missing_is_error ? core::LogLevel::kError : core::LogLevel::kInfo,
+          sel->missing_is_error ? "instance not found (or terminated)" : "instance does not match the tags",
+          {{"instance", id}});
+    }
+    for (const auto& inst : sel->instances) {
+      index_[inst.instance_id] = report_.instances.size();
+      instances_[inst.instance_id] = inst;
+      InstanceReport r;
+      r.instance_id = inst.instance_id;
+      r.name = inst.TagValue("Name");
+      r.state_before = inst.state;
+      r.state_after = inst.state;
+      report_.instances.push_back(r);
+    }
+  }
+
+  std::vector<std::string> to_stop, to_snapshot;
+  for (auto& r : report_.instances) {
+    const Instance& inst = instances_[r.instance_id];
+    if (inst.block_devices.empty()) {
+      r.errors.push_back({"select", "NoEbsVolumes", "no EBS volumes attached: nothing to snapshot", ""});
+      continue;
+    }
+    if (spec_.stopped && inst.state != "stopped") {
+      r.errors.push_back({"select", "InstanceNotStopped",
+                          "state is '" + inst.state + "'; --stopped snapshots only stopped instances", ""});
+      continue;
+    }
+    if (spec_.stop && (inst.state == "running" || inst.state == "pending")) {
+      to_stop.push_back(r.instance_id);
+    } else {
+      to_snapshot.push_back(r.instance_id);
+    }
+  }
+
+  if (spec_.dry_run) {
+    for (auto& r : report_.instances) {
+      if (!r.errors.empty()) continue;
+      r.stopped_by_run = std::find(to_stop.begin(), to_stop.end(), r.instance_id) != to_stop.end();
+      r.dry_run_only = true;
+      for (const auto& bd : instances_[r.instance_id].block_devices) {
+        r.snapshots.push_back({"", bd.volume_id, bd.device_name, "planned"});
+      }
+    }
+  } else {
+    if (spec_.all && spec_.stop && !to_stop.empty()) {
+      Log(core::LogLevel::kWarn, "--all --stop: stopping " + std::to_string(to_stop.size()) +
+                                     " running instance(s) in " + report_.region);
+    }
+    Log(core::LogLevel::kInfo, "selected " + std::to_string(report_.instances.size()) +
+                                   " instance(s); " + std::to_string(to_stop.size()) + " to stop",
+        {{"run_id", report_.run_id}, {"region", report_.region}});
+    {
+      WorkerPool pool(spec_.concurrency);
+      for (const auto& id : to_snapshot) {
+        pool.Submit([this, id] { SnapshotInstance(id, false); });
+      }
+      if (!to_stop.empty()) StopPhase(to_stop, pool);
+      pool.Wait();
+    }
+    RestartGuarantee();
+  }
+
+  if (ctx_.cancel && ctx_.cancel->ShouldStop(*ctx_.clock)) {
+    report_.cancelled = true;
+    report_.cancel_reason = ctx_.cancel->reason();
+  }
+  report_.finished_at = core::FormatIso8601(ctx_.clock->Now());
+  report_.seconds = SecondsSince(t0);
+  if (ctx_.api_stats) {
+    auto [calls, throttled] = ctx_.api_stats();
+    report_.api_calls = calls;
+    report_.throttled = throttled;
+  }
+  return report_;
+}
+
+void Job::StopPhase(const std::vector<std::string>& ids, WorkerPool& pool) {
+  std::set<std::string> waiting;
+  const size_t kBatch = 50;
+  for (size_t b = 0; b < ids.size() && !Stopping(); b += kBatch) {
+    std::vector<std::string> batch(ids.begin() + static_cast<long>(b),
+                                   ids.begin() + static_cast<long>(std::min(b + kBatch, ids.size())));
+    {
+      // Registered before the call: if the answer is lost, the instances may
+      // be stopping all the same and must be started again.
+      std::lock_guard<std::mutex> l(mu_);
+      for (const auto& id : batch) {
+        need_restart_.insert(id);
+        Rep(id).stopped_by_run = true;
+        started_at_[id] = ctx_.clock->Steady();
+      }
+    }
+    auto r = ctx_.ec2->StopInstances(batch);
+    std::vector<std::string> accepted;
+    if (r.ok()) {
+      accepted = batch;
+    } else if (r.error().kind == ErrorKind::kAmbiguous || IsRetryableAtJobLevel(r.error())) {
+      accepted = batch;  // may have been applied: wait on them; the guard will start them
+      Log(core::LogLevel::kWarn, "StopInstances outcome unknown; waiting on the instances",
+          {{"error", r.error().ToString()}});
+    } else {
+      // One bad instance fails the whole batch: try each alone to isolate it.
+      for (const auto& id : batch) {
+        auto one = batch.size() == 1 ? r : ctx_.ec2->StopInstances({id});
+        if (one.ok() || one.error().kind == ErrorKind::kAmbiguous) {
+          accepted.push_back(id);
+        } else {
+          std::lock_guard<std::mutex> l(mu_);
+          Rep(id).errors.push_back(Failure("stop", one.error()));
+          Rep(id).stopped_by_run = false;
+          need_restart_.erase(id);
+        }
+      }
+    }
+    for (const auto& id : accepted) waiting.insert(id);
+    Log(core::LogLevel::kInfo, "stopping " + std::to_string(accepted.size()) + " instance(s)");
+  }
+
+  auto deadline = ctx_.clock->Steady() + spec_.stop_timeout;
+  int round = 0;
+  auto last_progress = ctx_.clock->Steady();
+  while (!waiting.empty()) {
+    std::vector<std::string> ids_now(waiting.begin(), waiting.end());
+    for (size_t i = 0; i < ids_now.size(); i += 200) {
+      aws::DescribeInstancesRequest req;
+      std::vector<std::string> chunk(ids_now.begin() + static_cast<long>(i),
+                                     ids_now.begin() + static_cast<long>(std::min(i + 200, ids_now.size())));
+      req.filters = {{"instance-id", chunk}};
+      auto all = aws::DescribeAllInstances(*ctx_.ec2, req);
+      if (!all.ok()) {
+        Log(core::LogLevel::kWarn, "polling instance states failed; will retry",
+            {{"error", all.error().ToString()}});
+        continue;
+      }
+      for (const auto& inst : *all) {
+        if (!waiting.count(inst.instance_id)) continue;
+        if (inst.state == "stopped") {
+          waiting.erase(inst.instance_id);
+          {
+            std::lock_guard<std::mutex> l(mu_);
+            Rep(inst.instance_id).state_after = "stopped";
+          }
+          const std::string id = inst.instance_id;
+          pool.Submit([this, id] { SnapshotInstance(id, true); });
+        } else if (inst.state == "terminated" || inst.state == "shutting-down") {
+          waiting.erase(inst.instance_id);
+          std::lock_guard<std::mutex> l(mu_);
+          Rep(inst.instance_id).errors.push_back({"stop", "InstanceTerminated",
+                                                  "the instance was terminated while stopping", ""});
+          need_restart_.erase(inst.instance_id);
+          Rep(inst.instance_id).stopped_by_run = false;
+        }
+      }
+    }
+    if (waiting.empty()) break;
+    if (Stopping()) {
+      for (const auto& id : waiting) {
+        AddError(id, {"stop", "Cancelled",
+                      "cancelled (" + (ctx_.cancel ? ctx_.cancel->reason() : std::string()) +
+                          ") while waiting for the instance to stop; not snapshotted", ""});
+      }
+      return;
+    }
+    if (ctx_.clock->Steady() >= deadline) {
+      for (const auto& id : waiting) {
+        AddError(id, {"stop", "StopTimeout",
+                      "did not reach 'stopped' within " + std::to_string(spec_.stop_timeout.count()) +
+                          "s; not snapshotted", ""});
+      }
+      return;
+    }
+    if (ctx_.clock->Steady() - last_progress >= std::chrono::seconds(10)) {
+      Log(core::LogLevel::kInfo, "waiting for " + std::to_string(waiting.size()) + " instance(s) to stop");
+      last_progress = ctx_.clock->Steady();
+    }
+    SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, Backoff(round++));
+  }
+}
+
+std::vector<aws::Snapshot> Job::FindRunSnapshots(const std::string& instance_id) {
+  aws::DescribeSnapshotsRequest req;
+  req.owner_ids = {"self"};
+  req.filters = {{std::string("tag:") + kTagRunId, {report_.run_id}},
+                 {std::string("tag:") + kTagInstanceId, {instance_id}}};
+  auto found = aws::DescribeAllSnapshots(*ctx_.ec2, req);
+  if (!found.ok()) return {};
+  return *found;
+}
+
+core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance& inst) {
+  aws::CreateSnapshotsRequest req;
+  req.instance_id = inst.instance_id;
+  req.description = SnapshotDescription(inst, spec_.label, when_);
+  req.tags = SnapshotTags(inst, spec_, report_.run_id);
+  std::optional<Error> last;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (attempt > 0 && Stopping()) break;
+    auto r = ctx_.ec2->CreateSnapshots(req);
+    if (r.ok()) return r;
+    last = r.error();
+    if (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed) {
+      // EC2 takes no client token for CreateSnapshots: look for this run's
+      // snapshots of the instance before trying again, so a retry never
+      // makes a second set. Listing is eventually consistent; look twice.
+      for (int look = 0; look < 2; ++look) {
+        ctx_.clock->Sleep(core::Duration(look == 0 ? 1000 : 4000));
+        auto found = FindRunSnapshots(inst.instance_id);
+        if (!found.empty()) {
+          Log(core::LogLevel::kWarn, "CreateSnapshots outcome was unknown; found its snapshots",
+              {{"instance", inst.instance_id}});
+          return found;
+        }
+      }
+      continue;
+    }
+    if (!IsRetryableAtJobLevel(r.error())) break;
+    core::Duration wait = r.error().kind == ErrorKind::kLimit ? core::Duration(15000) : Backoff(attempt + 1);
+    Log(core::LogLevel::kInfo, "CreateSnapshots will be retried",
+        {{"instance", inst.instance_id}, {"error", r.error().code}, {"wait_ms", std::to_string(wait.count())}});
+    if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, wait)) break;
+  }
+  return last ? *last : Error::Make(ErrorKind::kCancelled, "cancelled before CreateSnapshots", "Cancelled");
+}
+
+void Job::TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps) {
+  // CreateSnapshots shares one TagSpecification across the instance's
+  // volumes; with several volumes the per-device Name and device tags come in
+  // one CreateTags call per snapshot. The tags that retention and
+  // de-duplication rely on were set at creation.
+  if (inst.block_devices.size() <= 1) return;
+  std::string name = inst.TagValue("Name").empty() ? inst.instance_id : inst.TagValue("Name");
+  for (const auto& s : snaps) {
+    std::string device;
+    for (const auto& bd : inst.block_devices) {
+      if (bd.volume_id == s.volume_id) device = bd.device_name;
+    }
+    if (device.empty()) continue;
+    core::Status st = core::OkStatus();
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      st = ctx_.ec2->CreateTags({s.snapshot_id}, {{"Name", name + " " + device}, {kTagDevice, device}});
+      if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
+      ctx_.clock->Sleep(Backoff(attempt));
+    }
+    if (!st.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      Rep(inst.instance_id).warnings.push_back("device tags on " + s.snapshot_id + ": " + st.error().ToString());
+    }
+  }
+}
+
+void Job::SnapshotInstance(const std::string& id, bool restart_after) {
+  const Instance& inst = instances_.at(id);
+  std::chrono::steady_clock::time_point t0;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!started_at_.count(id)) started_at_[id] = ctx_.clock->Steady();
+    t0 = started_at_[id];
+  }
+  if (Stopping()) {
+    AddError(id, {"snapshot", "Cancelled",
+                  "cancelled (" + (ctx_.cancel ? ctx_.cancel->reason() : std::string()) +
+                      ") before the snapshot was taken", ""});
+  } else {
+    auto snaps = CreateSnapshotsOnce(inst);
+    if (snaps.ok()) {
+      std::vector<SnapshotRecord> recs;
+      std::set<std::string> covered;
+      for (const auto& s : *snaps) {
+        std::string device;
+        for (const auto& bd : inst.block_devices) {
+          if (bd.volume_id == s.volume_id) device = bd.device_name;
+        }
+        covered.insert(s.volume_id);
+        recs.push_back({s.snapshot_id, s.volume_id, device, s.state.empty() ? "pending" : s.state});
+      }
+      std::vector<std::string> missing;
+      for (const auto& bd : inst.block_devices) {
+        if (!covered.count(bd.volume_id)) missing.push_back(bd.volume_id + " (" + bd.device_name + ")");
+      }
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        InstanceReport& r = Rep(id);
+        r.snapshots = recs;
+        r.snapshotted = missing.empty();
+        for (const auto& m : missing) {
+          r.errors.push_back({"snapshot", "VolumeNotSnapshotted",
+                              "CreateSnapshots returned no snapshot for volume " + m, ""});
+        }
+      }
+      Log(core::LogLevel::kInfo, "snapshotted", {{"instance", id}, {"snapshots", std::to_string(recs.size())}});
+      // Restart first: the point in time is fixed once CreateSnapshots returned.
+      if (restart_after) StartOne(id);
+      TagDevices(inst, *snaps);
+    } else {
+      AddError(id, Failure("snapshot", snaps.error()));
+      Log(core::LogLevel::kError, "snapshot failed", {{"instance", id}, {"error", snaps.error().ToString()}});
+    }
+  }
+  if (restart_after) StartOne(id);
+  std::lock_guard<std::mutex> l(mu_);
+  Rep(id).seconds = SecondsSince(t0);
+}
+
+bool Job::StartOne(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!need_restart_.count(id)) return true;
+  }
+  auto r = ctx_.ec2->StartInstances({id});
+  if (!r.ok()) {
+    Log(core::LogLevel::kWarn, "StartInstances failed; will retry before exit",
+        {{"instance", id}, {"error", r.error().ToString()}});
+    return false;
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  need_restart_.erase(id);
+  InstanceReport& rep = Rep(id);
+  rep.restarted = true;
+  rep.state_after = r->empty() ? "pending" : r->front().current_state;
+  Log(core::LogLevel::kInfo, "started again", {{"instance", id}});
+  return true;
+}
+
+void Job::RestartGuarantee() {
+  std::vector<std::string> left;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    left.assign(need_restart_.begin(), need_restart_.end());
+  }
+  if (left.empty()) return;
+  Log(core::LogLevel::kWarn, "starting " + std::to_string(left.size()) +
+                                 " instance(s) this run stopped; do not interrupt");
+  // The restart ignores cancellation: it is what cancellation is waiting for.
+  auto deadline = ctx_.clock->Steady() + spec_.restart_timeout;
+  if (ctx_.cancel && ctx_.cancel->deadline()) deadline = std::min(deadline, *ctx_.cancel->deadline());
+  int round = 0;
+  while (!left.empty()) {
+    // Instances still 'stopping' cannot be started yet (IncorrectInstanceState).
+    std::vector<std::string> startable;
+    aws::DescribeInstancesRequest req;
+    req.filters = {{"instance-id", left}};
+    auto states = aws::DescribeAllInstances(*ctx_.ec2, req);
+    if (states.ok()) {
+      for (const auto& inst : *states) {
+        if (inst.state == "stopped") {
+          startable.push_back(inst.instance_id);
+        } else if (inst.state == "running" || inst.state == "pending") {
+          std::lock_guard<std::mutex> l(mu_);
+          need_restart_.erase(inst.instance_id);
+          Rep(inst.instance_id).restarted = true;
+          Rep(inst.instance_id).state_after = inst.state;
+        } else if (inst.state == "terminated" || inst.state == "shutting-down") {
+          std::lock_guard<std::mutex> l(mu_);
+          need_restart_.erase(inst.instance_id);
+          Rep(inst.instance_id).errors.push_back({"start", "InstanceTerminated", "terminated during the run", ""});
+        }
+      }
+    } else {
+      startable = left;
+    }
+    if (!startable.empty()) {
+      auto r = ctx_.ec2->StartInstances(startable);
+      if (r.ok()) {
+        std::lock_guard<std::mutex> l(mu_);
+        for (const auto& ch : *r) {
+          need_restart_.erase(ch.instance_id);
+          Rep(ch.instance_id).restarted = true;
+          Rep(ch.instance_id).state_after = ch.current_state;
+        }
+      } else if (startable.size() > 1) {
+        for (const auto& id : startable) StartOne(id);
+      }
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      left.assign(need_restart_.begin(), need_restart_.end());
+    }
+    if (left.empty()) break;
+    if (ctx_.clock->Steady() >= deadline) {
+      std::lock_guard<std::mutex> l(mu_);
+      for (const auto& id : left) {
+        Rep(id).errors.push_back({"start", "RestartFailed",
+                                  "could not start the instance again: it is LEFT STOPPED; start it by hand", ""});
+      }
+      Log(core::LogLevel::kError, std::to_string(left.size()) + " instance(s) LEFT STOPPED");
+      return;
+    }
+    ctx_.clock->Sleep(Backoff(round++));
+  }
+}
+
+std::string Hex(uint64_t v, int digits) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < digits; ++i) {
+    s.insert(s.begin(), kHex[v & 0xf]);
+    v >>= 4;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string NewRunId(const core::Clock& clock) {
+  std::random_device rd;
+  uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return core::FormatAmzDate(clock.Now()) + "-" + Hex(r, 6);
+}
+
+std::vector<aws::Tag> SnapshotTags(const Instance& instance, const JobSpec& spec,
+                                   const std::string& run_id) {
+  std::vector<aws::Tag> tags;
+  tags.push_back({kTagScripted, kTagScriptedValue});
+  if (spec.protect) tags.push_back({kTagState, kTagProtected});
+  std::string name = instance.TagValue("Name").empty() ? instance.instance_id : instance.TagValue("Name");
+  if (instance.block_devices.size() == 1) {
+    name += " " + instance.block_devices[0].device_name;
+    tags.push_back({kTagDevice, instance.block_devices[0].device_name});
+  }
+  tags.push_back({"Name", name.substr(0, 256)});
+  tags.push_back({kTagInstanceId, instance.instance_id});
+  tags.push_back({kTagRunId, run_id});
+  if (!spec.label.empty()) tags.push_back({kTagLabel, spec.label});
+  // The instance's own tags where they fit; two places stay free for the
+  // per-device tags added after creation.
+  const size_t limit = kMaxTagsPerResource - 2;
+  for (const auto& t : instance.tags) {
+    if (tags.size() >= limit) break;
+    if (IsReservedTagKey(t.key)) continue;
+    tags.push_back(t);
+  }
+  return tags;
+}
+
+std::string SnapshotDescription(const Instance& instance, const std::string& label,
+                                const std::string& when) {
+  std::string head = "s3snapshot";
+  if (!label.empty()) head += " " + label;
+  head += ": " + instance.instance_id;
+  std::string name = instance.TagValue("Name");
+  if (!name.empty()) head += " (" + name.substr(0, 64) + ")";
+  std::string tail = " at " + when;
+  std::string devices;
+  for (const auto& bd : instance.block_devices) devices += " " + bd.device_name + "=" + bd.volume_id;
+  size_t room = kMaxDescriptionLength - std::min(kMaxDescriptionLength, head.size() + tail.size());
+  if (devices.size() > room) devices = room > 4 ? devices.substr(0, room - 4) + " ..." : "";
+  std::string d = head + devices + tail;
+  if (d.size() > kMaxDescriptionLength) d = d.substr(0, kMaxDescriptionLength);
+  return d;
+}
+
+Report RunSnapshotJob(const JobSpec& spec, JobContext& ctx) {
+  if (ctx.run_id.empty()) ctx.run_id = NewRunId(*ctx.clock);
+  Job job(spec, ctx);
+  return job.Run();
+}
+
+}  // namespace s3snapshot::job

@@ -1,0 +1,39 @@
+#include "lambda/handler.h"
+
+#include "app/run.h"
+#include "job/filter.h"
+#include "job/report.h"
+#include "lambda/runtime.h"
+
+namespace s3snapshot::lambda {
+
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
+                                core::Logger& logger, job::CancelToken* cancel) {
+  HandlerOutcome out;
+  auto fail = [&out](const std::string& type, const std::string& message) {
+    out.function_error = true;
+    out.error_type = type;
+    out.error_message = message;
+    out.body = ErrorBody(type, message);
+    return out;
+  };
+  auto doc = job::ParseFilterDocument(payload, "payload");
+  if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
+  job::JobSpec spec;
+  job::ApplyDocument(*doc, {}, &spec);
+  auto valid = job::ValidateSpec(spec);
+  if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
+  auto creds = runtime.CheckCredentials();
+  if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
+  if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
+  job::Report report = app::ExecuteJob(spec, runtime, logger, cancel);
+  out.body = job::ReportToJson(report, -1);
+  logger.Log(report.ok() ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
+             {{"run_id", report.run_id},
+              {"instances", std::to_string(report.instances.size())},
+              {"snapshots", std::to_string(report.SnapshotCount())},
+              {"failed", std::to_string(report.FailedCount())}});
+  return out;
+}
+
+}  // namespace s3snapshot::lambda

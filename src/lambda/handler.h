@@ -1,0 +1,29 @@
+// One Lambda invocation: the seed's payload in, the run's report out.
+#ifndef S3SNAPSHOT_LAMBDA_HANDLER_H_
+#define S3SNAPSHOT_LAMBDA_HANDLER_H_
+
+#include <chrono>
+#include <string>
+
+#include "app/aws_runtime.h"
+#include "job/cancel.h"
+
+namespace s3snapshot::lambda {
+
+struct HandlerOutcome {
+  bool function_error = false;  // true only for a payload we cannot act on
+  std::string body;             // the report as JSON, or the error body
+  std::string error_type, error_message;
+};
+
+// Validates the payload exactly as the CLI validates --filter. A run with
+// failed instances is NOT a function error: it returns the report (with
+// "ok": false) and publishes to sns-arn-error, because a function error would
+// make Lambda's asynchronous retries run the whole job again and duplicate
+// snapshots. Only an invalid payload (nothing done) is a function error.
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
+                                core::Logger& logger, job::CancelToken* cancel);
+
+}  // namespace s3snapshot::lambda
+
+#endif  // S3SNAPSHOT_LAMBDA_HANDLER_H_
