@@ -44,10 +44,28 @@ core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
   std::sort(sel.instances.begin(), sel.instances.end(),
             [](const aws::Instance& a, const aws::Instance& b) { return a.instance_id < b.instance_id; });
   std::set<std::string> asked;
+  std::vector<std::string> unmatched;
   for (const auto& id : spec.instance_ids) {
-    if (!seen.count(id) && asked.insert(id).second) sel.unmatched_ids.push_back(id);
+    if (!seen.count(id) && asked.insert(id).second) unmatched.push_back(id);
   }
-  sel.missing_is_error = spec.tags.empty();
+  if (unmatched.empty()) return sel;
+  if (spec.tags.empty()) {
+    sel.not_found = unmatched;
+    return sel;
+  }
+  // With tags, a requested id may exist and simply not match them (filtered
+  // out, as asked), or not exist at all (a typo: an error). One more look by id.
+  JobSpec by_id;
+  by_id.instance_ids = unmatched;
+  std::set<std::string> exists;
+  for (const auto& req : SelectionRequests(by_id)) {
+    auto all = aws::DescribeAllInstances(ec2, req);
+    if (!all.ok()) return all.error().WithContext("looking up unmatched instance ids");
+    for (const auto& i : *all) exists.insert(i.instance_id);
+  }
+  for (const auto& id : unmatched) {
+    (exists.count(id) ? sel.not_matching_tags : sel.not_found).push_back(id);
+  }
   return sel;
 }
 

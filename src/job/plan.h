@@ -13,10 +13,10 @@ namespace s3snapshot::job {
 
 struct Selection {
   std::vector<aws::Instance> instances;
-  // Requested ids that did not come back: missing, terminated, or (with tags)
-  // not matching. `missing_is_error` says whether they count as failures.
-  std::vector<std::string> unmatched_ids;
-  bool missing_is_error = false;
+  // Requested ids that do not exist in the region (or are terminated): errors.
+  std::vector<std::string> not_found;
+  // Requested ids that exist but do not match the tags: filtered out, as asked.
+  std::vector<std::string> not_matching_tags;
 };
 
 // The DescribeInstances requests for `spec`: instance ids (as an instance-id

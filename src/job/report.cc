@@ -82,6 +82,9 @@ std::string ReportToText(const Report& r) {
   for (const auto& id : r.not_found) {
     o << Pad(id, 21) << " not found (no such instance in " << r.region << ", or terminated): FAILED\n";
   }
+  for (const auto& id : r.not_matching_tags) {
+    o << Pad(id, 21) << " skipped: does not match the tags\n";
+  }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n" << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), "
     << r.FailedCount() << " failed";
@@ -141,6 +144,7 @@ std::string ReportToJson(const Report& r, int indent) {
     j["instances"].push_back(ij);
   }
   j["not_found"] = r.not_found;
+  j["not_matching_tags"] = r.not_matching_tags;
   j["errors"] = json::array();
   for (const auto& e : r.run_errors) j["errors"].push_back(failure(e));
   return j.dump(indent, ' ', false, json::error_handler_t::replace);

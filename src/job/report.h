@@ -45,6 +45,7 @@ struct Report {
   std::vector<InstanceReport> instances;
   std::vector<FailureRecord> run_errors;  // not tied to one instance (selection, notify)
   std::vector<std::string> not_found;     // requested ids that are not there (or terminated)
+  std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
   long api_calls = 0, throttled = 0;
 
   int FailedCount() const;

@@ -145,11 +145,13 @@ Report Job::Run() {
   if (!sel.ok()) {
     report_.run_errors.push_back(Failure("select", sel.error()));
   } else {
-    if (sel->missing_is_error) report_.not_found = sel->unmatched_ids;
-    for (const auto& id : sel->unmatched_ids) {
-      Log(sel->missing_is_error ? core::LogLevel::kError : core::LogLevel::kInfo,
-          sel->missing_is_error ? "instance not found (or terminated)" : "instance does not match the tags",
-          {{"instance", id}});
+    report_.not_found = sel->not_found;
+    report_.not_matching_tags = sel->not_matching_tags;
+    for (const auto& id : sel->not_found) {
+      Log(core::LogLevel::kError, "instance not found (or terminated)", {{"instance", id}});
+    }
+    for (const auto& id : sel->not_matching_tags) {
+      Log(core::LogLevel::kInfo, "instance does not match the tags; skipped", {{"instance", id}});
     }
     for (const auto& inst : sel->instances) {
       index_[inst.instance_id] = report_.instances.size();

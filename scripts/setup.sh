@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what building and testing s3snapshot needs, idempotently and quietly
+# when everything is already there. Sourced by scripts/test.sh and scripts/demo.sh.
+set -euo pipefail
+
+S3S_APT_PACKAGES=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev
+                  libpugixml-dev nlohmann-json3-dev libgtest-dev libgmock-dev zip unzip
+                  ca-certificates)
+
+s3s_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+s3s_install_apt() {
+  local missing=()
+  for p in "${S3S_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    s3s_as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+s3s_install_python() {
+  local py=${PYTHON:-python3}
+  if ! "$py" -c 'import boto3, pytest, moto, flask, flask_cors' >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing Python test packages (moto[server], boto3, pytest)"
+    "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest
+    hash -r
+  fi
+}
+
+s3s_setup() {
+  s3s_install_apt
+  s3s_install_python
+}
+
+# Configures and builds into $1 (default: build).
+s3s_build() {
+  local dir=${1:-build}
+  shift || true
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j2
+}

@@ -1,0 +1,110 @@
+"""A small HTTP proxy in front of moto that injects the faults moto lacks:
+throttling (HTTP 503 RequestLimitExceeded in EC2's error XML), 5xx, delays,
+connections dropped after the request was forwarded (an ambiguous outcome),
+and truncated bodies. Rules are matched on the Query API Action.
+Loopback only; used from the e2e tests in-process."""
+import http.client
+import http.server
+import socket
+import threading
+import time
+import urllib.parse
+
+THROTTLE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+                b'<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>'
+                b'</Error></Errors><RequestID>proxy-throttle</RequestID></Response>')
+
+
+class Rule:
+    def __init__(self, action, mode, count=1, delay=0.0):
+        self.action, self.mode, self.count, self.delay = action, mode, count, delay
+
+
+class FaultProxy:
+    def __init__(self, upstream_port):
+        self.upstream_port = upstream_port
+        self.rules = []
+        self.lock = threading.Lock()
+        self.seen = []  # (action, outcome)
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+                rule = proxy._take(action)
+                mode = rule.mode if rule else "pass"
+                proxy.seen.append((action, mode))
+                if rule and rule.delay:
+                    time.sleep(rule.delay)
+                if mode == "throttle":
+                    return self._send(503, THROTTLE_XML)
+                if mode == "error400":
+                    return self._send(400, b'<Response><Errors><Error><Code>InvalidParameterValue</Code>'
+                                      b'<Message>injected by the test proxy</Message></Error></Errors>'
+                                      b'<RequestID>proxy-400</RequestID></Response>')
+                if mode == "error500":
+                    return self._send(500, b"<html>Internal Server Error</html>", "text/html")
+                status, headers, data = proxy._forward(self.path, self.headers, body)
+                if mode == "drop":  # applied upstream, answer lost
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if mode == "truncate":
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/xml")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._send(status, data, headers.get("Content-Type", "text/xml"))
+
+            def _send(self, status, data, ctype="text/xml"):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def add(self, action, mode, count=1, delay=0.0):
+        with self.lock:
+            self.rules.append(Rule(action, mode, count, delay))
+
+    def _take(self, action):
+        with self.lock:
+            for r in self.rules:
+                if r.action in (action, "*") and r.count > 0:
+                    r.count -= 1
+                    return r
+        return None
+
+    def _forward(self, path, headers, body):
+        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
+        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive")}
+        conn.request("POST", path, body=body, headers=fwd)
+        resp = conn.getresponse()
+        data = resp.read()
+        out = (resp.status, dict(resp.getheaders()), data)
+        conn.close()
+        return out
+
+    def count(self, action, mode=None):
+        return sum(1 for a, m in self.seen if a == action and (mode is None or m == mode))
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
