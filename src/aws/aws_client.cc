@@ -17,8 +17,8 @@ AwsQueryClient::AwsQueryClient(std::string service, std::string api_version, std
       endpoint_(std::move(endpoint)),
       ctx_(std::move(ctx)) {}
 
-Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body,
-                                              bool sign) {
+Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign,
+                                              bool idempotent) {
   core::UrlParts url;
   if (!core::ParseUrl(endpoint_, &url)) {
     return Error::Make(ErrorKind::kInvalidInput, "bad endpoint URL '" + endpoint_ + "'",
@@ -47,6 +47,7 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body,
             (url.query.empty() ? "" : "?" + url.query);
   req.headers = std::move(sreq.headers);
   req.body = body;
+  req.idempotent = idempotent;
   stats_.calls++;
   if (ctx_.shared_stats) ctx_.shared_stats->calls++;
   Result<core::HttpResponse> resp = ctx_.http->Send(req);
@@ -94,7 +95,7 @@ Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const Quer
   for (int attempt = 1;; ++attempt) {
     if (ctx_.rate_limiter) ctx_.rate_limiter->Acquire(action);
     auto start = ctx_.clock->Steady();
-    Result<QueryResponse> r = Attempt(body, sign);
+    Result<QueryResponse> r = Attempt(body, sign, idempotent);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock->Steady() - start);
     if (ctx_.logger && ctx_.logger->Enabled(core::LogLevel::kDebug)) {
       core::LogFields f = {{"service", service_}, {"region", region_}, {"action", action},

@@ -66,7 +66,7 @@ class AwsQueryClient {
   CallStats& stats() { return stats_; }
 
  private:
-  core::Result<QueryResponse> Attempt(const std::string& body, bool sign);
+  core::Result<QueryResponse> Attempt(const std::string& body, bool sign, bool idempotent);
 
   std::string service_, version_, region_, endpoint_;
   ClientContext ctx_;

@@ -141,7 +141,14 @@ Report Job::Run() {
   report_.label = spec_.label;
   when_ = report_.started_at;
 
+  // Selection only reads: a burst of server errors that outlasts the client's
+  // own attempts is worth a few more rounds before the run gives up.
   auto sel = SelectInstances(*ctx_.ec2, spec_);
+  for (int round = 0; !sel.ok() && IsRetryableAtJobLevel(sel.error()) && round < 3; ++round) {
+    Log(core::LogLevel::kWarn, "selecting instances failed; trying again", {{"error", sel.error().ToString()}});
+    if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, Backoff(round + 1))) break;
+    sel = SelectInstances(*ctx_.ec2, spec_);
+  }
   if (!sel.ok()) {
     report_.run_errors.push_back(Failure("select", sel.error()));
   } else {

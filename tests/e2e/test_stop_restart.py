@@ -1,0 +1,91 @@
+"""--stop, --stopped and the restart guarantee, including SIGTERM and SIGINT
+arriving mid-run (a proxy holds CreateSnapshots so the run is caught with
+instances stopped)."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import base_env, binary, make_fleet, snapshots, states, tagmap
+
+
+def test_stop_restarts_only_what_it_stopped(run, ec2):
+    running = make_fleet(ec2, count=2, tags={"Role": "app"}, volumes=2)
+    stopped = make_fleet(ec2, count=1, tags={"Role": "app"}, volumes=1, state="stopped")
+    r = run(["--stop", "--filter", '{"tags": {"tag:Role": "app"}}', "--output", "json"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    rep = {i["instance_id"]: i for i in json.loads(r.stdout)["instances"]}
+    for iid in running:
+        assert rep[iid]["stopped_by_run"] and rep[iid]["restarted"]
+    assert not rep[stopped[0]]["stopped_by_run"]
+    st = states(ec2, running + stopped)
+    assert all(st[i] == "running" for i in running)
+    assert st[stopped[0]] == "stopped", "an instance that was already stopped stays stopped"
+    assert len(snapshots(ec2)) == 5
+
+
+def test_stopped_flag_skips_running_instances_with_an_error(run, ec2):
+    running = make_fleet(ec2, count=1, tags={"Role": "db"}, volumes=1)
+    stopped = make_fleet(ec2, count=1, tags={"Role": "db"}, volumes=1, state="stopped")
+    r = run(["-sp", "--filter", '{"tags": {"tag:Role": "db"}}'])
+    assert r.returncode == 1
+    assert "InstanceNotStopped" in r.stdout
+    got = {tagmap(s)["s3snapshot:instance-id"] for s in snapshots(ec2)}
+    assert got == set(stopped)
+    assert states(ec2, running)[running[0]] == "running"
+
+
+def test_failed_snapshot_still_restarts(run, ec2, proxy):
+    ids = make_fleet(ec2, count=2, volumes=1)
+    proxy.add("CreateSnapshots", "error400", count=100)
+    r = run(["--stop", "--filter", json.dumps({"instances": ids}), "--output", "json"],
+            endpoint_url=proxy.url)
+    assert r.returncode == 1
+    rep = json.loads(r.stdout)
+    for i in rep["instances"]:
+        assert i["restarted"] and i["errors"][0]["code"] == "InvalidParameterValue"
+    assert rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) == {"running"}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_mid_run_restarts_every_stopped_instance(ec2, proxy, home, sig):
+    ids = make_fleet(ec2, count=4, volumes=1)
+    proxy.add("CreateSnapshots", "pass", count=100, delay=2.0)
+    env = base_env(home, proxy.url)
+    p = subprocess.Popen([binary(), "--stop", "--concurrency", "1", "--output", "json",
+                          "--filter", json.dumps({"instances": ids})],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while proxy.count("CreateSnapshots") < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    assert proxy.count("CreateSnapshots") >= 1
+    assert set(states(ec2, ids).values()) == {"stopped"}, "caught mid-run with all instances stopped"
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 1, err
+    rep = json.loads(out)
+    assert rep["cancelled"] and rep["cancel_reason"] == signal.Signals(sig).name
+    assert rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) == {"running"}, "the restart guarantee"
+    done = [i for i in rep["instances"] if i["snapshotted"]]
+    assert 1 <= len(done) < 4
+    assert len(snapshots(ec2)) == len(done)
+    for i in rep["instances"]:
+        if not i["snapshotted"]:
+            assert i["errors"][0]["code"] == "Cancelled"
+
+
+def test_stop_timeout_reports_and_restarts(run, ec2, proxy):
+    """StopInstances is answered but the state never reads 'stopped' in time:
+    the proxy hides the stop by answering DescribeInstances from before it."""
+    ids = make_fleet(ec2, count=1, volumes=1)
+    proxy.add("StopInstances", "error400", count=1)
+    r = run(["--stop", "--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url)
+    assert r.returncode == 1
+    assert "stop: InvalidParameterValue" in r.stdout
+    assert states(ec2, ids)[ids[0]] == "running"
+    assert snapshots(ec2) == []

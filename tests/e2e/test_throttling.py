@@ -1,0 +1,61 @@
+"""Throttling storms, 5xx bursts and lost answers never fail a run by
+themselves, and never make a second snapshot set for an instance."""
+import collections
+import json
+
+from conftest import make_fleet, snapshots, tagmap
+
+
+def one_set_per_instance(ec2, ids, volumes):
+    snaps = snapshots(ec2)
+    by_instance = collections.Counter(tagmap(s)["s3snapshot:instance-id"] for s in snaps)
+    assert by_instance == {i: volumes for i in ids}, by_instance
+    runs = {tagmap(s)["s3snapshot:run-id"] for s in snaps}
+    assert len(runs) == 1
+
+
+def test_throttled_run_finishes_with_exactly_one_set(run, ec2, proxy):
+    ids = make_fleet(ec2, count=4, volumes=2)
+    proxy.add("DescribeInstances", "throttle", count=2)
+    proxy.add("CreateSnapshots", "throttle", count=6)
+    proxy.add("StartInstances", "throttle", count=1)
+    r = run(["--stop", "--filter", json.dumps({"instances": ids}), "--output", "json"],
+            endpoint_url=proxy.url, env={"AWS_MAX_ATTEMPTS": "3"}, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["summary"]["throttled"] >= 9
+    one_set_per_instance(ec2, ids, 2)
+    assert rep["summary"]["left_stopped"] == []
+
+
+def test_5xx_burst(run, ec2, proxy):
+    ids = make_fleet(ec2, count=2, volumes=1)
+    proxy.add("*", "error500", count=3)
+    r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    one_set_per_instance(ec2, ids, 1)
+
+
+def test_lost_create_snapshots_answer_is_not_retried_into_a_duplicate(run, ec2, proxy):
+    ids = make_fleet(ec2, count=2, volumes=2)
+    proxy.add("CreateSnapshots", "drop", count=1)
+    r = run(["--filter", json.dumps({"instances": ids}), "--concurrency", "1"],
+            endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    one_set_per_instance(ec2, ids, 2)
+
+
+def test_truncated_create_snapshots_answer(run, ec2, proxy):
+    ids = make_fleet(ec2, count=1, volumes=3)
+    proxy.add("CreateSnapshots", "truncate", count=1)
+    r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    one_set_per_instance(ec2, ids, 3)
+
+
+def test_truncated_describe_answer_is_retried(run, ec2, proxy):
+    ids = make_fleet(ec2, count=1, volumes=1)
+    proxy.add("DescribeInstances", "truncate", count=1)
+    r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    one_set_per_instance(ec2, ids, 1)
