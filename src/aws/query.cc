@@ -41,12 +41,28 @@ QueryParams& QueryParams::SetTags(const std::string& prefix, const std::vector<T
   return *this;
 }
 
-std::string QueryParams::Encode(const std::string& action, const std::string& version) const {
-  std::string s = "Action=" + core::UriEncode(action, false) +
-                  "&Version=" + core::UriEncode(version, false);
-  for (const auto& [k, v] : items_) {
-    s += "&" + core::UriEncode(k, false) + "=" + core::UriEncode(v, false);
+namespace {
+// application/x-www-form-urlencoded as the AWS SDKs send it (botocore's
+// urlencode): RFC 3986 unreserved characters kept, space as '+', the rest %XX.
+std::string FormEncode(const std::string& s) {
+  std::string out = core::UriEncode(s, false);
+  std::string r;
+  r.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out.compare(i, 3, "%20") == 0) {
+      r += '+';
+      i += 2;
+    } else {
+      r += out[i];
+    }
   }
+  return r;
+}
+}  // namespace
+
+std::string QueryParams::Encode(const std::string& action, const std::string& version) const {
+  std::string s = "Action=" + FormEncode(action) + "&Version=" + FormEncode(version);
+  for (const auto& [k, v] : items_) s += "&" + FormEncode(k) + "=" + FormEncode(v);
   return s;
 }
 
@@ -63,9 +79,11 @@ bool ParseErrorBody(const std::string& body, AwsErrorBody* out) {
   pugi::xml_node root = doc.document_element();
   std::string name = root.name();
   pugi::xml_node err;
-  if (name == "Response") {
+  if (name == "Response" || (name == "ErrorResponse" && root.child("Errors"))) {
+    // EC2's shape; some endpoints wrap it in <ErrorResponse> instead.
     err = root.child("Errors").child("Error");
     out->request_id = root.child_value("RequestID");
+    if (out->request_id.empty()) out->request_id = root.child_value("RequestId");
     if (out->request_id.empty()) out->request_id = root.child_value("RequestId");
   } else if (name == "ErrorResponse") {
     err = root.child("Error");

@@ -20,7 +20,7 @@ TEST(QueryParamsTest, SerializesListsFiltersAndTagSpecifications) {
       "&Filter.2.Name=instance-state-name&Filter.2.Value.1=running"
       "&TagSpecification.1.ResourceType=snapshot"
       "&TagSpecification.1.Tag.1.Key=Scripted&TagSpecification.1.Tag.1.Value=s3snapshot"
-      "&TagSpecification.1.Tag.2.Key=Name&TagSpecification.1.Tag.2.Value=a%20b",
+      "&TagSpecification.1.Tag.2.Key=Name&TagSpecification.1.Tag.2.Value=a+b",
       p.Encode("DescribeInstances", "2016-11-15"));
 }
 
@@ -44,6 +44,20 @@ TEST(ErrorBodyTest, ParsesStsSnsShape) {
   ASSERT_TRUE(ParseErrorBody(ReadTestData("error_sts.xml"), &e));
   EXPECT_EQ("SignatureDoesNotMatch", e.code);
   EXPECT_EQ("4a5e-sts-example", e.request_id);
+}
+
+TEST(ErrorBodyTest, ParsesErrorsWrappedInErrorResponse) {
+  AwsErrorBody e;
+  ASSERT_TRUE(ParseErrorBody("<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>m</Message>"
+                             "</Error></Errors><RequestId>r-9</RequestId></ErrorResponse>", &e));
+  EXPECT_EQ("AuthFailure", e.code);
+  EXPECT_EQ("r-9", e.request_id);
+}
+
+TEST(QueryParamsTest, FormEncodingMatchesTheSdks) {
+  QueryParams p;
+  p.Set("Description", "a b+c/d:e~f*");
+  EXPECT_EQ("Action=X&Version=1&Description=a+b%2Bc%2Fd%3Ae~f%2A", p.Encode("X", "1"));
 }
 
 TEST(ErrorBodyTest, RejectsNonErrorsAndGarbage) {
