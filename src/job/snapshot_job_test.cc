@@ -1,0 +1,258 @@
+#include "job/snapshot_job.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/fake_clock.h"
+#include "testing/fake_ec2.h"
+
+namespace s3snapshot::job {
+namespace {
+
+using core::Error;
+using core::ErrorKind;
+using testing::FakeClock;
+using testing::FakeEc2;
+
+class SnapshotJobTest : public ::testing::Test {
+ protected:
+  Report Run(const JobSpec& spec) {
+    JobContext ctx;
+    ctx.ec2 = &ec2_;
+    ctx.clock = &clock_;
+    ctx.cancel = &cancel_;
+    ctx.run_id = "run-1";
+    return RunSnapshotJob(spec, ctx);
+  }
+  JobSpec Spec(std::vector<std::string> ids, bool stop = false) {
+    JobSpec s;
+    s.instance_ids = std::move(ids);
+    s.stop = stop;
+    s.concurrency = 2;
+    return s;
+  }
+  int SnapshotsOf(const std::string& id) {
+    int n = 0;
+    for (const auto& s : ec2_.AllSnapshots()) n += s.TagValue(kTagInstanceId) == id;
+    return n;
+  }
+  FakeEc2 ec2_;
+  FakeClock clock_;
+  CancelToken cancel_;
+};
+
+TEST_F(SnapshotJobTest, SnapshotsEveryVolumeWithOneCallPerInstance) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.AddInstance("i-00000002", {"vol-3"});
+  Report r = Run(Spec({"i-00000001", "i-00000002"}));
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(3, r.SnapshotCount());
+  EXPECT_EQ(2, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_EQ(0, ec2_.CallCount("StopInstances"));
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+}
+
+TEST_F(SnapshotJobTest, WaitsThroughStoppingThenSnapshotsThenStarts) {
+  ec2_.stopping_polls = 3;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  Report r = Run(Spec({"i-00000001"}, /*stop=*/true));
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_TRUE(r.instances[0].stopped_by_run);
+  EXPECT_TRUE(r.instances[0].restarted);
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  auto calls = ec2_.calls();
+  auto pos = [&](const std::string& a) { return std::find(calls.begin(), calls.end(), a) - calls.begin(); };
+  EXPECT_LT(pos("StopInstances"), pos("CreateSnapshots"));
+  EXPECT_LT(pos("CreateSnapshots"), pos("StartInstances"));
+  EXPECT_GE(ec2_.CallCount("DescribeInstances"), 4) << "polled until 'stopped'";
+  EXPECT_FALSE(clock_.sleeps().empty()) << "with backoff between polls";
+}
+
+TEST_F(SnapshotJobTest, AlreadyStoppedInstancesAreLeftStopped) {
+  ec2_.AddInstance("i-00000001", {"vol-1"}, "stopped");
+  Report r = Run(Spec({"i-00000001"}, true));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.instances[0].stopped_by_run);
+  EXPECT_EQ(0, ec2_.CallCount("StartInstances"));
+  EXPECT_EQ("stopped", ec2_.State("i-00000001"));
+}
+
+TEST_F(SnapshotJobTest, FailedSnapshotStillRestarts) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kInvalidInput, "bad", "InvalidParameterValue"));
+  Report r = Run(Spec({"i-00000001"}, true));
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.instances[0].restarted);
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  EXPECT_TRUE(r.LeftStopped().empty());
+}
+
+TEST_F(SnapshotJobTest, RetriesThrottledCreateSnapshotsThenSucceeds) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kThrottled, "slow", "RequestLimitExceeded"), 2);
+  Report r = Run(Spec({"i-00000001"}));
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(3, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_EQ(2, SnapshotsOf("i-00000001"));
+}
+
+TEST_F(SnapshotJobTest, SnapshotLimitErrorsWaitFifteenSeconds) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kLimit, "wait", "SnapshotCreationPerVolumeRateExceeded"));
+  Report r = Run(Spec({"i-00000001"}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_GE(clock_.total_slept(), std::chrono::seconds(15));
+}
+
+TEST_F(SnapshotJobTest, AmbiguousCreateSnapshotsFindsTheRunsSnapshotsInsteadOfDuplicating) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAmbiguous, "connection reset"));
+  Report r = Run(Spec({"i-00000001"}));
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(1, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_EQ(2, SnapshotsOf("i-00000001"));
+  EXPECT_EQ(2u, r.instances[0].snapshots.size());
+}
+
+TEST_F(SnapshotJobTest, OneInstancesFailureDoesNotStopTheOthers) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddInstance("i-00000002", {"vol-2"});
+  ec2_.AddInstance("i-00000003", {"vol-3"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAuth, "denied", "UnauthorizedOperation"));
+  Report r = Run(Spec({"i-00000001", "i-00000002", "i-00000003"}));
+  EXPECT_EQ(1, r.FailedCount());
+  EXPECT_EQ(2, r.SnapshotCount());
+}
+
+TEST_F(SnapshotJobTest, MissingIdsAreFailuresButOthersProceed) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  Report r = Run(Spec({"i-00000001", "i-0000000f"}));
+  EXPECT_EQ(std::vector<std::string>{"i-0000000f"}, r.not_found);
+  EXPECT_EQ(1, r.SnapshotCount());
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_F(SnapshotJobTest, StoppedFlagSkipsRunningInstancesWithAnError) {
+  ec2_.AddInstance("i-00000001", {"vol-1"}, "running");
+  ec2_.AddInstance("i-00000002", {"vol-2"}, "stopped");
+  JobSpec s = Spec({"i-00000001", "i-00000002"});
+  s.stopped = true;
+  Report r = Run(s);
+  EXPECT_EQ(1, r.FailedCount());
+  EXPECT_EQ("InstanceNotStopped", r.instances[0].errors[0].code);
+  EXPECT_EQ(1, SnapshotsOf("i-00000002"));
+}
+
+TEST_F(SnapshotJobTest, StopTimeoutStartsTheInstanceAgain) {
+  ec2_.stopping_polls = 1000000;  // never reaches 'stopped'
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  JobSpec s = Spec({"i-00000001"}, true);
+  s.stop_timeout = std::chrono::seconds(60);
+  s.restart_timeout = std::chrono::seconds(120);
+  Report r = Run(s);
+  EXPECT_EQ("StopTimeout", r.instances[0].errors[0].code);
+  EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
+  // It never left 'stopping', so it could not be started: reported, loudly.
+  EXPECT_EQ(std::vector<std::string>{"i-00000001"}, r.LeftStopped());
+  EXPECT_NE(std::string::npos, ReportToText(r).find("LEFT STOPPED"));
+}
+
+TEST_F(SnapshotJobTest, RestartWaitsForStoppingInstancesAfterCancel) {
+  ec2_.stopping_polls = 5;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddInstance("i-00000002", {"vol-2"});
+  // Cancelled (as by SIGTERM) right after StopInstances, while both are 'stopping'.
+  ec2_.on_call = [this](const std::string& action) {
+    if (action == "StopInstances") cancel_.Cancel("SIGTERM");
+  };
+  Report r = Run(Spec({"i-00000001", "i-00000002"}, true));
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ("SIGTERM", r.cancel_reason);
+  EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_TRUE(r.LeftStopped().empty());
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  EXPECT_EQ("running", ec2_.State("i-00000002"));
+}
+
+TEST_F(SnapshotJobTest, LostStopInstancesAnswerStillRestarts) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("StopInstances", Error::Make(ErrorKind::kAmbiguous, "timeout after send"));
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kInvalidInput, "bad", "X"));
+  // The fake did not apply the lost stop; the run waits, times out or goes on,
+  // and in every case ends with the instance running.
+  JobSpec s = Spec({"i-00000001"}, true);
+  s.stop_timeout = std::chrono::seconds(30);
+  Report r = Run(s);
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  EXPECT_TRUE(r.LeftStopped().empty());
+}
+
+TEST_F(SnapshotJobTest, StartFailuresAreRetriedByTheGuarantee) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("StartInstances", Error::Make(ErrorKind::kThrottled, "slow", "RequestLimitExceeded"), 3);
+  Report r = Run(Spec({"i-00000001"}, true));
+  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  EXPECT_TRUE(r.instances[0].restarted);
+}
+
+TEST_F(SnapshotJobTest, DryRunChangesNothing) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  JobSpec s = Spec({"i-00000001"}, true);
+  s.dry_run = true;
+  Report r = Run(s);
+  EXPECT_TRUE(r.instances[0].stopped_by_run);
+  EXPECT_EQ(2u, r.instances[0].snapshots.size());
+  for (const auto& c : ec2_.calls()) EXPECT_EQ("DescribeInstances", c);
+}
+
+TEST_F(SnapshotJobTest, TagsFromCreationAndPerDeviceNames) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"}, "running",
+                   {{"Name", "web"}, {"Team", "core"}, {"aws:cloudformation:stack-name", "s"}});
+  JobSpec s = Spec({"i-00000001"});
+  s.label = "nightly";
+  s.protect = true;
+  Report r = Run(s);
+  ASSERT_TRUE(r.ok());
+  auto req = ec2_.create_requests().at(0);
+  auto has = [&](const std::string& k, const std::string& v) {
+    return std::find(req.tags.begin(), req.tags.end(), aws::Tag{k, v}) != req.tags.end();
+  };
+  EXPECT_TRUE(has("Scripted", "s3snapshot"));
+  EXPECT_TRUE(has("State", "Protected"));
+  EXPECT_TRUE(has(kTagRunId, "run-1"));
+  EXPECT_TRUE(has(kTagInstanceId, "i-00000001"));
+  EXPECT_TRUE(has(kTagLabel, "nightly"));
+  EXPECT_TRUE(has("Team", "core"));
+  for (const auto& t : req.tags) EXPECT_NE(0u, t.key.rfind("aws:", 0)) << "never aws: tags";
+  EXPECT_NE(std::string::npos, req.description.find("nightly"));
+  EXPECT_NE(std::string::npos, req.description.find("/dev/xvdf=vol-2"));
+  for (const auto& snap : ec2_.AllSnapshots()) {
+    EXPECT_EQ("web " + snap.TagValue(kTagDevice), snap.TagValue("Name"));
+  }
+}
+
+TEST(SnapshotTagsTest, StayWithinFiftyTags) {
+  aws::Instance inst;
+  inst.instance_id = "i-00000001";
+  inst.block_devices = {{"/dev/xvda", "vol-1"}, {"/dev/xvdf", "vol-2"}};
+  for (int i = 0; i < 60; ++i) inst.tags.push_back({"k" + std::to_string(i), "v"});
+  JobSpec spec;
+  spec.label = "l";
+  spec.protect = true;
+  auto tags = SnapshotTags(inst, spec, "r");
+  EXPECT_LE(tags.size() + 1, kMaxTagsPerResource) << "room left for the device tag";
+}
+
+TEST(SnapshotDescriptionTest, FitsIn255Characters) {
+  aws::Instance inst;
+  inst.instance_id = "i-0123456789abcdef0";
+  inst.tags = {{"Name", std::string(200, 'n')}};
+  for (int i = 0; i < 20; ++i) inst.block_devices.push_back({"/dev/xvd" + std::string(1, 'a' + i), "vol-0123456789abcdef0"});
+  std::string d = SnapshotDescription(inst, std::string(128, 'l'), "2026-11-26T12:00:00Z");
+  EXPECT_LE(d.size(), 255u);
+  EXPECT_NE(std::string::npos, d.find("i-0123456789abcdef0"));
+  EXPECT_NE(std::string::npos, d.find("2026-11-26T12:00:00Z"));
+}
+
+}  // namespace
+}  // namespace s3snapshot::job

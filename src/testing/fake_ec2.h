@@ -1,0 +1,243 @@
+// An in-memory EC2 that keeps state and logs every call, for job tests (like
+// ninja's VirtualFileSystem). Unlike moto it models the slow parts: a stopped
+// instance passes through 'stopping' for a number of DescribeInstances polls.
+#ifndef S3SNAPSHOT_TESTING_FAKE_EC2_H_
+#define S3SNAPSHOT_TESTING_FAKE_EC2_H_
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aws/ec2_client.h"
+
+namespace s3snapshot::testing {
+
+class FakeEc2 : public aws::Ec2Api {
+ public:
+  // Polls an instance spends in 'stopping' after StopInstances.
+  int stopping_polls = 0;
+
+  void AddInstance(const std::string& id, std::vector<std::string> volumes,
+                   std::string state = "running", std::vector<aws::Tag> tags = {}) {
+    std::lock_guard<std::mutex> l(mu_);
+    aws::Instance i;
+    i.instance_id = id;
+    i.state = std::move(state);
+    i.tags = std::move(tags);
+    const char* devs[] = {"/dev/xvda", "/dev/xvdf", "/dev/xvdg", "/dev/xvdh"};
+    for (size_t n = 0; n < volumes.size(); ++n) i.block_devices.push_back({devs[n % 4], volumes[n]});
+    instances_[id] = i;
+  }
+  // The next call to `action` fails with `e` (queued per action).
+  void FailNext(const std::string& action, core::Error e, int times = 1) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (int i = 0; i < times; ++i) failures_[action].push_back(e);
+  }
+  // Runs before each call (after it is logged); tests use it to send signals.
+  std::function<void(const std::string& action)> on_call;
+
+  std::string State(const std::string& id) {
+    std::lock_guard<std::mutex> l(mu_);
+    return instances_.at(id).state;
+  }
+  int CallCount(const std::string& action) {
+    std::lock_guard<std::mutex> l(mu_);
+    int n = 0;
+    for (const auto& c : calls_) n += c == action;
+    return n;
+  }
+  std::vector<std::string> calls() {
+    std::lock_guard<std::mutex> l(mu_);
+    return calls_;
+  }
+  std::vector<aws::Snapshot> AllSnapshots() {
+    std::lock_guard<std::mutex> l(mu_);
+    return snapshots_;
+  }
+  std::vector<aws::CreateSnapshotsRequest> create_requests() {
+    std::lock_guard<std::mutex> l(mu_);
+    return create_requests_;
+  }
+
+  std::string region() const override { return "us-east-1"; }
+
+  core::Result<aws::Page<aws::Instance>> DescribeInstances(const aws::DescribeInstancesRequest& req) override {
+    auto fail = Enter("DescribeInstances");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    aws::Page<aws::Instance> page;
+    for (auto& [id, inst] : instances_) {
+      if (inst.state == "stopping" && --stopping_left_[id] <= 0) inst.state = "stopped";
+      if (Matches(inst, req)) page.items.push_back(inst);
+    }
+    return page;
+  }
+  core::Result<std::vector<aws::InstanceStateChange>> StopInstances(const std::vector<std::string>& ids) override {
+    auto fail = Enter("StopInstances");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<aws::InstanceStateChange> out;
+    for (const auto& id : ids) {
+      auto& inst = instances_.at(id);
+      out.push_back({id, inst.state, stopping_polls > 0 ? "stopping" : "stopped"});
+      inst.state = stopping_polls > 0 ? "stopping" : "stopped";
+      stopping_left_[id] = stopping_polls;
+    }
+    return out;
+  }
+  core::Result<std::vector<aws::InstanceStateChange>> StartInstances(const std::vector<std::string>& ids) override {
+    auto fail = Enter("StartInstances");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& id : ids) {
+      if (instances_.at(id).state == "stopping") {
+        return core::Error::Make(core::ErrorKind::kConflict, "The instance '" + id + "' is not in a state from which it can be started.",
+                                 "IncorrectInstanceState");
+      }
+    }
+    std::vector<aws::InstanceStateChange> out;
+    for (const auto& id : ids) {
+      auto& inst = instances_.at(id);
+      out.push_back({id, inst.state, "pending"});
+      inst.state = "running";
+    }
+    return out;
+  }
+  core::Result<aws::Snapshot> CreateSnapshot(const std::string& volume_id, const std::string& description,
+                                             const std::vector<aws::Tag>& tags) override {
+    auto fail = Enter("CreateSnapshot");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    return NewSnapshot(volume_id, description, tags);
+  }
+  core::Result<std::vector<aws::Snapshot>> CreateSnapshots(const aws::CreateSnapshotsRequest& req) override {
+    auto fail = Enter("CreateSnapshots");
+    std::lock_guard<std::mutex> l(mu_);
+    create_requests_.push_back(req);
+    // An ambiguous failure: the snapshots are made, the answer is lost.
+    bool applied_anyway = fail && fail->kind == core::ErrorKind::kAmbiguous;
+    if (fail && !applied_anyway) return *fail;
+    std::vector<aws::Snapshot> out;
+    for (const auto& bd : instances_.at(req.instance_id).block_devices) {
+      out.push_back(NewSnapshot(bd.volume_id, req.description, req.tags));
+    }
+    if (applied_anyway) return *fail;
+    return out;
+  }
+  core::Status CreateTags(const std::vector<std::string>& ids, const std::vector<aws::Tag>& tags) override {
+    auto fail = Enter("CreateTags");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& s : snapshots_) {
+      for (const auto& id : ids) {
+        if (s.snapshot_id != id) continue;
+        for (const auto& t : tags) {
+          bool replaced = false;
+          for (auto& existing : s.tags) {
+            if (existing.key == t.key) existing.value = t.value, replaced = true;
+          }
+          if (!replaced) s.tags.push_back(t);
+        }
+      }
+    }
+    return core::OkStatus();
+  }
+  core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& req) override {
+    auto fail = Enter("DescribeSnapshots");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    aws::Page<aws::Snapshot> page;
+    for (const auto& s : snapshots_) {
+      bool ok = true;
+      for (const auto& f : req.filters) {
+        if (f.name.rfind("tag:", 0) != 0) continue;
+        std::string v = s.TagValue(f.name.substr(4));
+        ok = ok && std::find(f.values.begin(), f.values.end(), v) != f.values.end();
+      }
+      if (ok) page.items.push_back(s);
+    }
+    return page;
+  }
+  core::Status DeleteSnapshot(const std::string& id) override {
+    auto fail = Enter("DeleteSnapshot");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    snapshots_.erase(std::remove_if(snapshots_.begin(), snapshots_.end(),
+                                    [&](const aws::Snapshot& s) { return s.snapshot_id == id; }),
+                     snapshots_.end());
+    return core::OkStatus();
+  }
+  core::Result<std::string> CopySnapshot(const aws::CopySnapshotRequest&) override {
+    auto fail = Enter("CopySnapshot");
+    if (fail) return *fail;
+    return std::string("snap-copy");
+  }
+  core::Result<std::vector<std::string>> DescribeRegions() override {
+    auto fail = Enter("DescribeRegions");
+    if (fail) return *fail;
+    return std::vector<std::string>{"us-east-1", "eu-west-1"};
+  }
+
+ private:
+  std::optional<core::Error> Enter(const std::string& action) {
+    std::function<void(const std::string&)> hook;
+    std::optional<core::Error> e;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      calls_.push_back(action);
+      auto& q = failures_[action];
+      if (!q.empty()) {
+        e = q.front();
+        q.pop_front();
+      }
+      hook = on_call;
+    }
+    if (hook) hook(action);
+    return e;
+  }
+  static bool Matches(const aws::Instance& inst, const aws::DescribeInstancesRequest& req) {
+    for (const auto& f : req.filters) {
+      std::string v;
+      if (f.name == "instance-id") {
+        v = inst.instance_id;
+      } else if (f.name == "instance-state-name") {
+        v = inst.state;
+      } else if (f.name.rfind("tag:", 0) == 0) {
+        v = inst.TagValue(f.name.substr(4));
+      } else {
+        continue;
+      }
+      if (std::find(f.values.begin(), f.values.end(), v) == f.values.end()) return false;
+    }
+    return true;
+  }
+  aws::Snapshot NewSnapshot(const std::string& volume, const std::string& description,
+                            const std::vector<aws::Tag>& tags) {
+    aws::Snapshot s;
+    s.snapshot_id = "snap-" + std::to_string(++next_id_);
+    s.volume_id = volume;
+    s.state = "pending";
+    s.description = description;
+    s.tags = tags;
+    snapshots_.push_back(s);
+    return s;
+  }
+
+  std::mutex mu_;
+  std::map<std::string, aws::Instance> instances_;
+  std::map<std::string, int> stopping_left_;
+  std::map<std::string, std::deque<core::Error>> failures_;
+  std::vector<std::string> calls_;
+  std::vector<aws::Snapshot> snapshots_;
+  std::vector<aws::CreateSnapshotsRequest> create_requests_;
+  int next_id_ = 0;
+};
+
+}  // namespace s3snapshot::testing
+
+#endif  // S3SNAPSHOT_TESTING_FAKE_EC2_H_
