@@ -5,7 +5,7 @@ set -euo pipefail
 
 S3S_APT_PACKAGES=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev
                   libpugixml-dev nlohmann-json3-dev libgtest-dev libgmock-dev zip unzip
-                  ca-certificates)
+                  ca-certificates binutils dpkg-dev file)
 
 s3s_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -25,16 +25,34 @@ s3s_install_apt() {
 
 s3s_install_python() {
   local py=${PYTHON:-python3}
-  if ! "$py" -c 'import boto3, pytest, moto, flask, flask_cors' >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
-    echo "setup: installing Python test packages (moto[server], boto3, pytest)"
-    "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest
+  if ! "$py" -c 'import boto3, pytest, moto, flask, flask_cors, cfnlint' >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing Python test packages (moto[server], boto3, pytest, cfn-lint)"
+    "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest cfn-lint
     hash -r
+  fi
+}
+
+# The AWS Lambda Runtime Interface Emulator, for the Lambda e2e tests.
+s3s_install_rie() {
+  local gobin
+  if ! command -v go >/dev/null 2>&1; then
+    echo "setup: installing Go (for aws-lambda-rie)"
+    s3s_as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq golang-go >/dev/null
+  fi
+  gobin=$(go env GOBIN)
+  [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+  export PATH="$PATH:$gobin"
+  if ! command -v aws-lambda-rie >/dev/null 2>&1; then
+    echo "setup: installing aws-lambda-rie (go install)"
+    go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
   fi
 }
 
 s3s_setup() {
   s3s_install_apt
   s3s_install_python
+  s3s_install_rie
 }
 
 # Configures and builds into $1 (default: build).

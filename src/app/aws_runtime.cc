@@ -1,6 +1,5 @@
 #include "app/aws_runtime.h"
 
-#include <random>
 
 #include "aws/endpoints.h"
 #include "core/version.h"
@@ -58,7 +57,7 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
     }
     retry.max_attempts = n;
   }
-  rt->random_ = std::make_unique<core::SeededRandom>(std::random_device{}());
+  rt->random_ = std::make_unique<core::SeededRandom>(core::SystemRandom64());
   rt->retryer_ = std::make_unique<core::Retryer>(retry, rt->random_.get());
   if (options.rate_limit_factor > 0) {
     rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, options.rate_limit_factor);

@@ -1,9 +1,24 @@
 #include "core/retry.h"
 
+#include <sys/random.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace s3snapshot::core {
+
+uint64_t SystemRandom64() {
+  uint64_t v = 0;
+  // Not std::random_device: libstdc++ 12 implements it with arc4random, a
+  // GLIBC_2.36 symbol that the Lambda runtime (glibc 2.34) lacks.
+  if (getrandom(&v, sizeof(v), 0) != static_cast<ssize_t>(sizeof(v))) {
+    v = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+        (static_cast<uint64_t>(getpid()) << 32);
+  }
+  return v;
+}
 
 bool IsRetryable(const Error& e, bool idempotent) {
   switch (e.kind) {

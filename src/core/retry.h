@@ -47,6 +47,9 @@ class SeededRandom : public RandomSource {
   std::mt19937_64 gen_;
 };
 
+// 64 random bits from the kernel (getrandom), for seeds and run ids.
+uint64_t SystemRandom64();
+
 // Is this error worth another attempt at all? Throttling, transient server
 // errors and transport errors are; kAmbiguous only for idempotent requests.
 bool IsRetryable(const Error& e, bool idempotent);

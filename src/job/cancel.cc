@@ -45,6 +45,11 @@ bool CancelToken::ShouldStop(const core::Clock& clock) const {
   return false;
 }
 
+bool CancelToken::NoTimeFor(const core::Clock& clock, core::Duration needed) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return deadline_ && clock.Steady() + reserve_ + needed >= *deadline_;
+}
+
 std::string CancelToken::reason() const {
   std::lock_guard<std::mutex> l(mu_);
   return reason_;

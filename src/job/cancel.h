@@ -20,6 +20,9 @@ class CancelToken {
   // True once Cancel() was called, a handled signal arrived, or the deadline
   // (less the reserve kept for restarting instances) has passed.
   bool ShouldStop(const core::Clock& clock) const;
+  // Whether there is no longer time for a step expected to take `needed`
+  // before the deadline (less the reserve). Does not cancel by itself.
+  bool NoTimeFor(const core::Clock& clock, core::Duration needed) const;
   std::string reason() const;
   // The Lambda deadline; `reserve` is kept for the restart phase.
   void SetDeadline(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds reserve);

@@ -1,6 +1,7 @@
 #include "job/snapshot_job.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -9,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/retry.h"
 #include "job/plan.h"
 
 namespace s3snapshot::job {
@@ -130,6 +132,18 @@ class Job {
   std::map<std::string, std::chrono::steady_clock::time_point> started_at_;
   std::set<std::string> need_restart_;  // stopped (or maybe stopped) by this run, not started yet
   std::string when_;
+  std::atomic<long long> slowest_create_ms_{0};  // the slowest CreateSnapshots call so far
+
+  // Restarts are batched: StartInstances' request bucket is small (5, then 2
+  // per second), so one call per instance would make a large fleet wait.
+  // SnapshotInstance queues; one starter thread sends everything queued in
+  // one call whenever it can.
+  void QueueStart(const std::string& id);
+  void StarterLoop();
+  std::mutex start_mu_;
+  std::condition_variable start_cv_;
+  std::vector<std::string> start_queue_;
+  bool start_done_ = false;
 };
 
 Report Job::Run() {
@@ -209,12 +223,21 @@ Report Job::Run() {
                                    " instance(s); " + std::to_string(to_stop.size()) + " to stop",
         {{"run_id", report_.run_id}, {"region", report_.region}});
     {
-      WorkerPool pool(spec_.concurrency);
-      for (const auto& id : to_snapshot) {
-        pool.Submit([this, id] { SnapshotInstance(id, false); });
+      std::thread starter([this] { StarterLoop(); });
+      {
+        WorkerPool pool(spec_.concurrency);
+        for (const auto& id : to_snapshot) {
+          pool.Submit([this, id] { SnapshotInstance(id, false); });
+        }
+        if (!to_stop.empty()) StopPhase(to_stop, pool);
+        pool.Wait();
       }
-      if (!to_stop.empty()) StopPhase(to_stop, pool);
-      pool.Wait();
+      {
+        std::lock_guard<std::mutex> l(start_mu_);
+        start_done_ = true;
+      }
+      start_cv_.notify_all();
+      starter.join();
     }
     RestartGuarantee();
   }
@@ -354,7 +377,11 @@ core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance
   std::optional<Error> last;
   for (int attempt = 0; attempt < 8; ++attempt) {
     if (attempt > 0 && Stopping()) break;
+    auto call_start = ctx_.clock->Steady();
     auto r = ctx_.ec2->CreateSnapshots(req);
+    long long ms = std::chrono::duration_cast<core::Duration>(ctx_.clock->Steady() - call_start).count();
+    for (long long prev = slowest_create_ms_.load(); ms > prev && !slowest_create_ms_.compare_exchange_weak(prev, ms);) {
+    }
     if (r.ok()) return r;
     last = r.error();
     if (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed) {
@@ -415,6 +442,11 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     if (!started_at_.count(id)) started_at_[id] = ctx_.clock->Steady();
     t0 = started_at_[id];
   }
+  // A call cannot be taken back once sent: start one only if it can be
+  // expected to return (twice the slowest seen so far) before the deadline.
+  bool no_time = ctx_.cancel != nullptr &&
+                 ctx_.cancel->NoTimeFor(*ctx_.clock, core::Duration(2 * slowest_create_ms_.load()));
+  if (no_time) ctx_.cancel->Cancel("deadline");
   if (Stopping()) {
     AddError(id, {"snapshot", "Cancelled",
                   "cancelled (" + (ctx_.cancel ? ctx_.cancel->reason() : std::string()) +
@@ -448,16 +480,57 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
       }
       Log(core::LogLevel::kInfo, "snapshotted", {{"instance", id}, {"snapshots", std::to_string(recs.size())}});
       // Restart first: the point in time is fixed once CreateSnapshots returned.
-      if (restart_after) StartOne(id);
+      if (restart_after) {
+        QueueStart(id);
+        restart_after = false;
+      }
       TagDevices(inst, *snaps);
     } else {
       AddError(id, Failure("snapshot", snaps.error()));
       Log(core::LogLevel::kError, "snapshot failed", {{"instance", id}, {"error", snaps.error().ToString()}});
     }
   }
-  if (restart_after) StartOne(id);
+  if (restart_after) QueueStart(id);
   std::lock_guard<std::mutex> l(mu_);
   Rep(id).seconds = SecondsSince(t0);
+}
+
+void Job::QueueStart(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> l(start_mu_);
+    start_queue_.push_back(id);
+  }
+  start_cv_.notify_one();
+}
+
+void Job::StarterLoop() {
+  for (;;) {
+    std::vector<std::string> batch;
+    {
+      std::unique_lock<std::mutex> l(start_mu_);
+      start_cv_.wait(l, [this] { return start_done_ || !start_queue_.empty(); });
+      if (start_queue_.empty()) return;
+      size_t n = std::min<size_t>(start_queue_.size(), 100);
+      batch.assign(start_queue_.begin(), start_queue_.begin() + static_cast<long>(n));
+      start_queue_.erase(start_queue_.begin(), start_queue_.begin() + static_cast<long>(n));
+    }
+    auto r = ctx_.ec2->StartInstances(batch);
+    if (!r.ok()) {
+      // Left in need_restart_: RestartGuarantee() looks at each one's state
+      // and tries again before the run ends.
+      Log(core::LogLevel::kWarn, "StartInstances failed; will retry before exit",
+          {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
+      continue;
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& ch : *r) {
+      if (!need_restart_.erase(ch.instance_id)) continue;
+      InstanceReport& rep = Rep(ch.instance_id);
+      rep.restarted = true;
+      rep.state_after = ch.current_state;
+      Log(core::LogLevel::kInfo, "started again", {{"instance", ch.instance_id}});
+    }
+  }
 }
 
 bool Job::StartOne(const std::string& id) {
@@ -561,8 +634,7 @@ std::string Hex(uint64_t v, int digits) {
 }  // namespace
 
 std::string NewRunId(const core::Clock& clock) {
-  std::random_device rd;
-  uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  uint64_t r = core::SystemRandom64();
   return core::FormatAmzDate(clock.Now()) + "-" + Hex(r, 6);
 }
 

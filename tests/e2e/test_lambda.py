@@ -1,0 +1,203 @@
+"""The Lambda package: built by one command, checked for the provided.al2023
+runtime, unzipped into an empty folder and run under the AWS Lambda Runtime
+Interface Emulator against moto with the seed's payloads."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import zipfile
+
+import pytest
+
+from conftest import REGION, make_fleet, snapshots, sqs_topic, states
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def rie_path():
+    for p in (shutil.which("aws-lambda-rie"), os.path.expanduser("~/go/bin/aws-lambda-rie")):
+        if p and os.path.exists(p):
+            return p
+    gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
+    return os.path.join(gopath, "bin", "aws-lambda-rie")
+
+
+@pytest.fixture(scope="module")
+def package():
+    build = os.environ.get("S3SNAPSHOT_BUILD_DIR", os.path.join(ROOT, "build"))
+    out = subprocess.run([os.path.join(ROOT, "scripts", "package-lambda.sh"), build], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    path = os.path.join(ROOT, out.stdout.strip().splitlines()[-1])
+    assert os.path.basename(path).startswith("s3snapshot-") and path.endswith("-lambda-x86_64.zip")
+    return path
+
+
+def test_package_runs_on_glibc_2_34(package):
+    r = subprocess.run(["python3", os.path.join(ROOT, "scripts", "check-lambda-package.py"), package],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+    assert "highest GLIBC needed 2.3" in r.stdout
+    with zipfile.ZipFile(package) as z:
+        assert "bootstrap" in z.namelist()
+
+
+class Rie:
+    def __init__(self, folder, env):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.log = open(os.path.join(folder, "..", "rie.log"), "w")
+        self.proc = subprocess.Popen(
+            [rie_path(), "--runtime-interface-emulator-address", "127.0.0.1:%d" % self.port,
+             os.path.join(folder, "bootstrap")],
+            cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("aws-lambda-rie did not start")
+
+    def invoke(self, payload, timeout=120):
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        req = urllib.request.Request(
+            "http://127.0.0.1:%d/2015-03-31/functions/function/invocations" % self.port,
+            data=data, method="POST")
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.loads(r.read())
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def lambda_fn(package, tmp_path, endpoint):
+    folder = tmp_path / "task"
+    folder.mkdir()
+    with zipfile.ZipFile(package) as z:
+        z.extractall(folder)
+    os.chmod(folder / "bootstrap", 0o755)
+    started = []
+
+    def start(endpoint_url=None, timeout_s=60):
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL": endpoint_url or endpoint,
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout_s),
+            "AWS_LAMBDA_FUNCTION_NAME": "s3snapshot", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+            "HOME": str(tmp_path),
+        }
+        rie = Rie(str(folder), env)
+        started.append(rie)
+        return rie
+    yield start
+    for r in started:
+        r.close()
+
+
+def test_bundled_libraries_are_the_ones_loaded(lambda_fn, tmp_path):
+    folder = tmp_path / "task"
+    lambda_fn()  # unzips
+    out = subprocess.run(["ldd", str(folder / "bootstrap")], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"}).stdout
+    for line in out.splitlines():
+        if "libcurl" in line or "libssl" in line or "libnghttp2" in line:
+            assert str(folder / "lib") in line, line
+
+
+def test_seed_example_1_payload(lambda_fn, endpoint, ec2):
+    topic, read = sqs_topic(endpoint, "Snapshot")
+    _, read_err = sqs_topic(endpoint, "Snapshot-Err")
+    ids = make_fleet(ec2, count=2, tags={"Env": "PROD", "Owner": "John"}, volumes=2)
+    make_fleet(ec2, count=1, tags={"Env": "PROD", "Owner": "Mary"}, volumes=1)
+    rie = lambda_fn()
+    rep = rie.invoke("""{
+    "tags": {
+        "tag:Env": "PROD",
+        "tag:Owner": "John"
+    },
+    "stop" : false,
+    "stopped" : false,
+    "verbose" : false,
+    "sns-arn" : "arn:aws:sns:us-east-1:100000000000:Snapshot",
+    "sns-arn-error" : "arn:aws:sns:us-east-1:100000000000:Snapshot-Err",
+    "label" : "string to include in the description",
+    "protected" : false
+}""")
+    assert rep["ok"] is True, rep
+    assert sorted(i["instance_id"] for i in rep["instances"]) == ids
+    assert len(snapshots(ec2)) == 4
+    (msg,) = read()
+    assert "2 instances, 4 snapshots, 0 failed" in msg["Subject"]
+    assert read_err() == []
+    # A warm second invocation reuses the process.
+    rep2 = rie.invoke('{"tags": {"tag:Owner": "Mary"}}')
+    assert rep2["ok"] and len(snapshots(ec2)) == 5
+
+
+def test_seed_example_2_payload_reports_missing_instances_without_a_function_error(lambda_fn):
+    rie = lambda_fn()
+    rep = rie.invoke("""{
+    "instances": [
+        "i-abcdef12",
+        "i-12345678",
+        "i-abc123ab"
+    ]
+}""")
+    assert "errorType" not in rep
+    assert rep["ok"] is False
+    assert sorted(rep["not_found"]) == ["i-12345678", "i-abc123ab", "i-abcdef12"]
+
+
+@pytest.mark.parametrize("payload,message", [
+    ('{"instaces": ["i-abcdef12"]}', 'did you mean \\"instances\\"' ),
+    ('{"tags": {"tag:Env": "PROD"}, "stop": "yes"}', '"stop" must be true or false'),
+    ('not json', "invalid JSON at line 1, column 2"),
+    ('{}', "no selection"),
+])
+def test_bad_payloads_get_an_error_response_and_change_nothing(lambda_fn, ec2, recording, payload, message):
+    make_fleet(ec2, count=1, tags={"Env": "PROD"}, volumes=1)
+    rie = lambda_fn()
+    recording.start()
+    rep = rie.invoke(payload)
+    assert rep["errorType"] == "InvalidPayload"
+    assert message.replace('\\"', '"') in rep["errorMessage"]
+    assert recording.actions() == []
+
+
+def test_stop_payload_restarts(lambda_fn, ec2):
+    ids = make_fleet(ec2, count=2, volumes=1)
+    rie = lambda_fn()
+    rep = rie.invoke(json.dumps({"instances": ids, "stop": True}))
+    assert rep["ok"], rep
+    assert all(i["stopped_by_run"] and i["restarted"] for i in rep["instances"])
+    assert set(states(ec2, ids).values()) == {"running"}
+
+
+def test_deadline_restarts_stopped_instances_before_the_timeout(lambda_fn, ec2, proxy):
+    ids = make_fleet(ec2, count=20, volumes=1)
+    proxy.add("CreateSnapshots", "pass", count=100, delay=1.5)
+    rie = lambda_fn(endpoint_url=proxy.url, timeout_s=6)
+    t0 = time.time()
+    rep = rie.invoke(json.dumps({"instances": ids, "stop": True}), timeout=60)
+    assert time.time() - t0 < 6.5
+    assert "errorType" not in rep, rep
+    assert rep["cancelled"] and rep["cancel_reason"] == "deadline"
+    assert rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) == {"running"}
+    undone = [i for i in rep["instances"] if not i["snapshotted"]]
+    assert undone, "the deadline cut the run short"
+    assert all(i["errors"] for i in undone)
