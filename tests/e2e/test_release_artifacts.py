@@ -1,0 +1,39 @@
+"""The CLI release artifacts: cmake --install, the .deb and the source tarball."""
+import os
+import subprocess
+import tarfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("S3SNAPSHOT_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+def test_cmake_install(tmp_path):
+    r = subprocess.run(["cmake", "--install", BUILD, "--prefix", str(tmp_path / "usr")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    binary = tmp_path / "usr" / "bin" / "s3snapshot"
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("s3snapshot ")
+    assert (tmp_path / "usr" / "share" / "doc" / "s3snapshot" / "README.md").exists()
+
+
+def test_deb_and_source_tarball(tmp_path):
+    r = subprocess.run(["cpack", "-G", "DEB", "-B", str(tmp_path)], cwd=BUILD, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    debs = [f for f in os.listdir(tmp_path) if f.endswith(".deb")]
+    assert len(debs) == 1 and debs[0].startswith("s3snapshot_")
+    info = subprocess.run(["dpkg-deb", "-I", str(tmp_path / debs[0])], capture_output=True, text=True).stdout
+    assert "libcurl4" in info and "Package: s3snapshot" in info
+    files = subprocess.run(["dpkg-deb", "-c", str(tmp_path / debs[0])], capture_output=True, text=True).stdout
+    assert "./usr/bin/s3snapshot" in files
+
+    r = subprocess.run(["cpack", "--config", "CPackSourceConfig.cmake", "-B", str(tmp_path)], cwd=BUILD,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (tgz,) = [f for f in os.listdir(tmp_path) if f.endswith(".tar.gz")]
+    assert tgz.startswith("s3snapshot-") and tgz.endswith(".tar.gz")
+    names = tarfile.open(tmp_path / tgz).getnames()
+    top = tgz[:-len(".tar.gz")]
+    for must in ("CMakeLists.txt", "src/core/sigv4.cc", "testdata/aws-sigv4-test-suite/LICENSE", "README.md"):
+        assert top + "/" + must in names, must
+    assert not any("/build/" in n or "/.git/" in n for n in names)
