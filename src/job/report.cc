@@ -48,6 +48,13 @@ std::string FailureLine(const FailureRecord& f) {
 
 }  // namespace
 
+std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 std::string ReportToText(const Report& r) {
   std::ostringstream o;
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
@@ -196,7 +203,7 @@ std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
   }
   if (body.size() > max_bytes) {
     std::string tail = "\n... (truncated; the full report is in the run's output)\n";
-    body = body.substr(0, max_bytes - tail.size()) + tail;
+    body = TruncateUtf8(body, max_bytes - tail.size()) + tail;
   }
   return body;
 }

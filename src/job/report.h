@@ -55,6 +55,10 @@ struct Report {
   std::vector<std::string> LeftStopped() const;
 };
 
+// The longest prefix of `s` of at most `max_bytes` that does not cut a UTF-8
+// character in two (SNS and EC2 reject invalid UTF-8).
+std::string TruncateUtf8(const std::string& s, size_t max_bytes);
+
 std::string ReportToText(const Report& r);
 std::string ReportToJson(const Report& r, int indent = 2);
 // A one-line subject within SNS's 100-character limit.

@@ -423,7 +423,8 @@ void Job::TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& sna
     if (device.empty()) continue;
     core::Status st = core::OkStatus();
     for (int attempt = 0; attempt < 4; ++attempt) {
-      st = ctx_.ec2->CreateTags({s.snapshot_id}, {{"Name", name + " " + device}, {kTagDevice, device}});
+      st = ctx_.ec2->CreateTags({s.snapshot_id},
+                                {{"Name", TruncateUtf8(name + " " + device, 256)}, {kTagDevice, device}});
       if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
       ctx_.clock->Sleep(Backoff(attempt));
     }
@@ -648,7 +649,7 @@ std::vector<aws::Tag> SnapshotTags(const Instance& instance, const JobSpec& spec
     name += " " + instance.block_devices[0].device_name;
     tags.push_back({kTagDevice, instance.block_devices[0].device_name});
   }
-  tags.push_back({"Name", name.substr(0, 256)});
+  tags.push_back({"Name", TruncateUtf8(name, 256)});
   tags.push_back({kTagInstanceId, instance.instance_id});
   tags.push_back({kTagRunId, run_id});
   if (!spec.label.empty()) tags.push_back({kTagLabel, spec.label});
@@ -669,15 +670,13 @@ std::string SnapshotDescription(const Instance& instance, const std::string& lab
   if (!label.empty()) head += " " + label;
   head += ": " + instance.instance_id;
   std::string name = instance.TagValue("Name");
-  if (!name.empty()) head += " (" + name.substr(0, 64) + ")";
+  if (!name.empty()) head += " (" + TruncateUtf8(name, 64) + ")";
   std::string tail = " at " + when;
   std::string devices;
   for (const auto& bd : instance.block_devices) devices += " " + bd.device_name + "=" + bd.volume_id;
   size_t room = kMaxDescriptionLength - std::min(kMaxDescriptionLength, head.size() + tail.size());
-  if (devices.size() > room) devices = room > 4 ? devices.substr(0, room - 4) + " ..." : "";
-  std::string d = head + devices + tail;
-  if (d.size() > kMaxDescriptionLength) d = d.substr(0, kMaxDescriptionLength);
-  return d;
+  if (devices.size() > room) devices = room > 4 ? TruncateUtf8(devices, room - 4) + " ..." : "";
+  return TruncateUtf8(head + devices + tail, kMaxDescriptionLength);
 }
 
 Report RunSnapshotJob(const JobSpec& spec, JobContext& ctx) {
