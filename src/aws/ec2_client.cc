@@ -174,6 +174,18 @@ Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml) {
   return out;
 }
 
+Result<Page<std::string>> ParseDescribeVolumeIds(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeVolumesResponse");
+  if (!root.ok()) return root.error();
+  Page<std::string> page;
+  for (pugi::xml_node n : root->child("volumeSet").children("item")) {
+    page.items.push_back(n.child_value("volumeId"));
+  }
+  page.next_token = root->child_value("nextToken");
+  return page;
+}
+
 namespace {
 // Adds the request id of the response to a parse error.
 template <typename T>
@@ -298,6 +310,29 @@ Result<std::vector<std::string>> Ec2Client::DescribeRegions() {
   auto r = client_.Call("DescribeRegions", p);
   if (!r.ok()) return r.error();
   return WithRequestId(ParseDescribeRegions(r->body), *r, "DescribeRegions");
+}
+
+Result<std::vector<std::string>> Ec2Client::ExistingVolumes(const std::vector<std::string>& volume_ids) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < volume_ids.size(); i += 200) {
+    std::vector<std::string> chunk(volume_ids.begin() + static_cast<long>(i),
+                                   volume_ids.begin() + static_cast<long>(std::min(i + 200, volume_ids.size())));
+    std::string token;
+    for (int pages = 0; pages < 10000; ++pages) {
+      QueryParams p;
+      p.SetFilters({{"volume-id", chunk}});
+      p.Set("MaxResults", "500");
+      if (!token.empty()) p.Set("NextToken", token);
+      auto r = client_.Call("DescribeVolumes", p);
+      if (!r.ok()) return r.error();
+      auto page = WithRequestId(ParseDescribeVolumeIds(r->body), *r, "DescribeVolumes");
+      if (!page.ok()) return page.error();
+      for (auto& v : page->items) out.push_back(std::move(v));
+      if (page->next_token.empty() || page->next_token == token) break;
+      token = page->next_token;
+    }
+  }
+  return out;
 }
 
 Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req) {

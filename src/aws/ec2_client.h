@@ -110,6 +110,9 @@ class Ec2Api {
   // Called on the destination region's client. Returns the new snapshot id.
   virtual core::Result<std::string> CopySnapshot(const CopySnapshotRequest& req) = 0;
   virtual core::Result<std::vector<std::string>> DescribeRegions() = 0;
+  // The ids among `volume_ids` that exist (volume-id filter, so missing ids
+  // are not an error).
+  virtual core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& volume_ids) = 0;
 };
 
 // Every page of DescribeInstances.
@@ -135,6 +138,7 @@ class Ec2Client : public Ec2Api {
   core::Status DeleteSnapshot(const std::string& snapshot_id) override;
   core::Result<std::string> CopySnapshot(const CopySnapshotRequest& req) override;
   core::Result<std::vector<std::string>> DescribeRegions() override;
+  core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& volume_ids) override;
 
   CallStats& stats() { return client_.stats(); }
 
@@ -150,6 +154,8 @@ core::Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml)
 core::Result<Page<Snapshot>> ParseDescribeSnapshots(const std::string& xml);
 core::Result<std::string> ParseCopySnapshot(const std::string& xml);
 core::Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml);
+// volumeSet item ids, and nextToken.
+core::Result<Page<std::string>> ParseDescribeVolumeIds(const std::string& xml);
 
 }  // namespace s3snapshot::aws
 

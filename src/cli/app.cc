@@ -53,6 +53,9 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   spec.dry_run = o.dry_run;
   spec.stop_timeout = std::chrono::seconds(o.stop_timeout_seconds);
   spec.concurrency = o.concurrency;
+  spec.keep = o.keep;
+  spec.keep_days = o.keep_days;
+  spec.prune_orphans = o.prune_orphans;
   if (o.filter_given) {
     std::string text = o.filter, source = "--filter";
     if (o.filter == "-") {

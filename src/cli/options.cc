@@ -29,12 +29,22 @@ Options:
                            '{"instances": ["i-12345678", "i-abcdef12"],
                            "tags": {"tag:Owner": "John", "tag:Name": "PROD"}}'
                            Keys: instances, tags, stop, stopped, verbose,
-                           sns-arn, sns-arn-error, label, protected. Instances
+                           sns-arn, sns-arn-error, label, protected, keep,
+                           keep-days, prune-orphans. Instances
                            and tags combine with AND; a tag value may be a
                            list (any of them) and may use EC2 wildcards * ?.
                            A flag given on the command line wins over the
                            same key in the document.
   --protected              Tag the snapshots State=Protected
+  --keep N                 Retention: after this run's snapshots exist, keep
+                           the newest N completed snapshots per volume
+  --keep-days D            Retention: keep snapshots younger than D days
+                           (with --keep: kept if either rule keeps it).
+                           Only the tool's own (Scripted=s3snapshot),
+                           unprotected, completed snapshots are ever deleted,
+                           never a volume's newest completed one
+  --prune-orphans          Retention also for snapshots whose volume no
+                           longer exists (these lose the newest-one rule)
   --all                    Allow a run with no instances and no tags: select
                            every (non-terminated) instance in the region
   --dry-run                Print the plan (instances, volumes, which would be
@@ -116,6 +126,7 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
     if (a == "--verbose") S3S_FLAG(verbose, "verbose")
     if (a == "--protected") S3S_FLAG(protect, "protected")
     if (a == "--all") S3S_FLAG(all, "")
+    if (a == "--prune-orphans") S3S_FLAG(prune_orphans, "prune-orphans")
     if (a == "--dry-run") S3S_FLAG(dry_run, "")
     if (a == "--help" || a == "-h") S3S_FLAG(help, "")
     if (a == "-v" || a == "--version") S3S_FLAG(version, "")
@@ -142,6 +153,18 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
     if (a == "--stop-timeout") {
       auto st = integer("--stop-timeout", 1, 86400, &o.stop_timeout_seconds);
       if (!st.ok()) return st.error();
+      continue;
+    }
+    if (a == "--keep") {
+      auto st = integer("--keep", 1, 1000, &o.keep);
+      if (!st.ok()) return st.error();
+      o.flags_given.push_back("keep");
+      continue;
+    }
+    if (a == "--keep-days") {
+      auto st = integer("--keep-days", 1, 36500, &o.keep_days);
+      if (!st.ok()) return st.error();
+      o.flags_given.push_back("keep-days");
       continue;
     }
     if (a == "--concurrency") {

@@ -21,6 +21,8 @@ struct CliOptions {
   std::string region, profile, endpoint_url;
   int stop_timeout_seconds = 600;
   int concurrency = 8;
+  int keep = 0, keep_days = 0;
+  bool prune_orphans = false;
   bool help = false, version = false;
   std::vector<std::string> flags_given;  // document keys given as flags ("stop", "label", ...)
 };

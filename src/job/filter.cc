@@ -12,7 +12,8 @@ using nlohmann::json;
 const std::vector<std::string>& KnownDocumentKeys() {
   static const std::vector<std::string> kKeys = {"instances", "tags",          "stop",  "stopped",
                                                  "verbose",   "sns-arn",       "sns-arn-error",
-                                                 "label",     "protected"};
+                                                 "label",     "protected",     "keep",
+                                                 "keep-days", "prune-orphans"};
   return kKeys;
 }
 
@@ -167,13 +168,22 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
         }
       }
       doc.tags = tags;
-    } else if (key == "stop" || key == "stopped" || key == "verbose" || key == "protected") {
+    } else if (key == "keep" || key == "keep-days") {
+      if (!v.is_number_integer() || v.get<long long>() < 1) {
+        return WrongType(source, key, "a whole number of at least 1", v);
+      }
+      long long n = v.get<long long>();
+      int capped = n > 100000 ? 100000 : static_cast<int>(n);
+      (key == "keep" ? doc.keep : doc.keep_days) = capped;
+    } else if (key == "stop" || key == "stopped" || key == "verbose" || key == "protected" ||
+               key == "prune-orphans") {
       if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
       bool b = v.get<bool>();
       if (key == "stop") doc.stop = b;
       if (key == "stopped") doc.stopped = b;
       if (key == "verbose") doc.verbose = b;
       if (key == "protected") doc.protect = b;
+      if (key == "prune-orphans") doc.prune_orphans = b;
     } else {  // sns-arn, sns-arn-error, label
       if (!v.is_string()) return WrongType(source, key, "a string", v);
       std::string s = v.get<std::string>();

@@ -29,6 +29,9 @@ void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& fl
   if (doc.sns_arn && !flag("sns-arn")) spec->sns_arn = *doc.sns_arn;
   if (doc.sns_arn_error && !flag("sns-arn-error")) spec->sns_arn_error = *doc.sns_arn_error;
   if (doc.label && !flag("label")) spec->label = *doc.label;
+  if (doc.keep && !flag("keep")) spec->keep = *doc.keep;
+  if (doc.keep_days && !flag("keep-days")) spec->keep_days = *doc.keep_days;
+  if (doc.prune_orphans && !flag("prune-orphans")) spec->prune_orphans = *doc.prune_orphans;
 }
 
 namespace {
@@ -121,6 +124,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (!spec.sns_arn_error.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn_error)) {
     return Invalid("\"sns-arn-error\": " + Quote(spec.sns_arn_error) +
                    " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
+  }
+  if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
+  if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");
+  if (spec.prune_orphans && spec.keep == 0 && spec.keep_days == 0) {
+    return Invalid("\"prune-orphans\" needs a retention rule: \"keep\" and/or \"keep-days\"");
   }
   if (!spec.HasSelection() && !spec.all) {
     return Invalid("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to "

@@ -21,6 +21,8 @@ struct FilterDocument {
   std::optional<std::map<std::string, std::vector<std::string>>> tags;
   std::optional<bool> stop, stopped, verbose, protect;
   std::optional<std::string> sns_arn, sns_arn_error, label;
+  std::optional<int> keep, keep_days;
+  std::optional<bool> prune_orphans;
 };
 
 struct JobSpec {
@@ -33,6 +35,11 @@ struct JobSpec {
   bool protect = false;   // tag snapshots State=Protected
   bool dry_run = false;
   std::string sns_arn, sns_arn_error, label;
+
+  // Retention (job/retention.h): 0 means the rule is off.
+  int keep = 0;
+  int keep_days = 0;
+  bool prune_orphans = false;
 
   // Operational limits.
   std::chrono::seconds stop_timeout{600};     // waiting for instances to stop

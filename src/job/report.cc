@@ -92,6 +92,15 @@ std::string ReportToText(const Report& r) {
   for (const auto& id : r.not_matching_tags) {
     o << Pad(id, 21) << " skipped: does not match the tags\n";
   }
+  int deleted = 0, would = 0, in_use = 0;
+  for (const auto& rr : r.retention) {
+    if (rr.action == "kept" && rr.reason.rfind("in use", 0) != 0) continue;
+    o << "retention: " << rr.action << " " << rr.snapshot_id << " (" << rr.volume_id
+      << (rr.instance_id.empty() ? "" : ", " + rr.instance_id) << ", " << rr.start_time << "): " << rr.reason << "\n";
+    deleted += rr.action == "deleted";
+    would += rr.action == "would delete";
+    in_use += rr.action == "kept";
+  }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n" << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), "
     << r.FailedCount() << " failed";
@@ -100,6 +109,9 @@ std::string ReportToText(const Report& r) {
     o << ", " << left.size() << " LEFT STOPPED:";
     for (const auto& id : left) o << " " << id;
   }
+  if (deleted > 0) o << ", " << deleted << " old snapshot(s) deleted";
+  if (would > 0) o << ", " << would << " old snapshot(s) would be deleted";
+  if (in_use > 0) o << ", " << in_use << " kept (in use)";
   o << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
@@ -149,6 +161,12 @@ std::string ReportToJson(const Report& r, int indent) {
     for (const auto& e : i.errors) ij["errors"].push_back(failure(e));
     ij["warnings"] = i.warnings;
     j["instances"].push_back(ij);
+  }
+  j["retention"] = json::array();
+  for (const auto& rr : r.retention) {
+    j["retention"].push_back({{"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
+                              {"instance_id", rr.instance_id}, {"start_time", rr.start_time},
+                              {"action", rr.action}, {"reason", rr.reason}});
   }
   j["not_found"] = r.not_found;
   j["not_matching_tags"] = r.not_matching_tags;

@@ -19,6 +19,12 @@ struct FailureRecord {
   std::string code, message, request_id;
 };
 
+struct RetentionRecord {
+  std::string snapshot_id, volume_id, instance_id, start_time;
+  std::string action;  // "deleted", "would delete", "kept", "failed"
+  std::string reason;
+};
+
 struct InstanceReport {
   std::string instance_id, name;
   std::string state_before, state_after;
@@ -47,6 +53,7 @@ struct Report {
   std::vector<std::string> not_found;     // requested ids that are not there (or terminated)
   std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
   long api_calls = 0, throttled = 0;
+  std::vector<RetentionRecord> retention;
 
   int FailedCount() const;
   int SnapshotCount() const;

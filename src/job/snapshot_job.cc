@@ -12,6 +12,7 @@
 
 #include "core/retry.h"
 #include "job/plan.h"
+#include "job/retention.h"
 
 namespace s3snapshot::job {
 
@@ -119,6 +120,7 @@ class Job {
   void TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps);
   bool StartOne(const std::string& id);
   void RestartGuarantee();
+  void Retention();
   void Log(core::LogLevel level, const std::string& msg, const core::LogFields& f = {}) {
     if (ctx_.logger && ctx_.logger->Enabled(level)) ctx_.logger->Log(level, msg, f);
   }
@@ -241,6 +243,7 @@ Report Job::Run() {
     }
     RestartGuarantee();
   }
+  Retention();
 
   if (ctx_.cancel && ctx_.cancel->ShouldStop(*ctx_.clock)) {
     report_.cancelled = true;
@@ -620,6 +623,24 @@ void Job::RestartGuarantee() {
     }
     ctx_.clock->Sleep(Backoff(round++));
   }
+}
+
+void Job::Retention() {
+  RetentionPolicy policy{spec_.keep, spec_.keep_days, spec_.prune_orphans};
+  if (!policy.enabled() || !report_.run_errors.empty()) return;
+  if (ctx_.cancel && ctx_.cancel->ShouldStop(*ctx_.clock)) return;
+  // Only volumes whose snapshot this run has made (or, in a dry run, would
+  // make): a failure today never costs an older snapshot.
+  std::set<std::string> volumes;
+  for (auto& r : report_.instances) {
+    bool fresh = spec_.dry_run ? r.errors.empty() : r.snapshotted && r.ok();
+    if (!fresh) {
+      if (!r.errors.empty()) r.warnings.push_back("retention skipped for this instance: its snapshot did not succeed");
+      continue;
+    }
+    for (const auto& s : r.snapshots) volumes.insert(s.volume_id);
+  }
+  ApplyRetention(*ctx_.ec2, policy, volumes, ctx_.clock->Now(), spec_.dry_run, &report_);
 }
 
 std::string Hex(uint64_t v, int digits) {

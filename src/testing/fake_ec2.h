@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <set>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -21,6 +22,8 @@ class FakeEc2 : public aws::Ec2Api {
  public:
   // Polls an instance spends in 'stopping' after StopInstances.
   int stopping_polls = 0;
+  // StartTime given to snapshots the fake creates.
+  std::string start_time = "2026-11-26T12:00:00.000Z";
 
   void AddInstance(const std::string& id, std::vector<std::string> volumes,
                    std::string state = "running", std::vector<aws::Tag> tags = {}) {
@@ -155,8 +158,14 @@ class FakeEc2 : public aws::Ec2Api {
     for (const auto& s : snapshots_) {
       bool ok = true;
       for (const auto& f : req.filters) {
-        if (f.name.rfind("tag:", 0) != 0) continue;
-        std::string v = s.TagValue(f.name.substr(4));
+        std::string v;
+        if (f.name == "volume-id") {
+          v = s.volume_id;
+        } else if (f.name.rfind("tag:", 0) == 0) {
+          v = s.TagValue(f.name.substr(4));
+        } else {
+          continue;
+        }
         ok = ok && std::find(f.values.begin(), f.values.end(), v) != f.values.end();
       }
       if (ok) page.items.push_back(s);
@@ -167,6 +176,10 @@ class FakeEc2 : public aws::Ec2Api {
     auto fail = Enter("DeleteSnapshot");
     if (fail) return *fail;
     std::lock_guard<std::mutex> l(mu_);
+    if (in_use_.count(id)) {
+      return core::Error::Make(core::ErrorKind::kConflict, "The snapshot " + id + " is currently in use by ami-1",
+                               "InvalidSnapshot.InUse");
+    }
     snapshots_.erase(std::remove_if(snapshots_.begin(), snapshots_.end(),
                                     [&](const aws::Snapshot& s) { return s.snapshot_id == id; }),
                      snapshots_.end());
@@ -176,6 +189,30 @@ class FakeEc2 : public aws::Ec2Api {
     auto fail = Enter("CopySnapshot");
     if (fail) return *fail;
     return std::string("snap-copy");
+  }
+  core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& ids) override {
+    auto fail = Enter("DescribeVolumes");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      for (const auto& [iid, inst] : instances_) {
+        for (const auto& bd : inst.block_devices) {
+          if (bd.volume_id == id) out.push_back(id);
+        }
+      }
+    }
+    return out;
+  }
+  // A snapshot made outside the run (a previous run, or by hand).
+  void AddSnapshot(aws::Snapshot s) {
+    std::lock_guard<std::mutex> l(mu_);
+    snapshots_.push_back(std::move(s));
+  }
+  // DeleteSnapshot of `id` fails with InvalidSnapshot.InUse (an AMI uses it).
+  void MarkInUse(const std::string& id) {
+    std::lock_guard<std::mutex> l(mu_);
+    in_use_.insert(id);
   }
   core::Result<std::vector<std::string>> DescribeRegions() override {
     auto fail = Enter("DescribeRegions");
@@ -222,6 +259,7 @@ class FakeEc2 : public aws::Ec2Api {
     s.snapshot_id = "snap-" + std::to_string(++next_id_);
     s.volume_id = volume;
     s.state = "pending";
+    s.start_time = start_time;
     s.description = description;
     s.tags = tags;
     snapshots_.push_back(s);
@@ -235,6 +273,7 @@ class FakeEc2 : public aws::Ec2Api {
   std::vector<std::string> calls_;
   std::vector<aws::Snapshot> snapshots_;
   std::vector<aws::CreateSnapshotsRequest> create_requests_;
+  std::set<std::string> in_use_;
   int next_id_ = 0;
 };
 

@@ -16,8 +16,8 @@ THROTTLE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Err
 
 
 class Rule:
-    def __init__(self, action, mode, count=1, delay=0.0):
-        self.action, self.mode, self.count, self.delay = action, mode, count, delay
+    def __init__(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue"):
+        self.action, self.mode, self.count, self.delay, self.code = action, mode, count, delay, code
 
 
 class FaultProxy:
@@ -45,9 +45,9 @@ class FaultProxy:
                 if mode == "throttle":
                     return self._send(503, THROTTLE_XML)
                 if mode == "error400":
-                    return self._send(400, b'<Response><Errors><Error><Code>InvalidParameterValue</Code>'
-                                      b'<Message>injected by the test proxy</Message></Error></Errors>'
-                                      b'<RequestID>proxy-400</RequestID></Response>')
+                    return self._send(400, ('<Response><Errors><Error><Code>%s</Code>'
+                                            '<Message>injected by the test proxy</Message></Error></Errors>'
+                                            '<RequestID>proxy-400</RequestID></Response>' % rule.code).encode())
                 if mode == "error500":
                     return self._send(500, b"<html>Internal Server Error</html>", "text/html")
                 status, headers, data = proxy._forward(self.path, self.headers, body)
@@ -80,9 +80,9 @@ class FaultProxy:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def add(self, action, mode, count=1, delay=0.0):
+    def add(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue"):
         with self.lock:
-            self.rules.append(Rule(action, mode, count, delay))
+            self.rules.append(Rule(action, mode, count, delay, code))
 
     def _take(self, action):
         with self.lock:

@@ -1,0 +1,152 @@
+#include "job/retention.h"
+
+#include <algorithm>
+#include <map>
+
+#include "job/snapshot_job.h"
+
+namespace s3snapshot::job {
+
+namespace {
+
+std::string Days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days"); }
+
+}  // namespace
+
+std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
+                                                   const RetentionPolicy& policy, core::WallTime now,
+                                                   bool orphan) {
+  std::vector<aws::Snapshot> sorted = snapshots;
+  // Newest first; ties broken by id so the plan is deterministic.
+  std::sort(sorted.begin(), sorted.end(), [](const aws::Snapshot& a, const aws::Snapshot& b) {
+    return a.start_time != b.start_time ? a.start_time > b.start_time : a.snapshot_id > b.snapshot_id;
+  });
+  std::vector<RetentionDecision> out;
+  int completed_seen = 0;
+  bool newest_completed_taken = false;
+  for (const auto& s : sorted) {
+    RetentionDecision d;
+    d.snapshot = s;
+    d.orphan = orphan;
+    if (s.TagValue(kTagScripted) != kTagScriptedValue) {
+      d.reason = "not made by s3snapshot";
+    } else if (s.TagValue(kTagState) == kTagProtected) {
+      d.reason = "protected (State=Protected)";
+    } else if (s.state != "completed") {
+      d.reason = "state is '" + s.state + "'";
+    } else {
+      ++completed_seen;
+      core::WallTime started;
+      bool dated = core::ParseIso8601(s.start_time, &started);
+      bool young = policy.keep_days > 0 && dated &&
+                   now - started < std::chrono::hours(24) * policy.keep_days;
+      bool in_newest = policy.keep > 0 && completed_seen <= policy.keep;
+      if (!newest_completed_taken && !orphan) {
+        d.reason = "the volume's newest completed snapshot";
+      } else if (in_newest) {
+        d.reason = "among the newest " + std::to_string(policy.keep);
+      } else if (young) {
+        d.reason = "younger than " + Days(policy.keep_days);
+      } else if (!dated && policy.keep_days > 0) {
+        d.reason = "start time unknown";
+      } else if (!policy.enabled()) {
+        d.reason = "no retention rule";
+      } else {
+        d.remove = true;
+        d.reason = orphan ? "orphan (volume gone), " : "";
+        if (policy.keep > 0) d.reason += "beyond the newest " + std::to_string(policy.keep);
+        if (policy.keep > 0 && policy.keep_days > 0) d.reason += " and ";
+        if (policy.keep_days > 0) d.reason += "older than " + Days(policy.keep_days);
+      }
+      newest_completed_taken = true;
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
+void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
+                    core::WallTime now, bool dry_run, Report* report) {
+  if (!policy.enabled()) return;
+  std::map<std::string, std::vector<aws::Snapshot>> by_volume;
+  std::vector<std::string> vols(volumes.begin(), volumes.end());
+  for (size_t i = 0; i < vols.size(); i += 200) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    std::vector<std::string> chunk(vols.begin() + static_cast<long>(i),
+                                   vols.begin() + static_cast<long>(std::min(i + 200, vols.size())));
+    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"volume-id", chunk}};
+    auto snaps = aws::DescribeAllSnapshots(ec2, req);
+    if (!snaps.ok()) {
+      report->run_errors.push_back({"retention", snaps.error().code, "listing snapshots: " + snaps.error().message,
+                                    snaps.error().request_id});
+      return;
+    }
+    for (auto& s : *snaps) by_volume[s.volume_id].push_back(std::move(s));
+  }
+  std::set<std::string> orphan_volumes;
+  if (policy.prune_orphans) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
+    auto all = aws::DescribeAllSnapshots(ec2, req);
+    if (!all.ok()) {
+      report->run_errors.push_back({"retention", all.error().code, "listing snapshots: " + all.error().message,
+                                    all.error().request_id});
+      return;
+    }
+    std::map<std::string, std::vector<aws::Snapshot>> others;
+    for (auto& s : *all) {
+      if (!volumes.count(s.volume_id)) others[s.volume_id].push_back(std::move(s));
+    }
+    std::vector<std::string> ids;
+    for (const auto& [v, _] : others) ids.push_back(v);
+    auto existing = ec2.ExistingVolumes(ids);
+    if (!existing.ok()) {
+      report->run_errors.push_back({"retention", existing.error().code,
+                                    "checking which volumes exist: " + existing.error().message,
+                                    existing.error().request_id});
+      return;
+    }
+    std::set<std::string> alive(existing->begin(), existing->end());
+    for (auto& [v, snaps] : others) {
+      if (alive.count(v)) continue;  // another instance's volume: not ours to prune in this run
+      orphan_volumes.insert(v);
+      by_volume[v] = std::move(snaps);
+    }
+  }
+  for (const auto& [volume, snaps] : by_volume) {
+    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan_volumes.count(volume) > 0)) {
+      RetentionRecord rec;
+      rec.snapshot_id = d.snapshot.snapshot_id;
+      rec.volume_id = volume;
+      rec.instance_id = d.snapshot.TagValue(kTagInstanceId);
+      rec.start_time = d.snapshot.start_time;
+      rec.reason = d.reason;
+      if (!d.remove) {
+        rec.action = "kept";
+      } else if (dry_run) {
+        rec.action = "would delete";
+      } else {
+        auto st = ec2.DeleteSnapshot(d.snapshot.snapshot_id);
+        if (st.ok()) {
+          rec.action = "deleted";
+        } else if (st.error().code == "InvalidSnapshot.InUse") {
+          rec.action = "kept";
+          rec.reason = "in use (by an AMI): " + st.error().message;
+        } else if (st.error().kind == core::ErrorKind::kNotFound) {
+          rec.action = "deleted";
+          rec.reason += " (already gone)";
+        } else {
+          rec.action = "failed";
+          report->run_errors.push_back({"retention", st.error().code,
+                                        "deleting " + d.snapshot.snapshot_id + ": " + st.error().message,
+                                        st.error().request_id});
+        }
+      }
+      report->retention.push_back(rec);
+    }
+  }
+}
+
+}  // namespace s3snapshot::job

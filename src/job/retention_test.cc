@@ -1,0 +1,161 @@
+#include "job/retention.h"
+
+#include <gtest/gtest.h>
+
+#include "job/snapshot_job.h"
+#include "testing/fake_clock.h"
+#include "testing/fake_ec2.h"
+
+namespace s3snapshot::job {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeEc2;
+
+aws::Snapshot Snap(const std::string& id, const std::string& vol, const std::string& day,
+                   const std::string& state = "completed", bool ours = true, bool protect = false) {
+  aws::Snapshot s;
+  s.snapshot_id = id;
+  s.volume_id = vol;
+  s.state = state;
+  s.start_time = "2026-11-" + day + "T03:00:00.000Z";
+  if (ours) s.tags.push_back({kTagScripted, kTagScriptedValue});
+  if (protect) s.tags.push_back({kTagState, kTagProtected});
+  return s;
+}
+
+core::WallTime Nov(int day) {
+  core::WallTime t;
+  core::ParseIso8601("2026-11-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T12:00:00Z", &t);
+  return t;
+}
+
+std::set<std::string> Deleted(const std::vector<RetentionDecision>& ds) {
+  std::set<std::string> out;
+  for (const auto& d : ds) {
+    if (d.remove) out.insert(d.snapshot.snapshot_id);
+  }
+  return out;
+}
+
+TEST(PlanRetentionTest, KeepNewestN) {
+  auto ds = PlanVolumeRetention({Snap("s1", "v", "20"), Snap("s2", "v", "21"), Snap("s3", "v", "22"),
+                                 Snap("s4", "v", "23")},
+                                {2, 0, false}, Nov(26), false);
+  EXPECT_EQ((std::set<std::string>{"s1", "s2"}), Deleted(ds));
+}
+
+TEST(PlanRetentionTest, NeverManualOrProtectedSnapshots) {
+  auto ds = PlanVolumeRetention({Snap("manual", "v", "01", "completed", false), Snap("prot", "v", "02", "completed", true, true),
+                                 Snap("old", "v", "03"), Snap("new", "v", "25")},
+                                {1, 0, false}, Nov(26), false);
+  EXPECT_EQ((std::set<std::string>{"old"}), Deleted(ds));
+}
+
+TEST(PlanRetentionTest, TodaysUnfinishedSnapshotDoesNotCostYesterdays) {
+  // The bug other tools had: keep 1 deleted yesterday's while today's was still pending (or failed).
+  auto ds = PlanVolumeRetention({Snap("today", "v", "26", "pending"), Snap("failed", "v", "26", "error"),
+                                 Snap("yesterday", "v", "25"), Snap("older", "v", "24")},
+                                {1, 0, false}, Nov(26), false);
+  EXPECT_EQ((std::set<std::string>{"older"}), Deleted(ds));
+}
+
+TEST(PlanRetentionTest, KeepDaysAndEitherRuleKeeps) {
+  std::vector<aws::Snapshot> s = {Snap("d10", "v", "10"), Snap("d20", "v", "20"), Snap("d24", "v", "24"),
+                                  Snap("d25", "v", "25")};
+  EXPECT_EQ((std::set<std::string>{"d10", "d20"}), Deleted(PlanVolumeRetention(s, {0, 3, false}, Nov(26), false)));
+  // keep 3 OR younger than 3 days: d20 is within the newest 3.
+  EXPECT_EQ((std::set<std::string>{"d10"}), Deleted(PlanVolumeRetention(s, {3, 3, false}, Nov(26), false)));
+}
+
+TEST(PlanRetentionTest, NewestCompletedIsKeptEvenWhenOld) {
+  auto ds = PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, false}, Nov(26), false);
+  EXPECT_TRUE(Deleted(ds).empty());
+  // An orphan (volume gone, --prune-orphans) does not get that net.
+  EXPECT_EQ((std::set<std::string>{"only"}), Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true}, Nov(26), true)));
+}
+
+class RetentionJobTest : public ::testing::Test {
+ protected:
+  RetentionJobTest() {
+    clock_.Advance(std::chrono::duration_cast<core::Duration>(Nov(26) - clock_.Now()));
+    ec2_.start_time = "2026-11-26T12:00:00.000Z";
+  }
+  Report Run(JobSpec spec) {
+    JobContext ctx;
+    ctx.ec2 = &ec2_;
+    ctx.clock = &clock_;
+    ctx.run_id = "run-2";
+    spec.concurrency = 1;
+    return RunSnapshotJob(spec, ctx);
+  }
+  FakeEc2 ec2_;
+  FakeClock clock_;  // set to 2026-11-26, the day of the new snapshots
+};
+
+TEST_F(RetentionJobTest, PrunesAfterTheNewSnapshotsExistAndReportsInUse) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddSnapshot(Snap("old-1", "vol-1", "01"));
+  ec2_.AddSnapshot(Snap("old-2", "vol-1", "02"));
+  ec2_.AddSnapshot(Snap("old-3", "vol-1", "03"));
+  ec2_.AddSnapshot(Snap("manual", "vol-1", "04", "completed", false));
+  ec2_.MarkInUse("old-1");
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  Report r = Run(spec);
+  // Today's is pending, so old-3 (newest completed) stays; old-2 goes; old-1 is in use.
+  std::map<std::string, std::string> action;
+  for (const auto& rr : r.retention) action[rr.snapshot_id] = rr.action;
+  EXPECT_EQ("kept", action["old-3"]);
+  EXPECT_EQ("deleted", action["old-2"]);
+  EXPECT_EQ("kept", action["old-1"]);
+  EXPECT_EQ(0u, action.count("manual")) << "manual snapshots are never even listed";
+  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_NE(std::string::npos, ReportToText(r).find("in use"));
+}
+
+TEST_F(RetentionJobTest, FailedSnapshotSkipsRetentionForThatInstance) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
+  ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
+  ec2_.FailNext("CreateSnapshots", core::Error::Make(core::ErrorKind::kInvalidInput, "x", "X"));
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  Run(spec);
+  EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
+}
+
+TEST_F(RetentionJobTest, DryRunDeletesNothing) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
+  ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
+  ec2_.AddSnapshot(Snap("c", "vol-1", "03"));
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  spec.dry_run = true;
+  Report r = Run(spec);
+  EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
+  int would = 0;
+  for (const auto& rr : r.retention) would += rr.action == "would delete";
+  EXPECT_EQ(2, would);
+}
+
+TEST_F(RetentionJobTest, OrphansOnlyWithTheFlag) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddSnapshot(Snap("orphan-old", "vol-gone", "01"));
+  ec2_.AddSnapshot(Snap("orphan-new", "vol-gone", "02"));
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep_days = 7;
+  Run(spec);
+  EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
+  spec.prune_orphans = true;
+  Report r = Run(spec);
+  EXPECT_EQ(2, ec2_.CallCount("DeleteSnapshot")) << ReportToText(r);
+}
+
+}  // namespace
+}  // namespace s3snapshot::job
