@@ -6,13 +6,14 @@
 namespace s3snapshot::app {
 
 job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logger& logger,
-                       job::CancelToken* cancel) {
+                       job::CancelToken* cancel, job::ProgressSink* progress) {
   auto ec2 = runtime.Ec2(runtime.region());
   job::JobContext ctx;
   ctx.ec2 = ec2.get();
   ctx.clock = &runtime.clock();
   ctx.logger = &logger;
   ctx.cancel = cancel;
+  ctx.progress = progress;
   ctx.api_stats = [&runtime] {
     return std::make_pair(runtime.stats().calls.load(), runtime.stats().throttled.load());
   };

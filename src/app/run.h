@@ -6,12 +6,13 @@
 #include "app/aws_runtime.h"
 #include "job/cancel.h"
 #include "job/job_spec.h"
+#include "job/progress.h"
 #include "job/report.h"
 
 namespace s3snapshot::app {
 
 job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logger& logger,
-                       job::CancelToken* cancel);
+                       job::CancelToken* cancel, job::ProgressSink* progress = nullptr);
 
 // 0 all done, 1 some instance (or a notification) failed.
 int ExitCodeFor(const job::Report& report);

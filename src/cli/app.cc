@@ -6,6 +6,7 @@
 #include "app/aws_runtime.h"
 #include "app/run.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "core/version.h"
 #include "job/filter.h"
 #include "job/report.h"
@@ -56,6 +57,8 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   spec.keep = o.keep;
   spec.keep_days = o.keep_days;
   spec.prune_orphans = o.prune_orphans;
+  spec.wait = o.wait;
+  spec.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
   if (o.filter_given) {
     std::string text = o.filter, source = "--filter";
     if (o.filter == "-") {
@@ -91,7 +94,8 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
 
   job::CancelToken cancel;
   job::InstallSignalHandlers(&cancel);
-  job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel);
+  auto progress = MakeProgress(stderr);
+  job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel, progress.get());
   if (o.output == "json") {
     out << job::ReportToJson(report) << "\n";
   } else {

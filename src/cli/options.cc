@@ -30,7 +30,8 @@ Options:
                            "tags": {"tag:Owner": "John", "tag:Name": "PROD"}}'
                            Keys: instances, tags, stop, stopped, verbose,
                            sns-arn, sns-arn-error, label, protected, keep,
-                           keep-days, prune-orphans. Instances
+                           keep-days, prune-orphans, wait, wait-timeout.
+                           Instances
                            and tags combine with AND; a tag value may be a
                            list (any of them) and may use EC2 wildcards * ?.
                            A flag given on the command line wins over the
@@ -45,6 +46,11 @@ Options:
                            never a volume's newest completed one
   --prune-orphans          Retention also for snapshots whose volume no
                            longer exists (these lose the newest-one rule)
+  --wait                   Wait until the run's snapshots are completed (a
+                           live progress bar on a terminal, a line every
+                           30 s otherwise); a snapshot ending in 'error' is
+                           a failure
+  --wait-timeout SECONDS   How long --wait waits (default 3600)
   --all                    Allow a run with no instances and no tags: select
                            every (non-terminated) instance in the region
   --dry-run                Print the plan (instances, volumes, which would be
@@ -127,6 +133,7 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
     if (a == "--protected") S3S_FLAG(protect, "protected")
     if (a == "--all") S3S_FLAG(all, "")
     if (a == "--prune-orphans") S3S_FLAG(prune_orphans, "prune-orphans")
+    if (a == "--wait") S3S_FLAG(wait, "wait")
     if (a == "--dry-run") S3S_FLAG(dry_run, "")
     if (a == "--help" || a == "-h") S3S_FLAG(help, "")
     if (a == "-v" || a == "--version") S3S_FLAG(version, "")
@@ -153,6 +160,12 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
     if (a == "--stop-timeout") {
       auto st = integer("--stop-timeout", 1, 86400, &o.stop_timeout_seconds);
       if (!st.ok()) return st.error();
+      continue;
+    }
+    if (a == "--wait-timeout") {
+      auto st = integer("--wait-timeout", 1, 7 * 86400, &o.wait_timeout_seconds);
+      if (!st.ok()) return st.error();
+      o.flags_given.push_back("wait-timeout");
       continue;
     }
     if (a == "--keep") {

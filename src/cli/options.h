@@ -23,6 +23,8 @@ struct CliOptions {
   int concurrency = 8;
   int keep = 0, keep_days = 0;
   bool prune_orphans = false;
+  bool wait = false;
+  int wait_timeout_seconds = 3600;
   bool help = false, version = false;
   std::vector<std::string> flags_given;  // document keys given as flags ("stop", "label", ...)
 };

@@ -13,7 +13,8 @@ const std::vector<std::string>& KnownDocumentKeys() {
   static const std::vector<std::string> kKeys = {"instances", "tags",          "stop",  "stopped",
                                                  "verbose",   "sns-arn",       "sns-arn-error",
                                                  "label",     "protected",     "keep",
-                                                 "keep-days", "prune-orphans"};
+                                                 "keep-days", "prune-orphans", "wait",
+                                                 "wait-timeout"};
   return kKeys;
 }
 
@@ -168,15 +169,15 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
         }
       }
       doc.tags = tags;
-    } else if (key == "keep" || key == "keep-days") {
+    } else if (key == "keep" || key == "keep-days" || key == "wait-timeout") {
       if (!v.is_number_integer() || v.get<long long>() < 1) {
         return WrongType(source, key, "a whole number of at least 1", v);
       }
       long long n = v.get<long long>();
       int capped = n > 100000 ? 100000 : static_cast<int>(n);
-      (key == "keep" ? doc.keep : doc.keep_days) = capped;
+      (key == "keep" ? doc.keep : key == "keep-days" ? doc.keep_days : doc.wait_timeout) = capped;
     } else if (key == "stop" || key == "stopped" || key == "verbose" || key == "protected" ||
-               key == "prune-orphans") {
+               key == "prune-orphans" || key == "wait") {
       if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
       bool b = v.get<bool>();
       if (key == "stop") doc.stop = b;
@@ -184,6 +185,7 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
       if (key == "verbose") doc.verbose = b;
       if (key == "protected") doc.protect = b;
       if (key == "prune-orphans") doc.prune_orphans = b;
+      if (key == "wait") doc.wait = b;
     } else {  // sns-arn, sns-arn-error, label
       if (!v.is_string()) return WrongType(source, key, "a string", v);
       std::string s = v.get<std::string>();

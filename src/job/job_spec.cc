@@ -32,6 +32,8 @@ void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& fl
   if (doc.keep && !flag("keep")) spec->keep = *doc.keep;
   if (doc.keep_days && !flag("keep-days")) spec->keep_days = *doc.keep_days;
   if (doc.prune_orphans && !flag("prune-orphans")) spec->prune_orphans = *doc.prune_orphans;
+  if (doc.wait && !flag("wait")) spec->wait = *doc.wait;
+  if (doc.wait_timeout && !flag("wait-timeout")) spec->wait_timeout = std::chrono::seconds(*doc.wait_timeout);
 }
 
 namespace {

@@ -21,8 +21,8 @@ struct FilterDocument {
   std::optional<std::map<std::string, std::vector<std::string>>> tags;
   std::optional<bool> stop, stopped, verbose, protect;
   std::optional<std::string> sns_arn, sns_arn_error, label;
-  std::optional<int> keep, keep_days;
-  std::optional<bool> prune_orphans;
+  std::optional<int> keep, keep_days, wait_timeout;
+  std::optional<bool> prune_orphans, wait;
 };
 
 struct JobSpec {
@@ -40,6 +40,10 @@ struct JobSpec {
   int keep = 0;
   int keep_days = 0;
   bool prune_orphans = false;
+
+  // --wait: until the run's snapshots are 'completed' (or 'error').
+  bool wait = false;
+  std::chrono::seconds wait_timeout{3600};
 
   // Operational limits.
   std::chrono::seconds stop_timeout{600};     // waiting for instances to stop

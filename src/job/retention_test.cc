@@ -94,6 +94,7 @@ class RetentionJobTest : public ::testing::Test {
 };
 
 TEST_F(RetentionJobTest, PrunesAfterTheNewSnapshotsExistAndReportsInUse) {
+  ec2_.snapshot_polls = 1000;  // today's snapshot stays 'pending'
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.AddSnapshot(Snap("old-1", "vol-1", "01"));
   ec2_.AddSnapshot(Snap("old-2", "vol-1", "02"));

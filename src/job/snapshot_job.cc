@@ -13,6 +13,7 @@
 #include "core/retry.h"
 #include "job/plan.h"
 #include "job/retention.h"
+#include "job/waiter.h"
 
 namespace s3snapshot::job {
 
@@ -121,6 +122,7 @@ class Job {
   bool StartOne(const std::string& id);
   void RestartGuarantee();
   void Retention();
+  void WaitForCompletion();
   void Log(core::LogLevel level, const std::string& msg, const core::LogFields& f = {}) {
     if (ctx_.logger && ctx_.logger->Enabled(level)) ctx_.logger->Log(level, msg, f);
   }
@@ -242,6 +244,7 @@ Report Job::Run() {
       starter.join();
     }
     RestartGuarantee();
+    if (spec_.wait) WaitForCompletion();
   }
   Retention();
 
@@ -622,6 +625,37 @@ void Job::RestartGuarantee() {
       return;
     }
     ctx_.clock->Sleep(Backoff(round++));
+  }
+}
+
+void Job::WaitForCompletion() {
+  std::vector<WaitItem> items;
+  for (const auto& r : report_.instances) {
+    for (const auto& s : r.snapshots) {
+      if (!s.snapshot_id.empty()) items.push_back({s.snapshot_id, r.instance_id + " " + s.device});
+    }
+  }
+  if (items.empty()) return;
+  Log(core::LogLevel::kInfo, "waiting for " + std::to_string(items.size()) + " snapshot(s) to complete");
+  WaitResult w = WaitForSnapshots(*ctx_.ec2, items, *ctx_.clock, spec_.wait_timeout, ctx_.cancel,
+                                  ctx_.progress, ctx_.poll_initial, std::max(ctx_.poll_max, core::Duration(30000)));
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& r : report_.instances) {
+    for (auto& s : r.snapshots) {
+      auto it = w.final_state.find(s.snapshot_id);
+      if (it == w.final_state.end()) continue;
+      s.state = it->second;
+      if (s.state == "error") {
+        r.snapshotted = false;
+        r.errors.push_back({"wait", "SnapshotError",
+                            s.snapshot_id + " (" + s.device + ") ended in state 'error'" +
+                                (w.message[s.snapshot_id].empty() ? "" : ": " + w.message[s.snapshot_id]), ""});
+      } else if (s.state != "completed") {
+        r.errors.push_back({"wait", w.timed_out ? "WaitTimeout" : "Cancelled",
+                            s.snapshot_id + " (" + s.device + ") still '" + s.state + "' after " +
+                                (w.timed_out ? std::to_string(spec_.wait_timeout.count()) + "s" : "cancellation"), ""});
+      }
+    }
   }
 }
 

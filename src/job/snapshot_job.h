@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "job/cancel.h"
 #include "job/job_spec.h"
+#include "job/progress.h"
 #include "job/report.h"
 
 namespace s3snapshot::job {
@@ -40,6 +41,8 @@ struct JobContext {
   // Waits: first poll delay and the cap of the exponential backoff.
   core::Duration poll_initial{1000};
   core::Duration poll_max{15000};
+  // Progress of --wait; may be null.
+  ProgressSink* progress = nullptr;
 };
 
 // "20261126T120000Z-1a2b3c" -- sortable, unique enough per account.

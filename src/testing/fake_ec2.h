@@ -22,6 +22,10 @@ class FakeEc2 : public aws::Ec2Api {
  public:
   // Polls an instance spends in 'stopping' after StopInstances.
   int stopping_polls = 0;
+  // DescribeSnapshots polls before a new snapshot reads 'completed' (0: at once).
+  int snapshot_polls = 0;
+  // Volumes whose snapshots end in 'error'.
+  std::set<std::string> error_volumes;
   // StartTime given to snapshots the fake creates.
   std::string start_time = "2026-11-26T12:00:00.000Z";
 
@@ -155,12 +159,20 @@ class FakeEc2 : public aws::Ec2Api {
     if (fail) return *fail;
     std::lock_guard<std::mutex> l(mu_);
     aws::Page<aws::Snapshot> page;
-    for (const auto& s : snapshots_) {
+    for (auto& s : snapshots_) {
+      if (s.state == "pending" && ++polls_[s.snapshot_id] > snapshot_polls) {
+        s.state = error_volumes.count(s.volume_id) ? "error" : "completed";
+        s.progress = s.state == "completed" ? "100%" : "";
+      } else if (s.state == "pending") {
+        s.progress = std::to_string(100 * polls_[s.snapshot_id] / (snapshot_polls + 1)) + "%";
+      }
       bool ok = true;
       for (const auto& f : req.filters) {
         std::string v;
         if (f.name == "volume-id") {
           v = s.volume_id;
+        } else if (f.name == "snapshot-id") {
+          v = s.snapshot_id;
         } else if (f.name.rfind("tag:", 0) == 0) {
           v = s.TagValue(f.name.substr(4));
         } else {
@@ -274,6 +286,7 @@ class FakeEc2 : public aws::Ec2Api {
   std::vector<aws::Snapshot> snapshots_;
   std::vector<aws::CreateSnapshotsRequest> create_requests_;
   std::set<std::string> in_use_;
+  std::map<std::string, int> polls_;
   int next_id_ = 0;
 };
 

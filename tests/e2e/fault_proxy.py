@@ -55,6 +55,10 @@ class FaultProxy:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
+                if mode == "pending":  # snapshots read as still in progress
+                    data = data.replace(b"<status>completed</status>", b"<status>pending</status>")
+                    data = data.replace(b"<progress>100%</progress>", b"<progress>40%</progress>")
+                    data = data.replace(b"<progress>100</progress>", b"<progress>40%</progress>")
                 if mode == "truncate":
                     self.send_response(status)
                     self.send_header("Content-Type", "text/xml")

@@ -1,0 +1,68 @@
+#include "job/waiter.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace s3snapshot::job {
+
+WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,
+                            std::chrono::seconds timeout, const CancelToken* cancel, ProgressSink* progress,
+                            core::Duration poll_initial, core::Duration poll_max) {
+  WaitResult result;
+  std::map<std::string, SnapshotProgress> state;
+  for (const auto& it : items) state[it.snapshot_id] = {it.snapshot_id, it.label, 0, "pending"};
+  auto start = clock.Steady();
+  auto deadline = start + timeout;
+  double first_pct = -1;
+  for (int round = 0;; ++round) {
+    std::vector<std::string> open;
+    for (const auto& [id, p] : state) {
+      if (p.state != "completed" && p.state != "error") open.push_back(id);
+    }
+    for (size_t i = 0; i < open.size(); i += 200) {
+      aws::DescribeSnapshotsRequest req;
+      req.owner_ids = {"self"};
+      req.filters = {{"snapshot-id", std::vector<std::string>(open.begin() + static_cast<long>(i),
+                                                              open.begin() + static_cast<long>(std::min(i + 200, open.size())))}};
+      auto snaps = aws::DescribeAllSnapshots(ec2, req);
+      if (!snaps.ok()) continue;  // a failed poll is retried on the next round
+      for (const auto& s : *snaps) {
+        auto it = state.find(s.snapshot_id);
+        if (it == state.end()) continue;
+        it->second.state = s.state;
+        it->second.percent = s.state == "completed" ? 100 : std::atoi(s.progress.c_str());
+        if (s.state == "error") result.message[s.snapshot_id] = s.state_message;
+      }
+    }
+    ProgressUpdate u;
+    double sum = 0;
+    for (const auto& [id, p] : state) {
+      u.items.push_back(p);
+      u.completed += p.state == "completed";
+      u.failed += p.state == "error";
+      sum += p.percent;
+    }
+    u.total = static_cast<int>(state.size());
+    u.elapsed_seconds = std::chrono::duration<double>(clock.Steady() - start).count();
+    double pct = u.total ? sum / u.total : 100;
+    if (first_pct < 0) first_pct = pct;
+    if (pct > first_pct && u.elapsed_seconds > 0) {
+      u.eta_seconds = (100 - pct) * u.elapsed_seconds / (pct - first_pct);
+    }
+    bool done = u.completed + u.failed == u.total;
+    bool out_of_time = clock.Steady() >= deadline;
+    bool stop = cancel && cancel->ShouldStop(clock);
+    u.final = done || out_of_time || stop;
+    if (progress) progress->Update(u);
+    if (u.final) {
+      result.timed_out = !done;
+      for (const auto& [id, p] : state) result.final_state[id] = p.state;
+      return result;
+    }
+    auto ms = std::min<long long>(poll_initial.count() << std::min(round, 10), poll_max.count());
+    auto left = std::chrono::duration_cast<core::Duration>(deadline - clock.Steady());
+    SleepUnlessCancelled(clock, cancel, std::min(core::Duration(ms), std::max(left, core::Duration(0))));
+  }
+}
+
+}  // namespace s3snapshot::job

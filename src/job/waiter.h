@@ -1,0 +1,36 @@
+// --wait: polls the run's snapshots (DescribeSnapshots with a snapshot-id
+// filter, 200 ids a call, exponential backoff) until each is 'completed' or
+// 'error', or the timeout passes.
+#ifndef S3SNAPSHOT_JOB_WAITER_H_
+#define S3SNAPSHOT_JOB_WAITER_H_
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/ec2_client.h"
+#include "core/clock.h"
+#include "job/cancel.h"
+#include "job/progress.h"
+
+namespace s3snapshot::job {
+
+struct WaitItem {
+  std::string snapshot_id, label;
+};
+
+struct WaitResult {
+  std::map<std::string, std::string> final_state;  // id -> completed | error | pending (timed out)
+  std::map<std::string, std::string> message;      // id -> StateMessage for 'error'
+  bool timed_out = false;
+};
+
+WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,
+                            std::chrono::seconds timeout, const CancelToken* cancel, ProgressSink* progress,
+                            core::Duration poll_initial = core::Duration(2000),
+                            core::Duration poll_max = core::Duration(30000));
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_WAITER_H_

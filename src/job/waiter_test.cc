@@ -1,0 +1,77 @@
+#include "job/waiter.h"
+
+#include <gtest/gtest.h>
+
+#include "job/snapshot_job.h"
+#include "testing/fake_clock.h"
+#include "testing/fake_ec2.h"
+
+namespace s3snapshot::job {
+namespace {
+
+class RecordingProgress : public ProgressSink {
+ public:
+  void Update(const ProgressUpdate& u) override { updates.push_back(u); }
+  std::vector<ProgressUpdate> updates;
+};
+
+class WaitTest : public ::testing::Test {
+ protected:
+  Report Run(JobSpec spec) {
+    JobContext ctx;
+    ctx.ec2 = &ec2_;
+    ctx.clock = &clock_;
+    ctx.progress = &progress_;
+    spec.concurrency = 1;
+    spec.wait = true;
+    return RunSnapshotJob(spec, ctx);
+  }
+  testing::FakeEc2 ec2_;
+  testing::FakeClock clock_;
+  RecordingProgress progress_;
+};
+
+TEST_F(WaitTest, PollsInBatchesUntilCompletedWithProgress) {
+  ec2_.snapshot_polls = 4;
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.AddInstance("i-00000002", {"vol-3"});
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001", "i-00000002"};
+  Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  for (const auto& i : r.instances) {
+    for (const auto& s : i.snapshots) EXPECT_EQ("completed", s.state);
+  }
+  EXPECT_EQ(5, ec2_.CallCount("DescribeSnapshots")) << "one batched call per poll, not one per snapshot";
+  ASSERT_GE(progress_.updates.size(), 2u);
+  EXPECT_TRUE(progress_.updates.back().final);
+  EXPECT_EQ(3, progress_.updates.back().completed);
+  EXPECT_LT(progress_.updates.front().completed, 3);
+  EXPECT_GE(progress_.updates[2].eta_seconds, 0) << "an estimate once progress moves";
+}
+
+TEST_F(WaitTest, ErrorStateIsAFailure) {
+  ec2_.snapshot_polls = 1;
+  ec2_.error_volumes = {"vol-2"};
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  Report r = Run(spec);
+  ASSERT_EQ(1u, r.instances[0].errors.size());
+  EXPECT_EQ("SnapshotError", r.instances[0].errors[0].code);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_F(WaitTest, TimeoutIsAFailure) {
+  ec2_.snapshot_polls = 1000000;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.wait_timeout = std::chrono::seconds(120);
+  Report r = Run(spec);
+  EXPECT_EQ("WaitTimeout", r.instances[0].errors.at(0).code);
+  EXPECT_LE(clock_.total_slept(), std::chrono::seconds(125));
+}
+
+}  // namespace
+}  // namespace s3snapshot::job
