@@ -109,6 +109,33 @@ std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2(const std::string& region) {
       Context(credentials_.get()));
 }
 
+std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, const std::string& external_id,
+                                                  const std::string& region) {
+  core::CachingCredentialsProvider* provider;
+  {
+    std::lock_guard<std::mutex> l(roles_mu_);
+    auto& slot = roles_[role_arn + "|" + external_id];
+    if (!slot) {
+      aws::AssumeRoleRequest req;
+      req.role_arn = role_arn;
+      req.external_id = external_id;
+      req.session_name = "s3snapshot";
+      aws::StsFactory factory = [this](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
+        return std::make_unique<aws::StsClient>(
+            region_, aws::ResolveEndpoint("sts", region_, options_.endpoint_url, *env_, profile_), Context(source));
+      };
+      auto assume = std::make_unique<aws::AssumeRoleCredentialsProvider>(
+          std::make_unique<core::BorrowedCredentialsProvider>(credentials_.get()), factory, req);
+      slot = std::make_unique<core::CachingCredentialsProvider>(std::move(assume), clock_);
+    }
+    provider = slot.get();
+  }
+  aws::ClientContext ctx = Context(provider);
+  ctx.on_expired_credentials = [provider] { provider->Invalidate(); };
+  return std::make_unique<aws::Ec2Client>(
+      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), ctx);
+}
+
 std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
   return std::make_unique<aws::SnsClient>(
       region, aws::ResolveEndpoint("sns", region, options_.endpoint_url, *env_, profile_),

@@ -4,7 +4,9 @@
 #ifndef S3SNAPSHOT_APP_AWS_RUNTIME_H_
 #define S3SNAPSHOT_APP_AWS_RUNTIME_H_
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "aws/aws_client.h"
@@ -38,6 +40,10 @@ class AwsRuntime {
   core::Status CheckCredentials();
 
   std::unique_ptr<aws::Ec2Client> Ec2(const std::string& region);
+  // A client that acts as `role_arn` (AssumeRole from the default
+  // credentials, cached and refreshed; one provider per role).
+  std::unique_ptr<aws::Ec2Client> Ec2As(const std::string& role_arn, const std::string& external_id,
+                                        const std::string& region);
   std::unique_ptr<aws::SnsClient> Sns(const std::string& region);
   std::unique_ptr<aws::StsClient> Sts(const std::string& region);
   aws::CallStats& stats() { return stats_; }
@@ -61,6 +67,8 @@ class AwsRuntime {
   std::unique_ptr<core::RateLimiter> rate_limiter_;
   std::unique_ptr<core::CachingCredentialsProvider> credentials_;
   aws::CallStats stats_;
+  std::mutex roles_mu_;
+  std::map<std::string, std::unique_ptr<core::CachingCredentialsProvider>> roles_;
 };
 
 }  // namespace s3snapshot::app

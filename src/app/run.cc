@@ -1,23 +1,94 @@
 #include "app/run.h"
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "aws/sns_client.h"
 #include "job/notifier.h"
 #include "job/snapshot_job.h"
 
 namespace s3snapshot::app {
 
+namespace {
+
+struct Scope {
+  std::string role_arn, account, region;
+  std::string Label() const { return account.empty() ? region : account + "/" + region; }
+};
+
+std::string AccountOf(const std::string& role_arn) {
+  aws::Arn a;
+  return aws::ParseArn(role_arn, &a) ? a.account : "";
+}
+
+}  // namespace
+
 job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logger& logger,
                        job::CancelToken* cancel, job::ProgressSink* progress) {
-  auto ec2 = runtime.Ec2(runtime.region());
-  job::JobContext ctx;
-  ctx.ec2 = ec2.get();
-  ctx.clock = &runtime.clock();
-  ctx.logger = &logger;
-  ctx.cancel = cancel;
-  ctx.progress = progress;
-  ctx.api_stats = [&runtime] {
-    return std::make_pair(runtime.stats().calls.load(), runtime.stats().throttled.load());
+  job::Report failed_setup;
+  std::vector<std::string> regions = spec.regions;
+  if (regions.empty()) regions = {runtime.region()};
+  if (regions.size() == 1 && regions[0] == "all") {
+    auto ec2 = runtime.Ec2(runtime.region());
+    auto all = ec2->DescribeRegions();
+    if (!all.ok()) {
+      failed_setup.region = runtime.region();
+      failed_setup.run_errors.push_back({"select", all.error().code,
+                                         "listing the enabled regions: " + all.error().message,
+                                         all.error().request_id});
+      return failed_setup;
+    }
+    regions = *all;
+    std::sort(regions.begin(), regions.end());
+  }
+  std::vector<std::string> roles = spec.assume_roles;
+  if (roles.empty()) roles = {""};
+  std::vector<Scope> scopes;
+  for (const auto& role : roles) {
+    for (const auto& region : regions) scopes.push_back({role, AccountOf(role), region});
+  }
+  const std::string run_id = job::NewRunId(runtime.clock());
+  std::vector<job::Report> parts(scopes.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < scopes.size(); i = next++) {
+      const Scope& s = scopes[i];
+      auto ec2 = s.role_arn.empty() ? runtime.Ec2(s.region) : runtime.Ec2As(s.role_arn, spec.external_id, s.region);
+      job::JobContext ctx;
+      ctx.ec2 = ec2.get();
+      ctx.clock = &runtime.clock();
+      ctx.logger = &logger;
+      ctx.cancel = cancel;
+      ctx.run_id = run_id;
+      ctx.progress = scopes.size() == 1 ? progress : nullptr;
+      parts[i] = job::RunSnapshotJob(spec, ctx);
+      parts[i].account = s.account;
+    }
   };
-  job::Report report = job::RunSnapshotJob(spec, ctx);
+  size_t threads = std::min<size_t>(scopes.size(), static_cast<size_t>(std::max(1, spec.scope_concurrency)));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  job::Report report;
+  if (scopes.size() == 1) {
+    report = parts[0];
+  } else {
+    std::vector<std::string> labels;
+    for (const auto& s : scopes) labels.push_back(s.Label());
+    report = job::MergeReports(parts, labels);
+    std::string accounts;
+    for (const auto& s : scopes) {
+      if (!s.account.empty() && accounts.find(s.account) == std::string::npos) {
+        accounts += (accounts.empty() ? "" : ",") + s.account;
+      }
+    }
+    report.account = accounts;
+  }
+  report.api_calls = runtime.stats().calls.load();
+  report.throttled = runtime.stats().throttled.load();
   job::Notify(spec, [&runtime](const std::string& region) { return runtime.Sns(region); }, &report);
   report.api_calls = runtime.stats().calls.load();
   report.throttled = runtime.stats().throttled.load();

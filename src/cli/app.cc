@@ -58,6 +58,9 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   spec.keep_days = o.keep_days;
   spec.prune_orphans = o.prune_orphans;
   spec.wait = o.wait;
+  spec.regions = o.regions;
+  spec.assume_roles = o.assume_roles;
+  spec.external_id = o.external_id;
   spec.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
   if (o.filter_given) {
     std::string text = o.filter, source = "--filter";
@@ -84,6 +87,8 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
                             core::StreamLogger::Format::kText);
   app::RuntimeOptions ro;
   ro.region = o.region;
+  // With a list of regions, the first is the "home" one (STS, region listing).
+  if (ro.region.empty() && !spec.regions.empty() && spec.regions[0] != "all") ro.region = spec.regions[0];
   ro.profile = o.profile;
   ro.endpoint_url = o.endpoint_url;
   if (auto f = env.Get("S3SNAPSHOT_RATE_LIMIT_FACTOR")) ro.rate_limit_factor = std::atof(f->c_str());

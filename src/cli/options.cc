@@ -30,8 +30,8 @@ Options:
                            "tags": {"tag:Owner": "John", "tag:Name": "PROD"}}'
                            Keys: instances, tags, stop, stopped, verbose,
                            sns-arn, sns-arn-error, label, protected, keep,
-                           keep-days, prune-orphans, wait, wait-timeout.
-                           Instances
+                           keep-days, prune-orphans, wait, wait-timeout,
+                           regions, assume-roles, external-id. Instances
                            and tags combine with AND; a tag value may be a
                            list (any of them) and may use EC2 wildcards * ?.
                            A flag given on the command line wins over the
@@ -56,8 +56,14 @@ Options:
   --dry-run                Print the plan (instances, volumes, which would be
                            stopped) and change nothing
   --output text|json       Report format on stdout (default: text)
-  --region REGION          AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,
-                           or the profile's region)
+  --region REGION[,REGION...]|all
+                           AWS region(s) (default: AWS_REGION,
+                           AWS_DEFAULT_REGION, or the profile's region); a
+                           list, or all enabled regions, run concurrently
+  --assume-role ROLE_ARN   Run in the account of this role (repeatable: every
+                           account x region, one report). The session is
+                           named s3snapshot
+  --external-id ID         External id for --assume-role
   --profile PROFILE        Named profile from ~/.aws/config and
                            ~/.aws/credentials (default: AWS_PROFILE, default)
   --endpoint-url URL       Send EC2, SNS and STS requests to URL (e.g. a local
@@ -139,7 +145,33 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
     if (a == "-v" || a == "--version") S3S_FLAG(version, "")
     if (a == "--sns-arn") S3S_VALUE(sns_arn, "sns-arn", "--sns-arn")
     if (a == "--sns-arn-error") S3S_VALUE(sns_arn_error, "sns-arn-error", "--sns-arn-error")
-    if (a == "--region") S3S_VALUE(region, "", "--region")
+    if (a == "--region") {
+      auto v = value("--region");
+      if (!v.ok()) return v.error();
+      o.regions.clear();
+      size_t start = 0;
+      while (start <= v->size()) {
+        size_t comma = v->find(',', start);
+        if (comma == std::string::npos) comma = v->size();
+        std::string r = v->substr(start, comma - start);
+        if (r.empty()) return invalid("--region: empty region name in '" + *v + "'");
+        o.regions.push_back(r);
+        start = comma + 1;
+      }
+      // One region is the ordinary --region; a list or "all" fans out.
+      o.region = o.regions.size() == 1 && o.regions[0] != "all" ? o.regions[0] : "";
+      if (o.regions.size() == 1 && o.regions[0] != "all") o.regions.clear();
+      o.flags_given.push_back("regions");
+      continue;
+    }
+    if (a == "--assume-role") {
+      auto v = value("--assume-role");
+      if (!v.ok()) return v.error();
+      o.assume_roles.push_back(*v);
+      o.flags_given.push_back("assume-roles");
+      continue;
+    }
+    if (a == "--external-id") S3S_VALUE(external_id, "external-id", "--external-id")
     if (a == "--profile") S3S_VALUE(profile, "", "--profile")
     if (a == "--endpoint-url") S3S_VALUE(endpoint_url, "", "--endpoint-url")
     if (a == "-f" || a == "--filter") {

@@ -19,6 +19,9 @@ struct CliOptions {
   bool filter_given = false;
   std::string output = "text";
   std::string region, profile, endpoint_url;
+  std::vector<std::string> regions;       // --region a,b or all (region: the first)
+  std::vector<std::string> assume_roles;  // --assume-role, repeatable
+  std::string external_id;
   int stop_timeout_seconds = 600;
   int concurrency = 8;
   int keep = 0, keep_days = 0;

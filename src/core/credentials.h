@@ -41,6 +41,16 @@ class StaticCredentialsProvider : public CredentialsProvider {
   Credentials c_;
 };
 
+// Forwards to a provider owned elsewhere (which must outlive this one).
+class BorrowedCredentialsProvider : public CredentialsProvider {
+ public:
+  explicit BorrowedCredentialsProvider(CredentialsProvider* p) : p_(p) {}
+  Result<Credentials> GetCredentials() override { return p_->GetCredentials(); }
+
+ private:
+  CredentialsProvider* p_;
+};
+
 }  // namespace s3snapshot::core
 
 #endif  // S3SNAPSHOT_CORE_CREDENTIALS_H_

@@ -14,7 +14,8 @@ const std::vector<std::string>& KnownDocumentKeys() {
                                                  "verbose",   "sns-arn",       "sns-arn-error",
                                                  "label",     "protected",     "keep",
                                                  "keep-days", "prune-orphans", "wait",
-                                                 "wait-timeout"};
+                                                 "wait-timeout", "regions", "assume-roles",
+                                                 "external-id"};
   return kKeys;
 }
 
@@ -169,6 +170,25 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
         }
       }
       doc.tags = tags;
+    } else if (key == "regions" || key == "assume-roles") {
+      std::vector<std::string> list;
+      if (v.is_string()) {
+        list.push_back(v.get<std::string>());
+      } else if (v.is_array()) {
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (!v[i].is_string()) {
+            return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string, not " +
+                           TypeName(v[i]));
+          }
+          list.push_back(v[i].get<std::string>());
+        }
+      } else {
+        return WrongType(source, key, "a string or a list of strings", v);
+      }
+      (key == "regions" ? doc.regions : doc.assume_roles) = list;
+    } else if (key == "external-id") {
+      if (!v.is_string()) return WrongType(source, key, "a string", v);
+      doc.external_id = v.get<std::string>();
     } else if (key == "keep" || key == "keep-days" || key == "wait-timeout") {
       if (!v.is_number_integer() || v.get<long long>() < 1) {
         return WrongType(source, key, "a whole number of at least 1", v);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "aws/endpoints.h"
 #include "aws/sns_client.h"
 
 namespace s3snapshot::job {
@@ -33,6 +34,9 @@ void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& fl
   if (doc.keep_days && !flag("keep-days")) spec->keep_days = *doc.keep_days;
   if (doc.prune_orphans && !flag("prune-orphans")) spec->prune_orphans = *doc.prune_orphans;
   if (doc.wait && !flag("wait")) spec->wait = *doc.wait;
+  if (doc.regions && !flag("regions")) spec->regions = *doc.regions;
+  if (doc.assume_roles && !flag("assume-roles")) spec->assume_roles = *doc.assume_roles;
+  if (doc.external_id && !flag("external-id")) spec->external_id = *doc.external_id;
   if (doc.wait_timeout && !flag("wait-timeout")) spec->wait_timeout = std::chrono::seconds(*doc.wait_timeout);
 }
 
@@ -126,6 +130,24 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (!spec.sns_arn_error.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn_error)) {
     return Invalid("\"sns-arn-error\": " + Quote(spec.sns_arn_error) +
                    " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
+  }
+  for (size_t i = 0; i < spec.regions.size(); ++i) {
+    const std::string& r = spec.regions[i];
+    if (r == "all" && spec.regions.size() == 1) continue;
+    if (!aws::IsValidRegionName(r)) {
+      return Invalid("\"regions\"[" + std::to_string(i) + "]: " + Quote(r) +
+                     " is not a region name (e.g. us-east-1), nor \"all\" alone");
+    }
+  }
+  static const std::regex kRole("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$");
+  for (size_t i = 0; i < spec.assume_roles.size(); ++i) {
+    if (!std::regex_match(spec.assume_roles[i], kRole)) {
+      return Invalid("\"assume-roles\"[" + std::to_string(i) + "]: " + Quote(spec.assume_roles[i]) +
+                     " is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
+    }
+  }
+  if (!spec.external_id.empty() && spec.assume_roles.empty()) {
+    return Invalid("\"external-id\" is used with \"assume-roles\" only");
   }
   if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
   if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");

@@ -22,6 +22,8 @@ struct FilterDocument {
   std::optional<bool> stop, stopped, verbose, protect;
   std::optional<std::string> sns_arn, sns_arn_error, label;
   std::optional<int> keep, keep_days, wait_timeout;
+  std::optional<std::vector<std::string>> regions, assume_roles;
+  std::optional<std::string> external_id;
   std::optional<bool> prune_orphans, wait;
 };
 
@@ -44,6 +46,13 @@ struct JobSpec {
   // --wait: until the run's snapshots are 'completed' (or 'error').
   bool wait = false;
   std::chrono::seconds wait_timeout{3600};
+
+  // Scope: regions (empty: the configured one; {"all"}: every enabled
+  // region) times accounts (roles to assume; empty: the caller's own).
+  std::vector<std::string> regions;
+  std::vector<std::string> assume_roles;
+  std::string external_id;
+  int scope_concurrency = 4;  // account x region runs in parallel
 
   // Operational limits.
   std::chrono::seconds stop_timeout{600};     // waiting for instances to stop

@@ -1,5 +1,6 @@
 #include "job/report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -48,6 +49,44 @@ std::string FailureLine(const FailureRecord& f) {
 
 }  // namespace
 
+Report MergeReports(const std::vector<Report>& parts, const std::vector<std::string>& scopes) {
+  Report m;
+  if (parts.empty()) return m;
+  m = parts[0];
+  m.instances.clear();
+  m.retention.clear();
+  m.run_errors.clear();
+  m.not_found.clear();
+  m.not_matching_tags.clear();
+  m.region.clear();
+  m.seconds = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Report& p = parts[i];
+    const std::string& scope = scopes[i];
+    if (m.region.find(p.region) == std::string::npos) m.region += (m.region.empty() ? "" : ",") + p.region;
+    for (auto inst : p.instances) {
+      inst.scope = scope;
+      m.instances.push_back(inst);
+    }
+    for (auto rr : p.retention) {
+      rr.scope = scope;
+      m.retention.push_back(rr);
+    }
+    for (auto e : p.run_errors) {
+      e.message = "[" + scope + "] " + e.message;
+      m.run_errors.push_back(e);
+    }
+    for (const auto& id : p.not_found) m.not_found.push_back(id + " [" + scope + "]");
+    for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
+    m.seconds = std::max(m.seconds, p.seconds);
+    m.cancelled = m.cancelled || p.cancelled;
+    if (p.cancelled && m.cancel_reason.empty()) m.cancel_reason = p.cancel_reason;
+    if (p.started_at < m.started_at) m.started_at = p.started_at;
+    if (p.finished_at > m.finished_at) m.finished_at = p.finished_at;
+  }
+  return m;
+}
+
 std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
   size_t cut = max_bytes;
@@ -66,7 +105,12 @@ std::string ReportToText(const Report& r) {
     o << Pad("INSTANCE", 21) << " " << Pad("NAME", 20) << " " << Pad("BEFORE", 8) << " "
       << Pad("ACTION", 22) << " " << Pad("AFTER", 8) << " RESULT\n";
   }
+  std::string current_scope;
   for (const auto& i : r.instances) {
+    if (!i.scope.empty() && i.scope != current_scope) {
+      o << "[" << i.scope << "]\n";
+      current_scope = i.scope;
+    }
     std::string action;
     if (r.dry_run) {
       action = i.stopped_by_run ? "would stop+snapshot" : (i.errors.empty() ? "would snapshot" : "skip");
@@ -143,7 +187,8 @@ std::string ReportToJson(const Report& r, int indent) {
                   {"throttled", r.throttled}};
   j["instances"] = json::array();
   for (const auto& i : r.instances) {
-    json ij = {{"instance_id", i.instance_id},
+    json ij = {{"scope", i.scope},
+               {"instance_id", i.instance_id},
                {"name", i.name},
                {"state_before", i.state_before},
                {"state_after", i.state_after},
@@ -164,7 +209,7 @@ std::string ReportToJson(const Report& r, int indent) {
   }
   j["retention"] = json::array();
   for (const auto& rr : r.retention) {
-    j["retention"].push_back({{"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
+    j["retention"].push_back({{"scope", rr.scope}, {"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
                               {"instance_id", rr.instance_id}, {"start_time", rr.start_time},
                               {"action", rr.action}, {"reason", rr.reason}});
   }

@@ -20,12 +20,14 @@ struct FailureRecord {
 };
 
 struct RetentionRecord {
+  std::string scope;
   std::string snapshot_id, volume_id, instance_id, start_time;
   std::string action;  // "deleted", "would delete", "kept", "failed"
   std::string reason;
 };
 
 struct InstanceReport {
+  std::string scope;  // "ACCOUNT/REGION" or "REGION" when a run covers several; else empty
   std::string instance_id, name;
   std::string state_before, state_after;
   bool stopped_by_run = false;
@@ -61,6 +63,10 @@ struct Report {
   // Instances this run stopped that it could not start again. Must be empty.
   std::vector<std::string> LeftStopped() const;
 };
+
+// One report from the reports of several scopes (account x region): the
+// instances, retention records and errors of each, labelled with `scopes[i]`.
+Report MergeReports(const std::vector<Report>& parts, const std::vector<std::string>& scopes);
 
 // The longest prefix of `s` of at most `max_bytes` that does not cut a UTF-8
 // character in two (SNS and EC2 reject invalid UTF-8).
