@@ -62,6 +62,10 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
       ctx.cancel = cancel;
       ctx.run_id = run_id;
       ctx.progress = scopes.size() == 1 ? progress : nullptr;
+      ctx.ec2_for_region = [&runtime, &spec, s](const std::string& region) -> std::unique_ptr<aws::Ec2Api> {
+        if (s.role_arn.empty()) return runtime.Ec2(region);
+        return runtime.Ec2As(s.role_arn, spec.external_id, region);
+      };
       parts[i] = job::RunSnapshotJob(spec, ctx);
       parts[i].account = s.account;
     }

@@ -61,6 +61,8 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   spec.regions = o.regions;
   spec.assume_roles = o.assume_roles;
   spec.external_id = o.external_id;
+  spec.copy_to_regions = o.copy_to_regions;
+  spec.kms_key_id = o.kms_key_id;
   spec.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
   if (o.filter_given) {
     std::string text = o.filter, source = "--filter";

@@ -31,7 +31,8 @@ Options:
                            Keys: instances, tags, stop, stopped, verbose,
                            sns-arn, sns-arn-error, label, protected, keep,
                            keep-days, prune-orphans, wait, wait-timeout,
-                           regions, assume-roles, external-id. Instances
+                           regions, assume-roles, external-id,
+                           copy-to-regions, kms-key-id. Instances
                            and tags combine with AND; a tag value may be a
                            list (any of them) and may use EC2 wildcards * ?.
                            A flag given on the command line wins over the
@@ -51,6 +52,11 @@ Options:
                            30 s otherwise); a snapshot ending in 'error' is
                            a failure
   --wait-timeout SECONDS   How long --wait waits (default 3600)
+  --copy-to-region REGION  Copy each new snapshot, with its tags, to REGION
+                           (repeatable); waits for the sources to complete,
+                           queues within EC2's 20 concurrent copies per
+                           region; --keep/--keep-days apply there too
+  --kms-key-id KEY         Encrypt the copies with this KMS key
   --all                    Allow a run with no instances and no tags: select
                            every (non-terminated) instance in the region
   --dry-run                Print the plan (instances, volumes, which would be
@@ -172,6 +178,14 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
       continue;
     }
     if (a == "--external-id") S3S_VALUE(external_id, "external-id", "--external-id")
+    if (a == "--kms-key-id") S3S_VALUE(kms_key_id, "kms-key-id", "--kms-key-id")
+    if (a == "--copy-to-region") {
+      auto v = value("--copy-to-region");
+      if (!v.ok()) return v.error();
+      o.copy_to_regions.push_back(*v);
+      o.flags_given.push_back("copy-to-regions");
+      continue;
+    }
     if (a == "--profile") S3S_VALUE(profile, "", "--profile")
     if (a == "--endpoint-url") S3S_VALUE(endpoint_url, "", "--endpoint-url")
     if (a == "-f" || a == "--filter") {

@@ -22,6 +22,8 @@ struct CliOptions {
   std::vector<std::string> regions;       // --region a,b or all (region: the first)
   std::vector<std::string> assume_roles;  // --assume-role, repeatable
   std::string external_id;
+  std::vector<std::string> copy_to_regions;  // --copy-to-region, repeatable
+  std::string kms_key_id;
   int stop_timeout_seconds = 600;
   int concurrency = 8;
   int keep = 0, keep_days = 0;

@@ -15,7 +15,7 @@ const std::vector<std::string>& KnownDocumentKeys() {
                                                  "label",     "protected",     "keep",
                                                  "keep-days", "prune-orphans", "wait",
                                                  "wait-timeout", "regions", "assume-roles",
-                                                 "external-id"};
+                                                 "external-id", "copy-to-regions", "kms-key-id"};
   return kKeys;
 }
 
@@ -170,7 +170,7 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
         }
       }
       doc.tags = tags;
-    } else if (key == "regions" || key == "assume-roles") {
+    } else if (key == "regions" || key == "assume-roles" || key == "copy-to-regions") {
       std::vector<std::string> list;
       if (v.is_string()) {
         list.push_back(v.get<std::string>());
@@ -185,10 +185,10 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
       } else {
         return WrongType(source, key, "a string or a list of strings", v);
       }
-      (key == "regions" ? doc.regions : doc.assume_roles) = list;
-    } else if (key == "external-id") {
+      (key == "regions" ? doc.regions : key == "assume-roles" ? doc.assume_roles : doc.copy_to_regions) = list;
+    } else if (key == "external-id" || key == "kms-key-id") {
       if (!v.is_string()) return WrongType(source, key, "a string", v);
-      doc.external_id = v.get<std::string>();
+      (key == "external-id" ? doc.external_id : doc.kms_key_id) = v.get<std::string>();
     } else if (key == "keep" || key == "keep-days" || key == "wait-timeout") {
       if (!v.is_number_integer() || v.get<long long>() < 1) {
         return WrongType(source, key, "a whole number of at least 1", v);

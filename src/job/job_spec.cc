@@ -37,6 +37,8 @@ void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& fl
   if (doc.regions && !flag("regions")) spec->regions = *doc.regions;
   if (doc.assume_roles && !flag("assume-roles")) spec->assume_roles = *doc.assume_roles;
   if (doc.external_id && !flag("external-id")) spec->external_id = *doc.external_id;
+  if (doc.copy_to_regions && !flag("copy-to-regions")) spec->copy_to_regions = *doc.copy_to_regions;
+  if (doc.kms_key_id && !flag("kms-key-id")) spec->kms_key_id = *doc.kms_key_id;
   if (doc.wait_timeout && !flag("wait-timeout")) spec->wait_timeout = std::chrono::seconds(*doc.wait_timeout);
 }
 
@@ -138,6 +140,18 @@ core::Status ValidateSpec(const JobSpec& spec) {
       return Invalid("\"regions\"[" + std::to_string(i) + "]: " + Quote(r) +
                      " is not a region name (e.g. us-east-1), nor \"all\" alone");
     }
+  }
+  for (size_t i = 0; i < spec.copy_to_regions.size(); ++i) {
+    if (!aws::IsValidRegionName(spec.copy_to_regions[i])) {
+      return Invalid("\"copy-to-regions\"[" + std::to_string(i) + "]: " + Quote(spec.copy_to_regions[i]) +
+                     " is not a region name (e.g. eu-west-1)");
+    }
+  }
+  if (!spec.kms_key_id.empty() && spec.copy_to_regions.empty()) {
+    return Invalid("\"kms-key-id\" is used with \"copy-to-regions\" only");
+  }
+  if (!spec.kms_key_id.empty() && FindControl(spec.kms_key_id) != std::string::npos) {
+    return Invalid("\"kms-key-id\" contains a control character");
   }
   static const std::regex kRole("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$");
   for (size_t i = 0; i < spec.assume_roles.size(); ++i) {

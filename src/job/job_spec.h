@@ -22,8 +22,8 @@ struct FilterDocument {
   std::optional<bool> stop, stopped, verbose, protect;
   std::optional<std::string> sns_arn, sns_arn_error, label;
   std::optional<int> keep, keep_days, wait_timeout;
-  std::optional<std::vector<std::string>> regions, assume_roles;
-  std::optional<std::string> external_id;
+  std::optional<std::vector<std::string>> regions, assume_roles, copy_to_regions;
+  std::optional<std::string> external_id, kms_key_id;
   std::optional<bool> prune_orphans, wait;
 };
 
@@ -46,6 +46,12 @@ struct JobSpec {
   // --wait: until the run's snapshots are 'completed' (or 'error').
   bool wait = false;
   std::chrono::seconds wait_timeout{3600};
+
+  // Copies of each new snapshot to other regions (CopySnapshot, run in the
+  // destination), re-encrypted with kms_key_id when given.
+  std::vector<std::string> copy_to_regions;
+  std::string kms_key_id;
+  int max_concurrent_copies = 20;  // per destination region (EC2's default limit)
 
   // Scope: regions (empty: the configured one; {"all"}: every enabled
   // region) times accounts (roles to assume; empty: the caller's own).

@@ -125,7 +125,11 @@ std::string ReportToText(const Report& r) {
       << (i.ok() ? (r.dry_run ? "planned" : "ok " + Seconds(i.seconds)) : "FAILED") << "\n";
     for (const auto& s : i.snapshots) {
       o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
-        << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id) << "\n";
+        << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id);
+      for (const auto& c : s.copies) {
+        o << "  -> " << c.region << ":" << (c.snapshot_id.empty() ? "FAILED" : c.snapshot_id);
+      }
+      o << "\n";
     }
     for (const auto& e : i.errors) o << "    error: " << FailureLine(e) << "\n";
     for (const auto& w : i.warnings) o << "    warning: " << w << "\n";
@@ -199,8 +203,12 @@ std::string ReportToJson(const Report& r, int indent) {
                {"ok", i.ok()}};
     ij["snapshots"] = json::array();
     for (const auto& s : i.snapshots) {
+      json copies = json::array();
+      for (const auto& c : s.copies) {
+        copies.push_back({{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}});
+      }
       ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id},
-                                 {"device", s.device}, {"state", s.state}});
+                                 {"device", s.device}, {"state", s.state}, {"copies", copies}});
     }
     ij["errors"] = json::array();
     for (const auto& e : i.errors) ij["errors"].push_back(failure(e));

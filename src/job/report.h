@@ -10,8 +10,13 @@
 
 namespace s3snapshot::job {
 
+struct CopyRecord {
+  std::string region, snapshot_id, state;  // snapshot_id empty when the copy failed
+};
+
 struct SnapshotRecord {
   std::string snapshot_id, volume_id, device, state;
+  std::vector<CopyRecord> copies;
 };
 
 struct FailureRecord {

@@ -15,7 +15,7 @@ Report Sample() {
   ok.name = "web";
   ok.state_before = ok.state_after = "running";
   ok.snapshotted = true;
-  ok.snapshots = {{"snap-1", "vol-1", "/dev/xvda", "pending"}};
+  ok.snapshots = {{"snap-1", "vol-1", "/dev/xvda", "pending", {}}};
   InstanceReport bad;
   bad.instance_id = "i-00000002";
   bad.state_before = "running";

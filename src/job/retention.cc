@@ -66,7 +66,8 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
 }
 
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
-                    core::WallTime now, bool dry_run, Report* report) {
+                    core::WallTime now, bool dry_run, Report* report, const std::string& group_tag,
+                    const std::string& scope) {
   if (!policy.enabled()) return;
   std::map<std::string, std::vector<aws::Snapshot>> by_volume;
   std::vector<std::string> vols(volumes.begin(), volumes.end());
@@ -75,17 +76,21 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     req.owner_ids = {"self"};
     std::vector<std::string> chunk(vols.begin() + static_cast<long>(i),
                                    vols.begin() + static_cast<long>(std::min(i + 200, vols.size())));
-    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"volume-id", chunk}};
+    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}},
+                   {group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag, chunk}};
     auto snaps = aws::DescribeAllSnapshots(ec2, req);
     if (!snaps.ok()) {
       report->run_errors.push_back({"retention", snaps.error().code, "listing snapshots: " + snaps.error().message,
                                     snaps.error().request_id});
       return;
     }
-    for (auto& s : *snaps) by_volume[s.volume_id].push_back(std::move(s));
+    for (auto& s : *snaps) {
+      std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
+      by_volume[key].push_back(std::move(s));
+    }
   }
   std::set<std::string> orphan_volumes;
-  if (policy.prune_orphans) {
+  if (policy.prune_orphans && group_tag.empty()) {
     aws::DescribeSnapshotsRequest req;
     req.owner_ids = {"self"};
     req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
@@ -118,6 +123,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
   for (const auto& [volume, snaps] : by_volume) {
     for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan_volumes.count(volume) > 0)) {
       RetentionRecord rec;
+      rec.scope = scope;
       rec.snapshot_id = d.snapshot.snapshot_id;
       rec.volume_id = volume;
       rec.instance_id = d.snapshot.TagValue(kTagInstanceId);

@@ -47,8 +47,12 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
 // Finds the snapshots of `volumes` (and, with prune_orphans, of volumes that no
 // longer exist), plans, and deletes (unless dry_run). Records go into
 // report->retention; delete failures into the report's run errors.
+// `group_tag`: group by this tag's value instead of the snapshot's volume id
+// (copies in another region carry their source volume in a tag, since a
+// copy's VolumeId is meaningless); orphans are not looked for then.
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
-                    core::WallTime now, bool dry_run, Report* report);
+                    core::WallTime now, bool dry_run, Report* report, const std::string& group_tag = "",
+                    const std::string& scope = "");
 
 }  // namespace s3snapshot::job
 

@@ -123,6 +123,7 @@ class Job {
   void RestartGuarantee();
   void Retention();
   void WaitForCompletion();
+  void CopyToRegions();
   void Log(core::LogLevel level, const std::string& msg, const core::LogFields& f = {}) {
     if (ctx_.logger && ctx_.logger->Enabled(level)) ctx_.logger->Log(level, msg, f);
   }
@@ -215,7 +216,9 @@ Report Job::Run() {
       r.stopped_by_run = std::find(to_stop.begin(), to_stop.end(), r.instance_id) != to_stop.end();
       r.dry_run_only = true;
       for (const auto& bd : instances_[r.instance_id].block_devices) {
-        r.snapshots.push_back({"", bd.volume_id, bd.device_name, "planned"});
+        SnapshotRecord planned{"", bd.volume_id, bd.device_name, "planned", {}};
+        for (const auto& region : spec_.copy_to_regions) planned.copies.push_back({region, "", "planned"});
+        r.snapshots.push_back(planned);
       }
     }
   } else {
@@ -244,7 +247,11 @@ Report Job::Run() {
       starter.join();
     }
     RestartGuarantee();
-    if (spec_.wait) WaitForCompletion();
+    if (!spec_.copy_to_regions.empty()) {
+      CopyToRegions();
+    } else if (spec_.wait) {
+      WaitForCompletion();
+    }
   }
   Retention();
 
@@ -469,7 +476,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
           if (bd.volume_id == s.volume_id) device = bd.device_name;
         }
         covered.insert(s.volume_id);
-        recs.push_back({s.snapshot_id, s.volume_id, device, s.state.empty() ? "pending" : s.state});
+        recs.push_back({s.snapshot_id, s.volume_id, device, s.state.empty() ? "pending" : s.state, {}});
       }
       std::vector<std::string> missing;
       for (const auto& bd : inst.block_devices) {
@@ -656,6 +663,158 @@ void Job::WaitForCompletion() {
                                 (w.timed_out ? std::to_string(spec_.wait_timeout.count()) + "s" : "cancellation"), ""});
       }
     }
+  }
+}
+
+void Job::CopyToRegions() {
+  // Sources must be 'completed' before EC2 copies them.
+  WaitForCompletion();
+  if (!ctx_.ec2_for_region) return;
+  struct Pending {
+    size_t inst, snap;
+    std::string region;
+  };
+  struct Flight {
+    size_t inst, snap;
+    std::string region, copy_id;
+  };
+  std::vector<Pending> queue;
+  std::map<std::string, std::unique_ptr<aws::Ec2Api>> dest;
+  for (const auto& region : spec_.copy_to_regions) {
+    dest[region] = ctx_.ec2_for_region(region);
+    for (size_t i = 0; i < report_.instances.size(); ++i) {
+      for (size_t k = 0; k < report_.instances[i].snapshots.size(); ++k) {
+        if (report_.instances[i].snapshots[k].state == "completed") queue.push_back({i, k, region});
+      }
+    }
+  }
+  if (queue.empty()) return;
+  Log(core::LogLevel::kInfo, "copying " + std::to_string(queue.size()) + " snapshot(s) to " +
+                                 std::to_string(spec_.copy_to_regions.size()) + " region(s)");
+  std::vector<Flight> flights;
+  std::map<std::string, int> in_flight;
+  auto record = [&](size_t i, size_t k, const std::string& region, const std::string& id, const std::string& state) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto& copies = report_.instances[i].snapshots[k].copies;
+    for (auto& c : copies) {
+      if (c.region == region) {
+        c.snapshot_id = id;
+        c.state = state;
+        return;
+      }
+    }
+    copies.push_back({region, id, state});
+  };
+  auto deadline = ctx_.clock->Steady() + spec_.wait_timeout;
+  int round = 0;
+  while (!queue.empty() || (!flights.empty() && spec_.wait)) {
+    // Start what the per-region limit allows.
+    for (auto it = queue.begin(); it != queue.end() && !Stopping();) {
+      if (in_flight[it->region] >= spec_.max_concurrent_copies) {
+        ++it;
+        continue;
+      }
+      const InstanceReport& ir = report_.instances[it->inst];
+      const SnapshotRecord& sr = ir.snapshots[it->snap];
+      const Instance& inst = instances_.at(ir.instance_id);
+      aws::CopySnapshotRequest req;
+      req.source_region = report_.region;
+      req.source_snapshot_id = sr.snapshot_id;
+      req.description = TruncateUtf8("copy of " + sr.snapshot_id + " from " + report_.region + ": " +
+                                         SnapshotDescription(inst, spec_.label, when_),
+                                     kMaxDescriptionLength);
+      req.kms_key_id = spec_.kms_key_id;
+      req.encrypted = !spec_.kms_key_id.empty();
+      req.tags = SnapshotTags(inst, spec_, report_.run_id);
+      for (auto& t : req.tags) {
+        if (t.key == "Name" && inst.block_devices.size() > 1) t.value = TruncateUtf8(t.value + " " + sr.device, 256);
+      }
+      if (inst.block_devices.size() > 1) req.tags.push_back({kTagDevice, sr.device});
+      req.tags.push_back({kTagSourceSnapshot, sr.snapshot_id});
+      req.tags.push_back({kTagSourceRegion, report_.region});
+      req.tags.push_back({kTagSourceVolume, sr.volume_id});
+      if (req.tags.size() > kMaxTagsPerResource) req.tags.resize(kMaxTagsPerResource);
+      auto r = dest[it->region]->CopySnapshot(req);
+      if (!r.ok() && (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed)) {
+        // CopySnapshot takes no client token either: look for the copy first.
+        aws::DescribeSnapshotsRequest find;
+        find.owner_ids = {"self"};
+        find.filters = {{std::string("tag:") + kTagSourceSnapshot, {sr.snapshot_id}}};
+        auto found = aws::DescribeAllSnapshots(*dest[it->region], find);
+        if (found.ok() && !found->empty()) r = found->front().snapshot_id;
+      }
+      if (r.ok()) {
+        record(it->inst, it->snap, it->region, *r, "pending");
+        flights.push_back({it->inst, it->snap, it->region, *r});
+        in_flight[it->region]++;
+        it = queue.erase(it);
+      } else if (r.error().code == "ResourceLimitExceeded" || IsRetryableAtJobLevel(r.error())) {
+        ++it;  // the destination's concurrent-copy limit, or throttling: later
+      } else {
+        record(it->inst, it->snap, it->region, "", "failed");
+        AddError(report_.instances[it->inst].instance_id, Failure("copy to " + it->region, r.error()));
+        it = queue.erase(it);
+      }
+    }
+    if (Stopping() || ctx_.clock->Steady() >= deadline) break;
+    if (flights.empty() && queue.empty()) break;
+    if (flights.empty() && !queue.empty()) {
+      // Nothing in flight but work refused for now (throttled): back off.
+      ctx_.clock->Sleep(Backoff(round++));
+      continue;
+    }
+    SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, Backoff(round++));
+    // Poll each region's copies in flight, in batches.
+    for (const auto& region : spec_.copy_to_regions) {
+      std::vector<std::string> ids;
+      for (const auto& f : flights) {
+        if (f.region == region) ids.push_back(f.copy_id);
+      }
+      for (size_t i = 0; i < ids.size(); i += 200) {
+        aws::DescribeSnapshotsRequest req;
+        req.owner_ids = {"self"};
+        req.filters = {{"snapshot-id", std::vector<std::string>(ids.begin() + static_cast<long>(i),
+                                                                ids.begin() + static_cast<long>(std::min(i + 200, ids.size())))}};
+        auto snaps = aws::DescribeAllSnapshots(*dest[region], req);
+        if (!snaps.ok()) continue;
+        for (const auto& s : *snaps) {
+          if (s.state != "completed" && s.state != "error") continue;
+          for (auto f = flights.begin(); f != flights.end(); ++f) {
+            if (f->copy_id != s.snapshot_id) continue;
+            record(f->inst, f->snap, f->region, f->copy_id, s.state);
+            if (s.state == "error") {
+              AddError(report_.instances[f->inst].instance_id,
+                       {"copy to " + f->region, "SnapshotError", "copy " + f->copy_id + " ended in state 'error'", ""});
+            }
+            in_flight[f->region]--;
+            flights.erase(f);
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (const auto& p : queue) {
+    record(p.inst, p.snap, p.region, "", "not started");
+    AddError(report_.instances[p.inst].instance_id,
+             {"copy to " + p.region, Stopping() ? "Cancelled" : "CopyTimeout", "the copy was not started", ""});
+  }
+  if (spec_.wait) {
+    for (const auto& f : flights) {
+      AddError(report_.instances[f.inst].instance_id,
+               {"copy to " + f.region, "WaitTimeout", "copy " + f.copy_id + " not completed in time", ""});
+    }
+  }
+  // Retention in each destination, by source volume.
+  RetentionPolicy policy{spec_.keep, spec_.keep_days, false};
+  if (!policy.enabled()) return;
+  std::set<std::string> volumes;
+  for (const auto& r : report_.instances) {
+    if (!r.snapshotted || !r.ok()) continue;
+    for (const auto& s : r.snapshots) volumes.insert(s.volume_id);
+  }
+  for (const auto& region : spec_.copy_to_regions) {
+    ApplyRetention(*dest[region], policy, volumes, ctx_.clock->Now(), false, &report_, kTagSourceVolume, region);
   }
 }
 

@@ -6,6 +6,7 @@
 #define S3SNAPSHOT_JOB_SNAPSHOT_JOB_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "aws/ec2_client.h"
@@ -27,6 +28,9 @@ inline constexpr char kTagRunId[] = "s3snapshot:run-id";
 inline constexpr char kTagInstanceId[] = "s3snapshot:instance-id";
 inline constexpr char kTagDevice[] = "s3snapshot:device";
 inline constexpr char kTagLabel[] = "s3snapshot:label";
+inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
+inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";
+inline constexpr char kTagSourceVolume[] = "s3snapshot:source-volume";
 inline constexpr size_t kMaxTagsPerResource = 50;
 inline constexpr size_t kMaxDescriptionLength = 255;
 
@@ -43,6 +47,8 @@ struct JobContext {
   core::Duration poll_max{15000};
   // Progress of --wait; may be null.
   ProgressSink* progress = nullptr;
+  // Clients for other regions (--copy-to-region), same account and credentials.
+  std::function<std::unique_ptr<aws::Ec2Api>(const std::string& region)> ec2_for_region;
 };
 
 // "20261126T120000Z-1a2b3c" -- sortable, unique enough per account.

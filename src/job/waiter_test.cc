@@ -75,3 +75,59 @@ TEST_F(WaitTest, TimeoutIsAFailure) {
 
 }  // namespace
 }  // namespace s3snapshot::job
+
+namespace s3snapshot::job {
+namespace {
+
+TEST(CopyTest, QueuesWithinTheConcurrentCopyLimitPerRegion) {
+  testing::FakeEc2 source, dest;
+  testing::FakeClock clock;
+  source.AddInstance("i-00000001", {"vol-1", "vol-2", "vol-3"});
+  source.AddInstance("i-00000002", {"vol-4", "vol-5"});
+  dest.snapshot_polls = 2;
+  dest.copy_limit = 2;
+  JobContext ctx;
+  ctx.ec2 = &source;
+  ctx.clock = &clock;
+  ctx.ec2_for_region = [&dest](const std::string&) -> std::unique_ptr<aws::Ec2Api> {
+    struct Borrowed : aws::Ec2Api {
+      explicit Borrowed(aws::Ec2Api* e) : e_(e) {}
+      std::string region() const override { return "eu-west-1"; }
+      core::Result<aws::Page<aws::Instance>> DescribeInstances(const aws::DescribeInstancesRequest& r) override { return e_->DescribeInstances(r); }
+      core::Result<std::vector<aws::InstanceStateChange>> StopInstances(const std::vector<std::string>& i) override { return e_->StopInstances(i); }
+      core::Result<std::vector<aws::InstanceStateChange>> StartInstances(const std::vector<std::string>& i) override { return e_->StartInstances(i); }
+      core::Result<aws::Snapshot> CreateSnapshot(const std::string& v, const std::string& d, const std::vector<aws::Tag>& t) override { return e_->CreateSnapshot(v, d, t); }
+      core::Result<std::vector<aws::Snapshot>> CreateSnapshots(const aws::CreateSnapshotsRequest& r) override { return e_->CreateSnapshots(r); }
+      core::Status CreateTags(const std::vector<std::string>& i, const std::vector<aws::Tag>& t) override { return e_->CreateTags(i, t); }
+      core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& r) override { return e_->DescribeSnapshots(r); }
+      core::Status DeleteSnapshot(const std::string& id) override { return e_->DeleteSnapshot(id); }
+      core::Result<std::string> CopySnapshot(const aws::CopySnapshotRequest& r) override { return e_->CopySnapshot(r); }
+      core::Result<std::vector<std::string>> DescribeRegions() override { return e_->DescribeRegions(); }
+      core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& v) override { return e_->ExistingVolumes(v); }
+      aws::Ec2Api* e_;
+    };
+    return std::make_unique<Borrowed>(&dest);
+  };
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001", "i-00000002"};
+  spec.copy_to_regions = {"eu-west-1"};
+  spec.max_concurrent_copies = 2;
+  spec.wait = true;
+  Report r = RunSnapshotJob(spec, ctx);
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(5, dest.CallCount("CopySnapshot"));
+  EXPECT_LE(dest.max_pending_copies, 2);
+  for (const auto& i : r.instances) {
+    for (const auto& s : i.snapshots) {
+      ASSERT_EQ(1u, s.copies.size());
+      EXPECT_EQ("completed", s.copies[0].state);
+    }
+  }
+  for (const auto& c : dest.AllSnapshots()) {
+    EXPECT_FALSE(c.TagValue(kTagSourceSnapshot).empty());
+    EXPECT_FALSE(c.TagValue(kTagSourceVolume).empty());
+  }
+}
+
+}  // namespace
+}  // namespace s3snapshot::job

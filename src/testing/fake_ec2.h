@@ -197,10 +197,21 @@ class FakeEc2 : public aws::Ec2Api {
                      snapshots_.end());
     return core::OkStatus();
   }
-  core::Result<std::string> CopySnapshot(const aws::CopySnapshotRequest&) override {
+  // Copies: made 'pending' here (this fake stands for the destination
+  // region); more than `copy_limit` pending at once is ResourceLimitExceeded.
+  int copy_limit = 1000;
+  int max_pending_copies = 0;
+  core::Result<std::string> CopySnapshot(const aws::CopySnapshotRequest& req) override {
     auto fail = Enter("CopySnapshot");
     if (fail) return *fail;
-    return std::string("snap-copy");
+    std::lock_guard<std::mutex> l(mu_);
+    int pending = 0;
+    for (const auto& s : snapshots_) pending += s.state == "pending" && s.volume_id == "vol-ffffffff";
+    if (pending >= copy_limit) {
+      return core::Error::Make(core::ErrorKind::kInvalidInput, "too many copies in progress", "ResourceLimitExceeded");
+    }
+    max_pending_copies = std::max(max_pending_copies, pending + 1);
+    return NewSnapshot("vol-ffffffff", req.description, req.tags).snapshot_id;
   }
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& ids) override {
     auto fail = Enter("DescribeVolumes");
