@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -76,13 +77,26 @@ Report MergeReports(const std::vector<Report>& parts, const std::vector<std::str
       e.message = "[" + scope + "] " + e.message;
       m.run_errors.push_back(e);
     }
-    for (const auto& id : p.not_found) m.not_found.push_back(id + " [" + scope + "]");
     for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
     m.seconds = std::max(m.seconds, p.seconds);
     m.cancelled = m.cancelled || p.cancelled;
     if (p.cancelled && m.cancel_reason.empty()) m.cancel_reason = p.cancel_reason;
     if (p.started_at < m.started_at) m.started_at = p.started_at;
     if (p.finished_at > m.finished_at) m.finished_at = p.finished_at;
+  }
+  // Instance ids belong to one region: an id is "not found" only when no
+  // scope found it.
+  std::set<std::string> found;
+  for (const auto& p : parts) {
+    for (const auto& i : p.instances) found.insert(i.instance_id);
+    for (const auto& id : p.not_matching_tags) found.insert(id);
+  }
+  for (const auto& p : parts) {
+    for (const auto& id : p.not_found) {
+      if (!found.count(id) && std::find(m.not_found.begin(), m.not_found.end(), id) == m.not_found.end()) {
+        m.not_found.push_back(id);
+      }
+    }
   }
   return m;
 }
@@ -135,7 +149,9 @@ std::string ReportToText(const Report& r) {
     for (const auto& w : i.warnings) o << "    warning: " << w << "\n";
   }
   for (const auto& id : r.not_found) {
-    o << Pad(id, 21) << " not found (no such instance in " << r.region << ", or terminated): FAILED\n";
+    bool several = r.region.find(',') != std::string::npos;
+    o << Pad(id, 21) << " not found (no such instance in " << (several ? "any selected region" : r.region)
+      << ", or terminated): FAILED\n";
   }
   for (const auto& id : r.not_matching_tags) {
     o << Pad(id, 21) << " skipped: does not match the tags\n";

@@ -52,6 +52,11 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
     r = run(["--stop", "--filter", json.dumps({"instances": ids + ["i-0123456789abcdef0"]}),
              "--sns-arn", topic, "--sns-arn-error", err])
     assert r.returncode == 1  # the missing instance
+    for _ in range(2):
+        r = run(["--filter", json.dumps({"instances": ids}), "--keep", "1", "--prune-orphans", "--wait",
+                 "--copy-to-region", "eu-west-1", "--region", "all",
+                 "--assume-role", "arn:aws:iam::100000000000:role/s3snapshot-runner"], timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
     used = set()
     for row in recording.requests():
         action = row["params"].get("Action")
@@ -60,5 +65,6 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
         if action and service:
             used.add(service + ":" + action)
     assert {"ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateSnapshots", "ec2:StartInstances",
-            "ec2:CreateTags", "sns:Publish"} <= used
+            "ec2:CreateTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
+            "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots"} <= used
     assert used <= policy_actions(), used - policy_actions()

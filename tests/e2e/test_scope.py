@@ -74,3 +74,14 @@ def test_bad_scope_input(run, recording):
     r = run(["--external-id", "e", "--all"])
     assert r.returncode == 2 and "external-id" in r.stderr
     assert recording.actions() == []
+
+
+def test_instance_ids_across_regions_are_found_where_they_live(run, ec2, endpoint):
+    east = make_fleet(ec2, count=1, volumes=1)
+    west = make_fleet(client("ec2", endpoint, region="eu-west-1"), count=1, volumes=1)
+    r = run(["--region", "us-east-1,eu-west-1", "--filter",
+             json.dumps({"instances": east + west + ["i-0123456789abcdef0"]}), "--output", "json"])
+    assert r.returncode == 1
+    rep = json.loads(r.stdout)
+    assert rep["not_found"] == ["i-0123456789abcdef0"], "missing everywhere, reported once"
+    assert {i["instance_id"]: i["scope"] for i in rep["instances"]} == {east[0]: "us-east-1", west[0]: "eu-west-1"}
