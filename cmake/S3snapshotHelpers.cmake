@@ -6,8 +6,13 @@ function(s3snapshot_target_defaults target)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
   if(S3SNAPSHOT_SANITIZERS)
-    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
-    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    # Undefined behaviour aborts, so a test that meets it fails.
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all
+                           -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all)
+  endif()
+  if(S3SNAPSHOT_FUZZ)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()
 endfunction()
 

@@ -49,6 +49,19 @@ s3s_install_rie() {
   fi
 }
 
+# clang and its runtimes, for the sanitizer build and the fuzzers.
+s3s_install_clang() {
+  local missing=()
+  for p in clang libclang-rt-14-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    s3s_as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
 s3s_setup() {
   s3s_install_apt
   s3s_install_python

@@ -53,7 +53,12 @@ bool ParseIso8601(const std::string& s, WallTime* out) {
   } else {
     return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) {
+    return false;
+  }
+  // system_clock counts nanoseconds in 64 bits: about 1678..2262. Found by
+  // the fuzzer: a far-off year overflowed the conversion.
+  if (y < 1970 || y > 2200) return false;
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;

@@ -16,6 +16,10 @@ TEST(ClockTest, Iso8601RoundTripsAndAcceptsVariants) {
   EXPECT_EQ("2015-08-30T12:36:00Z", FormatIso8601(t));
   EXPECT_FALSE(ParseIso8601("yesterday", &t));
   EXPECT_FALSE(ParseIso8601("2015-13-30T12:36:00Z", &t));
+  // Fuzzer regressions: years whose nanosecond count overflows.
+  EXPECT_FALSE(ParseIso8601("6030-08-30T12:36:00Z", &t));
+  EXPECT_FALSE(ParseIso8601("-999-08-30T12:36:00Z", &t));
+  EXPECT_FALSE(ParseIso8601("2015-08-30T-1:36:00Z", &t));
 }
 
 }  // namespace

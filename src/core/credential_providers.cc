@@ -37,16 +37,27 @@ Result<Credentials> EnvironmentCredentialsProvider::GetCredentials() {
   return c;
 }
 
+namespace {
+// The program's name only: a credential_process command line may carry
+// secrets, and error messages are logged.
+std::string ProgramName(const std::string& command) {
+  size_t b = command.find_first_not_of(" \t");
+  if (b == std::string::npos) return "(empty)";
+  size_t e = command.find_first_of(" \t", b);
+  return command.substr(b, e == std::string::npos ? std::string::npos : e - b);
+}
+}  // namespace
+
 Result<std::string> RunShellCommand(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return AuthError("credential_process: cannot run '" + command + "'");
+  if (pipe == nullptr) return AuthError("credential_process: cannot run '" + ProgramName(command) + "'");
   std::string out;
   std::array<char, 4096> buf;
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
   int status = pclose(pipe);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return AuthError("credential_process '" + command + "' failed (exit status " +
+    return AuthError("credential_process '" + ProgramName(command) + " ...' failed (exit status " +
                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   }
   return out;

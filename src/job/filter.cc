@@ -102,6 +102,10 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
   json j;
   try {
     j = json::parse(text);
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double (found by the fuzzer: "-4444e444").
+    return Invalid(source + ": invalid JSON: a number is out of range (" + std::string(e.what()).substr(
+                                std::string(e.what()).find(']') + 2) + ")");
   } catch (const json::parse_error& e) {
     size_t pos = e.byte > 0 ? e.byte - 1 : 0;
     auto [line, col] = LineColumn(text, pos);
@@ -117,6 +121,8 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
     }
     return Invalid(source + ": invalid JSON at line " + std::to_string(line) + ", column " +
                    std::to_string(col) + ": " + detail + hint);
+  } catch (const json::exception& e) {
+    return Invalid(source + ": invalid JSON: " + e.what());
   }
   if (!j.is_object()) {
     return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " +

@@ -51,6 +51,15 @@ TEST(FilterTest, WrongTypesNameKeyAndExpectedType) {
             doc.error().message);
 }
 
+TEST(FilterTest, FuzzerRegressionHugeNumberIsAnInputError) {
+  auto doc = ParseFilterDocument("-4444e444e-p\"4\n", "f");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(core::ErrorKind::kInvalidInput, doc.error().kind);
+  auto doc2 = ParseFilterDocument(R"({"keep": 1e999})", "f");
+  ASSERT_FALSE(doc2.ok());
+  EXPECT_NE(std::string::npos, doc2.error().message.find("out of range"));
+}
+
 TEST(FilterTest, NullMeansAbsent) {
   auto doc = ParseFilterDocument(R"({"instances": ["i-12345678"], "label": null})", "f");
   ASSERT_TRUE(doc.ok());

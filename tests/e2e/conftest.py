@@ -92,6 +92,9 @@ def base_env(home, endpoint=None):
     }
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
+    for k in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
     return env
 
 

@@ -1,0 +1,29 @@
+// libFuzzer target: every AWS XML response parser, on arbitrary bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "aws/ec2_client.h"
+#include "aws/query.h"
+#include "aws/sns_client.h"
+#include "aws/sts_client.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace s3snapshot::aws;
+  std::string xml(reinterpret_cast<const char*>(data), size);
+  (void)ParseDescribeInstances(xml);
+  (void)ParseInstanceStateChanges(xml);
+  (void)ParseCreateSnapshot(xml);
+  (void)ParseCreateSnapshots(xml);
+  (void)ParseDescribeSnapshots(xml);
+  (void)ParseCopySnapshot(xml);
+  (void)ParseDescribeRegions(xml);
+  (void)ParseDescribeVolumeIds(xml);
+  (void)ParsePublish(xml);
+  (void)ParseGetCallerIdentity(xml);
+  (void)ParseAssumeRoleCredentials(xml, "AssumeRole");
+  AwsErrorBody e;
+  (void)ParseErrorBody(xml, &e);
+  (void)ParseRequestId(xml);
+  return 0;
+}
