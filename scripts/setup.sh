@@ -62,10 +62,22 @@ s3s_install_clang() {
   fi
 }
 
+# toxiproxy, for the network-fault tests (its command is named `server`, so
+# it goes into a folder of its own).
+s3s_install_toxiproxy() {
+  local bin="$HOME/.cache/s3snapshot/bin"
+  if [ ! -x "$bin/server" ]; then
+    echo "setup: installing toxiproxy (go install)"
+    mkdir -p "$bin"
+    GOBIN="$bin" go install github.com/Shopify/toxiproxy/v2/cmd/server@latest
+  fi
+}
+
 s3s_setup() {
   s3s_install_apt
   s3s_install_python
   s3s_install_rie
+  s3s_install_toxiproxy
 }
 
 # Configures and builds into $1 (default: build).

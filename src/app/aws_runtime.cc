@@ -34,6 +34,8 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   core::CurlTransportOptions http;
   http.user_agent = std::string("s3snapshot/") + S3SNAPSHOT_VERSION;
   http.ca_bundle = env.Get("AWS_CA_BUNDLE").value_or("");
+  http.connect_timeout = std::chrono::seconds(options.connect_timeout_seconds);
+  http.request_timeout = std::chrono::seconds(options.read_timeout_seconds);
   if (http.ca_bundle.empty() && rt->profile_ && rt->profile_->count("ca_bundle")) {
     http.ca_bundle = rt->profile_->at("ca_bundle");
   }

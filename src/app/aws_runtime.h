@@ -26,6 +26,8 @@ struct RuntimeOptions {
   std::string profile;       // --profile
   std::string endpoint_url;  // --endpoint-url (all services)
   double rate_limit_factor = 1.0;  // scales the EC2 token buckets; 0 turns them off
+  int connect_timeout_seconds = 3;  // --connect-timeout
+  int read_timeout_seconds = 30;    // --read-timeout: the whole request
 };
 
 class AwsRuntime {

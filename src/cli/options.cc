@@ -76,6 +76,10 @@ Options:
                            emulator) instead of the AWS endpoints
   --stop-timeout SECONDS   How long to wait for instances to stop (default 600)
   --concurrency N          Instances snapshotted in parallel (default 8)
+  --connect-timeout SECONDS  Per-request connect timeout (default 3)
+  --read-timeout SECONDS   Per-request timeout, whole request (default 30);
+                           with retries (AWS_MAX_ATTEMPTS, default 3) an
+                           endpoint that never answers fails in bounded time
   --verbose                Show extra information during execution (every
                            API call: action, attempt, duration, request id)
   -v, --version            Display version number and exit.
@@ -224,6 +228,16 @@ core::Result<CliOptions> ParseArgs(const std::vector<std::string>& args) {
       auto st = integer("--keep-days", 1, 36500, &o.keep_days);
       if (!st.ok()) return st.error();
       o.flags_given.push_back("keep-days");
+      continue;
+    }
+    if (a == "--connect-timeout") {
+      auto st = integer("--connect-timeout", 1, 300, &o.connect_timeout_seconds);
+      if (!st.ok()) return st.error();
+      continue;
+    }
+    if (a == "--read-timeout") {
+      auto st = integer("--read-timeout", 1, 3600, &o.read_timeout_seconds);
+      if (!st.ok()) return st.error();
       continue;
     }
     if (a == "--concurrency") {

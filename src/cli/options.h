@@ -26,6 +26,7 @@ struct CliOptions {
   std::string kms_key_id;
   int stop_timeout_seconds = 600;
   int concurrency = 8;
+  int connect_timeout_seconds = 3, read_timeout_seconds = 30;
   int keep = 0, keep_days = 0;
   bool prune_orphans = false;
   bool wait = false;

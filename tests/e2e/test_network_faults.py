@@ -1,0 +1,106 @@
+"""Network faults through toxiproxy, expired credentials, and an endpoint that
+never answers. After each: no duplicate snapshots (counted by run-id tag), no
+instance left stopped, and a report that matches the emulator's state."""
+import collections
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from conftest import make_fleet, snapshots, states, tagmap
+from toxiproxy import Toxiproxy, binary as toxiproxy_binary
+
+
+@pytest.fixture
+def toxi(moto):
+    if not os.path.exists(toxiproxy_binary()):
+        pytest.fail("toxiproxy is not installed (scripts/setup.sh installs it)")
+    t = Toxiproxy(moto["port"])
+    yield t
+    t.close()
+
+
+def check_consistent(ec2, ids, rep, volumes):
+    assert rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) <= {"running", "pending"}
+    snaps = snapshots(ec2)
+    by_instance = collections.Counter(tagmap(s)["s3snapshot:instance-id"] for s in snaps)
+    done = {i["instance_id"] for i in rep["instances"] if i["snapshotted"]}
+    assert by_instance == {i: volumes for i in done}, "no duplicates, nothing unreported"
+    reported = {s["snapshot_id"] for i in rep["instances"] for s in i["snapshots"]}
+    assert reported == {s["SnapshotId"] for s in snaps}, "the report matches the emulator"
+
+
+@pytest.mark.parametrize("kind,attributes,toxicity", [
+    ("latency", {"latency": 150, "jitter": 50}, 1.0),
+    ("bandwidth", {"rate": 20}, 1.0),            # 20 KB/s
+    ("slicer", {"average_size": 64, "size_variation": 32, "delay": 200}, 1.0),
+    ("reset_peer", {"timeout": 0}, 0.25),         # connections reset
+    ("limit_data", {"bytes": 300}, 0.25),         # responses cut short
+    ("timeout", {"timeout": 500}, 0.15),          # stalled, then closed
+])
+def test_stop_run_survives_network_faults(run, ec2, toxi, kind, attributes, toxicity):
+    ids = make_fleet(ec2, count=3, volumes=2)
+    toxi.toxic(kind, attributes, toxicity)
+    r = run(["--stop", "--filter", json.dumps({"instances": ids}), "--output", "json",
+             "--read-timeout", "3", "--connect-timeout", "2"],
+            endpoint_url=toxi.url, env={"AWS_MAX_ATTEMPTS": "6"}, timeout=600)
+    assert r.returncode in (0, 1), r.stderr
+    rep = json.loads(r.stdout)
+    check_consistent(ec2, ids, rep, 2)
+    if kind in ("latency", "bandwidth", "slicer"):
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_endpoint_that_never_answers_fails_in_bounded_time(run):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # accepts connections, never answers
+    port = silent.getsockname()[1]
+    t0 = time.time()
+    r = run(["--filter", '{"instances": ["i-0123456789abcdef0"]}', "--read-timeout", "1",
+             "--connect-timeout", "1"], endpoint_url="http://127.0.0.1:%d" % port,
+            env={"AWS_MAX_ATTEMPTS": "2"}, timeout=120)
+    elapsed = time.time() - t0
+    silent.close()
+    assert r.returncode == 1
+    assert "RequestTimeout" in r.stdout or "timed out" in r.stdout.lower(), r.stdout
+    assert elapsed < 60, elapsed
+
+
+class CredentialServer(http.server.BaseHTTPRequestHandler):
+    calls = 0
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        CredentialServer.calls += 1
+        body = json.dumps({"AccessKeyId": "ASIACONTAINER%d" % CredentialServer.calls,
+                           "SecretAccessKey": "s", "Token": "t%d" % CredentialServer.calls,
+                           "Expiration": "2099-01-01T00:00:00Z"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_credentials_that_expire_mid_run_are_refreshed(run, ec2, proxy):
+    ids = make_fleet(ec2, count=2, volumes=1)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CredentialServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    CredentialServer.calls = 0
+    proxy.add("CreateSnapshots", "error400", count=1, code="ExpiredToken")
+    r = run(["--filter", json.dumps({"instances": ids}), "--concurrency", "1", "--output", "json"],
+            endpoint_url=proxy.url,
+            env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:%d/creds" % server.server_address[1]})
+    server.shutdown()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert CredentialServer.calls == 2, "fetched once, and once more after ExpiredToken"
+    assert len(snapshots(ec2)) == 2
