@@ -89,3 +89,27 @@ def test_stop_timeout_reports_and_restarts(run, ec2, proxy):
     assert "stop: InvalidParameterValue" in r.stdout
     assert states(ec2, ids)[ids[0]] == "running"
     assert snapshots(ec2) == []
+
+
+def test_signals_while_waiting_for_instances_to_stop(ec2, proxy, home):
+    """SIGTERM while the run polls for 'stopped', then a second one while it
+    restarts: nothing is snapshotted, everything it stopped runs again."""
+    ids = make_fleet(ec2, count=3, volumes=1)
+    proxy.add("DescribeInstances", "pass", count=1)               # the selection
+    proxy.add("DescribeInstances", "pass", count=100, delay=1.0)  # the polls
+    p = subprocess.Popen([binary(), "--stop", "--output", "json", "--filter", json.dumps({"instances": ids})],
+                         env=base_env(home, proxy.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while proxy.count("StopInstances") < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 1, err
+    rep = json.loads(out)
+    assert rep["cancelled"] and rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) == {"running"}
+    assert snapshots(ec2) == []
+    assert proxy.count("CreateSnapshots") == 0
