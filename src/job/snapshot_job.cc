@@ -119,6 +119,8 @@ class Job {
   core::Result<std::vector<aws::Snapshot>> CreateSnapshotsOnce(const Instance& inst);
   std::vector<aws::Snapshot> FindRunSnapshots(const std::string& instance_id);
   void TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps);
+  void FlushDeviceTags();
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> device_tags_;  // device -> (snapshot, instance)
   bool StartOne(const std::string& id);
   void RestartGuarantee();
   void Retention();
@@ -239,6 +241,7 @@ Report Job::Run() {
         if (!to_stop.empty()) StopPhase(to_stop, pool);
         pool.Wait();
       }
+      FlushDeviceTags();
       {
         std::lock_guard<std::mutex> l(start_mu_);
         start_done_ = true;
@@ -422,28 +425,44 @@ core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance
 }
 
 void Job::TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps) {
-  // CreateSnapshots shares one TagSpecification across the instance's
-  // volumes; with several volumes the per-device Name and device tags come in
-  // one CreateTags call per snapshot. The tags that retention and
-  // de-duplication rely on were set at creation.
+  // CreateSnapshots gives all of an instance's snapshots one TagSpecification.
+  // The device of each is tagged afterwards, batched across instances: one
+  // CreateTags call per device name and up to 1,000 snapshots (FlushDeviceTags),
+  // instead of one per snapshot, which would make CreateTags' bucket the
+  // bottleneck of a large fleet. Retention and de-duplication rely only on
+  // tags set at creation.
   if (inst.block_devices.size() <= 1) return;
-  std::string name = inst.TagValue("Name").empty() ? inst.instance_id : inst.TagValue("Name");
+  std::lock_guard<std::mutex> l(mu_);
   for (const auto& s : snaps) {
-    std::string device;
     for (const auto& bd : inst.block_devices) {
-      if (bd.volume_id == s.volume_id) device = bd.device_name;
+      if (bd.volume_id == s.volume_id) device_tags_[bd.device_name].push_back({s.snapshot_id, inst.instance_id});
     }
-    if (device.empty()) continue;
-    core::Status st = core::OkStatus();
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      st = ctx_.ec2->CreateTags({s.snapshot_id},
-                                {{"Name", TruncateUtf8(name + " " + device, 256)}, {kTagDevice, device}});
-      if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
-      ctx_.clock->Sleep(Backoff(attempt));
-    }
-    if (!st.ok()) {
-      std::lock_guard<std::mutex> l(mu_);
-      Rep(inst.instance_id).warnings.push_back("device tags on " + s.snapshot_id + ": " + st.error().ToString());
+  }
+}
+
+void Job::FlushDeviceTags() {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> pending;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    pending.swap(device_tags_);
+  }
+  for (const auto& [device, items] : pending) {
+    for (size_t i = 0; i < items.size(); i += 1000) {
+      std::vector<std::string> ids;
+      for (size_t k = i; k < std::min(i + 1000, items.size()); ++k) ids.push_back(items[k].first);
+      core::Status st = core::OkStatus();
+      for (int attempt = 0; attempt < 5; ++attempt) {
+        st = ctx_.ec2->CreateTags(ids, {{kTagDevice, device}});
+        // A snapshot not yet visible to CreateTags (eventual consistency): later.
+        if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
+        ctx_.clock->Sleep(Backoff(attempt));
+      }
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> l(mu_);
+        for (size_t k = i; k < std::min(i + 1000, items.size()); ++k) {
+          Rep(items[k].second).warnings.push_back("device tag on " + items[k].first + ": " + st.error().ToString());
+        }
+      }
     }
   }
 }
@@ -726,9 +745,6 @@ void Job::CopyToRegions() {
       req.kms_key_id = spec_.kms_key_id;
       req.encrypted = !spec_.kms_key_id.empty();
       req.tags = SnapshotTags(inst, spec_, report_.run_id);
-      for (auto& t : req.tags) {
-        if (t.key == "Name" && inst.block_devices.size() > 1) t.value = TruncateUtf8(t.value + " " + sr.device, 256);
-      }
       if (inst.block_devices.size() > 1) req.tags.push_back({kTagDevice, sr.device});
       req.tags.push_back({kTagSourceSnapshot, sr.snapshot_id});
       req.tags.push_back({kTagSourceRegion, report_.region});
@@ -858,6 +874,8 @@ std::vector<aws::Tag> SnapshotTags(const Instance& instance, const JobSpec& spec
   std::vector<aws::Tag> tags;
   tags.push_back({kTagScripted, kTagScriptedValue});
   if (spec.protect) tags.push_back({kTagState, kTagProtected});
+  // Name: the instance's Name (or id), plus the device when there is only one
+  // (several volumes share one TagSpecification; see TagDevices).
   std::string name = instance.TagValue("Name").empty() ? instance.instance_id : instance.TagValue("Name");
   if (instance.block_devices.size() == 1) {
     name += " " + instance.block_devices[0].device_name;
@@ -867,9 +885,9 @@ std::vector<aws::Tag> SnapshotTags(const Instance& instance, const JobSpec& spec
   tags.push_back({kTagInstanceId, instance.instance_id});
   tags.push_back({kTagRunId, run_id});
   if (!spec.label.empty()) tags.push_back({kTagLabel, spec.label});
-  // The instance's own tags where they fit; two places stay free for the
-  // per-device tags added after creation.
-  const size_t limit = kMaxTagsPerResource - 2;
+  // The instance's own tags where they fit; one place stays free for the
+  // device tag added after creation.
+  const size_t limit = kMaxTagsPerResource - 1;
   for (const auto& t : instance.tags) {
     if (tags.size() >= limit) break;
     if (IsReservedTagKey(t.key)) continue;

@@ -227,8 +227,21 @@ TEST_F(SnapshotJobTest, TagsFromCreationAndPerDeviceNames) {
   EXPECT_NE(std::string::npos, req.description.find("nightly"));
   EXPECT_NE(std::string::npos, req.description.find("/dev/xvdf=vol-2"));
   for (const auto& snap : ec2_.AllSnapshots()) {
-    EXPECT_EQ("web " + snap.TagValue(kTagDevice), snap.TagValue("Name"));
+    EXPECT_EQ("web", snap.TagValue("Name"));
+    EXPECT_FALSE(snap.TagValue(kTagDevice).empty());
   }
+  EXPECT_EQ(2, ec2_.CallCount("CreateTags")) << "one call per device name, not per snapshot";
+}
+
+TEST_F(SnapshotJobTest, DeviceTagsAreBatchedAcrossInstances) {
+  for (int i = 1; i <= 5; ++i) {
+    ec2_.AddInstance("i-0000000" + std::to_string(i), {"vol-a" + std::to_string(i), "vol-b" + std::to_string(i)});
+  }
+  Report r = Run(Spec({"i-00000001", "i-00000002", "i-00000003", "i-00000004", "i-00000005"}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(5, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_EQ(2, ec2_.CallCount("CreateTags"));
+  for (const auto& snap : ec2_.AllSnapshots()) EXPECT_FALSE(snap.TagValue(kTagDevice).empty());
 }
 
 TEST(SnapshotTagsTest, StayWithinFiftyTags) {
