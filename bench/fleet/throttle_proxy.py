@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""An EC2 endpoint for benchmarking: moto behind a proxy that enforces EC2's
+documented token buckets per action family (bucket size and refill rate, both
+multiplied by one factor F), adds a fixed latency per request, and answers
+HTTP 503 RequestLimitExceeded (EC2 error XML) when a bucket is empty.
+
+Defaults (AWS "Request throttling for the Amazon EC2 API"): non-mutating
+actions 100/20 per s; CreateSnapshot(s), DeleteSnapshot, CopySnapshot 100/5;
+CreateTags 100/10; StopInstances 50/5; StartInstances 5/2.
+
+  throttle_proxy.py --upstream-port P --port Q [--factor F] [--latency-ms L]
+GET /__stats gives calls and throttled answers per action; POST /__reset clears them.
+Loopback only."""
+import argparse
+import http.client
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+
+FAMILIES = {"describe": (100, 20), "snapshot": (100, 5), "tags": (100, 10), "stop": (50, 5),
+            "start": (5, 2), "other": (50, 5)}
+THROTTLE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
+            b'<Message>Request limit exceeded.</Message></Error></Errors><RequestID>bench-throttle</RequestID></Response>')
+
+
+def family(action):
+    if action.startswith(("Describe", "Get")):
+        return "describe"
+    if action in ("CreateSnapshot", "CreateSnapshots", "DeleteSnapshot", "CopySnapshot"):
+        return "snapshot"
+    if action in ("CreateTags", "DeleteTags"):
+        return "tags"
+    if action == "StopInstances":
+        return "stop"
+    if action == "StartInstances":
+        return "start"
+    return "other"
+
+
+class Bucket:
+    def __init__(self, size, rate):
+        self.size, self.rate, self.tokens, self.t = size, rate, size, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self):
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.size, self.tokens + (now - self.t) * self.rate)
+            self.t = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream-port", type=int, required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--factor", type=float, default=1.0)
+    ap.add_argument("--latency-ms", type=float, default=20.0)
+    args = ap.parse_args()
+    buckets = {f: Bucket(s * args.factor, r * args.factor) for f, (s, r) in FAMILIES.items()}
+    stats_lock = threading.Lock()
+    stats = {"calls": {}, "throttled": {}}
+    local = threading.local()
+
+    def upstream():
+        c = getattr(local, "conn", None)
+        if c is None:
+            c = local.conn = http.client.HTTPConnection("127.0.0.1", args.upstream_port, timeout=300)
+        return c
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path == "/__stats":
+                with stats_lock:
+                    body = json.dumps(stats).encode()
+                return self._send(200, body, "application/json")
+            self._send(404, b"")
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/__reset":
+                with stats_lock:
+                    stats["calls"].clear()
+                    stats["throttled"].clear()
+                for f, (s, r) in FAMILIES.items():
+                    buckets[f] = Bucket(s * args.factor, r * args.factor)
+                return self._send(200, b"{}", "application/json")
+            action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+            time.sleep(args.latency_ms / 1000.0)
+            with stats_lock:
+                stats["calls"][action] = stats["calls"].get(action, 0) + 1
+            if not buckets[family(action)].take():
+                with stats_lock:
+                    stats["throttled"][action] = stats["throttled"].get(action, 0) + 1
+                return self._send(503, THROTTLE, "text/xml")
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+            for attempt in range(2):
+                try:
+                    c = upstream()
+                    c.request("POST", self.path, body=body, headers=headers)
+                    r = c.getresponse()
+                    data = r.read()
+                    return self._send(r.status, data, r.getheader("Content-Type", "text/xml"))
+                except (http.client.HTTPException, OSError):
+                    local.conn = None
+            self._send(502, b"upstream failed", "text/plain")
+
+        def _send(self, status, data, ctype="text/xml"):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 256
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
