@@ -110,6 +110,7 @@ Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const Quer
       ctx_.logger->Debug("call", f);
     }
     if (r.ok()) {
+      if (ctx_.rate_limiter) ctx_.rate_limiter->OnSuccess(action);
       ctx_.retryer->OnSuccess(attempt, last_retried);
       r->attempts = attempt;
       return r;
