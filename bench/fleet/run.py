@@ -22,6 +22,7 @@ import time
 import urllib.request
 
 import boto3
+from botocore.config import Config
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -112,10 +113,13 @@ def main():
     time.sleep(1.0)
     results = {"factor": args.factor, "latency_ms": args.latency_ms, "volumes": args.volumes, "runs": []}
     try:
-        for n in [int(x) for x in args.sizes.split(",")]:
+        for n, peer in [(int(x), p) for x in args.sizes.split(",") for p in args.peers.split(",")]:
+            # A fresh emulator and fleet for each tool: moto's snapshot filters
+            # slow down with every snapshot it holds.
             post(moto["url"] + "/moto-api/reset")
             ec2 = boto3.client("ec2", endpoint_url=moto["url"], region_name="us-east-1",
-                               aws_access_key_id="bench", aws_secret_access_key="bench")
+                               aws_access_key_id="bench", aws_secret_access_key="bench",
+                               config=Config(read_timeout=900, retries={"max_attempts": 1}))
             bdm = [{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3"}}] + [
                 {"DeviceName": "/dev/sd" + "fghijk"[i], "Ebs": {"VolumeSize": 4, "VolumeType": "gp3"}}
                 for i in range(args.volumes - 1)]
@@ -129,7 +133,7 @@ def main():
                 made += k
             print("fleet of %d instances x %d volumes seeded in %.0f s" % (n, args.volumes, time.time() - t0),
                   flush=True)
-            for peer in args.peers.split(","):
+            if True:
                 label = "bench-%s-%d" % (peer, n)
                 env = {"PATH": os.environ["PATH"], "HOME": work, "AWS_ACCESS_KEY_ID": "bench",
                        "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
@@ -182,7 +186,7 @@ def main():
                         stdout=subprocess.DEVNULL)
     out = os.path.join(ROOT, "bench", "results")
     os.makedirs(out, exist_ok=True)
-    name = "fleet-%s.json" % "-".join(args.sizes.split(","))
+    name = "fleet-%s-%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")))
     with open(os.path.join(out, name), "w") as f:
         json.dump(results, f, indent=2)
     print("results in bench/results/" + name)

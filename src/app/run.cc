@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "aws/endpoints.h"
 #include "aws/sns_client.h"
 #include "job/notifier.h"
 #include "job/snapshot_job.h"
@@ -39,7 +40,12 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
                                          all.error().request_id});
       return failed_setup;
     }
-    regions = *all;
+    // Credentials work in one partition only (aws, aws-cn, aws-us-gov): keep
+    // the home region's, whatever the endpoint lists.
+    regions.clear();
+    for (const auto& r : *all) {
+      if (aws::PartitionOf(r) == aws::PartitionOf(runtime.region())) regions.push_back(r);
+    }
     std::sort(regions.begin(), regions.end());
   }
   std::vector<std::string> roles = spec.assume_roles;

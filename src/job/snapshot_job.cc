@@ -599,6 +599,7 @@ void Job::RestartGuarantee() {
   auto deadline = ctx_.clock->Steady() + spec_.restart_timeout;
   if (ctx_.cancel && ctx_.cancel->deadline()) deadline = std::min(deadline, *ctx_.cancel->deadline());
   int round = 0;
+  int hopeless_rounds = 0;
   while (!left.empty()) {
     // Instances still 'stopping' cannot be started yet (IncorrectInstanceState).
     std::vector<std::string> startable;
@@ -625,6 +626,18 @@ void Job::RestartGuarantee() {
     }
     if (!startable.empty()) {
       auto r = ctx_.ec2->StartInstances(startable);
+      if (!r.ok() && (r.error().kind == ErrorKind::kAuth || r.error().kind == ErrorKind::kInvalidInput) &&
+          ++hopeless_rounds >= 3) {
+        // Retrying cannot help (e.g. no ec2:StartInstances permission): say so now.
+        std::lock_guard<std::mutex> l(mu_);
+        for (const auto& id : left) {
+          Rep(id).errors.push_back(Failure("start", r.error()));
+          Rep(id).errors.push_back({"start", "RestartFailed",
+                                    "could not start the instance again: it is LEFT STOPPED; start it by hand", ""});
+        }
+        Log(core::LogLevel::kError, std::to_string(left.size()) + " instance(s) LEFT STOPPED: " + r.error().ToString());
+        return;
+      }
       if (r.ok()) {
         std::lock_guard<std::mutex> l(mu_);
         for (const auto& ch : *r) {
@@ -676,6 +689,8 @@ void Job::WaitForCompletion() {
         r.errors.push_back({"wait", "SnapshotError",
                             s.snapshot_id + " (" + s.device + ") ended in state 'error'" +
                                 (w.message[s.snapshot_id].empty() ? "" : ": " + w.message[s.snapshot_id]), ""});
+      } else if (s.state != "completed" && !w.poll_error.empty()) {
+        r.errors.push_back({"wait", "WaitFailed", s.snapshot_id + " (" + s.device + "): polling failed: " + w.poll_error, ""});
       } else if (s.state != "completed") {
         r.errors.push_back({"wait", w.timed_out ? "WaitTimeout" : "Cancelled",
                             s.snapshot_id + " (" + s.device + ") still '" + s.state + "' after " +
@@ -792,7 +807,20 @@ void Job::CopyToRegions() {
         req.filters = {{"snapshot-id", std::vector<std::string>(ids.begin() + static_cast<long>(i),
                                                                 ids.begin() + static_cast<long>(std::min(i + 200, ids.size())))}};
         auto snaps = aws::DescribeAllSnapshots(*dest[region], req);
-        if (!snaps.ok()) continue;
+        if (!snaps.ok()) {
+          if (snaps.error().kind == ErrorKind::kAuth || snaps.error().kind == ErrorKind::kInvalidInput) {
+            for (const auto& f : flights) {
+              if (f.region == region) {
+                AddError(report_.instances[f.inst].instance_id, Failure("copy to " + region, snaps.error()));
+              }
+            }
+            flights.erase(std::remove_if(flights.begin(), flights.end(),
+                                         [&](const Flight& f) { return f.region == region; }),
+                          flights.end());
+            in_flight[region] = 0;
+          }
+          continue;
+        }
         for (const auto& s : *snaps) {
           if (s.state != "completed" && s.state != "error") continue;
           for (auto f = flights.begin(); f != flights.end(); ++f) {

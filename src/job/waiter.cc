@@ -25,7 +25,13 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
       req.filters = {{"snapshot-id", std::vector<std::string>(open.begin() + static_cast<long>(i),
                                                               open.begin() + static_cast<long>(std::min(i + 200, open.size())))}};
       auto snaps = aws::DescribeAllSnapshots(ec2, req);
-      if (!snaps.ok()) continue;  // a failed poll is retried on the next round
+      if (!snaps.ok()) {
+        const auto kind = snaps.error().kind;
+        if (kind == core::ErrorKind::kAuth || kind == core::ErrorKind::kInvalidInput) {
+          result.poll_error = snaps.error().ToString();
+        }
+        continue;  // a transient failure is retried on the next round
+      }
       for (const auto& s : *snaps) {
         auto it = state.find(s.snapshot_id);
         if (it == state.end()) continue;
@@ -51,7 +57,7 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
     }
     bool done = u.completed + u.failed == u.total;
     bool out_of_time = clock.Steady() >= deadline;
-    bool stop = cancel && cancel->ShouldStop(clock);
+    bool stop = (cancel && cancel->ShouldStop(clock)) || !result.poll_error.empty();
     u.final = done || out_of_time || stop;
     if (progress) progress->Update(u);
     if (u.final) {

@@ -24,6 +24,7 @@ struct WaitResult {
   std::map<std::string, std::string> final_state;  // id -> completed | error | pending (timed out)
   std::map<std::string, std::string> message;      // id -> StateMessage for 'error'
   bool timed_out = false;
+  std::string poll_error;  // a polling failure that retrying cannot fix (e.g. AccessDenied)
 };
 
 WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,

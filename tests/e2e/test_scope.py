@@ -42,6 +42,7 @@ def test_all_regions(run, ec2, endpoint):
     rep = json.loads(r.stdout)
     assert [i["scope"] for i in rep["instances"]] == ["ap-southeast-2"]
     assert "us-east-1" in rep["region"] and "eu-west-1" in rep["region"]
+    assert "cn-north-1" not in rep["region"] and "us-gov-west-1" not in rep["region"], "one partition only"
 
 
 def test_two_accounts_by_assumed_roles_times_two_regions(run, ec2, endpoint, recording):
