@@ -150,6 +150,13 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
 
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+      // Not transient: retrying cannot make an untrusted certificate trusted.
+      return Error::Make(ErrorKind::kAuth,
+                         request.method + " " + request.url + ": TLS verification failed: " + detail +
+                             " (set AWS_CA_BUNDLE to trust a private CA)",
+                         "TLSVerificationFailed");
+    }
     ErrorKind kind = NothingSent(rc) ? ErrorKind::kTransport : ErrorKind::kAmbiguous;
     Error e = Error::Make(kind, request.method + " " + request.url + ": " + detail,
                           rc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" : "ConnectionError");

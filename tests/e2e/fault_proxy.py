@@ -21,7 +21,7 @@ class Rule:
 
 
 class FaultProxy:
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, tls_cert=None, tls_key=None):
         self.upstream_port = upstream_port
         self.rules = []
         self.lock = threading.Lock()
@@ -81,6 +81,12 @@ class FaultProxy:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
+        if tls_cert:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls_cert, tls_key)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.url = "https://127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
