@@ -11,9 +11,10 @@ s3s_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-s3s_install_apt() {
+# Installs those of the given Debian packages that are missing.
+s3s_apt_ensure() {
   local missing=()
-  for p in "${S3S_APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -21,6 +22,10 @@ s3s_install_apt() {
     s3s_as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+s3s_install_apt() {
+  s3s_apt_ensure "${S3S_APT_PACKAGES[@]}"
 }
 
 s3s_install_python() {
@@ -35,11 +40,7 @@ s3s_install_python() {
 # The AWS Lambda Runtime Interface Emulator, for the Lambda e2e tests.
 s3s_install_rie() {
   local gobin
-  if ! command -v go >/dev/null 2>&1; then
-    echo "setup: installing Go (for aws-lambda-rie)"
-    s3s_as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq golang-go >/dev/null
-  fi
+  command -v go >/dev/null 2>&1 || s3s_apt_ensure golang-go
   gobin=$(go env GOBIN)
   [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
   export PATH="$PATH:$gobin"
@@ -51,15 +52,7 @@ s3s_install_rie() {
 
 # clang and its runtimes, for the sanitizer build and the fuzzers.
 s3s_install_clang() {
-  local missing=()
-  for p in clang libclang-rt-14-dev; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    s3s_as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive s3s_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  s3s_apt_ensure clang libclang-rt-14-dev
 }
 
 # toxiproxy, for the network-fault tests (its command is named `server`, so
