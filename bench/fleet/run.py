@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--peers", default="ours,seed2016,boto3best")
     ap.add_argument("--volumes", type=int, default=3)
     ap.add_argument("--limit-s", type=int, default=1800, help="time limit per tool run")
+    ap.add_argument("--page-describe", action="store_true",
+                    help="have the proxy page DescribeInstances (moto does not); for 10,000 instances")
     args = ap.parse_args()
     binary = os.path.join(ROOT, "build", "src", "s3snapshot")
     work = "/tmp/s3snapshot-bench-%d" % os.getpid()
@@ -108,7 +110,7 @@ def main():
     proxy_port = free_port()
     proxy = subprocess.Popen([sys.executable, os.path.join(HERE, "throttle_proxy.py"), "--upstream-port",
                               str(moto["port"]), "--port", str(proxy_port), "--factor", str(args.factor),
-                              "--latency-ms", str(args.latency_ms)])
+                              "--latency-ms", str(args.latency_ms)] + (["--page-describe"] if args.page_describe else []))
     proxy_url = "http://127.0.0.1:%d" % proxy_port
     time.sleep(1.0)
     results = {"factor": args.factor, "latency_ms": args.latency_ms, "volumes": args.volumes, "runs": []}
@@ -141,7 +143,7 @@ def main():
                 if peer == "ours":
                     env["S3SNAPSHOT_RATE_LIMIT_FACTOR"] = str(args.factor)
                     cmd = [binary, "--filter", '{"tags": {"tag:Fleet": "bench"}}', "--label", label,
-                           "--concurrency", "8"]
+                           "--concurrency", "8", "--read-timeout", "900"]
                 elif peer == "seed2016":
                     cmd = [sys.executable, os.path.join(HERE, "peer_seed_2016.py"), "Fleet", "bench", label]
                 else:

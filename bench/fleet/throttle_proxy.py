@@ -10,9 +10,16 @@ CreateTags 100/10; StopInstances 50/5; StartInstances 5/2.
 
   throttle_proxy.py --upstream-port P --port Q [--factor F] [--latency-ms L]
 GET /__stats gives calls and throttled answers per action; POST /__reset clears them.
+
+moto does not page DescribeInstances: with --page-describe the proxy asks moto
+once per filter set and serves the answer in pages of MaxResults with a
+NextToken, as EC2 does (the page calls still count against the buckets).
 Loopback only."""
 import argparse
+import copy
+import hashlib
 import http.client
+import xml.etree.ElementTree as ET
 import http.server
 import json
 import threading
@@ -61,7 +68,10 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--latency-ms", type=float, default=20.0)
+    ap.add_argument("--page-describe", action="store_true")
     args = ap.parse_args()
+    pages_lock = threading.Lock()
+    page_cache = {}  # filter key -> list of reservation elements, namespace
     buckets = {f: Bucket(s * args.factor, r * args.factor) for f, (s, r) in FAMILIES.items()}
     stats_lock = threading.Lock()
     stats = {"calls": {}, "throttled": {}}
@@ -104,6 +114,8 @@ def main():
                     stats["throttled"][action] = stats["throttled"].get(action, 0) + 1
                 return self._send(503, THROTTLE, "text/xml")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+            if args.page_describe and action == "DescribeInstances":
+                return self._paged(body, headers)
             for attempt in range(2):
                 try:
                     c = upstream()
@@ -114,6 +126,52 @@ def main():
                 except (http.client.HTTPException, OSError):
                     local.conn = None
             self._send(502, b"upstream failed", "text/plain")
+
+        def _paged(self, body, headers):
+            params = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
+            size = int(params.get("MaxResults", ["1000"])[0])
+            token = params.get("NextToken", [""])[0]
+            key_params = sorted((k, v) for k, v in params.items() if k not in ("MaxResults", "NextToken"))
+            key = hashlib.sha1(repr(key_params).encode()).hexdigest()
+            with pages_lock:
+                cached = page_cache.get(key) if token else None
+            if cached is None:
+                fwd = urllib.parse.urlencode([(k, x) for k, v in key_params for x in v]).encode()
+                h = dict(headers)
+                h["Content-Length"] = str(len(fwd))
+                c = http.client.HTTPConnection("127.0.0.1", args.upstream_port, timeout=900)
+                c.request("POST", self.path, body=fwd, headers=h)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                if r.status != 200:
+                    return self._send(r.status, data)
+                root = ET.fromstring(data)
+                ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+                if ns:
+                    ET.register_namespace("", ns[1:-1])  # no ns0: prefixes in the pages
+                items = []
+                for res in root.find(ns + "reservationSet"):
+                    for inst in res.find(ns + "instancesSet"):
+                        one = copy.deepcopy(res)
+                        iset = one.find(ns + "instancesSet")
+                        for child in list(iset):
+                            iset.remove(child)
+                        iset.append(inst)
+                        items.append(one)
+                cached = (items, ns)
+                with pages_lock:
+                    page_cache[key] = cached
+            items, ns = cached
+            start = int(token) if token else 0
+            root = ET.Element(ns + "DescribeInstancesResponse")
+            ET.SubElement(root, ns + "requestId").text = "bench-page"
+            rs = ET.SubElement(root, ns + "reservationSet")
+            for res in items[start:start + size]:
+                rs.append(res)
+            if start + size < len(items):
+                ET.SubElement(root, ns + "nextToken").text = str(start + size)
+            return self._send(200, ET.tostring(root))
 
         def _send(self, status, data, ctype="text/xml"):
             self.send_response(status)
