@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <cstring>
 
 namespace s3snapshot::core {
 
@@ -17,6 +19,40 @@ struct GlobalInit {
 size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   static_cast<std::string*>(userdata)->append(ptr, size * nmemb);
   return size * nmemb;
+}
+
+// The body of a request that must not be sent twice, handed to libcurl by a
+// read callback. libcurl resends a request whose reused connection died
+// without an answer; to do so it must rewind the body, and the seek callback
+// refuses: the transfer then fails with CURLE_SEND_FAIL_REWIND, which we
+// report as ambiguous (the first copy may have been applied). That keeps
+// connection reuse (no TCP and TLS handshake per CreateSnapshots) without
+// the silent duplicate.
+struct OnceBody {
+  const std::string* data;
+  size_t offset = 0;
+};
+
+size_t ReadOnceBody(char* buffer, size_t size, size_t nitems, void* userdata) {
+  auto* b = static_cast<OnceBody*>(userdata);
+  size_t n = std::min(size * nitems, b->data->size() - b->offset);
+  std::memcpy(buffer, b->data->data() + b->offset, n);
+  b->offset += n;
+  return n;
+}
+
+int RefuseRewind(void* userdata, curl_off_t offset, int /*origin*/) {
+  auto* b = static_cast<OnceBody*>(userdata);
+  if (offset == 0 && b->offset == 0) return CURL_SEEKFUNC_OK;  // nothing sent yet
+  return CURL_SEEKFUNC_FAIL;
+}
+
+// Reserves the body's size when the server announces it, so a large
+// DescribeInstances page is not copied through doubling reallocations.
+void ReserveFromContentLength(HttpResponse* resp, const std::string& value) {
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+  if (end != value.c_str() && n > 0 && n <= (64ull << 20)) resp->body.reserve(static_cast<size_t>(n));
 }
 
 size_t WriteHeader(char* buffer, size_t size, size_t nitems, void* userdata) {
@@ -35,6 +71,7 @@ size_t WriteHeader(char* buffer, size_t size, size_t nitems, void* userdata) {
   size_t b = value.find_first_not_of(" \t");
   size_t e = value.find_last_not_of(" \t\r\n");
   value = b == std::string::npos ? "" : value.substr(b, e - b + 1);
+  if (name == "content-length") ReserveFromContentLength(resp, value);
   resp->headers[name] = value;
   return size * nitems;
 }
@@ -116,7 +153,6 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   auto timeout = request.timeout.count() > 0 ? request.timeout : options_.request_timeout;
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (!request.idempotent) curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers
   if (!options_.user_agent.empty()) curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
@@ -124,7 +160,15 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp);
 
-  if (request.method == "POST") {
+  OnceBody once{&request.body};
+  if (request.method == "POST" && !request.idempotent) {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadOnceBody);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &once);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, RefuseRewind);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &once);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -150,6 +194,9 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
 
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_SEND_FAIL_REWIND) {
+      detail = "the connection closed before the answer (not resent: the request may have been applied)";
+    }
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
       // Not transient: retrying cannot make an untrusted certificate trusted.
       return Error::Make(ErrorKind::kAuth,

@@ -20,10 +20,10 @@ struct HttpRequest {
   std::string body;
   // 0: the transport's default. The Lambda runtime's long poll sets a long one.
   std::chrono::milliseconds timeout{0};
-  // false for requests that must never be sent twice (CreateSnapshots). The
-  // transport then uses a fresh connection: libcurl silently resends a
-  // request whose reused connection closed without an answer, which for a
-  // non-idempotent call would apply it twice.
+  // false for requests that must never be sent twice (CreateSnapshots).
+  // libcurl silently resends a request whose reused connection closed
+  // without an answer, which for a non-idempotent call would apply it twice;
+  // the transport must instead report such a request as kAmbiguous.
   bool idempotent = true;
 };
 

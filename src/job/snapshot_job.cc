@@ -409,7 +409,7 @@ core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance
         auto found = FindRunSnapshots(inst.instance_id);
         if (!found.empty()) {
           Log(core::LogLevel::kWarn, "CreateSnapshots outcome was unknown; found its snapshots",
-              {{"instance", inst.instance_id}});
+              {{"instance", inst.instance_id}, {"error", r.error().ToString()}});
           return found;
         }
       }

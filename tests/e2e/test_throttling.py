@@ -43,6 +43,13 @@ def test_lost_create_snapshots_answer_is_not_retried_into_a_duplicate(run, ec2, 
             endpoint_url=proxy.url, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     one_set_per_instance(ec2, ids, 2)
+    # The dropped request went out on a connection kept alive from the
+    # selection call; libcurl's own resend was refused, so the proxy saw
+    # exactly one CreateSnapshots per instance (the run found the dropped
+    # one's snapshots by its run-id tag).
+    assert proxy.count("CreateSnapshots") == 2, proxy.seen
+    assert "WARN" in r.stderr and "not resent" in r.stderr, r.stderr
+    assert "Empty reply" not in r.stderr, r.stderr
 
 
 def test_truncated_create_snapshots_answer(run, ec2, proxy):
