@@ -152,12 +152,14 @@ def main():
                     ET.register_namespace("", ns[1:-1])  # no ns0: prefixes in the pages
                 items = []
                 for res in root.find(ns + "reservationSet"):
+                    # One reservation per instance; copying the reservation's
+                    # other fields only (copying it whole, with all its
+                    # instances, for each instance was quadratic).
+                    shell = [copy.deepcopy(c) for c in res if c.tag != ns + "instancesSet"]
                     for inst in res.find(ns + "instancesSet"):
-                        one = copy.deepcopy(res)
-                        iset = one.find(ns + "instancesSet")
-                        for child in list(iset):
-                            iset.remove(child)
-                        iset.append(inst)
+                        one = ET.Element(res.tag)
+                        one.extend(copy.deepcopy(c) for c in shell)
+                        ET.SubElement(one, ns + "instancesSet").append(inst)
                         items.append(one)
                 cached = (items, ns)
                 with pages_lock:

@@ -84,11 +84,11 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
 
   job::Report report;
   if (scopes.size() == 1) {
-    report = parts[0];
+    report = std::move(parts[0]);
   } else {
     std::vector<std::string> labels;
     for (const auto& s : scopes) labels.push_back(s.Label());
-    report = job::MergeReports(parts, labels);
+    report = job::MergeReports(std::move(parts), labels);
     std::string accounts;
     for (const auto& s : scopes) {
       if (!s.account.empty() && accounts.find(s.account) == std::string::npos) {

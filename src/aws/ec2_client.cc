@@ -16,9 +16,8 @@ Error Malformed(const std::string& what, const std::string& request_id = "") {
   return e;
 }
 
-// Loads `xml` and checks the root element's name.
-Result<pugi::xml_node> Load(pugi::xml_document& doc, const std::string& xml, const char* root) {
-  pugi::xml_parse_result pr = doc.load_buffer(xml.data(), xml.size());
+// Checks that parsing worked and the root element is `root`.
+Result<pugi::xml_node> CheckRoot(pugi::xml_document& doc, const pugi::xml_parse_result& pr, const char* root) {
   if (!pr) {
     return Malformed(std::string("cannot parse the ") + root + " XML: " + pr.description() +
                      " at offset " + std::to_string(pr.offset));
@@ -29,6 +28,22 @@ Result<pugi::xml_node> Load(pugi::xml_document& doc, const std::string& xml, con
                      r.child_value("requestId"));
   }
   return r;
+}
+
+// Text goes into its element instead of a node of its own: half the nodes
+// for AWS's element-only documents (a 1,000-instance page is several MB).
+constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_embed_pcdata;
+
+// Loads `xml` and checks the root element's name.
+Result<pugi::xml_node> Load(pugi::xml_document& doc, const std::string& xml, const char* root) {
+  pugi::xml_parse_result pr = doc.load_buffer(xml.data(), xml.size(), kParseOptions);
+  return CheckRoot(doc, pr, root);
+}
+
+// The same, parsing inside `xml` itself (no copy); `xml` must outlive `doc`.
+Result<pugi::xml_node> LoadInPlace(pugi::xml_document& doc, std::string& xml, const char* root) {
+  pugi::xml_parse_result pr = doc.load_buffer_inplace(xml.data(), xml.size(), kParseOptions);
+  return CheckRoot(doc, pr, root);
 }
 
 std::vector<Tag> ParseTagSet(pugi::xml_node parent) {
@@ -82,9 +97,9 @@ std::string Snapshot::TagValue(const std::string& key) const {
   return "";
 }
 
-Result<Page<Instance>> ParseDescribeInstances(const std::string& xml) {
+Result<Page<Instance>> ParseDescribeInstances(std::string xml) {
   pugi::xml_document doc;
-  auto root = Load(doc, xml, "DescribeInstancesResponse");
+  auto root = LoadInPlace(doc, xml, "DescribeInstancesResponse");
   if (!root.ok()) return root.error();
   Page<Instance> page;
   for (pugi::xml_node res : root->child("reservationSet").children("item")) {
@@ -205,7 +220,7 @@ Result<Page<Instance>> Ec2Client::DescribeInstances(const DescribeInstancesReque
   if (!req.next_token.empty()) p.Set("NextToken", req.next_token);
   auto r = client_.Call("DescribeInstances", p);
   if (!r.ok()) return r.error();
-  return WithRequestId(ParseDescribeInstances(r->body), *r, "DescribeInstances");
+  return WithRequestId(ParseDescribeInstances(std::move(r->body)), *r, "DescribeInstances");
 }
 
 Result<std::vector<InstanceStateChange>> Ec2Client::StopInstances(const std::vector<std::string>& ids) {

@@ -147,7 +147,7 @@ class Ec2Client : public Ec2Api {
 };
 
 // Response parsers, exposed for tests on recorded XML.
-core::Result<Page<Instance>> ParseDescribeInstances(const std::string& xml);
+core::Result<Page<Instance>> ParseDescribeInstances(std::string xml);  // parses in place
 core::Result<std::vector<InstanceStateChange>> ParseInstanceStateChanges(const std::string& xml);
 core::Result<Snapshot> ParseCreateSnapshot(const std::string& xml);
 core::Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml);

@@ -1,5 +1,7 @@
 #include "aws/query.h"
 
+#include <cstring>
+
 #include <pugixml.hpp>
 
 #include "core/sigv4.h"
@@ -98,12 +100,24 @@ bool ParseErrorBody(const std::string& body, AwsErrorBody* out) {
 }
 
 std::string ParseRequestId(const std::string& body) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return "";
-  pugi::xml_node root = doc.document_element();
-  std::string id = root.child_value("requestId");
-  if (id.empty()) id = root.child("ResponseMetadata").child_value("RequestId");
-  return id;
+  // A scan, not a parse: a DescribeInstances page can be megabytes, and a
+  // second DOM of it just for this id doubled the run's peak memory. EC2
+  // puts <requestId> first under the root; SNS and STS put <RequestId> in
+  // <ResponseMetadata> at the end. Neither name is used deeper in those
+  // responses, and text cannot contain '<' unescaped.
+  for (const char* open : {"<requestId>", "<RequestId>"}) {
+    size_t b = body.find(open);
+    if (b == std::string::npos) continue;
+    b += std::strlen(open);
+    size_t e = body.find('<', b);
+    if (e == std::string::npos || body.compare(e, 2, "</") != 0) continue;
+    std::string id = body.substr(b, e - b);
+    size_t first = id.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) continue;
+    size_t last = id.find_last_not_of(" \t\r\n");
+    return id.substr(first, last - first + 1);
+  }
+  return "";
 }
 
 }  // namespace s3snapshot::aws

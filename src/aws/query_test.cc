@@ -127,5 +127,19 @@ TEST(RegionTest, MissingOrMalformedIsInvalidInput) {
   EXPECT_NE(std::string::npos, bad.error().message.find("--region"));
 }
 
+TEST(QueryTest, RequestIdFromEc2AndFromResponseMetadata) {
+  EXPECT_EQ("59dbff89-35bd-4eac-99ed-be587EXAMPLE",
+            ParseRequestId("<?xml version=\"1.0\"?>\n<DescribeInstancesResponse xmlns=\"x\">\n"
+                           "  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
+                           "  <reservationSet/></DescribeInstancesResponse>"));
+  EXPECT_EQ("req-sns", ParseRequestId("<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult>"
+                                      "<ResponseMetadata><RequestId> req-sns </RequestId></ResponseMetadata>"
+                                      "</PublishResponse>"));
+  EXPECT_EQ("", ParseRequestId("<R><requestId></requestId></R>"));
+  EXPECT_EQ("", ParseRequestId("<R><requestId>unterminated"));
+  EXPECT_EQ("", ParseRequestId("<R><requestId>a<b/></requestId></R>"));
+  EXPECT_EQ("", ParseRequestId(""));
+}
+
 }  // namespace
 }  // namespace s3snapshot::aws

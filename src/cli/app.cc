@@ -106,9 +106,10 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   auto progress = MakeProgress(stderr);
   job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel, progress.get());
   if (o.output == "json") {
-    out << job::ReportToJson(report) << "\n";
+    job::WriteReportJson(report, out);
+    out << "\n";
   } else {
-    out << job::ReportToText(report);
+    job::WriteReportText(report, out);
   }
   out.flush();
   return app::ExitCodeFor(report);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <ostream>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <streambuf>
 
 namespace s3snapshot::job {
 
@@ -50,32 +53,40 @@ std::string FailureLine(const FailureRecord& f) {
 
 }  // namespace
 
-Report MergeReports(const std::vector<Report>& parts, const std::vector<std::string>& scopes) {
+Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes) {
   Report m;
   if (parts.empty()) return m;
-  m = parts[0];
-  m.instances.clear();
-  m.retention.clear();
-  m.run_errors.clear();
-  m.not_found.clear();
-  m.not_matching_tags.clear();
-  m.region.clear();
-  m.seconds = 0;
+  // Instance ids belong to one region: an id is "not found" only when no
+  // scope found it.
+  std::set<std::string> found;
+  for (const auto& p : parts) {
+    for (const auto& i : p.instances) found.insert(i.instance_id);
+    for (const auto& id : p.not_matching_tags) found.insert(id);
+  }
+  m.run_id = parts[0].run_id;
+  m.account = parts[0].account;
+  m.started_at = parts[0].started_at;
+  m.finished_at = parts[0].finished_at;
+  m.dry_run = parts[0].dry_run;
+  m.label = parts[0].label;
+  m.api_calls = parts[0].api_calls;
+  m.throttled = parts[0].throttled;
   for (size_t i = 0; i < parts.size(); ++i) {
-    const Report& p = parts[i];
+    Report& p = parts[i];
     const std::string& scope = scopes[i];
     if (m.region.find(p.region) == std::string::npos) m.region += (m.region.empty() ? "" : ",") + p.region;
-    for (auto inst : p.instances) {
+    for (auto& inst : p.instances) {
       inst.scope = scope;
-      m.instances.push_back(inst);
+      m.instances.push_back(std::move(inst));
     }
-    for (auto rr : p.retention) {
+    std::vector<InstanceReport>().swap(p.instances);
+    for (auto& rr : p.retention) {
       rr.scope = scope;
-      m.retention.push_back(rr);
+      m.retention.push_back(std::move(rr));
     }
-    for (auto e : p.run_errors) {
+    for (auto& e : p.run_errors) {
       e.message = "[" + scope + "] " + e.message;
-      m.run_errors.push_back(e);
+      m.run_errors.push_back(std::move(e));
     }
     for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
     m.seconds = std::max(m.seconds, p.seconds);
@@ -83,13 +94,6 @@ Report MergeReports(const std::vector<Report>& parts, const std::vector<std::str
     if (p.cancelled && m.cancel_reason.empty()) m.cancel_reason = p.cancel_reason;
     if (p.started_at < m.started_at) m.started_at = p.started_at;
     if (p.finished_at > m.finished_at) m.finished_at = p.finished_at;
-  }
-  // Instance ids belong to one region: an id is "not found" only when no
-  // scope found it.
-  std::set<std::string> found;
-  for (const auto& p : parts) {
-    for (const auto& i : p.instances) found.insert(i.instance_id);
-    for (const auto& id : p.not_matching_tags) found.insert(id);
   }
   for (const auto& p : parts) {
     for (const auto& id : p.not_found) {
@@ -108,8 +112,7 @@ std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
   return s.substr(0, cut);
 }
 
-std::string ReportToText(const Report& r) {
-  std::ostringstream o;
+void WriteReportText(const Report& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";
   o << "\n";
@@ -179,14 +182,86 @@ std::string ReportToText(const Report& r) {
   o << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
-  return o.str();
 }
 
-std::string ReportToJson(const Report& r, int indent) {
+namespace {
+
+nlohmann::json FailureJson(const FailureRecord& f) {
+  return {{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
+}
+
+nlohmann::json InstanceJson(const InstanceReport& i) {
   using nlohmann::json;
-  auto failure = [](const FailureRecord& f) {
-    return json{{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
-  };
+  json ij = {{"scope", i.scope},
+             {"instance_id", i.instance_id},
+             {"name", i.name},
+             {"state_before", i.state_before},
+             {"state_after", i.state_after},
+             {"stopped_by_run", i.stopped_by_run},
+             {"restarted", i.restarted},
+             {"snapshotted", i.snapshotted},
+             {"seconds", i.seconds},
+             {"ok", i.ok()}};
+  ij["snapshots"] = json::array();
+  for (const auto& s : i.snapshots) {
+    json copies = json::array();
+    for (const auto& c : s.copies) {
+      copies.push_back({{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}});
+    }
+    ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id},
+                               {"device", s.device}, {"state", s.state}, {"copies", copies}});
+  }
+  ij["errors"] = json::array();
+  for (const auto& e : i.errors) ij["errors"].push_back(FailureJson(e));
+  ij["warnings"] = i.warnings;
+  return ij;
+}
+
+nlohmann::json RetentionJson(const RetentionRecord& rr) {
+  return {{"scope", rr.scope}, {"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
+          {"instance_id", rr.instance_id}, {"start_time", rr.start_time},
+          {"action", rr.action}, {"reason", rr.reason}};
+}
+
+std::string Dump(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Writes a JSON array at nesting level 1 one element at a time, formatted as
+// nlohmann's dump() would have placed it, without a document of all elements.
+template <typename T, typename ToJson>
+void WriteArray(std::ostream& o, const std::vector<T>& items, int indent, ToJson to_json,
+                const std::function<bool(const T&)>& keep) {
+  const std::string inner = indent >= 0 ? "\n" + std::string(2 * static_cast<size_t>(indent), ' ') : "";
+  o << '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!keep(item)) continue;
+    std::string e = Dump(to_json(item), indent);
+    if (indent >= 0) {
+      std::string shifted;
+      shifted.reserve(e.size() + e.size() / 8);
+      for (char c : e) {
+        shifted += c;
+        if (c == '\n') shifted.append(2 * static_cast<size_t>(indent), ' ');
+      }
+      e.swap(shifted);
+    }
+    o << (first ? "" : ",") << inner << e;
+    first = false;
+  }
+  if (!first && indent >= 0) o << '\n' << std::string(static_cast<size_t>(indent), ' ');
+  o << ']';
+}
+
+}  // namespace
+
+void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_instances_only) {
+  using nlohmann::json;
+  // Everything but the two long arrays goes through one small document; the
+  // arrays are streamed into the places its dump marks.
+  static const char kInstances[] = "@s3snapshot-stream:instances@";
+  static const char kRetention[] = "@s3snapshot-stream:retention@";
   json j;
   j["run_id"] = r.run_id;
   j["region"] = r.region;
@@ -205,43 +280,48 @@ std::string ReportToJson(const Report& r, int indent) {
                   {"left_stopped", r.LeftStopped()},
                   {"api_calls", r.api_calls},
                   {"throttled", r.throttled}};
-  j["instances"] = json::array();
-  for (const auto& i : r.instances) {
-    json ij = {{"scope", i.scope},
-               {"instance_id", i.instance_id},
-               {"name", i.name},
-               {"state_before", i.state_before},
-               {"state_after", i.state_after},
-               {"stopped_by_run", i.stopped_by_run},
-               {"restarted", i.restarted},
-               {"snapshotted", i.snapshotted},
-               {"seconds", i.seconds},
-               {"ok", i.ok()}};
-    ij["snapshots"] = json::array();
-    for (const auto& s : i.snapshots) {
-      json copies = json::array();
-      for (const auto& c : s.copies) {
-        copies.push_back({{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}});
-      }
-      ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id},
-                                 {"device", s.device}, {"state", s.state}, {"copies", copies}});
-    }
-    ij["errors"] = json::array();
-    for (const auto& e : i.errors) ij["errors"].push_back(failure(e));
-    ij["warnings"] = i.warnings;
-    j["instances"].push_back(ij);
+  auto keep_instance = [failed_instances_only](const InstanceReport& i) {
+    return !failed_instances_only || !i.ok() || (i.stopped_by_run && !i.restarted);
+  };
+  if (failed_instances_only) {
+    size_t kept = static_cast<size_t>(std::count_if(r.instances.begin(), r.instances.end(), keep_instance));
+    j["instances_omitted"] = r.instances.size() - kept;
   }
-  j["retention"] = json::array();
-  for (const auto& rr : r.retention) {
-    j["retention"].push_back({{"scope", rr.scope}, {"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
-                              {"instance_id", rr.instance_id}, {"start_time", rr.start_time},
-                              {"action", rr.action}, {"reason", rr.reason}});
-  }
+  j["instances"] = kInstances;
+  j["retention"] = kRetention;
   j["not_found"] = r.not_found;
   j["not_matching_tags"] = r.not_matching_tags;
   j["errors"] = json::array();
-  for (const auto& e : r.run_errors) j["errors"].push_back(failure(e));
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  for (const auto& e : r.run_errors) j["errors"].push_back(FailureJson(e));
+  std::string head = Dump(j, indent);
+  // A marker can only match where it is a whole value: inside other strings
+  // a quote is escaped.
+  const std::string sep = indent >= 0 ? ": " : ":";
+  std::string at_instances = std::string("\"instances\"") + sep + "\"" + kInstances + "\"";
+  std::string at_retention = std::string("\"retention\"") + sep + "\"" + kRetention + "\"";
+  size_t pi = head.find(at_instances), pr = head.find(at_retention);
+  // Keys are sorted: "instances" comes before "retention".
+  o.write(head.data(), static_cast<std::streamsize>(pi));
+  o << "\"instances\"" << sep;
+  WriteArray<InstanceReport>(o, r.instances, indent, InstanceJson, keep_instance);
+  size_t after_i = pi + at_instances.size();
+  o.write(head.data() + after_i, static_cast<std::streamsize>(pr - after_i));
+  o << "\"retention\"" << sep;
+  WriteArray<RetentionRecord>(o, r.retention, indent, RetentionJson, [](const RetentionRecord&) { return true; });
+  size_t after_r = pr + at_retention.size();
+  o.write(head.data() + after_r, static_cast<std::streamsize>(head.size() - after_r));
+}
+
+std::string ReportToText(const Report& r) {
+  std::ostringstream o;
+  WriteReportText(r, o);
+  return o.str();
+}
+
+std::string ReportToJson(const Report& r, int indent) {
+  std::ostringstream o;
+  WriteReportJson(r, o, indent);
+  return o.str();
 }
 
 std::string ReportSubject(const Report& r, bool errors_only) {
@@ -264,10 +344,44 @@ std::string ReportSubject(const Report& r, bool errors_only) {
   return s;
 }
 
+namespace {
+
+// Keeps the first `limit` bytes written to it and notes whether more came, so
+// a message cut to SNS's size never needs the whole report as one string.
+class BoundedBuf : public std::streambuf {
+ public:
+  explicit BoundedBuf(size_t limit) : limit_(limit) {}
+  std::string& str() { return s_; }
+  bool overflowed() const { return overflowed_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) {
+      char ch = traits_type::to_char_type(c);
+      xsputn(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* p, std::streamsize n) override {
+    size_t room = limit_ - s_.size();
+    size_t take = std::min(room, static_cast<size_t>(n));
+    s_.append(p, take);
+    if (take < static_cast<size_t>(n)) overflowed_ = true;
+    return n;
+  }
+
+ private:
+  size_t limit_;
+  std::string s_;
+  bool overflowed_ = false;
+};
+
+}  // namespace
+
 std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
-  std::string body;
+  BoundedBuf buf(max_bytes);
+  std::ostream o(&buf);
   if (errors_only) {
-    std::ostringstream o;
     o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
     if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
     for (const auto& i : r.instances) {
@@ -284,11 +398,11 @@ std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
       o << "\n";
     }
     o << "\nFull report:\n";
-    body = o.str() + ReportToText(r);
-  } else {
-    body = ReportToText(r);
   }
-  if (body.size() > max_bytes) {
+  WriteReportText(r, o);
+  o.flush();
+  std::string body = std::move(buf.str());
+  if (buf.overflowed()) {
     std::string tail = "\n... (truncated; the full report is in the run's output)\n";
     body = TruncateUtf8(body, max_bytes - tail.size()) + tail;
   }

@@ -3,6 +3,7 @@
 #ifndef S3SNAPSHOT_JOB_REPORT_H_
 #define S3SNAPSHOT_JOB_REPORT_H_
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -71,12 +72,17 @@ struct Report {
 
 // One report from the reports of several scopes (account x region): the
 // instances, retention records and errors of each, labelled with `scopes[i]`.
-Report MergeReports(const std::vector<Report>& parts, const std::vector<std::string>& scopes);
+Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes);
 
 // The longest prefix of `s` of at most `max_bytes` that does not cut a UTF-8
 // character in two (SNS and EC2 reject invalid UTF-8).
 std::string TruncateUtf8(const std::string& s, size_t max_bytes);
 
+// The report as a table for people and as JSON (keys sorted; `indent` < 0:
+// one line). The writers stream instance by instance, so a 10,000-instance
+// report never exists twice in memory; the string forms are for small ones.
+void WriteReportText(const Report& r, std::ostream& out);
+void WriteReportJson(const Report& r, std::ostream& out, int indent = 2, bool failed_instances_only = false);
 std::string ReportToText(const Report& r);
 std::string ReportToJson(const Report& r, int indent = 2);
 // A one-line subject within SNS's 100-character limit.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 namespace s3snapshot::job {
 namespace {
 
@@ -72,6 +75,67 @@ TEST(ReportTest, JsonHasTheDocumentedFields) {
                         "\"restarted\"", "\"not_found\"", "\"request_id\""}) {
     EXPECT_NE(std::string::npos, j.find(k)) << k;
   }
+}
+
+Report Rich() {
+  Report r = Sample();
+  r.account = "123456789012";
+  r.cancelled = true;
+  r.cancel_reason = "SIGTERM";
+  r.instances[0].snapshots[0].copies = {{"us-west-2", "snap-c", "pending"}};
+  r.instances[1].warnings = {"a \"quoted\" warning"};
+  // A marker-like string in a value must not be taken for the marker.
+  r.instances[1].name = "\"instances\": \"@s3snapshot-stream:instances@\"";
+  r.retention = {{"", "snap-old", "vol-1", "i-00000001", "2026-01-01T00:00:00Z", "deleted", "older than 7 days"},
+                 {"", "snap-older", "vol-1", "i-00000001", "2025-01-01T00:00:00Z", "kept", "in use by ami-1"}};
+  r.run_errors = {{"notify", "AuthorizationError", "denied", "req-1"}};
+  r.not_matching_tags = {"i-0000000e"};
+  return r;
+}
+
+TEST(ReportTest, StreamedJsonIsExactlyTheDocumentsDump) {
+  // The streamed writer must produce what dumping one whole document would:
+  // the same bytes as re-dumping its own parsed output, for both layouts.
+  for (const Report& r : {Rich(), Report{}}) {
+    for (int indent : {-1, 2, 4}) {
+      std::string out = ReportToJson(r, indent);
+      nlohmann::json parsed = nlohmann::json::parse(out);
+      EXPECT_EQ(parsed.dump(indent), out) << "indent " << indent;
+    }
+  }
+  nlohmann::json j = nlohmann::json::parse(ReportToJson(Rich(), -1));
+  ASSERT_EQ(2u, j["instances"].size());
+  EXPECT_EQ("snap-c", j["instances"][0]["snapshots"][0]["copies"][0]["snapshot_id"]);
+  EXPECT_EQ("\"instances\": \"@s3snapshot-stream:instances@\"", j["instances"][1]["name"]);
+  ASSERT_EQ(2u, j["retention"].size());
+  EXPECT_EQ("snap-older", j["retention"][1]["snapshot_id"]);
+  EXPECT_EQ("SIGTERM", j["cancel_reason"]);
+  EXPECT_FALSE(j.contains("instances_omitted"));
+}
+
+TEST(ReportTest, FailedOnlyJsonKeepsFailuresAndCountsTheRest) {
+  Report r = Rich();
+  for (int i = 0; i < 3; ++i) r.instances.push_back(r.instances[0]);  // three more that went well
+  std::ostringstream o;
+  WriteReportJson(r, o, -1, /*failed_instances_only=*/true);
+  nlohmann::json j = nlohmann::json::parse(o.str());
+  ASSERT_EQ(1u, j["instances"].size());
+  EXPECT_EQ("i-00000002", j["instances"][0]["instance_id"]);
+  EXPECT_EQ(4, j["instances_omitted"]);
+  EXPECT_EQ(5, j["summary"]["instances"]);
+  EXPECT_EQ(std::vector<std::string>{"i-00000002"}, j["summary"]["left_stopped"].get<std::vector<std::string>>());
+}
+
+TEST(ReportTest, MessageCutMatchesTheFullTextPrefix) {
+  Report r = Rich();
+  for (int i = 0; i < 200; ++i) r.instances.push_back(r.instances[0]);
+  std::string full = ReportToText(r);
+  std::string m = ReportMessage(r, false, 2000);
+  ASSERT_LE(m.size(), 2000u);
+  std::string tail = "\n... (truncated; the full report is in the run's output)\n";
+  ASSERT_GT(m.size(), tail.size());
+  EXPECT_EQ(full.substr(0, m.size() - tail.size()), m.substr(0, m.size() - tail.size()));
+  EXPECT_EQ(full, ReportMessage(r, false, full.size()));  // exactly at the limit: not cut
 }
 
 }  // namespace

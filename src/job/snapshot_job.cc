@@ -181,16 +181,19 @@ Report Job::Run() {
     for (const auto& id : sel->not_matching_tags) {
       Log(core::LogLevel::kInfo, "instance does not match the tags; skipped", {{"instance", id}});
     }
-    for (const auto& inst : sel->instances) {
+    report_.instances.reserve(sel->instances.size());
+    for (auto& inst : sel->instances) {
       index_[inst.instance_id] = report_.instances.size();
-      instances_[inst.instance_id] = inst;
       InstanceReport r;
       r.instance_id = inst.instance_id;
       r.name = inst.TagValue("Name");
       r.state_before = inst.state;
       r.state_after = inst.state;
-      report_.instances.push_back(r);
+      report_.instances.push_back(std::move(r));
+      std::string id = inst.instance_id;
+      instances_.emplace(std::move(id), std::move(inst));  // one copy of each instance, not two
     }
+    std::vector<Instance>().swap(sel->instances);
   }
 
   std::vector<std::string> to_stop, to_snapshot;
@@ -269,7 +272,7 @@ Report Job::Run() {
     report_.api_calls = calls;
     report_.throttled = throttled;
   }
-  return report_;
+  return std::move(report_);
 }
 
 void Job::StopPhase(const std::vector<std::string>& ids, WorkerPool& pool) {

@@ -1,5 +1,7 @@
 #include "lambda/handler.h"
 
+#include <sstream>
+
 #include "app/run.h"
 #include "job/filter.h"
 #include "job/report.h"
@@ -28,6 +30,17 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
   job::Report report = app::ExecuteJob(spec, runtime, logger, cancel);
   out.body = job::ReportToJson(report, -1);
+  if (out.body.size() > kMaxResponseBytes) {
+    // Lambda refuses a response over 6 MB: keep everything but the
+    // instances that went well (the summary still counts them).
+    out.body.clear();
+    out.body.shrink_to_fit();
+    std::ostringstream o;
+    job::WriteReportJson(report, o, -1, /*failed_instances_only=*/true);
+    out.body = o.str();
+    logger.Warn("the report is over Lambda's response limit; the instances that went well are left out of it",
+                {{"run_id", report.run_id}});
+  }
   logger.Log(report.ok() ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
              {{"run_id", report.run_id},
               {"instances", std::to_string(report.instances.size())},

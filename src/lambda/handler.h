@@ -3,12 +3,17 @@
 #define S3SNAPSHOT_LAMBDA_HANDLER_H_
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "app/aws_runtime.h"
 #include "job/cancel.h"
 
 namespace s3snapshot::lambda {
+
+// Lambda refuses an invocation response over 6 MB (6,291,456 bytes); a larger
+// report keeps only the instances that failed (with "instances_omitted").
+inline constexpr size_t kMaxResponseBytes = 6000000;
 
 struct HandlerOutcome {
   bool function_error = false;  // true only for a payload we cannot act on
