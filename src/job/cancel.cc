@@ -6,11 +6,13 @@
 namespace s3snapshot::job {
 
 namespace {
-volatile std::sig_atomic_t g_last_signal = 0;
+// The first signal is the one that cancelled the run: a second one (an
+// impatient Ctrl-C after a SIGTERM) must not rename the cause in the report.
+volatile std::sig_atomic_t g_first_signal = 0;
 volatile std::sig_atomic_t g_signal_count = 0;
 
 extern "C" void HandleSignal(int sig) {
-  g_last_signal = sig;
+  if (g_first_signal == 0) g_first_signal = sig;
   g_signal_count = g_signal_count + 1;
 }
 
@@ -32,8 +34,8 @@ void CancelToken::Cancel(const std::string& reason) {
 
 bool CancelToken::ShouldStop(const core::Clock& clock) const {
   if (cancelled_) return true;
-  if (g_last_signal != 0) {
-    const_cast<CancelToken*>(this)->Cancel(SignalName(g_last_signal));
+  if (g_first_signal != 0) {
+    const_cast<CancelToken*>(this)->Cancel(SignalName(g_first_signal));
     return true;
   }
   std::lock_guard<std::mutex> l(mu_);

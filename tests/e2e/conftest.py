@@ -2,6 +2,7 @@
 moto_server (started by the CTest fixture, or here when pytest runs alone),
 fixtures seeded and results checked with boto3, an independent client."""
 import base64
+import collections
 import json
 import os
 import subprocess
@@ -189,6 +190,38 @@ def proxy(moto):
     p = FaultProxy(moto["port"])
     yield p
     p.close()
+
+
+def check_consistent(ec2, ids, rep, volumes):
+    """After a faulty run: nobody left stopped, no duplicate snapshots, and the
+    report names exactly the snapshots the emulator holds."""
+    assert rep["summary"]["left_stopped"] == []
+    assert set(states(ec2, ids).values()) <= {"running", "pending"}
+    snaps = snapshots(ec2)
+    by_instance = collections.Counter(tagmap(s)["s3snapshot:instance-id"] for s in snaps)
+    done = {i["instance_id"] for i in rep["instances"] if i["snapshotted"]}
+    assert by_instance == {i: volumes for i in done}, "no duplicates, nothing unreported"
+    reported = {s["snapshot_id"] for i in rep["instances"] for s in i["snapshots"]}
+    assert reported == {s["SnapshotId"] for s in snaps}, "the report matches the emulator"
+
+
+@pytest.fixture
+def toxi(moto):
+    """toxiproxy in front of moto; toxi.chain(port) puts it in front of another proxy."""
+    from toxiproxy import Toxiproxy, binary as toxiproxy_binary
+    if not os.path.exists(toxiproxy_binary()):
+        pytest.fail("toxiproxy is not installed (scripts/setup.sh installs it)")
+    made = []
+
+    def make(upstream_port):
+        t = Toxiproxy(upstream_port)
+        made.append(t)
+        return t
+    t = make(moto["port"])
+    t.chain = make
+    yield t
+    for x in made:
+        x.close()
 
 
 def sqs_topic(endpoint, name):

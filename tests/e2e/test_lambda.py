@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from conftest import REGION, make_fleet, snapshots, sqs_topic, states
+from conftest import REGION, check_consistent, make_fleet, snapshots, sqs_topic, states
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -201,3 +201,27 @@ def test_deadline_restarts_stopped_instances_before_the_timeout(lambda_fn, ec2, 
     undone = [i for i in rep["instances"] if not i["snapshotted"]]
     assert undone, "the deadline cut the run short"
     assert all(i["errors"] for i in undone)
+
+
+def test_deadline_under_network_faults_still_restarts_everything(lambda_fn, ec2, proxy, toxi):
+    """The Lambda deadline arrives while the network is slow and resets some
+    connections (toxiproxy in front of a proxy that holds each CreateSnapshots
+    for 1.5 s): the function still answers before its timeout, with every
+    instance it stopped running again and a report that matches moto."""
+    ids = make_fleet(ec2, count=30, volumes=2)
+    proxy.add("CreateSnapshots", "pass", count=100, delay=1.5)
+    net = toxi.chain(proxy.port)
+    net.toxic("latency", {"latency": 100, "jitter": 50})
+    net.toxic("reset_peer", {"timeout": 400}, 0.5)
+    rie = lambda_fn(endpoint_url=net.url, timeout_s=8)
+    t0 = time.time()
+    rep = rie.invoke(json.dumps({"instances": ids, "stop": True}), timeout=60)
+    assert time.time() - t0 < 8.5
+    assert "errorType" not in rep, rep
+    assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
+    check_consistent(ec2, ids, rep, 2)
+    assert set(states(ec2, ids).values()) == {"running"}
+    assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
+    rie.log.flush()
+    log = open(rie.log.name).read()
+    assert "Connection reset by peer" in log and "outcome was unknown" in log, "the faults hit requests in flight"

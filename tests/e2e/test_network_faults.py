@@ -11,28 +11,7 @@ import time
 
 import pytest
 
-from conftest import make_fleet, snapshots, states, tagmap
-from toxiproxy import Toxiproxy, binary as toxiproxy_binary
-
-
-@pytest.fixture
-def toxi(moto):
-    if not os.path.exists(toxiproxy_binary()):
-        pytest.fail("toxiproxy is not installed (scripts/setup.sh installs it)")
-    t = Toxiproxy(moto["port"])
-    yield t
-    t.close()
-
-
-def check_consistent(ec2, ids, rep, volumes):
-    assert rep["summary"]["left_stopped"] == []
-    assert set(states(ec2, ids).values()) <= {"running", "pending"}
-    snaps = snapshots(ec2)
-    by_instance = collections.Counter(tagmap(s)["s3snapshot:instance-id"] for s in snaps)
-    done = {i["instance_id"] for i in rep["instances"] if i["snapshotted"]}
-    assert by_instance == {i: volumes for i in done}, "no duplicates, nothing unreported"
-    reported = {s["snapshot_id"] for i in rep["instances"] for s in i["snapshots"]}
-    assert reported == {s["SnapshotId"] for s in snaps}, "the report matches the emulator"
+from conftest import check_consistent, make_fleet, snapshots, states, tagmap
 
 
 @pytest.mark.parametrize("kind,attributes,toxicity", [

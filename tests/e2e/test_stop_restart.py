@@ -113,3 +113,36 @@ def test_signals_while_waiting_for_instances_to_stop(ec2, proxy, home):
     assert set(states(ec2, ids).values()) == {"running"}
     assert snapshots(ec2) == []
     assert proxy.count("CreateSnapshots") == 0
+
+
+def test_signals_during_the_restart_phase_do_not_stop_the_restarts(ec2, proxy, home):
+    """SIGTERM and then SIGINT while StartInstances is in flight: the first
+    StartInstances fails (held 2 s, then HTTP 500) and the next three are
+    throttled, so every restart attempt that succeeds comes after both
+    signals. All instances run again and the report says so."""
+    ids = make_fleet(ec2, count=3, volumes=1)
+    proxy.add("StartInstances", "error500", count=1, delay=2.0)
+    proxy.add("StartInstances", "throttle", count=3)
+    p = subprocess.Popen([binary(), "--stop", "--concurrency", "4", "--output", "json",
+                          "--filter", json.dumps({"instances": ids})],
+                         env=base_env(home, proxy.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while proxy.count("StartInstances") < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    assert proxy.count("StartInstances") == 1, proxy.seen
+    assert set(states(ec2, ids).values()) == {"stopped"}, "caught with every instance stopped"
+    p.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=180)
+    rep = json.loads(out)
+    assert rep["cancelled"] and rep["cancel_reason"] == "SIGTERM", rep
+    assert rep["summary"]["left_stopped"] == [], err
+    assert set(states(ec2, ids).values()) == {"running"}, "the restart guarantee"
+    assert all(i["stopped_by_run"] and i["restarted"] for i in rep["instances"])
+    # 1 failed + 3 throttled + at least one accepted, all after the signals.
+    assert proxy.count("StartInstances", "pass") >= 1
+    assert proxy.count("StartInstances") >= 5, proxy.seen
+    done = [i for i in rep["instances"] if i["snapshotted"]]
+    assert len(snapshots(ec2)) == len(done)
+    assert p.returncode == (0 if len(done) == 3 else 1), err
