@@ -2,7 +2,9 @@
 """Peer 2: the best boto3 version a strong Python engineer would write: a
 thread pool, the SDK's adaptive retry mode, one CreateSnapshots per instance
 with TagSpecifications.
-Usage: peer_boto3_best.py TAG_KEY TAG_VALUE LABEL   (endpoint from AWS_ENDPOINT_URL)"""
+With --stop, each worker stops its instance, waits for 'stopped', snapshots
+it and starts it again (in a finally), one instance per call.
+Usage: peer_boto3_best.py TAG_KEY TAG_VALUE LABEL [--stop]   (endpoint from AWS_ENDPOINT_URL)"""
 import concurrent.futures
 import sys
 
@@ -10,6 +12,7 @@ import boto3
 from botocore.config import Config
 
 key, value, label = sys.argv[1:4]
+stop = "--stop" in sys.argv[4:]
 ec2 = boto3.client("ec2", config=Config(retries={"max_attempts": 20, "mode": "adaptive"},
                                         max_pool_connections=16))
 ids = []
@@ -22,6 +25,17 @@ for page in ec2.get_paginator("describe_instances").paginate(
 
 
 def snap(iid):
+    if stop:
+        ec2.stop_instances(InstanceIds=[iid])
+        try:
+            ec2.get_waiter("instance_stopped").wait(InstanceIds=[iid], WaiterConfig={"Delay": 1, "MaxAttempts": 600})
+            return create(iid)
+        finally:
+            ec2.start_instances(InstanceIds=[iid])
+    return create(iid)
+
+
+def create(iid):
     return ec2.create_snapshots(
         InstanceSpecification={"InstanceId": iid}, Description="%s %s" % (label, iid),
         TagSpecifications=[{"ResourceType": "snapshot", "Tags": [

@@ -3,13 +3,14 @@
 one throttling endpoint (moto behind throttle_proxy.py).
 
   python3 bench/fleet/run.py [--sizes 100,1000] [--factor 2] [--latency-ms 20]
-                             [--peers ours,seed2016,boto3best] [--volumes 3]
+                             [--peers ours,seed2016,boto3best] [--volumes 3] [--stop]
 
 For each fleet size: a fresh moto with N instances of `--volumes` volumes,
 then each tool in turn snapshots the whole fleet (selected by tag). Measured:
 wall time, API calls and throttled answers per action (from the proxy), CPU
 time and peak RSS (wait4), and the ratio of wall time to the lower bound the
-bucket arithmetic allows. Checked: exactly one snapshot set per instance.
+bucket arithmetic allows. Checked: exactly one snapshot set per instance, and
+every instance of the fleet running afterwards (the restart guarantee).
 Loopback only; every run has a time limit."""
 import argparse
 import json
@@ -97,6 +98,8 @@ def main():
     ap.add_argument("--peers", default="ours,seed2016,boto3best")
     ap.add_argument("--volumes", type=int, default=3)
     ap.add_argument("--limit-s", type=int, default=1800, help="time limit per tool run")
+    ap.add_argument("--stop", action="store_true",
+                    help="stop -> snapshot -> start (each tool's own way); the fleet must be running afterwards")
     ap.add_argument("--page-describe", action="store_true",
                     help="have the proxy page DescribeInstances (moto does not); for 10,000 instances")
     args = ap.parse_args()
@@ -148,6 +151,8 @@ def main():
                     cmd = [sys.executable, os.path.join(HERE, "peer_seed_2016.py"), "Fleet", "bench", label]
                 else:
                     cmd = [sys.executable, os.path.join(HERE, "peer_boto3_best.py"), "Fleet", "bench", label]
+                if args.stop:
+                    cmd.append("--stop")
                 post(proxy_url + "/__reset")
                 r = run_tool(cmd, env, args.limit_s)
                 stats = json.loads(urllib.request.urlopen(proxy_url + "/__stats").read())
@@ -166,6 +171,14 @@ def main():
                     iid = t.get("s3snapshot:instance-id") or t.get("bench:instance")
                     per_instance[iid] = per_instance.get(iid, 0) + 1
                 exact = len(per_instance) == n and all(v == args.volumes for v in per_instance.values())
+                # The restart guarantee: every instance of the fleet runs afterwards.
+                fleet_states = {}
+                for page in ec2.get_paginator("describe_instances").paginate(
+                        Filters=[{"Name": "tag:Fleet", "Values": ["bench"]}]):
+                    for res in page["Reservations"]:
+                        for i in res["Instances"]:
+                            fleet_states[i["State"]["Name"]] = fleet_states.get(i["State"]["Name"], 0) + 1
+                all_running = fleet_states == {"running": n}
                 successful = {a: c - stats["throttled"].get(a, 0) for a, c in stats["calls"].items()}
                 bound = lower_bound({"DescribeInstances": math.ceil(n / 1000), "CreateSnapshots": n},
                                     args.factor, args.latency_ms / 1000.0)
@@ -175,20 +188,22 @@ def main():
                 row = dict(r, peer=peer, instances=n, calls=stats["calls"], throttled=stats["throttled"],
                            calls_total=total, throttled_total=sum(stats["throttled"].values()),
                            lower_bound_s=bound, ratio_to_bound=r["wall_s"] / bound if bound else None,
-                           one_set_per_instance=exact, successful_calls=successful)
+                           one_set_per_instance=exact, all_running=all_running, fleet_states=fleet_states,
+                           stop=args.stop, successful_calls=successful)
                 results["runs"].append(row)
                 print("%-10s n=%-6d wall %7.1fs  bound %6.1fs  ratio %5.2f  calls %6d  throttled %5d (%.1f%%)  "
-                      "cpu %6.2fs  rss %6.1f MiB  exact=%s exit=%d" % (
+                      "cpu %6.2fs  rss %6.1f MiB  exact=%s running=%s exit=%d" % (
                           peer, n, r["wall_s"], bound or 0, row["ratio_to_bound"] or 0, total, row["throttled_total"],
                           100.0 * row["throttled_total"] / max(1, total), r["cpu_s"], r["peak_rss_mib"], exact,
-                          r["exit"]), flush=True)
+                          all_running, r["exit"]), flush=True)
     finally:
         proxy.terminate()
         subprocess.call([sys.executable, os.path.join(ROOT, "tests", "e2e", "moto_ctl.py"), "stop", state],
                         stdout=subprocess.DEVNULL)
     out = os.path.join(ROOT, "bench", "results")
     os.makedirs(out, exist_ok=True)
-    name = "fleet-%s-%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")))
+    name = "fleet-%s-%s%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")),
+                                  "-stop" if args.stop else "")
     with open(os.path.join(out, name), "w") as f:
         json.dump(results, f, indent=2)
     print("results in bench/results/" + name)

@@ -120,7 +120,13 @@ class Job {
   std::vector<aws::Snapshot> FindRunSnapshots(const std::string& instance_id);
   void TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps);
   void FlushDeviceTags();
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> device_tags_;  // device -> (snapshot, instance)
+  struct DeviceTagItem {
+    std::string snapshot_id;
+    size_t report_index;
+  };
+  static constexpr size_t kDeviceTagBatch = 1000;  // resource ids per CreateTags call
+  void SendDeviceTags(const std::string& device, const std::vector<DeviceTagItem>& items);
+  std::map<std::string, std::vector<DeviceTagItem>> device_tags_;  // device -> snapshots to tag
   bool StartOne(const std::string& id);
   void RestartGuarantee();
   void Retention();
@@ -430,41 +436,60 @@ core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance
 void Job::TagDevices(const Instance& inst, const std::vector<aws::Snapshot>& snaps) {
   // CreateSnapshots gives all of an instance's snapshots one TagSpecification.
   // The device of each is tagged afterwards, batched across instances: one
-  // CreateTags call per device name and up to 1,000 snapshots (FlushDeviceTags),
-  // instead of one per snapshot, which would make CreateTags' bucket the
-  // bottleneck of a large fleet. Retention and de-duplication rely only on
-  // tags set at creation.
+  // CreateTags call per device name and up to 1,000 snapshots, instead of one
+  // per snapshot, which would make CreateTags' bucket the bottleneck of a
+  // large fleet. A full batch is sent at once (so a long run's memory stays
+  // bounded); FlushDeviceTags sends the rest at the end. Retention and
+  // de-duplication rely only on tags set at creation.
   if (inst.block_devices.size() <= 1) return;
-  std::lock_guard<std::mutex> l(mu_);
-  for (const auto& s : snaps) {
-    for (const auto& bd : inst.block_devices) {
-      if (bd.volume_id == s.volume_id) device_tags_[bd.device_name].push_back({s.snapshot_id, inst.instance_id});
+  std::vector<std::pair<std::string, std::vector<DeviceTagItem>>> full;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    size_t index = index_.at(inst.instance_id);
+    for (const auto& s : snaps) {
+      for (const auto& bd : inst.block_devices) {
+        if (bd.volume_id != s.volume_id) continue;
+        auto& batch = device_tags_[bd.device_name];
+        batch.push_back({s.snapshot_id, index});
+        if (batch.size() >= kDeviceTagBatch) {
+          full.emplace_back(bd.device_name, std::move(batch));
+          batch.clear();
+        }
+      }
     }
   }
+  for (const auto& [device, items] : full) SendDeviceTags(device, items);
 }
 
 void Job::FlushDeviceTags() {
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> pending;
+  std::map<std::string, std::vector<DeviceTagItem>> pending;
   {
     std::lock_guard<std::mutex> l(mu_);
     pending.swap(device_tags_);
   }
   for (const auto& [device, items] : pending) {
-    for (size_t i = 0; i < items.size(); i += 1000) {
-      std::vector<std::string> ids;
-      for (size_t k = i; k < std::min(i + 1000, items.size()); ++k) ids.push_back(items[k].first);
-      core::Status st = core::OkStatus();
-      for (int attempt = 0; attempt < 5; ++attempt) {
-        st = ctx_.ec2->CreateTags(ids, {{kTagDevice, device}});
-        // A snapshot not yet visible to CreateTags (eventual consistency): later.
-        if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
-        ctx_.clock->Sleep(Backoff(attempt));
-      }
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> l(mu_);
-        for (size_t k = i; k < std::min(i + 1000, items.size()); ++k) {
-          Rep(items[k].second).warnings.push_back("device tag on " + items[k].first + ": " + st.error().ToString());
-        }
+    if (!items.empty()) SendDeviceTags(device, items);
+  }
+}
+
+void Job::SendDeviceTags(const std::string& device, const std::vector<DeviceTagItem>& items) {
+  for (size_t i = 0; i < items.size(); i += kDeviceTagBatch) {
+    size_t end = std::min(i + kDeviceTagBatch, items.size());
+    std::vector<std::string> ids;
+    ids.reserve(end - i);
+    for (size_t k = i; k < end; ++k) ids.push_back(items[k].snapshot_id);
+    core::Status st = core::OkStatus();
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      st = ctx_.ec2->CreateTags(ids, {{kTagDevice, device}});
+      // A snapshot not yet visible to CreateTags (eventual consistency): later.
+      if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
+      ctx_.clock->Sleep(Backoff(attempt));
+    }
+    if (!st.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      for (size_t k = i; k < end; ++k) {
+        report_.instances[items[k].report_index].warnings.push_back("device tag on " + items[k].snapshot_id + ": " +
+                                                                    st.error().ToString());
       }
     }
   }

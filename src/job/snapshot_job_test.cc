@@ -267,5 +267,27 @@ TEST(SnapshotDescriptionTest, FitsIn255Characters) {
   EXPECT_NE(std::string::npos, d.find("2026-11-26T12:00:00Z"));
 }
 
+TEST_F(SnapshotJobTest, DeviceTagsGoOutInFullBatchesDuringTheRun) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2500; ++i) {
+    std::string id = "i-" + std::to_string(10000000 + i);
+    ec2_.AddInstance(id, {"vol-a" + std::to_string(i), "vol-b" + std::to_string(i)});
+    ids.push_back(id);
+  }
+  JobSpec spec = Spec(ids);
+  spec.concurrency = 4;
+  Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << r.FailedCount();
+  // Two device names, 2,500 snapshots each: 1,000 + 1,000 + 500 per device.
+  EXPECT_EQ(6, ec2_.CallCount("CreateTags"));
+  int tagged = 0;
+  for (const auto& snap : ec2_.AllSnapshots()) tagged += !snap.TagValue(kTagDevice).empty();
+  EXPECT_EQ(5000, tagged);
+  auto calls = ec2_.calls();
+  auto first_tag = std::find(calls.begin(), calls.end(), "CreateTags");
+  auto last_create = std::find(calls.rbegin(), calls.rend(), "CreateSnapshots");
+  EXPECT_LT(first_tag - calls.begin(), calls.rend() - last_create - 1) << "full batches are sent before the end";
+}
+
 }  // namespace
 }  // namespace s3snapshot::job
