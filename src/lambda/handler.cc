@@ -9,6 +9,17 @@
 
 namespace s3snapshot::lambda {
 
+std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut) {
+  std::string body = job::ReportToJson(report, -1);
+  *cut = body.size() > max_bytes;
+  if (!*cut) return body;
+  body.clear();
+  body.shrink_to_fit();
+  std::ostringstream o;
+  job::WriteReportJson(report, o, -1, /*failed_instances_only=*/true);
+  return o.str();
+}
+
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
                                 core::Logger& logger, job::CancelToken* cancel) {
   HandlerOutcome out;
@@ -29,15 +40,9 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
   job::Report report = app::ExecuteJob(spec, runtime, logger, cancel);
-  out.body = job::ReportToJson(report, -1);
-  if (out.body.size() > kMaxResponseBytes) {
-    // Lambda refuses a response over 6 MB: keep everything but the
-    // instances that went well (the summary still counts them).
-    out.body.clear();
-    out.body.shrink_to_fit();
-    std::ostringstream o;
-    job::WriteReportJson(report, o, -1, /*failed_instances_only=*/true);
-    out.body = o.str();
+  bool cut = false;
+  out.body = ResponseBody(report, kMaxResponseBytes, &cut);
+  if (cut) {
     logger.Warn("the report is over Lambda's response limit; the instances that went well are left out of it",
                 {{"run_id", report.run_id}});
   }

@@ -8,6 +8,7 @@
 
 #include "app/aws_runtime.h"
 #include "job/cancel.h"
+#include "job/report.h"
 
 namespace s3snapshot::lambda {
 
@@ -26,6 +27,10 @@ struct HandlerOutcome {
 // "ok": false) and publishes to sns-arn-error, because a function error would
 // make Lambda's asynchronous retries run the whole job again and duplicate
 // snapshots. Only an invalid payload (nothing done) is a function error.
+// The report as the invocation's response: all of it when it fits in
+// `max_bytes`, else only the failed instances (`*cut` set).
+std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut);
+
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
                                 core::Logger& logger, job::CancelToken* cancel);
 
