@@ -168,10 +168,12 @@ Report Job::Run() {
   report_.label = spec_.label;
   when_ = report_.started_at;
 
-  // Selection only reads: a burst of server errors that outlasts the client's
-  // own attempts is worth a few more rounds before the run gives up.
+  // Selection only reads: a burst of server errors or lost connections that
+  // outlasts the client's own attempts is worth a few more rounds before the
+  // run gives up (a lost answer to a read is safe to ask again).
   auto sel = SelectInstances(*ctx_.ec2, spec_);
-  for (int round = 0; !sel.ok() && IsRetryableAtJobLevel(sel.error()) && round < 3; ++round) {
+  auto retry_select = [](const Error& e) { return IsRetryableAtJobLevel(e) || e.kind == ErrorKind::kAmbiguous; };
+  for (int round = 0; !sel.ok() && retry_select(sel.error()) && round < 3 && !Stopping(); ++round) {
     Log(core::LogLevel::kWarn, "selecting instances failed; trying again", {{"error", sel.error().ToString()}});
     if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, Backoff(round + 1))) break;
     sel = SelectInstances(*ctx_.ec2, spec_);
@@ -250,7 +252,6 @@ Report Job::Run() {
         if (!to_stop.empty()) StopPhase(to_stop, pool);
         pool.Wait();
       }
-      FlushDeviceTags();
       {
         std::lock_guard<std::mutex> l(start_mu_);
         start_done_ = true;
@@ -258,7 +259,10 @@ Report Job::Run() {
       start_cv_.notify_all();
       starter.join();
     }
+    // Restarts first: device tags are a convenience and must never hold
+    // instances stopped (nor spend a deadline's reserve).
     RestartGuarantee();
+    FlushDeviceTags();
     if (!spec_.copy_to_regions.empty()) {
       CopyToRegions();
     } else if (spec_.wait) {
@@ -412,14 +416,22 @@ core::Result<std::vector<aws::Snapshot>> Job::CreateSnapshotsOnce(const Instance
     if (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed) {
       // EC2 takes no client token for CreateSnapshots: look for this run's
       // snapshots of the instance before trying again, so a retry never
-      // makes a second set. Listing is eventually consistent; look twice.
+      // makes a second set. Listing is eventually consistent; look twice,
+      // but when cancelled or out of time look once, at once: the instance
+      // may be waiting for this to be started again.
       for (int look = 0; look < 2; ++look) {
-        ctx_.clock->Sleep(core::Duration(look == 0 ? 1000 : 4000));
+        if (!Stopping()) SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, core::Duration(look == 0 ? 1000 : 4000));
         auto found = FindRunSnapshots(inst.instance_id);
         if (!found.empty()) {
           Log(core::LogLevel::kWarn, "CreateSnapshots outcome was unknown; found its snapshots",
               {{"instance", inst.instance_id}, {"error", r.error().ToString()}});
           return found;
+        }
+        if (Stopping()) {
+          last->message += " (outcome unknown: no snapshot of this run found for the instance, and the run was "
+                           "cancelled before it could look again; look for tag " + std::string(kTagRunId) + "=" +
+                           report_.run_id + ")";
+          break;
         }
       }
       continue;
@@ -468,7 +480,17 @@ void Job::FlushDeviceTags() {
     pending.swap(device_tags_);
   }
   for (const auto& [device, items] : pending) {
-    if (!items.empty()) SendDeviceTags(device, items);
+    if (items.empty()) continue;
+    if (Stopping()) {
+      // Cancelled or out of time: say which snapshots lack the tag.
+      std::lock_guard<std::mutex> l(mu_);
+      for (const auto& it : items) {
+        report_.instances[it.report_index].warnings.push_back("device tag on " + it.snapshot_id +
+                                                              " not set: the run was cancelled");
+      }
+      continue;
+    }
+    SendDeviceTags(device, items);
   }
 }
 
@@ -483,7 +505,7 @@ void Job::SendDeviceTags(const std::string& device, const std::vector<DeviceTagI
       st = ctx_.ec2->CreateTags(ids, {{kTagDevice, device}});
       // A snapshot not yet visible to CreateTags (eventual consistency): later.
       if (st.ok() || (st.error().kind != ErrorKind::kNotFound && !IsRetryableAtJobLevel(st.error()))) break;
-      ctx_.clock->Sleep(Backoff(attempt));
+      if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, Backoff(attempt))) break;
     }
     if (!st.ok()) {
       std::lock_guard<std::mutex> l(mu_);

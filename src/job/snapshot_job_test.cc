@@ -289,5 +289,37 @@ TEST_F(SnapshotJobTest, DeviceTagsGoOutInFullBatchesDuringTheRun) {
   EXPECT_LT(first_tag - calls.begin(), calls.rend() - last_create - 1) << "full batches are sent before the end";
 }
 
+TEST_F(SnapshotJobTest, DeviceTagsComeAfterEveryRestart) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.AddInstance("i-00000002", {"vol-3", "vol-4"});
+  Report r = Run(Spec({"i-00000001", "i-00000002"}, /*stop=*/true));
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  auto calls = ec2_.calls();
+  auto first_tag = std::find(calls.begin(), calls.end(), "CreateTags") - calls.begin();
+  auto last_start = calls.rend() - std::find(calls.rbegin(), calls.rend(), "StartInstances") - 1;
+  EXPECT_GT(first_tag, last_start);
+}
+
+TEST_F(SnapshotJobTest, CancelledRunSkipsDeviceTagsWithAWarningButRestarts) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.AddInstance("i-00000002", {"vol-3", "vol-4"});
+  int creates = 0;
+  ec2_.on_call = [&](const std::string& action) {
+    if (action == "CreateSnapshots" && ++creates == 2) cancel_.Cancel("SIGTERM");
+  };
+  JobSpec spec = Spec({"i-00000001", "i-00000002"}, /*stop=*/true);
+  spec.concurrency = 1;
+  Report r = Run(spec);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ(0, ec2_.CallCount("CreateTags"));
+  EXPECT_EQ("running", ec2_.State("i-00000001"));
+  EXPECT_EQ("running", ec2_.State("i-00000002"));
+  int warned = 0;
+  for (const auto& i : r.instances) {
+    for (const auto& w : i.warnings) warned += w.find("not set: the run was cancelled") != std::string::npos;
+  }
+  EXPECT_EQ(4, warned);
+}
+
 }  // namespace
 }  // namespace s3snapshot::job
