@@ -1,13 +1,16 @@
-"""deploy/template.yaml: valid (cfn-lint, offline), and its role allows every
-action a real run sends (taken from moto's request recording)."""
+"""deploy/template.yaml: valid (cfn-lint, offline), its role allows every
+action a real run sends, and every request meets the role's conditions
+(taken from moto's request recording)."""
+import collections
 import json
 import os
+import re
 import subprocess
 import sys
 
 import yaml
 
-from conftest import make_fleet, sqs_topic
+from conftest import client, make_fleet, sqs_topic, tagmap
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEMPLATE = os.path.join(ROOT, "deploy", "template.yaml")
@@ -38,6 +41,55 @@ def policy_actions():
     return actions
 
 
+def all_snapshot_tags(endpoint):
+    """snapshot id -> tags, in every region moto knows."""
+    out = {}
+    for region in [r["RegionName"] for r in client("ec2", endpoint).describe_regions()["Regions"]]:
+        for snap in client("ec2", endpoint, region=region).describe_snapshots(OwnerIds=["self"])["Snapshots"]:
+            out[snap["SnapshotId"]] = tagmap(snap)
+    return out
+
+
+def request_tags(params):
+    keys = {}
+    for k, v in params.items():
+        m = re.fullmatch(r"TagSpecification\.\d+\.Tag\.(\d+)\.(Key|Value)", k)
+        if m:
+            keys.setdefault(m.group(1), {})[m.group(2)] = v
+    return {kv.get("Key"): kv.get("Value") for kv in keys.values()}
+
+
+def check_policy_conditions(rows, snapshot_tags):
+    """moto enforces IAM on actions only; the template's conditions are
+    checked here against every request the runs sent, as IAM would evaluate
+    those condition keys: snapshots are created only with Scripted=s3snapshot
+    (aws:RequestTag), tagged afterwards only with s3snapshot:device and only
+    when they are the tool's (aws:ResourceTag, aws:TagKeys), deleted only when
+    they are the tool's and not protected, roles assumed only s3snapshot*."""
+    counts = collections.Counter()
+    for row in rows:
+        p = row["params"]
+        action = p.get("Action")
+        if action == "CreateSnapshots":
+            assert request_tags(p).get("Scripted") == "s3snapshot", p
+        elif action == "CopySnapshot":
+            assert request_tags(p).get("Scripted") == "s3snapshot", p
+        elif action == "CreateTags":
+            keys = {v for k, v in p.items() if re.fullmatch(r"Tag\.\d+\.Key", k)}
+            assert keys == {"s3snapshot:device"}, p
+            for k, sid in p.items():
+                if re.fullmatch(r"ResourceId\.\d+", k):
+                    assert snapshot_tags[sid].get("Scripted") == "s3snapshot", sid
+        elif action == "DeleteSnapshot":
+            tags = snapshot_tags[p["SnapshotId"]]
+            assert tags.get("Scripted") == "s3snapshot" and tags.get("State") != "Protected", tags
+        elif action == "AssumeRole":
+            assert re.fullmatch(r"arn:aws:iam::\d{12}:role/s3snapshot.*", p["RoleArn"]), p
+        counts[action] += 1
+    for action in ("CreateSnapshots", "CreateTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole"):
+        assert counts[action] > 0, "no %s request to check" % action
+
+
 def test_cfn_lint_passes():
     r = subprocess.run([sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())", TEMPLATE],
                        capture_output=True, text=True)
@@ -48,15 +100,22 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
     topic, _ = sqs_topic(endpoint, "deploy-ok")
     err, _ = sqs_topic(endpoint, "deploy-err")
     ids = make_fleet(ec2, count=2, volumes=2)
+    # A manual snapshot and a protected one of ours: retention must leave
+    # them alone, and the policy's conditions must never need to allow them.
+    vol = ec2.describe_instances(InstanceIds=ids[:1])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]
+    ec2.create_snapshot(VolumeId=vol["Ebs"]["VolumeId"], Description="manual")
     recording.start()
     r = run(["--stop", "--filter", json.dumps({"instances": ids + ["i-0123456789abcdef0"]}),
-             "--sns-arn", topic, "--sns-arn-error", err])
+             "--sns-arn", topic, "--sns-arn-error", err, "--protected"])
     assert r.returncode == 1  # the missing instance
+    seen_tags = all_snapshot_tags(endpoint)
     for _ in range(2):
         r = run(["--filter", json.dumps({"instances": ids}), "--keep", "1", "--prune-orphans", "--wait",
                  "--copy-to-region", "eu-west-1", "--region", "all",
                  "--assume-role", "arn:aws:iam::100000000000:role/s3snapshot-runner"], timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
+        seen_tags.update(all_snapshot_tags(endpoint))
+    check_policy_conditions(recording.requests(), seen_tags)
     used = set()
     for row in recording.requests():
         action = row["params"].get("Action")
