@@ -1,22 +1,54 @@
 #include "core/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 namespace s3snapshot::core {
+
+namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider tables (under a lock) each
+// time EVP_sha256() or HMAC() is used; a request signs with two digests and
+// one or more HMACs, from several threads at once. Fetch each algorithm once.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
+EVP_MAC* HmacMac() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+}  // namespace
 
 std::string Sha256(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  // On failure (no SHA-256 in OpenSSL at all) the result is empty: the
+  // request's signature is then wrong and AWS refuses it, which is reported.
+  if (EVP_Digest(data.data(), data.size(), out, &len, Sha256Md(), nullptr) != 1) return {};
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  EVP_MAC* mac = HmacMac();
+  if (!mac) return {};
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  size_t len = 0;
+  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) == 1 &&
+            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+            EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) return {};
   return std::string(reinterpret_cast<char*>(out), len);
 }
 

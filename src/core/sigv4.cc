@@ -172,12 +172,30 @@ std::string StringToSign(const std::string& canonical_request, const SigningPara
          "\n" + HexEncode(Sha256(canonical_request));
 }
 
+std::string SigningKey(const std::string& secret_access_key, const std::string& date,
+                       const std::string& region, const std::string& service) {
+  std::string k = HmacSha256("AWS4" + secret_access_key, date);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  return HmacSha256(k, "aws4_request");
+}
+
 std::string Signature(const std::string& string_to_sign, const SigningParams& p) {
-  std::string k = HmacSha256("AWS4" + p.credentials.secret_access_key, DateStamp(p));
-  k = HmacSha256(k, p.region);
-  k = HmacSha256(k, p.service);
-  k = HmacSha256(k, "aws4_request");
-  return HexEncode(HmacSha256(k, string_to_sign));
+  // The key depends on the secret, the day, the region and the service only,
+  // so a run signs thousands of requests with the same one: each thread keeps
+  // its last key and derives it again (four HMACs) only when one of them
+  // changes (new day, other region, refreshed credentials).
+  struct Cached {
+    std::string secret, date, region, service, key;
+  };
+  thread_local Cached cached;
+  std::string date = DateStamp(p);
+  if (cached.key.empty() || cached.secret != p.credentials.secret_access_key || cached.date != date ||
+      cached.region != p.region || cached.service != p.service) {
+    cached = {p.credentials.secret_access_key, date, p.region, p.service,
+              SigningKey(p.credentials.secret_access_key, date, p.region, p.service)};
+  }
+  return HexEncode(HmacSha256(cached.key, string_to_sign));
 }
 
 void SignRequest(SignableRequest* req, const SigningParams& p) {

@@ -50,7 +50,11 @@ std::string CanonicalRequest(const SignableRequest& req, const SigningParams& p,
 std::string CredentialScope(const SigningParams& p);
 // Stage 2.
 std::string StringToSign(const std::string& canonical_request, const SigningParams& p);
-// Stage 3: hex signature.
+// Stage 3: the signing key (raw 32 bytes) of a secret for one day
+// (YYYYMMDD), region and service, ...
+std::string SigningKey(const std::string& secret_access_key, const std::string& date,
+                       const std::string& region, const std::string& service);
+// ... and the hex signature of a string to sign.
 std::string Signature(const std::string& string_to_sign, const SigningParams& p);
 
 // Signs with the Authorization header: adds X-Amz-Date, X-Amz-Security-Token

@@ -7,7 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
+
+#include "core/crypto.h"
 
 namespace s3snapshot::core {
 namespace {
@@ -128,6 +133,48 @@ INSTANTIATE_TEST_SUITE_P(AwsSuite, SigV4SuiteTest, ::testing::ValuesIn(CaseNames
                          });
 
 TEST(SigV4Test, SuiteIsPresent) { EXPECT_GE(CaseNames().size(), 30u); }
+
+// The example of AWS's "Derive a signing key for Signature Version 4" page.
+TEST(SigningKeyTest, MatchesTheDocumentedExample) {
+  EXPECT_EQ("f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d",
+            HexEncode(SigningKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam")));
+}
+
+// Signature() keeps the last signing key per thread: every input of the key
+// must invalidate it (rotated credentials, a new day, another region or
+// service), in any order, and the result must equal a fresh derivation.
+TEST(SigningKeyTest, SignatureNeverUsesAStaleKey) {
+  SigningParams base;
+  base.credentials.access_key_id = "AKIDEXAMPLE";
+  base.credentials.secret_access_key = "secret-one";
+  base.region = "us-east-1";
+  base.service = "ec2";
+  ASSERT_TRUE(ParseIso8601("2026-11-26T23:59:59Z", &base.time));
+  std::vector<SigningParams> variants(5, base);
+  variants[1].credentials.secret_access_key = "secret-two";
+  ASSERT_TRUE(ParseIso8601("2026-11-27T00:00:00Z", &variants[2].time));
+  variants[3].region = "eu-west-1";
+  variants[4].service = "sns";
+  const std::string sts = "AWS4-HMAC-SHA256\n20261126T235959Z\nscope\nhash";
+  auto fresh = [&](const SigningParams& p) {
+    std::string date = FormatAmzDate(p.time).substr(0, 8);
+    return HexEncode(HmacSha256(SigningKey(p.credentials.secret_access_key, date, p.region, p.service), sts));
+  };
+  std::set<std::string> distinct;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i : {0, 1, 0, 2, 2, 3, 0, 4, 1, 4}) {
+      SCOPED_TRACE("variant " + std::to_string(i));
+      EXPECT_EQ(fresh(variants[i]), Signature(sts, variants[i]));
+      distinct.insert(Signature(sts, variants[i]));
+    }
+  }
+  EXPECT_EQ(5u, distinct.size());
+  // Another thread starts with an empty cache and gets the same answers.
+  std::thread t([&] {
+    for (size_t i : {4, 0, 3}) EXPECT_EQ(fresh(variants[i]), Signature(sts, variants[i]));
+  });
+  t.join();
+}
 
 TEST(UriEncodeTest, KeepsUnreservedAndEncodesTheRest) {
   EXPECT_EQ("AZaz09-_.~", UriEncode("AZaz09-_.~", false));
