@@ -115,30 +115,82 @@ CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(
 }
 
 CurlTransport::~CurlTransport() {
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+  for (const Handles& h : idle_) {
+    curl_multi_cleanup(static_cast<CURLM*>(h.multi));
+    curl_easy_cleanup(static_cast<CURL*>(h.easy));
+  }
 }
 
-void* CurlTransport::Acquire() {
+CurlTransport::Handles CurlTransport::Acquire() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!idle_.empty()) {
-      void* h = idle_.back();
+      Handles h = idle_.back();
       idle_.pop_back();
       return h;
     }
   }
-  return curl_easy_init();
+  Handles h{curl_easy_init(), curl_multi_init()};
+  if (h.easy == nullptr || h.multi == nullptr) {
+    curl_multi_cleanup(static_cast<CURLM*>(h.multi));
+    curl_easy_cleanup(static_cast<CURL*>(h.easy));
+    return {};
+  }
+  return h;
 }
 
-void CurlTransport::Release(void* handle) {
+void CurlTransport::Release(Handles handles) {
   std::lock_guard<std::mutex> lock(mu_);
-  idle_.push_back(handle);
+  idle_.push_back(handles);
 }
+
+namespace {
+
+// curl_easy_perform, except for how it waits. curl_easy_perform wakes up
+// once a second while it waits for an answer; a run of 10,000 instances
+// spends most of its time waiting (on the API's rate limits) in several
+// threads at once, and those wake-ups came to a fifth of its CPU time. Here
+// each thread sleeps in poll() until its socket is ready or until the next
+// timeout libcurl itself asks for (connect, request timeout). The multi
+// handle holds the connection cache, so connections are still reused.
+CURLcode Perform(CURL* easy, CURLM* multi) {
+  if (curl_multi_add_handle(multi, easy) != CURLM_OK) return CURLE_FAILED_INIT;
+  CURLcode result = CURLE_GOT_NOTHING;
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+    bool done = false;
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
+        result = msg->data.result;
+        done = true;
+      }
+    }
+    if (done || running == 0) break;
+    long wait_ms = -1;
+    curl_multi_timeout(multi, &wait_ms);
+    if (wait_ms < 0) wait_ms = 1000;  // no timer set: look again in a second, as libcurl would
+    if (curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 3600000)), nullptr) !=
+        CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  curl_multi_remove_handle(multi, easy);
+  return result;
+}
+
+}  // namespace
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
-  CURL* curl = static_cast<CURL*>(Acquire());
+  Handles handles = Acquire();
+  CURL* curl = static_cast<CURL*>(handles.easy);
   if (curl == nullptr) return Error::Make(ErrorKind::kInternal, "curl_easy_init failed");
-  curl_easy_reset(curl);  // keeps the connection cache; clears per-request options
+  curl_easy_reset(curl);  // clears per-request options (the connections are the multi handle's)
 
   HttpResponse resp;
   char errbuf[CURL_ERROR_SIZE] = {0};
@@ -185,12 +237,12 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   hdrs = curl_slist_append(hdrs, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = Perform(curl, static_cast<CURLM*>(handles.multi));
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(hdrs);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  Release(curl);
+  Release(handles);
 
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);

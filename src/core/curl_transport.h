@@ -19,7 +19,7 @@ struct CurlTransportOptions {
   std::string user_agent;  // "s3snapshot/X.Y.Z"
 };
 
-// Thread-safe: keeps a pool of curl easy handles, each with its own connection
+// Thread-safe: keeps a pool of curl handles, each pair with its own connection
 // cache, so connections are reused (keep-alive) across requests and threads.
 // TLS peer and host verification are always on. Proxy variables (https_proxy,
 // no_proxy, ...) are honoured by libcurl.
@@ -36,12 +36,18 @@ class CurlTransport : public HttpTransport {
   const std::string& ca_bundle() const { return options_.ca_bundle; }
 
  private:
-  void* Acquire();
-  void Release(void* handle);
+  // A request's easy handle and the multi handle that runs it; the multi
+  // handle keeps the connection cache, so a pooled pair reuses connections.
+  struct Handles {
+    void* easy = nullptr;   // CURL*
+    void* multi = nullptr;  // CURLM*
+  };
+  Handles Acquire();
+  void Release(Handles handles);
 
   CurlTransportOptions options_;
   std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles
+  std::vector<Handles> idle_;
 };
 
 // The first CA bundle that exists among the well-known locations (Debian,
