@@ -63,11 +63,12 @@ class WorkerPool {
         queue_.pop_front();
       }
       f();
+      bool idle;
       {
         std::lock_guard<std::mutex> l(mu_);
-        --pending_;
+        idle = --pending_ == 0;
       }
-      idle_cv_.notify_all();
+      if (idle) idle_cv_.notify_all();  // only Wait() listens: no wake-up per task
     }
   }
   std::mutex mu_;
