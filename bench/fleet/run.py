@@ -102,8 +102,11 @@ def main():
                     help="stop -> snapshot -> start (each tool's own way); the fleet must be running afterwards")
     ap.add_argument("--page-describe", action="store_true",
                     help="have the proxy page DescribeInstances (moto does not); for 10,000 instances")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "s3snapshot"),
+                    help="the s3snapshot to measure (default: build/src/s3snapshot)")
+    ap.add_argument("--out", help="results file name in bench/results (default: from sizes, peers and --stop)")
     args = ap.parse_args()
-    binary = os.path.join(ROOT, "build", "src", "s3snapshot")
+    binary = os.path.abspath(args.binary)
     work = "/tmp/s3snapshot-bench-%d" % os.getpid()
     os.makedirs(work, exist_ok=True)
     state = os.path.join(work, "moto.json")
@@ -130,11 +133,16 @@ def main():
                 for i in range(args.volumes - 1)]
             t0 = time.time()
             made = 0
+            fleet, volume_owner = set(), {}
             while made < n:
                 k = min(500, n - made)
-                ec2.run_instances(ImageId="ami-12345678", MinCount=k, MaxCount=k, InstanceType="t3.micro",
+                seeded = ec2.run_instances(ImageId="ami-12345678", MinCount=k, MaxCount=k, InstanceType="t3.micro",
                                   BlockDeviceMappings=bdm, TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                       {"Key": "Fleet", "Value": "bench"}, {"Key": "Name", "Value": "node"}]}])
+                for i in seeded["Instances"]:
+                    fleet.add(i["InstanceId"])
+                    for bd in i.get("BlockDeviceMappings", []):
+                        volume_owner[bd["Ebs"]["VolumeId"]] = i["InstanceId"]
                 made += k
             print("fleet of %d instances x %d volumes seeded in %.0f s" % (n, args.volumes, time.time() - t0),
                   flush=True)
@@ -160,27 +168,39 @@ def main():
                 print("%-10s n=%-6d measured: wall %.1fs cpu %.2fs rss %.1f MiB exit=%d" % (
                     peer, n, r["wall_s"], r["cpu_s"], r["peak_rss_mib"], r["exit"]), flush=True)
                 stats = json.loads(urllib.request.urlopen(proxy_url + "/__stats").read())
-                # Correctness: exactly one snapshot set per instance for this tool's run.
-                tag = "s3snapshot:label" if peer == "ours" else "bench:label"
-                # All of the account's snapshots, filtered here: moto's tag
-                # filter takes minutes over tens of thousands of snapshots.
-                per_instance = {}
-                pages = ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"],
-                                                                         PaginationConfig={"PageSize": 1000})
-                for s in (x for page in pages for x in page["Snapshots"]):
-                    t = {x["Key"]: x["Value"] for x in s.get("Tags", [])}
-                    if t.get(tag) != label:
-                        continue
-                    iid = t.get("s3snapshot:instance-id") or t.get("bench:instance")
-                    per_instance[iid] = per_instance.get(iid, 0) + 1
-                exact = len(per_instance) == n and all(v == args.volumes for v in per_instance.values())
-                # The restart guarantee: every instance of the fleet runs afterwards.
+                # Correctness: exactly one snapshot set per instance. Counted from
+                # what moto answered to every snapshot-creating call (recorded by
+                # the proxy); at up to 2,000 instances also from moto's
+                # DescribeSnapshots, by the run's tags, and both must agree.
+                # (At 10,000 instances DescribeSnapshots would take hours: moto
+                # looks up each snapshot's tags among all tags.)
+                per_instance = dict(stats["created_by_instance"])
+                for vol, count in stats["created_by_volume"].items():
+                    owner = volume_owner.get(vol, vol)
+                    per_instance[owner] = per_instance.get(owner, 0) + count
+                exact = set(per_instance) == fleet and all(v == args.volumes for v in per_instance.values())
+                exact_described = None
+                if n <= 2000:
+                    tag = "s3snapshot:label" if peer == "ours" else "bench:label"
+                    described = {}
+                    pages = ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"],
+                                                                             PaginationConfig={"PageSize": 1000})
+                    for snap in (x for page in pages for x in page["Snapshots"]):
+                        t = {x["Key"]: x["Value"] for x in snap.get("Tags", [])}
+                        if t.get(tag) != label:
+                            continue
+                        iid = t.get("s3snapshot:instance-id") or t.get("bench:instance")
+                        described[iid] = described.get(iid, 0) + 1
+                    exact_described = described == per_instance
+                    exact = exact and exact_described
+                # The restart guarantee: every instance of the fleet runs afterwards
+                # (DescribeInstanceStatus: states without moto's per-instance tag lookups).
                 fleet_states = {}
-                for page in ec2.get_paginator("describe_instances").paginate(
-                        Filters=[{"Name": "tag:Fleet", "Values": ["bench"]}]):
-                    for res in page["Reservations"]:
-                        for i in res["Instances"]:
-                            fleet_states[i["State"]["Name"]] = fleet_states.get(i["State"]["Name"], 0) + 1
+                for page in ec2.get_paginator("describe_instance_status").paginate(IncludeAllInstances=True):
+                    for st in page["InstanceStatuses"]:
+                        if st["InstanceId"] in fleet:
+                            name = st["InstanceState"]["Name"]
+                            fleet_states[name] = fleet_states.get(name, 0) + 1
                 all_running = fleet_states == {"running": n}
                 successful = {a: c - stats["throttled"].get(a, 0) for a, c in stats["calls"].items()}
                 bound = lower_bound({"DescribeInstances": math.ceil(n / 1000), "CreateSnapshots": n},
@@ -191,7 +211,8 @@ def main():
                 row = dict(r, peer=peer, instances=n, calls=stats["calls"], throttled=stats["throttled"],
                            calls_total=total, throttled_total=sum(stats["throttled"].values()),
                            lower_bound_s=bound, ratio_to_bound=r["wall_s"] / bound if bound else None,
-                           one_set_per_instance=exact, all_running=all_running, fleet_states=fleet_states,
+                           one_set_per_instance=exact, describe_snapshots_agrees=exact_described,
+                           all_running=all_running, fleet_states=fleet_states,
                            stop=args.stop, successful_calls=successful)
                 results["runs"].append(row)
                 print("%-10s n=%-6d wall %7.1fs  bound %6.1fs  ratio %5.2f  calls %6d  throttled %5d (%.1f%%)  "
@@ -205,8 +226,8 @@ def main():
                         stdout=subprocess.DEVNULL)
     out = os.path.join(ROOT, "bench", "results")
     os.makedirs(out, exist_ok=True)
-    name = "fleet-%s-%s%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")),
-                                  "-stop" if args.stop else "")
+    name = args.out or "fleet-%s-%s%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")),
+                                              "-stop" if args.stop else "")
     with open(os.path.join(out, name), "w") as f:
         json.dump(results, f, indent=2)
     print("results in bench/results/" + name)

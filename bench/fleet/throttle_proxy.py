@@ -9,7 +9,9 @@ actions 100/20 per s; CreateSnapshot(s), DeleteSnapshot, CopySnapshot 100/5;
 CreateTags 100/10; StopInstances 50/5; StartInstances 5/2.
 
   throttle_proxy.py --upstream-port P --port Q [--factor F] [--latency-ms L]
-GET /__stats gives calls and throttled answers per action; POST /__reset clears them.
+GET /__stats gives calls and throttled answers per action, and the snapshots
+moto created per instance (CreateSnapshots) and per volume (CreateSnapshot);
+POST /__reset clears them.
 
 moto does not page DescribeInstances: with --page-describe the proxy asks moto
 once per filter set and serves the answer in pages of MaxResults with a
@@ -74,8 +76,22 @@ def main():
     page_cache = {}  # filter key -> list of reservation elements, namespace
     buckets = {f: Bucket(s * args.factor, r * args.factor) for f, (s, r) in FAMILIES.items()}
     stats_lock = threading.Lock()
-    stats = {"calls": {}, "throttled": {}}
+    # What moto answered to each snapshot-creating call that reached it: the
+    # harness checks "one set per instance" from this record at fleet sizes
+    # where asking moto for all snapshots would take hours (its tag lookups
+    # are linear in all tags, per snapshot).
+    stats = {"calls": {}, "throttled": {}, "created_by_instance": {}, "created_by_volume": {}}
     local = threading.local()
+
+    def record_created(action, body, data):
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        made = data.count(b"<snapshotId>")
+        if action == "CreateSnapshots":
+            key, where = params.get("InstanceSpecification.InstanceId", [""])[0], "created_by_instance"
+        else:
+            key, where = params.get("VolumeId", [""])[0], "created_by_volume"
+        with stats_lock:
+            stats[where][key] = stats[where].get(key, 0) + made
 
     def upstream():
         c = getattr(local, "conn", None)
@@ -100,8 +116,8 @@ def main():
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if self.path == "/__reset":
                 with stats_lock:
-                    stats["calls"].clear()
-                    stats["throttled"].clear()
+                    for v in stats.values():
+                        v.clear()
                 for f, (s, r) in FAMILIES.items():
                     buckets[f] = Bucket(s * args.factor, r * args.factor)
                 return self._send(200, b"{}", "application/json")
@@ -122,6 +138,8 @@ def main():
                     c.request("POST", self.path, body=body, headers=headers)
                     r = c.getresponse()
                     data = r.read()
+                    if r.status == 200 and action in ("CreateSnapshots", "CreateSnapshot"):
+                        record_created(action, body, data)
                     return self._send(r.status, data, r.getheader("Content-Type", "text/xml"))
                 except (http.client.HTTPException, OSError):
                     local.conn = None
