@@ -13,8 +13,11 @@ from botocore.config import Config
 
 key, value, label = sys.argv[1:4]
 stop = "--stop" in sys.argv[4:]
+# read_timeout as s3snapshot gets --read-timeout 900 in the harness: moto
+# takes minutes to filter 10,000 instances (EC2 answers in well under 60 s),
+# and the default 60 s made the SDK resend the first page until it gave up.
 ec2 = boto3.client("ec2", config=Config(retries={"max_attempts": 20, "mode": "adaptive"},
-                                        max_pool_connections=16))
+                                        max_pool_connections=16, read_timeout=900))
 ids = []
 for page in ec2.get_paginator("describe_instances").paginate(
         Filters=[{"Name": "tag:" + key, "Values": [value]},

@@ -14,7 +14,9 @@ from botocore.exceptions import ClientError
 
 key, value, label = sys.argv[1:4]
 stop = "--stop" in sys.argv[4:]
-ec2 = boto3.client("ec2", config=Config(retries={"max_attempts": 1, "mode": "legacy"}))
+# read_timeout as s3snapshot gets --read-timeout 900 in the harness: moto
+# takes minutes to filter 10,000 instances (EC2 answers in well under 60 s).
+ec2 = boto3.client("ec2", config=Config(retries={"max_attempts": 1, "mode": "legacy"}, read_timeout=900))
 
 
 def call(fn, **kw):

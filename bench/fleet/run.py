@@ -119,6 +119,15 @@ def main():
                               "--latency-ms", str(args.latency_ms)] + (["--page-describe"] if args.page_describe else []))
     proxy_url = "http://127.0.0.1:%d" % proxy_port
     time.sleep(1.0)
+    def write_results(res):
+        out = os.path.join(ROOT, "bench", "results")
+        os.makedirs(out, exist_ok=True)
+        name = args.out or "fleet-%s-%s%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")),
+                                                  "-stop" if args.stop else "")
+        with open(os.path.join(out, name), "w") as f:
+            json.dump(res, f, indent=2)
+        return name
+
     results = {"factor": args.factor, "latency_ms": args.latency_ms, "volumes": args.volumes, "runs": []}
     try:
         for n, peer in [(int(x), p) for x in args.sizes.split(",") for p in args.peers.split(",")]:
@@ -215,6 +224,7 @@ def main():
                            all_running=all_running, fleet_states=fleet_states,
                            stop=args.stop, successful_calls=successful)
                 results["runs"].append(row)
+                write_results(results)  # after each tool: a stopped harness keeps what it measured
                 print("%-10s n=%-6d wall %7.1fs  bound %6.1fs  ratio %5.2f  calls %6d  throttled %5d (%.1f%%)  "
                       "cpu %6.2fs  rss %6.1f MiB  exact=%s running=%s exit=%d" % (
                           peer, n, r["wall_s"], bound or 0, row["ratio_to_bound"] or 0, total, row["throttled_total"],
@@ -224,13 +234,7 @@ def main():
         proxy.terminate()
         subprocess.call([sys.executable, os.path.join(ROOT, "tests", "e2e", "moto_ctl.py"), "stop", state],
                         stdout=subprocess.DEVNULL)
-    out = os.path.join(ROOT, "bench", "results")
-    os.makedirs(out, exist_ok=True)
-    name = args.out or "fleet-%s-%s%s.json" % ("-".join(args.sizes.split(",")), "-".join(args.peers.split(",")),
-                                              "-stop" if args.stop else "")
-    with open(os.path.join(out, name), "w") as f:
-        json.dump(results, f, indent=2)
-    print("results in bench/results/" + name)
+    print("results in bench/results/" + write_results(results))
 
 
 if __name__ == "__main__":
