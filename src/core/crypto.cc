@@ -36,15 +36,30 @@ std::string Sha256(std::string_view data) {
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  EVP_MAC* mac = HmacMac();
-  if (!mac) return {};
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  // Setting the digest by name fetches it again; so each thread sets it once
+  // on a template context and copies that for each HMAC.
+  struct Template {
+    EVP_MAC_CTX* ctx = nullptr;
+    Template() {
+      EVP_MAC* mac = HmacMac();
+      if (!mac) return;
+      ctx = EVP_MAC_CTX_new(mac);
+      char digest[] = "SHA256";
+      OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                             OSSL_PARAM_construct_end()};
+      if (ctx && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = nullptr;
+      }
+    }
+    ~Template() { EVP_MAC_CTX_free(ctx); }
+  };
+  thread_local Template tmpl;
+  if (!tmpl.ctx) return {};
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(tmpl.ctx);
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t len = 0;
-  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) == 1 &&
+  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) == 1 &&
             EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
             EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
   EVP_MAC_CTX_free(ctx);
