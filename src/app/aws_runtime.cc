@@ -92,6 +92,7 @@ aws::ClientContext AwsRuntime::Context(core::CredentialsProvider* creds) {
   ctx.rate_limiter = rate_limiter_.get();
   ctx.logger = logger_;
   ctx.shared_stats = &stats_;
+  ctx.deadline = &deadline_;
   if (creds == credentials_.get()) {
     ctx.on_expired_credentials = [this] { credentials_->Invalidate(); };
   }

@@ -50,6 +50,9 @@ class AwsRuntime {
   std::unique_ptr<aws::StsClient> Sts(const std::string& region);
   aws::CallStats& stats() { return stats_; }
   core::Clock& clock() { return clock_; }
+  // The Lambda deadline of the current invocation (nullopt: none): every
+  // client's requests and retries end by then.
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> at) { deadline_.Set(at); }
 
  private:
   AwsRuntime() = default;
@@ -62,6 +65,7 @@ class AwsRuntime {
   const core::Profile* profile_ = nullptr;
   std::string region_;
   core::SystemClock clock_;
+  core::Deadline deadline_;
   std::unique_ptr<core::CurlTransport> http_;
   std::unique_ptr<core::CurlTransport> metadata_http_;
   std::unique_ptr<core::SeededRandom> random_;

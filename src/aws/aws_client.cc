@@ -42,6 +42,12 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
     core::SignRequest(&sreq, p);
   }
   core::HttpRequest req;
+  if (ctx_.deadline) {
+    req.not_after = ctx_.deadline->Get();
+    if (req.not_after && ctx_.clock->Steady() >= *req.not_after) {
+      return Error::Make(ErrorKind::kCancelled, "not sent: the deadline has passed", "DeadlineReached");
+    }
+  }
   req.method = "POST";
   req.url = url.scheme + "://" + url.host + (url.port.empty() ? "" : ":" + url.port) + url.path +
             (url.query.empty() ? "" : "?" + url.query);
@@ -130,6 +136,12 @@ Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const Quer
       std::string ctx = action;
       if (attempt > 1) ctx += " (after " + std::to_string(attempt) + " attempts)";
       return e.WithContext(ctx);
+    }
+    if (ctx_.deadline) {
+      auto at = ctx_.deadline->Get();
+      if (at && ctx_.clock->Steady() + *delay >= *at) {
+        return e.WithContext(action + " (no time left to retry before the deadline)");
+      }
     }
     stats_.retries++;
     if (ctx_.shared_stats) ctx_.shared_stats->retries++;

@@ -32,6 +32,8 @@ struct ClientContext {
   std::function<void()> on_expired_credentials;
   // Optional counters shared by every client of a run (the report's totals).
   struct CallStats* shared_stats = nullptr;
+  // Optional (Lambda): no request is sent, waited for or retried past it.
+  const core::Deadline* deadline = nullptr;
 };
 
 // Counters for the report and the benchmark. Thread-safe.

@@ -161,6 +161,38 @@ TEST_F(Ec2ClientTest, GivesUpAfterMaxAttemptsWithCodeAndRequestId) {
   EXPECT_NE(std::string::npos, page.error().message.find("DescribeInstances (after 3 attempts)"));
 }
 
+// The Lambda deadline: each request carries it to the transport (which
+// times out by then), no retry waits past it, and nothing is sent after it.
+TEST_F(Ec2ClientTest, NothingSentWaitedOrRetriedPastTheDeadline) {
+  core::Deadline deadline;
+  ctx_.deadline = &deadline;
+  auto at = clock_.Steady() + std::chrono::milliseconds(50);  // shorter than any backoff here
+  deadline.Set(at);
+  http_.Respond(503, ReadTestData("error_ec2_throttle.xml"));
+  http_.Respond(200, ReadTestData("describe_instances_page2.xml"));
+  auto ec2 = Client();
+  auto page = ec2.DescribeInstances({});
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(ErrorKind::kThrottled, page.error().kind);
+  EXPECT_NE(std::string::npos, page.error().message.find("no time left to retry before the deadline"));
+  ASSERT_EQ(1u, http_.requests().size());
+  ASSERT_TRUE(http_.requests()[0].not_after.has_value());
+  EXPECT_EQ(at, *http_.requests()[0].not_after);
+  EXPECT_TRUE(clock_.sleeps().empty());
+
+  clock_.Advance(std::chrono::milliseconds(60));
+  auto late = ec2.DescribeInstances({});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(ErrorKind::kCancelled, late.error().kind);
+  EXPECT_EQ("DeadlineReached", late.error().code);
+  EXPECT_EQ(1u, http_.requests().size()) << "not sent";
+
+  deadline.Set(std::nullopt);  // the next invocation without one: as before
+  auto later = ec2.DescribeInstances({});
+  ASSERT_TRUE(later.ok()) << later.error().message;
+  EXPECT_FALSE(http_.requests()[1].not_after.has_value());
+}
+
 TEST_F(Ec2ClientTest, ClientErrorsAreNotRetried) {
   http_.Respond(400, "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code>"
                      "<Message>Invalid id: \"i-x\"</Message></Error></Errors><RequestID>r1</RequestID></Response>");

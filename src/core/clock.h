@@ -4,6 +4,8 @@
 #define S3SNAPSHOT_CORE_CLOCK_H_
 
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace s3snapshot::core {
@@ -29,6 +31,24 @@ class SystemClock : public Clock {
     return std::chrono::steady_clock::now();
   }
   void Sleep(Duration d) override;
+};
+
+// A moment no request may outlive (the Lambda deadline), set per invocation
+// and read by every client. Thread-safe.
+class Deadline {
+ public:
+  void Set(std::optional<std::chrono::steady_clock::time_point> at) {
+    std::lock_guard<std::mutex> l(mu_);
+    at_ = at;
+  }
+  std::optional<std::chrono::steady_clock::time_point> Get() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return at_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<std::chrono::steady_clock::time_point> at_;
 };
 
 // "20150830T123600Z" (SigV4's X-Amz-Date).

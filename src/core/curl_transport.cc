@@ -203,6 +203,11 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   auto timeout = request.timeout.count() > 0 ? request.timeout : options_.request_timeout;
+  if (request.not_after) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*request.not_after -
+                                                                      std::chrono::steady_clock::now());
+    timeout = std::max(std::chrono::milliseconds(1), std::min(timeout, left));
+  }
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,9 @@ struct HttpRequest {
   std::string body;
   // 0: the transport's default. The Lambda runtime's long poll sets a long one.
   std::chrono::milliseconds timeout{0};
+  // When set, the request is given up (timed out) at this moment at the
+  // latest, whatever `timeout` says.
+  std::optional<std::chrono::steady_clock::time_point> not_after;
   // false for requests that must never be sent twice (CreateSnapshots).
   // libcurl silently resends a request whose reused connection closed
   // without an answer, which for a non-idempotent call would apply it twice;

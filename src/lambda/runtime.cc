@@ -102,7 +102,11 @@ int RunLambdaRuntime(const core::Env& env) {
       // The hard deadline leaves 500 ms to post the response.
       cancel.SetDeadline(clock.Steady() + left - std::chrono::milliseconds(500), reserve);
     }
+    // No request (nor its retries) outlives the hard deadline: a run killed
+    // by Lambda could not report, and a slow network must not make it one.
+    (*runtime)->SetDeadline(cancel.deadline());
     HandlerOutcome out = HandleInvocation(inv->payload, **runtime, logger, &cancel);
+    (*runtime)->SetDeadline(std::nullopt);
     core::Status posted = out.function_error
                               ? api.PostError(inv->request_id, out.error_type, out.error_message)
                               : api.PostResponse(inv->request_id, out.body);
