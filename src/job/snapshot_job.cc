@@ -482,12 +482,18 @@ void Job::FlushDeviceTags() {
   }
   for (const auto& [device, items] : pending) {
     if (items.empty()) continue;
-    if (Stopping()) {
-      // Cancelled or out of time: say which snapshots lack the tag.
+    // Like a CreateSnapshots, a CreateTags is sent only if it can be expected
+    // to return (twice the slowest call seen) before the deadline: device
+    // tags must not run the function past it.
+    bool cancelled = Stopping();
+    if (cancelled ||
+        (ctx_.cancel && ctx_.cancel->NoTimeFor(*ctx_.clock, core::Duration(2 * slowest_create_ms_.load())))) {
+      // Say which snapshots lack the tag.
       std::lock_guard<std::mutex> l(mu_);
       for (const auto& it : items) {
-        report_.instances[it.report_index].warnings.push_back("device tag on " + it.snapshot_id +
-                                                              " not set: the run was cancelled");
+        report_.instances[it.report_index].warnings.push_back(
+            "device tag on " + it.snapshot_id +
+            (cancelled ? " not set: the run was cancelled" : " not set: too close to the deadline"));
       }
       continue;
     }
@@ -714,7 +720,10 @@ void Job::RestartGuarantee() {
       Log(core::LogLevel::kError, std::to_string(left.size()) + " instance(s) LEFT STOPPED");
       return;
     }
-    ctx_.clock->Sleep(Backoff(round++));
+    // Never sleep past the deadline: the report (naming who is left stopped)
+    // must still go out.
+    auto until_deadline = std::chrono::duration_cast<core::Duration>(deadline - ctx_.clock->Steady());
+    ctx_.clock->Sleep(std::min(Backoff(round++), until_deadline));
   }
 }
 

@@ -156,6 +156,22 @@ TEST_F(SnapshotJobTest, StopTimeoutStartsTheInstanceAgain) {
   EXPECT_NE(std::string::npos, ReportToText(r).find("LEFT STOPPED"));
 }
 
+// Under a deadline the restart phase tries until it, but never sleeps past
+// it: the report that names who is left stopped must still go out.
+TEST_F(SnapshotJobTest, RestartPhaseNeverSleepsPastTheDeadline) {
+  ec2_.stopping_polls = 1000000;  // never startable
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  JobSpec s = Spec({"i-00000001"}, true);
+  s.stop_timeout = std::chrono::seconds(60);
+  s.restart_timeout = std::chrono::seconds(600);
+  auto deadline = clock_.Steady() + std::chrono::milliseconds(100500);
+  cancel_.SetDeadline(deadline, std::chrono::milliseconds(0));
+  Report r = Run(s);
+  EXPECT_EQ(std::vector<std::string>{"i-00000001"}, r.LeftStopped());
+  EXPECT_LE(clock_.Steady(), deadline);
+  EXPECT_GT(ec2_.CallCount("DescribeInstances"), 3) << "it kept looking until the deadline";
+}
+
 TEST_F(SnapshotJobTest, RestartWaitsForStoppingInstancesAfterCancel) {
   ec2_.stopping_polls = 5;
   ec2_.AddInstance("i-00000001", {"vol-1"});
@@ -319,6 +335,36 @@ TEST_F(SnapshotJobTest, CancelledRunSkipsDeviceTagsWithAWarningButRestarts) {
     for (const auto& w : i.warnings) warned += w.find("not set: the run was cancelled") != std::string::npos;
   }
   EXPECT_EQ(4, warned);
+}
+
+// Close to the deadline (less than twice the slowest CreateSnapshots left),
+// the run sends no device tags: they would run it past the deadline.
+TEST_F(SnapshotJobTest, NoDeviceTagsTooCloseToTheDeadline) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  cancel_.SetDeadline(clock_.Steady() + std::chrono::seconds(10), std::chrono::milliseconds(0));
+  ec2_.on_call = [&](const std::string& action) {
+    if (action == "CreateSnapshots") clock_.Advance(std::chrono::seconds(4));  // 6 s left, 8 s needed
+  };
+  JobSpec spec = Spec({"i-00000001"}, /*stop=*/false);
+  Report r = Run(spec);
+  EXPECT_FALSE(r.cancelled);
+  ASSERT_EQ(1u, r.instances.size());
+  EXPECT_EQ(2u, r.instances[0].snapshots.size());
+  EXPECT_EQ(0, ec2_.CallCount("CreateTags"));
+  ASSERT_EQ(2u, r.instances[0].warnings.size());
+  EXPECT_NE(std::string::npos, r.instances[0].warnings[0].find("not set: too close to the deadline"));
+}
+
+// With time to spare the device tags go out.
+TEST_F(SnapshotJobTest, DeviceTagsWhenTheDeadlineIsFarAway) {
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  cancel_.SetDeadline(clock_.Steady() + std::chrono::seconds(60), std::chrono::milliseconds(0));
+  ec2_.on_call = [&](const std::string& action) {
+    if (action == "CreateSnapshots") clock_.Advance(std::chrono::seconds(4));
+  };
+  Report r = Run(Spec({"i-00000001"}, /*stop=*/false));
+  EXPECT_EQ(2, ec2_.CallCount("CreateTags"));
+  EXPECT_TRUE(r.instances[0].warnings.empty());
 }
 
 }  // namespace
