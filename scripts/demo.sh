@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-s3s_setup
+s3s_setup_demo
 s3s_build build
 
 work=$(mktemp -d)

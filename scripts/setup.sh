@@ -7,6 +7,14 @@ S3S_APT_PACKAGES=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-d
                   libpugixml-dev nlohmann-json3-dev libgtest-dev libgmock-dev zip unzip
                   ca-certificates binutils dpkg-dev file)
 
+# The Go tools the tests were run with, pinned: a fresh machine gets these
+# versions, not whatever is newest. (The RIE publishes no module tags, so its
+# pin is a pseudo-version of one commit.)
+S3S_RIE_MODULE=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+S3S_RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
+S3S_TOXIPROXY_MODULE=github.com/Shopify/toxiproxy/v2/cmd/server
+S3S_TOXIPROXY_VERSION=v2.5.0
+
 s3s_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -37,6 +45,11 @@ s3s_install_python() {
   fi
 }
 
+# Whether the Go binary $1 exists and was built from module version $2.
+s3s_go_tool_is() {
+  [ -x "$1" ] && go version -m "$1" 2>/dev/null | grep -q "[[:space:]]$2[[:space:]]"
+}
+
 # The AWS Lambda Runtime Interface Emulator, for the Lambda e2e tests.
 s3s_install_rie() {
   local gobin
@@ -44,41 +57,49 @@ s3s_install_rie() {
   gobin=$(go env GOBIN)
   [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
   export PATH="$PATH:$gobin"
-  if ! command -v aws-lambda-rie >/dev/null 2>&1; then
-    echo "setup: installing aws-lambda-rie (go install)"
-    go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+  if ! s3s_go_tool_is "$gobin/aws-lambda-rie" "$S3S_RIE_VERSION"; then
+    echo "setup: installing aws-lambda-rie $S3S_RIE_VERSION (go install)"
+    GOBIN="$gobin" go install "$S3S_RIE_MODULE@$S3S_RIE_VERSION"
   fi
 }
 
-# clang and its runtimes, for the sanitizer build and the fuzzers.
+# clang and its runtimes, for the sanitizer build and the fuzzers;
+# clang-format for the style check.
 s3s_install_clang() {
-  s3s_apt_ensure clang libclang-rt-14-dev
+  s3s_apt_ensure clang libclang-rt-14-dev clang-format
 }
 
 # toxiproxy, for the network-fault tests (its command is named `server`, so
 # it goes into a folder of its own).
 s3s_install_toxiproxy() {
   local bin="$HOME/.cache/s3snapshot/bin"
-  if [ ! -x "$bin/server" ]; then
-    echo "setup: installing toxiproxy (go install)"
+  if ! s3s_go_tool_is "$bin/server" "$S3S_TOXIPROXY_VERSION"; then
+    echo "setup: installing toxiproxy $S3S_TOXIPROXY_VERSION (go install)"
     mkdir -p "$bin"
-    GOBIN="$bin" go install github.com/Shopify/toxiproxy/v2/cmd/server@latest
+    GOBIN="$bin" go install "$S3S_TOXIPROXY_MODULE@$S3S_TOXIPROXY_VERSION"
   fi
 }
 
-s3s_setup() {
+# What the demo needs: the build and moto.
+s3s_setup_demo() {
   s3s_install_apt
   s3s_install_python
+}
+
+# What every test needs.
+s3s_setup() {
+  s3s_setup_demo
   s3s_install_rie
   s3s_install_toxiproxy
 }
 
-# Configures and builds into $1 (default: build).
+# Configures and builds into $1 (default: build) with the given CMake
+# options. It always configures, so options given now apply even when an
+# earlier command (demo.sh) made the folder with other ones; a cached option
+# not given again keeps its value.
 s3s_build() {
   local dir=${1:-build}
   shift || true
-  if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  fi
-  cmake --build "$dir" -j2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j"${S3S_JOBS:-$(nproc)}"
 }

@@ -45,24 +45,52 @@ def test_package_runs_on_glibc_2_34(package):
         assert "bootstrap" in z.namelist()
 
 
+RUNTIME_API_PORT = 9001  # the RIE serves the Runtime API on this fixed port
+
+
+def port_holder(port):
+    """None when 127.0.0.1:port can be bound, else a sentence naming who holds it."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return None
+        except OSError:
+            pass
+    who = subprocess.run(["ss", "-Hltnp", "sport = :%d" % port], capture_output=True, text=True).stdout.strip()
+    return ("port %d, which aws-lambda-rie always uses for the Lambda Runtime API, is held by another "
+            "process%s; stop it (a stray aws-lambda-rie from an earlier run?) and run the tests again"
+            % (port, (": " + who) if who else ""))
+
+
 class Rie:
     def __init__(self, folder, env):
+        held = port_holder(RUNTIME_API_PORT)
+        if held:
+            raise RuntimeError(held)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.log = open(os.path.join(folder, "..", "rie.log"), "w")
+        self.log_path = os.path.join(folder, "..", "rie.log")
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [rie_path(), "--runtime-interface-emulator-address", "127.0.0.1:%d" % self.port,
              os.path.join(folder, "bootstrap")],
             cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 20
-        while time.time() < deadline:
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("aws-lambda-rie did not start")
+        self.log.flush()
+        with open(self.log_path) as f:
+            tail = f.read()[-2000:]
+        status = "exited with status %s" % self.proc.returncode if self.proc.poll() is not None else \
+            "did not listen on 127.0.0.1:%d within 20 s" % self.port
+        self.close()
+        raise RuntimeError("aws-lambda-rie %s; its log:\n%s" % (status, tail))
 
     def invoke(self, payload, timeout=120):
         data = payload if isinstance(payload, bytes) else payload.encode()
@@ -232,3 +260,16 @@ def test_deadline_under_network_faults_still_restarts_everything(lambda_fn, ec2,
     assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
     assert "Connection reset by peer" in log and ("outcome was unknown" in log or "outcome unknown" in log), \
         "the faults hit requests in flight"
+
+
+def test_a_held_runtime_api_port_is_named_instead_of_a_bare_failure(tmp_path):
+    if port_holder(RUNTIME_API_PORT):
+        pytest.skip("port %d is already held on this machine" % RUNTIME_API_PORT)
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", RUNTIME_API_PORT))
+        s.listen(1)
+        (tmp_path / "fn").mkdir()
+        with pytest.raises(RuntimeError) as e:
+            Rie(str(tmp_path / "fn"), dict(os.environ))
+    assert "port 9001" in str(e.value) and "held by another process" in str(e.value)
