@@ -13,7 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string xml(reinterpret_cast<const char*>(data), size);
   (void)ParseDescribeInstances(xml);
   (void)ParseInstanceStateChanges(xml);
-  (void)ParseCreateSnapshot(xml);
   (void)ParseCreateSnapshots(xml);
   (void)ParseDescribeSnapshots(xml);
   (void)ParseCopySnapshot(xml);

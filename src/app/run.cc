@@ -35,9 +35,8 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
     auto all = ec2->DescribeRegions();
     if (!all.ok()) {
       failed_setup.region = runtime.region();
-      failed_setup.run_errors.push_back({"select", all.error().code,
-                                         "listing the enabled regions: " + all.error().message,
-                                         all.error().request_id});
+      failed_setup.run_errors.push_back(
+          job::FailureFrom("select", all.error().WithContext("listing the enabled regions")));
       return failed_setup;
     }
     // Credentials work in one partition only (aws, aws-cn, aws-us-gov): keep

@@ -135,15 +135,6 @@ Result<std::vector<InstanceStateChange>> ParseInstanceStateChanges(const std::st
   return ParseStateChanges(doc.document_element());
 }
 
-Result<Snapshot> ParseCreateSnapshot(const std::string& xml) {
-  pugi::xml_document doc;
-  auto root = Load(doc, xml, "CreateSnapshotResponse");
-  if (!root.ok()) return root.error();
-  Snapshot s = ParseSnapshotNode(*root);
-  if (s.snapshot_id.empty()) return Malformed("CreateSnapshot response without snapshotId");
-  return s;
-}
-
 Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml) {
   pugi::xml_document doc;
   auto root = Load(doc, xml, "CreateSnapshotsResponse");
@@ -237,25 +228,6 @@ Result<std::vector<InstanceStateChange>> Ec2Client::StartInstances(const std::ve
   auto r = client_.Call("StartInstances", p);
   if (!r.ok()) return r.error();
   return WithRequestId(ParseInstanceStateChanges(r->body), *r, "StartInstances");
-}
-
-Result<Snapshot> Ec2Client::CreateSnapshot(const std::string& volume_id,
-                                           const std::string& description,
-                                           const std::vector<Tag>& tags) {
-  QueryParams p;
-  p.Set("VolumeId", volume_id);
-  if (!description.empty()) p.Set("Description", description);
-  if (!tags.empty()) p.SetTagSpecification(1, "snapshot", tags);
-  auto r = client_.Call("CreateSnapshot", p, /*idempotent=*/false);
-  if (!r.ok()) return r.error();
-  auto s = ParseCreateSnapshot(r->body);
-  if (!s.ok()) {
-    Error e = s.error().WithContext("CreateSnapshot");
-    e.kind = ErrorKind::kAmbiguous;  // a 200 we cannot read: the snapshot may exist
-    e.request_id = r->request_id;
-    return e;
-  }
-  return s;
 }
 
 Result<std::vector<Snapshot>> Ec2Client::CreateSnapshots(const CreateSnapshotsRequest& req) {

@@ -96,9 +96,6 @@ class Ec2Api {
       const std::vector<std::string>& ids) = 0;
   virtual core::Result<std::vector<InstanceStateChange>> StartInstances(
       const std::vector<std::string>& ids) = 0;
-  virtual core::Result<Snapshot> CreateSnapshot(const std::string& volume_id,
-                                                const std::string& description,
-                                                const std::vector<Tag>& tags) = 0;
   // All the instance's volumes at one crash-consistent point in time.
   // Not retried after an ambiguous failure: the caller looks for the run's
   // snapshots by tag first (EC2 takes no client token here).
@@ -130,8 +127,6 @@ class Ec2Client : public Ec2Api {
   core::Result<Page<Instance>> DescribeInstances(const DescribeInstancesRequest& req) override;
   core::Result<std::vector<InstanceStateChange>> StopInstances(const std::vector<std::string>& ids) override;
   core::Result<std::vector<InstanceStateChange>> StartInstances(const std::vector<std::string>& ids) override;
-  core::Result<Snapshot> CreateSnapshot(const std::string& volume_id, const std::string& description,
-                                        const std::vector<Tag>& tags) override;
   core::Result<std::vector<Snapshot>> CreateSnapshots(const CreateSnapshotsRequest& req) override;
   core::Status CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) override;
   core::Result<Page<Snapshot>> DescribeSnapshots(const DescribeSnapshotsRequest& req) override;
@@ -149,7 +144,6 @@ class Ec2Client : public Ec2Api {
 // Response parsers, exposed for tests on recorded XML.
 core::Result<Page<Instance>> ParseDescribeInstances(std::string xml);  // parses in place
 core::Result<std::vector<InstanceStateChange>> ParseInstanceStateChanges(const std::string& xml);
-core::Result<Snapshot> ParseCreateSnapshot(const std::string& xml);
 core::Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml);
 core::Result<Page<Snapshot>> ParseDescribeSnapshots(const std::string& xml);
 core::Result<std::string> ParseCopySnapshot(const std::string& xml);

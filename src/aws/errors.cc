@@ -39,8 +39,11 @@ ErrorKind KindForAwsError(const std::string& code, int http_status) {
   static const std::set<std::string> kConflict = {
       "IncorrectInstanceState", "IncorrectState", "InvalidSnapshot.InUse", "DependencyViolation",
       "IncorrectVolumeState", "InvalidInstanceState"};
+  // Limits on work in flight: the request is fine, later.
+  // ResourceLimitExceeded: CopySnapshot over the destination's concurrent copies.
   static const std::set<std::string> kLimit = {"ConcurrentSnapshotLimitExceeded",
-                                               "SnapshotCreationPerVolumeRateExceeded"};
+                                               "SnapshotCreationPerVolumeRateExceeded",
+                                               "ResourceLimitExceeded"};
   if (kThrottling.count(code)) return ErrorKind::kThrottled;
   if (kTransient.count(code)) return ErrorKind::kTransient;
   if (kAuth.count(code)) return ErrorKind::kAuth;

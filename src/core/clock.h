@@ -51,6 +51,14 @@ class Deadline {
   std::optional<std::chrono::steady_clock::time_point> at_;
 };
 
+// The delay before poll or retry number `attempt` (0-based) of a loop that
+// waits on EC2: `initial` doubled each time, capped at `max`; no jitter (the
+// requests it spaces are reads, already spread by the rate limiter).
+inline Duration ExponentialBackoff(Duration initial, Duration max, int attempt) {
+  long long ms = initial.count() << (attempt < 0 ? 0 : attempt > 10 ? 10 : attempt);
+  return Duration(ms < max.count() ? ms : max.count());
+}
+
 // "20150830T123600Z" (SigV4's X-Amz-Date).
 std::string FormatAmzDate(WallTime t);
 // "2015-08-30T12:36:00Z".

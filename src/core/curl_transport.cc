@@ -264,6 +264,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     ErrorKind kind = NothingSent(rc) ? ErrorKind::kTransport : ErrorKind::kAmbiguous;
     Error e = Error::Make(kind, request.method + " " + request.url + ": " + detail,
                           rc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" : "ConnectionError");
+    e.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     return e;
   }
   resp.status = static_cast<int>(status);

@@ -14,7 +14,6 @@ const char* ErrorKindName(ErrorKind kind) {
     case ErrorKind::kConflict: return "conflict";
     case ErrorKind::kLimit: return "limit";
     case ErrorKind::kMalformed: return "malformed";
-    case ErrorKind::kTimeout: return "timeout";
     case ErrorKind::kCancelled: return "cancelled";
     case ErrorKind::kInternal: return "internal";
   }

@@ -20,9 +20,8 @@ enum class ErrorKind {
   kInvalidInput,  // the user's input, or a 4xx validation error from AWS
   kAuth,          // AuthFailure, SignatureDoesNotMatch, AccessDenied, ...
   kConflict,      // IncorrectInstanceState, InvalidSnapshot.InUse, ...
-  kLimit,         // ConcurrentSnapshotLimitExceeded, SnapshotCreationPerVolumeRateExceeded
+  kLimit,         // ConcurrentSnapshotLimitExceeded, ResourceLimitExceeded (copies), ...
   kMalformed,     // a response we could not parse
-  kTimeout,       // a wait that ran out of time
   kCancelled,     // a signal or deadline asked the run to stop
   kInternal,      // a bug or an unexpected state
 };
@@ -35,6 +34,9 @@ struct Error {
   std::string message;     // human readable, with context added on the way up
   std::string request_id;  // AWS request id, where the server sent one
   int http_status = 0;     // 0 when no response was received
+  // No answer within the request's timeout: the endpoint took the whole
+  // read timeout (the kind says whether the request may have been applied).
+  bool timed_out = false;
 
   static Error Make(ErrorKind kind, std::string message, std::string code = {}) {
     Error e;

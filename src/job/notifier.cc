@@ -12,9 +12,7 @@ void PublishTo(const std::string& arn, bool errors_only, const SnsFactory& facto
   std::string body = ReportMessage(*report, errors_only);
   auto r = sns->Publish(arn, subject, body);
   if (!r.ok()) {
-    core::Error e = r.error();
-    report->run_errors.push_back(FailureRecord{"notify", e.code, "publishing to " + arn + ": " + e.message,
-                                               e.request_id});
+    report->run_errors.push_back(FailureFrom("notify", r.error().WithContext("publishing to " + arn)));
   }
 }
 

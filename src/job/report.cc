@@ -11,6 +11,15 @@
 
 namespace s3snapshot::job {
 
+FailureRecord FailureFrom(const std::string& step, const core::Error& e) {
+  return FailureRecord{step, e.code.empty() ? core::ErrorKindName(e.kind) : e.code, e.message, e.request_id};
+}
+
+FailureRecord Failure(const std::string& step, const std::string& code, const std::string& message) {
+  return FailureRecord{step, code, message, ""};
+}
+
+
 int Report::FailedCount() const {
   int n = 0;
   for (const auto& i : instances) n += i.ok() ? 0 : 1;
@@ -91,6 +100,7 @@ Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& s
     for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
     m.seconds = std::max(m.seconds, p.seconds);
     m.cancelled = m.cancelled || p.cancelled;
+    m.selection_failed = m.selection_failed || p.selection_failed;
     if (p.cancelled && m.cancel_reason.empty()) m.cancel_reason = p.cancel_reason;
     if (p.started_at < m.started_at) m.started_at = p.started_at;
     if (p.finished_at > m.finished_at) m.finished_at = p.finished_at;
@@ -117,7 +127,11 @@ void WriteReportText(const Report& r, std::ostream& o) {
   if (!r.account.empty()) o << " (account " << r.account << ")";
   o << "\n";
   if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): work not started was skipped\n";
-  if (r.instances.empty() && r.not_found.empty()) o << "No instances matched the selection.\n";
+  if (r.selection_failed) {
+    o << "The selection failed: nothing was done" << (r.instances.empty() ? "" : " in some scopes") << ".\n";
+  } else if (r.instances.empty() && r.not_found.empty()) {
+    o << "No instances matched the selection.\n";
+  }
   if (!r.instances.empty()) {
     o << Pad("INSTANCE", 21) << " " << Pad("NAME", 20) << " " << Pad("BEFORE", 8) << " "
       << Pad("ACTION", 22) << " " << Pad("AFTER", 8) << " RESULT\n";
@@ -272,6 +286,7 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   j["dry_run"] = r.dry_run;
   j["label"] = r.label;
   j["cancelled"] = r.cancelled;
+  j["selection_failed"] = r.selection_failed;
   if (r.cancelled) j["cancel_reason"] = r.cancel_reason;
   j["ok"] = r.ok();
   j["summary"] = {{"instances", r.instances.size()},

@@ -21,9 +21,17 @@ struct SnapshotRecord {
 };
 
 struct FailureRecord {
-  std::string step;  // "select", "stop", "snapshot", "start", "tag", "notify"
+  // "select", "stop", "snapshot", "start", "wait", "copy to REGION",
+  // "retention", "notify", "internal"
+  std::string step;
   std::string code, message, request_id;
 };
+
+// Every failure record is made by one of these two: from an Error (its AWS
+// code, or its kind's name when it has none; its message and request id),
+// or from a code and message of the tool's own.
+FailureRecord FailureFrom(const std::string& step, const core::Error& e);
+FailureRecord Failure(const std::string& step, const std::string& code, const std::string& message);
 
 struct RetentionRecord {
   std::string scope;
@@ -62,10 +70,16 @@ struct Report {
   std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
   long api_calls = 0, throttled = 0;
   std::vector<RetentionRecord> retention;
+  // The selection itself failed (credentials, permissions, endpoint): the
+  // instance list is empty because nothing could be asked, not because
+  // nothing matched.
+  bool selection_failed = false;
 
   int FailedCount() const;
   int SnapshotCount() const;
-  bool ok() const { return FailedCount() == 0 && run_errors.empty(); }
+  // Everything asked was done: no failed instance, no run error, and the
+  // run was not cancelled (a cancelled run skipped work, however little).
+  bool ok() const { return FailedCount() == 0 && run_errors.empty() && !cancelled; }
   // Instances this run stopped that it could not start again. Must be empty.
   std::vector<std::string> LeftStopped() const;
 };

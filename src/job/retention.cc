@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "job/snapshot_job.h"
+#include "job/tags.h"
 
 namespace s3snapshot::job {
 
@@ -80,8 +80,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
                    {group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag, chunk}};
     auto snaps = aws::DescribeAllSnapshots(ec2, req);
     if (!snaps.ok()) {
-      report->run_errors.push_back({"retention", snaps.error().code, "listing snapshots: " + snaps.error().message,
-                                    snaps.error().request_id});
+      report->run_errors.push_back(FailureFrom("retention", snaps.error().WithContext("listing snapshots")));
       return;
     }
     for (auto& s : *snaps) {
@@ -96,8 +95,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
     auto all = aws::DescribeAllSnapshots(ec2, req);
     if (!all.ok()) {
-      report->run_errors.push_back({"retention", all.error().code, "listing snapshots: " + all.error().message,
-                                    all.error().request_id});
+      report->run_errors.push_back(FailureFrom("retention", all.error().WithContext("listing snapshots")));
       return;
     }
     std::map<std::string, std::vector<aws::Snapshot>> others;
@@ -108,9 +106,8 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     for (const auto& [v, _] : others) ids.push_back(v);
     auto existing = ec2.ExistingVolumes(ids);
     if (!existing.ok()) {
-      report->run_errors.push_back({"retention", existing.error().code,
-                                    "checking which volumes exist: " + existing.error().message,
-                                    existing.error().request_id});
+      report->run_errors.push_back(
+          FailureFrom("retention", existing.error().WithContext("checking which volumes exist")));
       return;
     }
     std::set<std::string> alive(existing->begin(), existing->end());
@@ -137,7 +134,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
         auto st = ec2.DeleteSnapshot(d.snapshot.snapshot_id);
         if (st.ok()) {
           rec.action = "deleted";
-        } else if (st.error().code == "InvalidSnapshot.InUse") {
+        } else if (st.error().kind == core::ErrorKind::kConflict) {  // InvalidSnapshot.InUse
           rec.action = "kept";
           rec.reason = "in use (by an AMI): " + st.error().message;
         } else if (st.error().kind == core::ErrorKind::kNotFound) {
@@ -145,9 +142,8 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
           rec.reason += " (already gone)";
         } else {
           rec.action = "failed";
-          report->run_errors.push_back({"retention", st.error().code,
-                                        "deleting " + d.snapshot.snapshot_id + ": " + st.error().message,
-                                        st.error().request_id});
+          report->run_errors.push_back(
+              FailureFrom("retention", st.error().WithContext("deleting " + d.snapshot.snapshot_id)));
         }
       }
       report->retention.push_back(rec);

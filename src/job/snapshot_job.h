@@ -1,67 +1,93 @@
-// The snapshot job: select, (stop,) snapshot, (start,) report -- with the
-// restart guarantee: every instance this run stopped is started again before
-// RunSnapshotJob returns, whatever failed on the way, unless the restart
-// itself keeps failing past restart_timeout (then the report names it).
+// The snapshot job: one run in one account and region. Job::Run() is the
+// run's table of contents:
+//
+//   select -> classify -> (dry run: record the plan)
+//          -> stop + snapshot (the pool; restarts queued as snapshots finish)
+//          -> restart (the restart guarantee's final phase, restarter.h)
+//          -> device tags -> wait (--wait, or for copies)
+//          -> copy (copier.h) -> retain in the destinations
+//   -> retain in the source region (retention.h) -> the report
+//
+// Each guarantee lives in its own unit: the restart guarantee in
+// restarter.h, the exactly-once create in exactly_once.h, what is retried
+// where in retry_policy.h, the tags the tool relies on in tags.h.
+//
+// No exception escapes Run(): a throw in a snapshot task is that instance's
+// failure, a throw anywhere else is a run error ("internal"), and either way
+// the restart phase still runs (it is also run by the Restarter's destructor).
 #ifndef S3SNAPSHOT_JOB_SNAPSHOT_JOB_H_
 #define S3SNAPSHOT_JOB_SNAPSHOT_JOB_H_
 
-#include <functional>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
-#include "aws/ec2_client.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include "job/cancel.h"
+#include "job/device_tagger.h"
+#include "job/exactly_once.h"
+#include "job/job_context.h"
 #include "job/job_spec.h"
-#include "job/progress.h"
+#include "job/ledger.h"
 #include "job/report.h"
+#include "job/restarter.h"
+#include "job/tags.h"
 
 namespace s3snapshot::job {
 
-// Tag keys the tool writes. `Scripted` and `State=Protected` are the seed's.
-inline constexpr char kTagScripted[] = "Scripted";
-inline constexpr char kTagScriptedValue[] = "s3snapshot";
-inline constexpr char kTagState[] = "State";
-inline constexpr char kTagProtected[] = "Protected";
-inline constexpr char kTagRunId[] = "s3snapshot:run-id";
-inline constexpr char kTagInstanceId[] = "s3snapshot:instance-id";
-inline constexpr char kTagDevice[] = "s3snapshot:device";
-inline constexpr char kTagLabel[] = "s3snapshot:label";
-inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
-inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";
-inline constexpr char kTagSourceVolume[] = "s3snapshot:source-volume";
-inline constexpr size_t kMaxTagsPerResource = 50;
-inline constexpr size_t kMaxDescriptionLength = 255;
+// Runs the job; `ctx.run_id` is made with NewRunId() when empty.
+Report RunSnapshotJob(const JobSpec& spec, const JobContext& ctx);
 
-struct JobContext {
-  aws::Ec2Api* ec2 = nullptr;
-  core::Clock* clock = nullptr;
-  core::Logger* logger = nullptr;
-  CancelToken* cancel = nullptr;  // may be null
-  std::string run_id;             // tags every snapshot; NewRunId() when empty
-  // API counters for the report: {calls, throttled}. Optional.
-  std::function<std::pair<long, long>()> api_stats;
-  // Waits: first poll delay and the cap of the exponential backoff.
-  core::Duration poll_initial{1000};
-  core::Duration poll_max{15000};
-  // Progress of --wait; may be null.
-  ProgressSink* progress = nullptr;
-  // Clients for other regions (--copy-to-region), same account and credentials.
-  std::function<std::unique_ptr<aws::Ec2Api>(const std::string& region)> ec2_for_region;
+// One run. Threads: Run() on the caller's thread (the "main thread"), which
+// also runs the stop phase, the restart phase, the waits, copies and
+// retention; SnapshotInstance() on the pool's workers, one instance each;
+// the Restarter's starter thread. What each member may be touched by:
+class Job {
+ public:
+  Job(const JobSpec& spec, const JobContext& ctx);
+  Report Run();
+
+ private:
+  struct Plan {
+    std::vector<std::string> to_stop, to_snapshot;
+  };
+
+  // The phases, in the order Run() calls them.
+  bool Select();
+  Plan Classify();
+  void RecordPlan(const Plan& plan);
+  void SnapshotAll(const Plan& plan);
+  void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
+  void WaitForCompletion();
+  void CopyToDestinations();
+  void RetainInDestinations();
+  void RetainInSourceRegion();
+  Report Conclude();
+
+  // Whether retention may run at all: never after a run error or a cancellation.
+  bool RetentionAllowed() const;
+  // The volumes whose snapshot this run made (or, dry run, would make).
+  std::set<std::string> FreshVolumes(bool warn_skipped);
+  void InternalError(const std::string& where, const std::string& what);  // main thread
+
+  const JobSpec& spec_;     // read-only: any thread
+  const JobContext& ctx_;   // read-only: any thread
+  Report report_;           // run-level fields only (instances: ledger_); main thread only
+  std::string when_;        // the run's start, for descriptions; set before any thread starts
+  Ledger ledger_;           // the instance rows; thread-safe (its own mutex)
+  // Filled by Select() on the main thread; read-only afterwards (any thread).
+  std::map<std::string, aws::Instance> instances_;
+  // When work began on each instance (stop or snapshot), for its `seconds`.
+  // Keys fixed by Select(); each value written before the task that reads it
+  // is submitted (the pool's mutex orders them).
+  std::map<std::string, std::chrono::steady_clock::time_point> work_began_at_;
+  SlowestCall slowest_create_;    // atomic
+  Restarter restarter_;           // thread contract in restarter.h
+  DeviceTagger device_tagger_;    // thread contract in device_tagger.h
+  // Destination clients for copies and their retention; main thread only.
+  std::map<std::string, std::unique_ptr<aws::Ec2Api>> destinations_;
 };
-
-// "20261126T120000Z-1a2b3c" -- sortable, unique enough per account.
-std::string NewRunId(const core::Clock& clock);
-
-// The tags every snapshot of `instance` gets at creation.
-std::vector<aws::Tag> SnapshotTags(const aws::Instance& instance, const JobSpec& spec,
-                                   const std::string& run_id);
-// The description shared by the instance's snapshots, within 255 characters.
-std::string SnapshotDescription(const aws::Instance& instance, const std::string& label,
-                                const std::string& when);
-
-Report RunSnapshotJob(const JobSpec& spec, JobContext& ctx);
 
 }  // namespace s3snapshot::job
 

@@ -268,7 +268,7 @@ TEST(SnapshotTagsTest, StayWithinFiftyTags) {
   JobSpec spec;
   spec.label = "l";
   spec.protect = true;
-  auto tags = SnapshotTags(inst, spec, "r");
+  auto tags = SnapshotTags(inst, spec.protect, spec.label, "r");
   EXPECT_LE(tags.size() + 1, kMaxTagsPerResource) << "room left for the device tag";
 }
 

@@ -96,7 +96,6 @@ TEST(CopyTest, QueuesWithinTheConcurrentCopyLimitPerRegion) {
       core::Result<aws::Page<aws::Instance>> DescribeInstances(const aws::DescribeInstancesRequest& r) override { return e_->DescribeInstances(r); }
       core::Result<std::vector<aws::InstanceStateChange>> StopInstances(const std::vector<std::string>& i) override { return e_->StopInstances(i); }
       core::Result<std::vector<aws::InstanceStateChange>> StartInstances(const std::vector<std::string>& i) override { return e_->StartInstances(i); }
-      core::Result<aws::Snapshot> CreateSnapshot(const std::string& v, const std::string& d, const std::vector<aws::Tag>& t) override { return e_->CreateSnapshot(v, d, t); }
       core::Result<std::vector<aws::Snapshot>> CreateSnapshots(const aws::CreateSnapshotsRequest& r) override { return e_->CreateSnapshots(r); }
       core::Status CreateTags(const std::vector<std::string>& i, const std::vector<aws::Tag>& t) override { return e_->CreateTags(i, t); }
       core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& r) override { return e_->DescribeSnapshots(r); }

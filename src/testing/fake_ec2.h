@@ -115,13 +115,6 @@ class FakeEc2 : public aws::Ec2Api {
     }
     return out;
   }
-  core::Result<aws::Snapshot> CreateSnapshot(const std::string& volume_id, const std::string& description,
-                                             const std::vector<aws::Tag>& tags) override {
-    auto fail = Enter("CreateSnapshot");
-    if (fail) return *fail;
-    std::lock_guard<std::mutex> l(mu_);
-    return NewSnapshot(volume_id, description, tags);
-  }
   core::Result<std::vector<aws::Snapshot>> CreateSnapshots(const aws::CreateSnapshotsRequest& req) override {
     auto fail = Enter("CreateSnapshots");
     std::lock_guard<std::mutex> l(mu_);

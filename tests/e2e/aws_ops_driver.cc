@@ -70,10 +70,6 @@ int main(int argc, char** argv) {
     if (!r.ok()) return Fail(r.error());
     out = json::array();
     for (const auto& c : *r) out.push_back({{"instance_id", c.instance_id}, {"previous", c.previous_state}, {"current", c.current_state}});
-  } else if (op == "CreateSnapshot") {
-    auto r = ec2->CreateSnapshot(a.at(1), a.at(2), Tags(a, 3));
-    if (!r.ok()) return Fail(r.error());
-    out = SnapJson(*r);
   } else if (op == "CreateSnapshots") {
     aws::CreateSnapshotsRequest req;
     req.instance_id = a.at(1);

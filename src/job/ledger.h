@@ -1,0 +1,56 @@
+// The run's record of each selected instance -- the rows of the report --
+// while the run's threads work on them: the snapshot workers, the restarter's
+// starter thread and the main thread all write here, and only here, so one
+// mutex guards every row and no unit keeps a second copy.
+#ifndef S3SNAPSHOT_JOB_LEDGER_H_
+#define S3SNAPSHOT_JOB_LEDGER_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "job/report.h"
+
+namespace s3snapshot::job {
+
+class Ledger {
+ public:
+  // Selection, before any other thread runs.
+  void Add(InstanceReport row);
+
+  // Calls f(InstanceReport&) for the row of `id` under the lock. An id the
+  // ledger does not hold is ignored (returns false), never an exception.
+  // `f` must not call back into the ledger.
+  template <typename F>
+  bool Update(const std::string& id, F&& f) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = index_.find(id);
+    if (it == index_.end()) return false;
+    f(rows_[it->second]);
+    return true;
+  }
+  void AddError(const std::string& id, FailureRecord failure);
+  void AddWarning(const std::string& id, std::string warning);
+
+  // Calls f(InstanceReport&) for every row, in selection order, under the lock.
+  template <typename F>
+  void ForEach(F&& f) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& r : rows_) f(r);
+  }
+  size_t size() const;
+
+  // The rows, moved out; the ledger is empty afterwards.
+  std::vector<InstanceReport> Take();
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<InstanceReport> rows_;     // guarded by mu_
+  std::map<std::string, size_t> index_;  // instance id -> rows_ index; guarded by mu_
+};
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_LEDGER_H_

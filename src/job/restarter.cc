@@ -1,0 +1,213 @@
+#include "job/restarter.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "core/chunks.h"
+
+namespace s3snapshot::job {
+
+using core::ErrorKind;
+using core::LogLevel;
+
+Restarter::Restarter(const JobContext& ctx, Ledger& ledger, std::chrono::seconds timeout)
+    : ctx_(ctx), ledger_(ledger), timeout_(timeout) {}
+
+Restarter::~Restarter() { Finish(); }
+
+void Restarter::Register(const std::vector<std::string>& ids) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    owed_.insert(ids.begin(), ids.end());
+  }
+  for (const auto& id : ids) ledger_.Update(id, [](InstanceReport& r) { r.stopped_by_run = true; });
+  std::lock_guard<std::mutex> l(queue_mu_);
+  if (!starter_.joinable() && !closing_) starter_ = std::thread([this] { StarterLoop(); });
+}
+
+void Restarter::Forget(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    owed_.erase(id);
+  }
+  ledger_.Update(id, [](InstanceReport& r) { r.stopped_by_run = false; });
+}
+
+void Restarter::Queue(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!owed_.count(id)) return;
+  }
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    if (closing_) return;  // Finish() starts it
+    queue_.push_back(id);
+  }
+  queue_cv_.notify_one();
+}
+
+std::vector<std::string> Restarter::Owed() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return {owed_.begin(), owed_.end()};
+}
+
+void Restarter::Started(const std::string& id, const std::string& state) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!owed_.erase(id)) return;
+  }
+  ledger_.Update(id, [&](InstanceReport& r) {
+    r.restarted = true;
+    r.state_after = state;
+  });
+  ctx_.Log(LogLevel::kInfo, "started again", {{"instance", id}});
+}
+
+void Restarter::StarterLoop() {
+  for (;;) {
+    std::vector<std::string> batch;
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      queue_cv_.wait(l, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      size_t n = std::min(queue_.size(), kStartBatch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+    }
+    // Whatever goes wrong here, the instances stay owed: Finish() looks at
+    // each one's state and starts it.
+    try {
+      auto r = ctx_.ec2->StartInstances(batch);
+      if (!r.ok()) {
+        ctx_.Log(LogLevel::kWarn, "StartInstances failed; will retry before exit",
+                 {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
+        continue;
+      }
+      for (const auto& ch : *r) Started(ch.instance_id, ch.current_state);
+    } catch (const std::exception& e) {
+      ctx_.Log(LogLevel::kError, "starting instances failed; will retry before exit", {{"error", e.what()}});
+    } catch (...) {
+      ctx_.Log(LogLevel::kError, "starting instances failed; will retry before exit");
+    }
+  }
+}
+
+void Restarter::Finish() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  try {
+    {
+      std::lock_guard<std::mutex> l(queue_mu_);
+      closing_ = true;
+    }
+    queue_cv_.notify_all();
+    if (starter_.joinable()) starter_.join();
+  } catch (...) {  // join() only throws for a thread that cannot be joined
+  }
+  auto deadline = ctx_.clock->Steady() + timeout_;
+  if (ctx_.cancel && ctx_.cancel->deadline()) deadline = std::min(deadline, *ctx_.cancel->deadline());
+  for (int round = 0;; ++round) {
+    try {
+      FinalRounds(deadline);
+      return;
+    } catch (const std::exception& e) {
+      ctx_.Log(LogLevel::kError, "restarting instances: " + std::string(e.what()) + "; trying again");
+    } catch (...) {
+      ctx_.Log(LogLevel::kError, "restarting instances failed; trying again");
+    }
+    // Only an exception gets here: try again while there is time.
+    if (ctx_.clock->Steady() >= deadline) {
+      try {
+        MarkLeftStopped(Owed(), nullptr);
+      } catch (...) {
+      }
+      return;
+    }
+    try {
+      auto left = std::chrono::duration_cast<core::Duration>(deadline - ctx_.clock->Steady());
+      ctx_.clock->Sleep(std::min(ctx_.Backoff(round), left));
+    } catch (...) {
+    }
+  }
+}
+
+void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
+  std::vector<std::string> left = Owed();
+  if (left.empty()) return;
+  ctx_.Log(LogLevel::kWarn, "starting " + std::to_string(left.size()) +
+                                " instance(s) this run stopped; do not interrupt");
+  // The restart ignores cancellation: it is what cancellation is waiting for.
+  int hopeless_rounds = 0;
+  for (int round = 0; !left.empty(); ++round) {
+    // Instances still 'stopping' cannot be started yet (IncorrectInstanceState).
+    std::vector<std::string> startable;
+    for (const auto& chunk : core::Chunks(left, 200)) {
+      aws::DescribeInstancesRequest req;
+      req.filters = {{"instance-id", chunk}};
+      auto states = aws::DescribeAllInstances(*ctx_.ec2, req);
+      if (!states.ok()) {
+        startable.insert(startable.end(), chunk.begin(), chunk.end());
+        continue;
+      }
+      for (const auto& inst : *states) {
+        if (inst.state == "stopped") {
+          startable.push_back(inst.instance_id);
+        } else if (inst.state == "running" || inst.state == "pending") {
+          Started(inst.instance_id, inst.state);
+        } else if (inst.state == "terminated" || inst.state == "shutting-down") {
+          {
+            std::lock_guard<std::mutex> l(mu_);
+            owed_.erase(inst.instance_id);
+          }
+          ledger_.AddError(inst.instance_id, Failure("start", "InstanceTerminated", "terminated during the run"));
+        }
+      }
+    }
+    for (const auto& batch : core::Chunks(startable, kStartBatch)) {
+      auto r = ctx_.ec2->StartInstances(batch);
+      if (r.ok()) {
+        for (const auto& ch : *r) Started(ch.instance_id, ch.current_state);
+        continue;
+      }
+      if ((r.error().kind == ErrorKind::kAuth || r.error().kind == ErrorKind::kInvalidInput) &&
+          ++hopeless_rounds >= kHopelessRounds) {
+        // Retrying cannot help (e.g. no ec2:StartInstances permission): say so now.
+        MarkLeftStopped(Owed(), &r.error());
+        return;
+      }
+      ctx_.Log(LogLevel::kWarn, "StartInstances failed; will retry",
+               {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
+      if (batch.size() > 1) {
+        // One instance that cannot start (yet) must not hold up the others.
+        for (const auto& id : batch) {
+          auto one = ctx_.ec2->StartInstances({id});
+          if (one.ok()) Started(id, one->empty() ? "pending" : one->front().current_state);
+        }
+      }
+    }
+    left = Owed();
+    if (left.empty()) break;
+    if (ctx_.clock->Steady() >= deadline) {
+      MarkLeftStopped(left, nullptr);
+      return;
+    }
+    // Never sleep past the deadline: the report (naming who is left stopped)
+    // must still go out.
+    auto until_deadline = std::chrono::duration_cast<core::Duration>(deadline - ctx_.clock->Steady());
+    ctx_.clock->Sleep(std::min(ctx_.Backoff(round), until_deadline));
+  }
+}
+
+void Restarter::MarkLeftStopped(const std::vector<std::string>& ids, const core::Error* cause) {
+  for (const auto& id : ids) {
+    ledger_.Update(id, [&](InstanceReport& r) {
+      if (cause) r.errors.push_back(FailureFrom("start", *cause));
+      r.errors.push_back(Failure("start", "RestartFailed",
+                                 "could not start the instance again: it is LEFT STOPPED; start it by hand"));
+    });
+  }
+  ctx_.Log(LogLevel::kError, std::to_string(ids.size()) + " instance(s) LEFT STOPPED" +
+                                 (cause ? ": " + cause->ToString() : std::string()));
+}
+
+}  // namespace s3snapshot::job
