@@ -105,6 +105,12 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   job::InstallSignalHandlers(&cancel);
   auto progress = MakeProgress(stderr);
   job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel, progress.get());
+  // A signal that came after the job's own last look (while notifying) still
+  // makes this a cancelled run: it says so and exits 1.
+  if (!report.cancelled && cancel.ShouldStop((*runtime)->clock())) {
+    report.cancelled = true;
+    report.cancel_reason = cancel.reason();
+  }
   if (o.output == "json") {
     job::WriteReportJson(report, out);
     out << "\n";
@@ -112,6 +118,7 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
     job::WriteReportText(report, out);
   }
   out.flush();
+  for (const auto& line : job::FailureSummary(report)) std::cerr << "s3snapshot: error: " << line << "\n";
   return app::ExitCodeFor(report);
 }
 

@@ -122,6 +122,35 @@ std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
   return s.substr(0, cut);
 }
 
+std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
+  std::vector<std::string> out;
+  if (r.cancelled) out.push_back("the run was cancelled (" + r.cancel_reason + "): work not started was skipped");
+  for (const auto& e : r.run_errors) {
+    out.push_back((e.step == "select" ? "the selection failed, nothing was done: " : "") + FailureLine(e));
+  }
+  auto left = r.LeftStopped();
+  if (!left.empty()) {
+    std::string s = std::to_string(left.size()) + " instance(s) LEFT STOPPED (start them by hand):";
+    for (const auto& id : left) s += " " + id;
+    out.push_back(s);
+  }
+  size_t failed = 0;
+  for (const auto& i : r.instances) {
+    if (i.ok()) continue;
+    if (++failed > max_instances) continue;
+    std::string who = (i.scope.empty() ? "" : i.scope + " ") + i.instance_id;
+    out.push_back(who + ": " + FailureLine(i.errors.front()) +
+                  (i.errors.size() > 1 ? " (+" + std::to_string(i.errors.size() - 1) + " more)" : ""));
+  }
+  for (const auto& id : r.not_found) {
+    if (++failed <= max_instances) out.push_back(id + ": not found (or terminated)");
+  }
+  if (failed > max_instances) {
+    out.push_back("... and " + std::to_string(failed - max_instances) + " more failed instance(s): see the report");
+  }
+  return out;
+}
+
 void WriteReportText(const Report& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";

@@ -99,6 +99,12 @@ void WriteReportText(const Report& r, std::ostream& out);
 void WriteReportJson(const Report& r, std::ostream& out, int indent = 2, bool failed_instances_only = false);
 std::string ReportToText(const Report& r);
 std::string ReportToJson(const Report& r, int indent = 2);
+// What went wrong, one line each, for stderr (cron mails stderr; stdout often
+// goes to a file): the cancellation, every run error (selection, credentials,
+// permissions, notify), the instances LEFT STOPPED, and the failed instances
+// with their first error -- at most `max_instances` of those, then a count.
+// Empty when the report is ok.
+std::vector<std::string> FailureSummary(const Report& r, size_t max_instances = 20);
 // A one-line subject within SNS's 100-character limit.
 std::string ReportSubject(const Report& r, bool errors_only);
 // A readable body; `errors_only` lists only the failures. Kept under `max_bytes`.

@@ -84,10 +84,8 @@ void Restarter::StarterLoop() {
         continue;
       }
       for (const auto& ch : *r) Started(ch.instance_id, ch.current_state);
-    } catch (const std::exception& e) {
-      ctx_.Log(LogLevel::kError, "starting instances failed; will retry before exit", {{"error", e.what()}});
     } catch (...) {
-      ctx_.Log(LogLevel::kError, "starting instances failed; will retry before exit");
+      InternalError(batch, std::current_exception());
     }
   }
 }
@@ -110,10 +108,11 @@ void Restarter::Finish() noexcept {
     try {
       FinalRounds(deadline);
       return;
-    } catch (const std::exception& e) {
-      ctx_.Log(LogLevel::kError, "restarting instances: " + std::string(e.what()) + "; trying again");
     } catch (...) {
-      ctx_.Log(LogLevel::kError, "restarting instances failed; trying again");
+      try {
+        InternalError(Owed(), std::current_exception());
+      } catch (...) {
+      }
     }
     // Only an exception gets here: try again while there is time.
     if (ctx_.clock->Steady() >= deadline) {
@@ -196,6 +195,22 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
     auto until_deadline = std::chrono::duration_cast<core::Duration>(deadline - ctx_.clock->Steady());
     ctx_.clock->Sleep(std::min(ctx_.Backoff(round), until_deadline));
   }
+}
+
+void Restarter::InternalError(const std::vector<std::string>& ids, std::exception_ptr e) {
+  std::string what = "an exception of unknown type";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {
+  }
+  // Each instance's failure (a bug, or memory ran out): it stays owed and
+  // the final phase tries again.
+  for (const auto& id : ids) {
+    ledger_.AddError(id, Failure("start", "InternalError", "internal error while starting it again: " + what));
+  }
+  ctx_.Log(LogLevel::kError, "internal error while starting instances; trying again", {{"error", what}});
 }
 
 void Restarter::MarkLeftStopped(const std::vector<std::string>& ids, const core::Error* cause) {

@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <set>
 #include <string>
@@ -72,6 +73,7 @@ class Restarter {
   // running as restarted, and forgets them.
   void Started(const std::string& id, const std::string& state);
   void FinalRounds(std::chrono::steady_clock::time_point deadline);
+  void InternalError(const std::vector<std::string>& ids, std::exception_ptr e);
   void MarkLeftStopped(const std::vector<std::string>& ids, const core::Error* cause);
 
   const JobContext& ctx_;

@@ -46,6 +46,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
     logger.Warn("the report is over Lambda's response limit; the instances that went well are left out of it",
                 {{"run_id", report.run_id}});
   }
+  for (const auto& line : job::FailureSummary(report)) logger.Error(line, {{"run_id", report.run_id}});
   logger.Log(report.ok() ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
              {{"run_id", report.run_id},
               {"instances", std::to_string(report.instances.size())},

@@ -9,6 +9,7 @@
 #include "app/aws_runtime.h"
 #include "job/cancel.h"
 #include "job/report.h"
+#include "lambda/runtime.h"
 
 namespace s3snapshot::lambda {
 
@@ -16,11 +17,8 @@ namespace s3snapshot::lambda {
 // report keeps only the instances that failed (with "instances_omitted").
 inline constexpr size_t kMaxResponseBytes = 6000000;
 
-struct HandlerOutcome {
-  bool function_error = false;  // true only for a payload we cannot act on
-  std::string body;             // the report as JSON, or the error body
-  std::string error_type, error_message;
-};
+// function_error is true only for a payload we cannot act on.
+using HandlerOutcome = InvocationResult;
 
 // Validates the payload exactly as the CLI validates --filter. A run with
 // failed instances is NOT a function error: it returns the report (with

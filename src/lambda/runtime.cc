@@ -67,6 +67,29 @@ core::Status RuntimeApiClient::PostInitError(const std::string& error_type, cons
   return Post("/runtime/init/error", ErrorBody(error_type, message), error_type);
 }
 
+core::Status ServeInvocation(RuntimeApiClient& api, const Invocation& inv,
+                             const std::function<InvocationResult(const Invocation&)>& handle,
+                             core::Logger& logger) {
+  InvocationResult out;
+  try {
+    out = handle(inv);
+  } catch (...) {
+    std::string what = "an exception of unknown type";
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    logger.Error("internal error in the invocation", {{"error", what}});
+    out.function_error = true;
+    out.error_type = "Runtime.InternalError";
+    out.error_message = "internal error: " + what;
+  }
+  return out.function_error ? api.PostError(inv.request_id, out.error_type, out.error_message)
+                            : api.PostResponse(inv.request_id, out.body);
+}
+
 int RunLambdaRuntime(const core::Env& env) {
   core::StreamLogger logger(core::LogLevel::kInfo, core::StreamLogger::Format::kJson, stderr);
   core::CurlTransportOptions o;
@@ -105,11 +128,11 @@ int RunLambdaRuntime(const core::Env& env) {
     // No request (nor its retries) outlives the hard deadline: a run killed
     // by Lambda could not report, and a slow network must not make it one.
     (*runtime)->SetDeadline(cancel.deadline());
-    HandlerOutcome out = HandleInvocation(inv->payload, **runtime, logger, &cancel);
+    core::Status posted = ServeInvocation(
+        api, *inv,
+        [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel); },
+        logger);
     (*runtime)->SetDeadline(std::nullopt);
-    core::Status posted = out.function_error
-                              ? api.PostError(inv->request_id, out.error_type, out.error_message)
-                              : api.PostResponse(inv->request_id, out.body);
     if (!posted.ok()) logger.Error("posting the result failed", {{"error", posted.error().message}});
   }
 }

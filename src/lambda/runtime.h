@@ -4,10 +4,12 @@
 #define S3SNAPSHOT_LAMBDA_RUNTIME_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/env.h"
 #include "core/http.h"
+#include "core/log.h"
 
 namespace s3snapshot::lambda {
 
@@ -39,6 +41,22 @@ class RuntimeApiClient {
 
 // {"errorType": ..., "errorMessage": ...}
 std::string ErrorBody(const std::string& error_type, const std::string& message);
+
+// What one invocation answers: a response body, or a function error.
+struct InvocationResult {
+  bool function_error = false;
+  std::string body;                        // the response, when not an error
+  std::string error_type, error_message;   // when an error
+};
+
+// Runs `handle` for `inv` and posts what it answers. A throw from `handle`
+// (which runs the whole job, restarts included) is posted as the function
+// error Runtime.InternalError and the loop goes on: never Runtime.ExitError,
+// which would end the process and make Lambda's retry run the job again in a
+// new one.
+core::Status ServeInvocation(RuntimeApiClient& api, const Invocation& inv,
+                             const std::function<InvocationResult(const Invocation&)>& handle,
+                             core::Logger& logger);
 
 // Serves invocations until the Runtime API goes away. Returns the exit code.
 int RunLambdaRuntime(const core::Env& env);

@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,15 @@ class FakeEc2 : public aws::Ec2Api {
   void FailNext(const std::string& action, core::Error e, int times = 1) {
     std::lock_guard<std::mutex> l(mu_);
     for (int i = 0; i < times; ++i) failures_[action].push_back(e);
+  }
+  // Call number `nth` (1-based, counted from now) to `action` throws: a
+  // std::bad_alloc when `bad_alloc`, else a std::out_of_range -- what a
+  // library call or `.at()` can throw anywhere in a run.
+  void ThrowOn(const std::string& action, int nth = 1, bool bad_alloc = false) {
+    std::lock_guard<std::mutex> l(mu_);
+    int done = 0;
+    for (const auto& c : calls_) done += c == action;
+    throw_at_[action] = {done + nth, bad_alloc};
   }
   // Runs before each call (after it is logged); tests use it to send signals.
   std::function<void(const std::string& action)> on_call;
@@ -243,6 +254,17 @@ class FakeEc2 : public aws::Ec2Api {
     {
       std::lock_guard<std::mutex> l(mu_);
       calls_.push_back(action);
+      auto t = throw_at_.find(action);
+      if (t != throw_at_.end()) {
+        int n = 0;
+        for (const auto& c : calls_) n += c == action;
+        if (n == t->second.first) {
+          bool bad_alloc = t->second.second;
+          throw_at_.erase(t);
+          if (bad_alloc) throw std::bad_alloc();
+          throw std::out_of_range("FakeEc2: " + action + " threw");
+        }
+      }
       auto& q = failures_[action];
       if (!q.empty()) {
         e = q.front();
@@ -286,6 +308,7 @@ class FakeEc2 : public aws::Ec2Api {
   std::map<std::string, aws::Instance> instances_;
   std::map<std::string, int> stopping_left_;
   std::map<std::string, std::deque<core::Error>> failures_;
+  std::map<std::string, std::pair<int, bool>> throw_at_;  // action -> (call number, bad_alloc)
   std::vector<std::string> calls_;
   std::vector<aws::Snapshot> snapshots_;
   std::vector<aws::CreateSnapshotsRequest> create_requests_;

@@ -38,6 +38,12 @@ def test_signature_accepted_with_the_right_secret_and_rejected_with_a_wrong_one(
             env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret + "x"})
     assert r.returncode == 1
     assert "AuthFailure" in r.stdout, r.stdout
+    # The run-level failure is named on stderr (cron mails stderr), and the
+    # report does not pass an unasked selection off as an empty one.
+    err_lines = [l for l in r.stderr.splitlines() if l.startswith("s3snapshot: error: ")]
+    assert any("selection failed" in l and "AuthFailure" in l for l in err_lines), r.stderr
+    assert "selected 0 instance(s)" not in r.stderr, r.stderr
+    assert "No instances matched" not in r.stdout and "The selection failed" in r.stdout, r.stdout
     assert secret not in r.stdout + r.stderr
     assert len(snapshots(checker)) == 2
 
