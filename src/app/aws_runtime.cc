@@ -1,7 +1,7 @@
 #include "app/aws_runtime.h"
 
-
 #include "aws/endpoints.h"
+#include "core/parse.h"
 #include "core/version.h"
 
 namespace s3snapshot::app {
@@ -10,12 +10,37 @@ using core::Error;
 using core::ErrorKind;
 using core::Result;
 
+namespace {
+
+Error Invalid(const std::string& message) { return Error::Make(ErrorKind::kInvalidInput, message, "InvalidConfig"); }
+
+// The settings read from the environment that are neither numbers (checked
+// where they are used, below) nor free text: a typo must stop the run, not
+// silently change what it does.
+core::Status CheckEnvironmentSwitches(const core::Env& env) {
+  for (const char* name : {"AWS_EC2_METADATA_DISABLED", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"}) {
+    auto v = env.Get(name);
+    if (v && !core::ParseBoolean(*v)) return Invalid(std::string(name) + ": '" + *v + "' is not true or false");
+  }
+  for (const char* name : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS"}) {
+    auto v = env.Get(name);
+    if (v && v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
+      return Invalid(std::string(name) + ": '" + *v + "' is not an http:// or https:// URL");
+    }
+  }
+  return core::OkStatus();
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& env, RuntimeOptions options,
                                                              core::Logger* logger) {
   std::unique_ptr<AwsRuntime> rt(new AwsRuntime());
   rt->env_ = &env;
   rt->options_ = options;
   rt->logger_ = logger;
+  auto switches = CheckEnvironmentSwitches(env);
+  if (!switches.ok()) return switches.error();
   auto cfg = core::LoadSharedConfig(env);
   if (!cfg.ok()) return cfg.error();
   rt->config_ = std::move(*cfg);
@@ -51,18 +76,26 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
     attempts = rt->profile_->at("max_attempts");
   }
   if (!attempts.empty()) {
-    int n = std::atoi(attempts.c_str());
-    if (n < 1 || n > 50) {
-      return Error::Make(ErrorKind::kInvalidInput,
-                         "AWS_MAX_ATTEMPTS/max_attempts: '" + attempts + "' is not a number from 1 to 50",
-                         "InvalidConfig");
+    auto n = core::ParseInteger(attempts, 1, 50);
+    if (!n) {
+      return Invalid(std::string(env.Get("AWS_MAX_ATTEMPTS") ? "AWS_MAX_ATTEMPTS" : "max_attempts (profile)") +
+                     ": '" + attempts + "' is not a whole number from 1 to 50");
     }
-    retry.max_attempts = n;
+    retry.max_attempts = static_cast<int>(*n);
+  }
+  double rate_limit_factor = options.rate_limit_factor;
+  if (auto f = env.Get("S3SNAPSHOT_RATE_LIMIT_FACTOR")) {
+    auto v = core::ParseDecimal(*f, 0, 1000);
+    if (!v) {
+      return Invalid("S3SNAPSHOT_RATE_LIMIT_FACTOR: '" + *f +
+                     "' is not a number from 0 to 1000 (1 = EC2's default limits, 0 = no client-side limit)");
+    }
+    rate_limit_factor = *v;
   }
   rt->random_ = std::make_unique<core::SeededRandom>(core::SystemRandom64());
   rt->retryer_ = std::make_unique<core::Retryer>(retry, rt->random_.get());
-  if (options.rate_limit_factor > 0) {
-    rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, options.rate_limit_factor);
+  if (rate_limit_factor > 0) {
+    rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
   }
 
   AwsRuntime* raw = rt.get();

@@ -25,7 +25,9 @@ struct RuntimeOptions {
   std::string region;        // --region
   std::string profile;       // --profile
   std::string endpoint_url;  // --endpoint-url (all services)
-  double rate_limit_factor = 1.0;  // scales the EC2 token buckets; 0 turns them off
+  // Scales the EC2 token buckets; 0 turns them off. S3SNAPSHOT_RATE_LIMIT_FACTOR,
+  // when set, wins (parsed strictly by Create()).
+  double rate_limit_factor = 1.0;
   int connect_timeout_seconds = 3;  // --connect-timeout
   int read_timeout_seconds = 30;    // --read-timeout: the whole request
 };

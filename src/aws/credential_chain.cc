@@ -1,5 +1,7 @@
 #include "aws/credential_chain.h"
 
+#include "core/parse.h"
+
 #include <set>
 
 namespace s3snapshot::aws {
@@ -134,7 +136,11 @@ Result<std::unique_ptr<core::CredentialsProvider>> ProfileProviderImpl(
     req.session_name = session;
     req.external_id = get("external_id");
     std::string duration = get("duration_seconds");
-    if (!duration.empty()) req.duration_seconds = std::atoi(duration.c_str());
+    if (!duration.empty()) {
+      auto seconds = core::ParseInteger(duration, 900, 43200);
+      if (!seconds) return invalid("duration_seconds: '" + duration + "' is not a whole number from 900 to 43200");
+      req.duration_seconds = static_cast<int>(*seconds);
+    }
     return std::unique_ptr<core::CredentialsProvider>(
         new AssumeRoleCredentialsProvider(std::move(source), sts_factory, req));
   }

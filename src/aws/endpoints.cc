@@ -1,5 +1,7 @@
 #include "aws/endpoints.h"
 
+#include "core/parse.h"
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -46,7 +48,7 @@ std::string ResolveEndpoint(const std::string& service, const std::string& regio
                             const core::Profile* profile) {
   if (!cli_endpoint_url.empty()) return cli_endpoint_url;
   auto ignore = env.Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-  if (!(ignore && (*ignore == "true" || *ignore == "TRUE"))) {
+  if (!(ignore && core::ParseBoolean(*ignore).value_or(false))) {
     std::string upper = service;
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

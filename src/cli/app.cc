@@ -95,7 +95,6 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   ro.endpoint_url = o.endpoint_url;
   ro.connect_timeout_seconds = o.connect_timeout_seconds;
   ro.read_timeout_seconds = o.read_timeout_seconds;
-  if (auto f = env.Get("S3SNAPSHOT_RATE_LIMIT_FACTOR")) ro.rate_limit_factor = std::atof(f->c_str());
   auto runtime = app::AwsRuntime::Create(env, ro, &logger);
   if (!runtime.ok()) return InputError(runtime.error().message);
   auto creds = (*runtime)->CheckCredentials();

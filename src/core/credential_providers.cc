@@ -1,5 +1,7 @@
 #include "core/credential_providers.h"
 
+#include "core/parse.h"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -149,7 +151,7 @@ Result<Credentials> ContainerCredentialsProvider::GetCredentials() {
 
 Result<Credentials> ImdsCredentialsProvider::GetCredentials() {
   auto disabled = env_.Get("AWS_EC2_METADATA_DISABLED");
-  if (disabled && (*disabled == "true" || *disabled == "TRUE" || *disabled == "True")) {
+  if (disabled && ParseBoolean(*disabled).value_or(false)) {
     return NotConfigured("instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
   }
   std::string base = env_.Get("AWS_EC2_METADATA_SERVICE_ENDPOINT").value_or("http://169.254.169.254");

@@ -98,7 +98,6 @@ int RunLambdaRuntime(const core::Env& env) {
   RuntimeApiClient api(*env.Get("AWS_LAMBDA_RUNTIME_API"), api_http);
 
   app::RuntimeOptions ro;
-  if (auto f = env.Get("S3SNAPSHOT_RATE_LIMIT_FACTOR")) ro.rate_limit_factor = std::atof(f->c_str());
   auto runtime = app::AwsRuntime::Create(env, ro, &logger);
   if (!runtime.ok()) {
     logger.Error("init failed", {{"error", runtime.error().message}});

@@ -106,3 +106,84 @@ def test_all_selects_every_instance(run, ec2):
     r = run(["--all", "--dry-run", "--output", "json"])
     assert r.returncode == 0
     assert {i["instance_id"] for i in json.loads(r.stdout)["instances"]} == set(ids)
+
+
+ENV_CASES = [
+    ({"S3SNAPSHOT_RATE_LIMIT_FACTOR": "abc"}, "S3SNAPSHOT_RATE_LIMIT_FACTOR: 'abc' is not a number"),
+    ({"S3SNAPSHOT_RATE_LIMIT_FACTOR": "-1"}, "S3SNAPSHOT_RATE_LIMIT_FACTOR: '-1' is not a number"),
+    ({"S3SNAPSHOT_RATE_LIMIT_FACTOR": "0x10"}, "S3SNAPSHOT_RATE_LIMIT_FACTOR: '0x10'"),
+    ({"AWS_MAX_ATTEMPTS": "3x"}, "AWS_MAX_ATTEMPTS: '3x' is not a whole number from 1 to 50"),
+    ({"AWS_MAX_ATTEMPTS": " 3"}, "AWS_MAX_ATTEMPTS: ' 3' is not a whole number"),
+    ({"AWS_MAX_ATTEMPTS": "0"}, "AWS_MAX_ATTEMPTS: '0' is not a whole number from 1 to 50"),
+    ({"AWS_EC2_METADATA_DISABLED": "yes"}, "AWS_EC2_METADATA_DISABLED: 'yes' is not true or false"),
+    ({"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "1"}, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: '1' is not true or false"),
+    ({"AWS_ENDPOINT_URL_SNS": "localhost:4566"}, "AWS_ENDPOINT_URL_SNS: 'localhost:4566' is not an http"),
+]
+
+
+@pytest.mark.parametrize("env,message", ENV_CASES, ids=[next(iter(e)) + "-" + str(i) for i, (e, _) in enumerate(ENV_CASES)])
+def test_bad_environment_variable_exits_2_and_sends_nothing(run, recording, env, message):
+    r = run(["--filter", '{"instances": ["i-abcdef12"]}'], env=env)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert message in r.stderr, r.stderr
+    assert recording.actions() == [], "no request may reach AWS on bad input"
+
+
+@pytest.mark.parametrize("line,message", [
+    ("max_attempts = 3x", "max_attempts (profile): '3x' is not a whole number from 1 to 50"),
+    ("max_attempts = many", "max_attempts (profile): 'many' is not a whole number"),
+])
+def test_bad_config_value_exits_2_and_sends_nothing(run, home, recording, line, message):
+    (home / ".aws" / "config").write_text("[default]\nregion = us-east-1\n%s\n" % line)
+    r = run(["--filter", '{"instances": ["i-abcdef12"]}'])
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert message in r.stderr, r.stderr
+    assert recording.actions() == []
+
+
+def test_bad_duration_seconds_in_an_assume_role_profile_exits_2(run, home, recording):
+    (home / ".aws" / "config").write_text(
+        "[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/s3snapshot\n"
+        "source_profile = base\nduration_seconds = 1h\n[profile base]\nregion = us-east-1\n")
+    (home / ".aws" / "credentials").write_text("[base]\naws_access_key_id = a\naws_secret_access_key = b\n")
+    r = run(["--filter", '{"instances": ["i-abcdef12"]}'],
+            env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "duration_seconds: '1h' is not a whole number from 900 to 43200" in r.stderr, r.stderr
+    assert recording.actions() == []
+
+
+def test_lambda_rate_limit_factor_is_parsed_the_same_way(home, recording, endpoint):
+    """The Lambda runtime reads S3SNAPSHOT_RATE_LIMIT_FACTOR through the same
+    code: a bad value is an init error before any invocation (nothing sent)."""
+    import subprocess
+    import threading
+    import http.server
+    from conftest import base_env, binary
+    posted = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length", 0))
+            posted.append((self.path, self.rfile.read(n).decode()))
+            self.send_response(202)
+            self.end_headers()
+
+        def do_GET(self):
+            self.send_response(500)
+            self.end_headers()
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Api)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    env = base_env(home, endpoint)
+    env.update({"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % srv.server_port, "S3SNAPSHOT_RATE_LIMIT_FACTOR": "abc"})
+    r = subprocess.run([binary()], env=env, capture_output=True, text=True, timeout=30)
+    srv.shutdown()
+    assert r.returncode != 0
+    assert posted and posted[0][0].endswith("/runtime/init/error"), posted
+    assert "S3SNAPSHOT_RATE_LIMIT_FACTOR: 'abc'" in posted[0][1]
+    assert recording.actions() == []
