@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto doc = s3snapshot::job::ParseFilterDocument(text, "fuzz");
   if (doc.ok()) {
     s3snapshot::job::JobSpec spec;
-    s3snapshot::job::ApplyDocument(*doc, {}, &spec);
+    s3snapshot::job::ApplySettings(*doc, &spec);
     (void)s3snapshot::job::ValidateSpec(spec);
   } else {
     (void)doc.error().message.size();

@@ -18,6 +18,7 @@
 #include "core/curl_transport.h"
 #include "core/env.h"
 #include "core/log.h"
+#include "job/job_spec.h"
 
 namespace s3snapshot::app {
 
@@ -28,8 +29,8 @@ struct RuntimeOptions {
   // Scales the EC2 token buckets; 0 turns them off. S3SNAPSHOT_RATE_LIMIT_FACTOR,
   // when set, wins (parsed strictly by Create()).
   double rate_limit_factor = 1.0;
-  int connect_timeout_seconds = 3;  // --connect-timeout
-  int read_timeout_seconds = 30;    // --read-timeout: the whole request
+  int connect_timeout_seconds = static_cast<int>(job::JobSpec{}.connect_timeout.count());
+  int read_timeout_seconds = static_cast<int>(job::JobSpec{}.read_timeout.count());  // the whole request
 };
 
 class AwsRuntime {

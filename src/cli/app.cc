@@ -32,47 +32,31 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
            std::ostream& out) {
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
-  const CliOptions& o = *parsed;
-  if (o.help) {
+  const job::SettingValues& flags = *parsed;
+  auto text_of = [&](const char* name, std::string fallback = "") {
+    auto it = flags.find(name);
+    return it == flags.end() ? fallback : std::get<std::string>(it->second);
+  };
+  if (flags.count("help")) {
     out << UsageText();
     return 0;
   }
-  if (o.version) {
+  if (flags.count("version")) {
     out << "s3snapshot " << S3SNAPSHOT_VERSION << "\n";
     return 0;
   }
 
+  // The document first, then the flags: a flag wins over the same key.
   job::JobSpec spec;
-  spec.label = o.label;
-  spec.stop = o.stop;
-  spec.stopped = o.stopped;
-  spec.verbose = o.verbose;
-  spec.protect = o.protect;
-  spec.sns_arn = o.sns_arn;
-  spec.sns_arn_error = o.sns_arn_error;
-  spec.all = o.all;
-  spec.dry_run = o.dry_run;
-  spec.stop_timeout = std::chrono::seconds(o.stop_timeout_seconds);
-  spec.concurrency = o.concurrency;
-  spec.keep = o.keep;
-  spec.keep_days = o.keep_days;
-  spec.prune_orphans = o.prune_orphans;
-  spec.wait = o.wait;
-  spec.regions = o.regions;
-  spec.assume_roles = o.assume_roles;
-  spec.external_id = o.external_id;
-  spec.copy_to_regions = o.copy_to_regions;
-  spec.kms_key_id = o.kms_key_id;
-  spec.wait_timeout = std::chrono::seconds(o.wait_timeout_seconds);
-  if (o.filter_given) {
-    std::string text = o.filter, source = "--filter";
-    if (o.filter == "-") {
+  if (flags.count("filter")) {
+    std::string arg = text_of("filter"), text = arg, source = "--filter";
+    if (arg == "-") {
       std::stringstream ss;
       ss << in.rdbuf();
       text = ss.str();
       source = "--filter (stdin)";
-    } else if (!o.filter.empty() && o.filter[0] == '@') {
-      std::string path = o.filter.substr(1);
+    } else if (!arg.empty() && arg[0] == '@') {
+      std::string path = arg.substr(1);
       auto content = env.ReadFile(path);
       if (!content) return InputError("--filter: cannot read the file '" + path + "'");
       text = *content;
@@ -80,21 +64,28 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
     }
     auto doc = job::ParseFilterDocument(text, source);
     if (!doc.ok()) return InputError(doc.error().message);
-    job::ApplyDocument(*doc, o.flags_given, &spec);
+    job::ApplySettings(*doc, &spec);
   }
+  job::ApplySettings(flags, &spec);
   auto valid = job::ValidateSpec(spec);
   if (!valid.ok()) return InputError(valid.error().message);
 
   core::StreamLogger logger(spec.verbose ? core::LogLevel::kDebug : core::LogLevel::kInfo,
                             core::StreamLogger::Format::kText);
   app::RuntimeOptions ro;
-  ro.region = o.region;
-  // With a list of regions, the first is the "home" one (STS, region listing).
-  if (ro.region.empty() && !spec.regions.empty() && spec.regions[0] != "all") ro.region = spec.regions[0];
-  ro.profile = o.profile;
-  ro.endpoint_url = o.endpoint_url;
-  ro.connect_timeout_seconds = o.connect_timeout_seconds;
-  ro.read_timeout_seconds = o.read_timeout_seconds;
+  // One region is the home region; with a list, the first is (STS, region
+  // listing) and the run fans out over all of them.
+  if (spec.regions.size() == 1 && spec.regions[0] != "all") {
+    ro.region = spec.regions[0];
+    spec.regions.clear();
+  } else if (!spec.regions.empty() && spec.regions[0] != "all") {
+    ro.region = spec.regions[0];
+  }
+  ro.profile = text_of("profile");
+  ro.endpoint_url = text_of("endpoint-url");
+  ro.connect_timeout_seconds = static_cast<int>(spec.connect_timeout.count());
+  ro.read_timeout_seconds = static_cast<int>(spec.read_timeout.count());
+  const bool json_output = text_of("output", "text") == "json";
   auto runtime = app::AwsRuntime::Create(env, ro, &logger);
   if (!runtime.ok()) return InputError(runtime.error().message);
   auto creds = (*runtime)->CheckCredentials();
@@ -110,7 +101,7 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
     report.cancelled = true;
     report.cancel_reason = cancel.reason();
   }
-  if (o.output == "json") {
+  if (json_output) {
     job::WriteReportJson(report, out);
     out << "\n";
   } else {

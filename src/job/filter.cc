@@ -9,16 +9,6 @@ using core::Error;
 using core::ErrorKind;
 using nlohmann::json;
 
-const std::vector<std::string>& KnownDocumentKeys() {
-  static const std::vector<std::string> kKeys = {"instances", "tags",          "stop",  "stopped",
-                                                 "verbose",   "sns-arn",       "sns-arn-error",
-                                                 "label",     "protected",     "keep",
-                                                 "keep-days", "prune-orphans", "wait",
-                                                 "wait-timeout", "regions", "assume-roles",
-                                                 "external-id", "copy-to-regions", "kms-key-id"};
-  return kKeys;
-}
-
 std::string SuggestKey(const std::string& key, const std::vector<std::string>& known) {
   auto lower = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
@@ -94,7 +84,7 @@ Error WrongType(const std::string& source, const std::string& key, const char* e
 
 }  // namespace
 
-core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const std::string& source) {
+core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source) {
   if (text.size() > kMaxDocumentBytes) {
     return Invalid(source + ": the document is " + std::to_string(text.size()) +
                    " bytes, larger than the " + std::to_string(kMaxDocumentBytes) + "-byte limit");
@@ -128,96 +118,94 @@ core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const 
     return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " +
                    TypeName(j));
   }
-  FilterDocument doc;
+  SettingValues doc;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     const json& v = it.value();
-    if (std::find(KnownDocumentKeys().begin(), KnownDocumentKeys().end(), key) ==
-        KnownDocumentKeys().end()) {
-      std::string s = SuggestKey(key, KnownDocumentKeys());
-      std::string list;
-      for (const auto& k : KnownDocumentKeys()) list += (list.empty() ? "" : ", ") + k;
+    const Setting* setting = FindSetting(key);
+    if (setting == nullptr || !setting->in_document) {
+      std::string s = SuggestKey(key, DocumentKeys());
       return Invalid(source + ": unknown key \"" + key + "\"" +
-                     (s.empty() ? "" : " (did you mean \"" + s + "\"?)") + "; known keys: " + list);
+                     (s.empty() ? "" : " (did you mean \"" + s + "\"?)") + "; known keys: " + DocumentKeyList());
     }
     if (v.is_null()) continue;  // null: as if absent
-    if (key == "instances") {
-      if (!v.is_array()) return WrongType(source, key, "a list of instance ids", v);
-      std::vector<std::string> ids;
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (!v[i].is_string()) {
-          return Invalid(source + ": \"instances\"[" + std::to_string(i) +
-                         "] must be a string instance id, not " + TypeName(v[i]));
-        }
-        ids.push_back(v[i].get<std::string>());
-      }
-      doc.instances = ids;
-    } else if (key == "tags") {
-      if (!v.is_object()) {
-        return WrongType(source, key, "an object of \"tag:KEY\": value pairs", v);
-      }
-      std::map<std::string, std::vector<std::string>> tags;
-      for (auto t = v.begin(); t != v.end(); ++t) {
-        if (t.value().is_string()) {
-          tags[t.key()] = {t.value().get<std::string>()};
-        } else if (t.value().is_array()) {
-          std::vector<std::string> values;
-          for (const auto& e : t.value()) {
-            if (!e.is_string()) {
-              return Invalid(source + ": \"tags\".\"" + t.key() +
-                             "\" must hold strings, not " + TypeName(e));
-            }
-            values.push_back(e.get<std::string>());
-          }
-          tags[t.key()] = values;
-        } else {
-          return Invalid(source + ": \"tags\".\"" + t.key() +
-                         "\" must be a string or a list of strings, not " + TypeName(t.value()));
-        }
-      }
-      doc.tags = tags;
-    } else if (key == "regions" || key == "assume-roles" || key == "copy-to-regions") {
-      std::vector<std::string> list;
-      if (v.is_string()) {
-        list.push_back(v.get<std::string>());
-      } else if (v.is_array()) {
+    switch (setting->type) {
+      case SettingType::kIdList: {
+        if (!v.is_array()) return WrongType(source, key, "a list of instance ids", v);
+        std::vector<std::string> ids;
         for (size_t i = 0; i < v.size(); ++i) {
           if (!v[i].is_string()) {
-            return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string, not " +
+            return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string instance id, not " +
                            TypeName(v[i]));
           }
-          list.push_back(v[i].get<std::string>());
+          ids.push_back(v[i].get<std::string>());
         }
-      } else {
-        return WrongType(source, key, "a string or a list of strings", v);
+        doc[key] = ids;
+        break;
       }
-      (key == "regions" ? doc.regions : key == "assume-roles" ? doc.assume_roles : doc.copy_to_regions) = list;
-    } else if (key == "external-id" || key == "kms-key-id") {
-      if (!v.is_string()) return WrongType(source, key, "a string", v);
-      (key == "external-id" ? doc.external_id : doc.kms_key_id) = v.get<std::string>();
-    } else if (key == "keep" || key == "keep-days" || key == "wait-timeout") {
-      if (!v.is_number_integer() || v.get<long long>() < 1) {
-        return WrongType(source, key, "a whole number of at least 1", v);
+      case SettingType::kTagFilter: {
+        if (!v.is_object()) return WrongType(source, key, "an object of \"tag:KEY\": value pairs", v);
+        TagFilter tags;
+        for (auto t = v.begin(); t != v.end(); ++t) {
+          if (t.value().is_string()) {
+            tags[t.key()] = {t.value().get<std::string>()};
+          } else if (t.value().is_array()) {
+            std::vector<std::string> values;
+            for (const auto& e : t.value()) {
+              if (!e.is_string()) {
+                return Invalid(source + ": \"tags\".\"" + t.key() + "\" must hold strings, not " + TypeName(e));
+              }
+              values.push_back(e.get<std::string>());
+            }
+            tags[t.key()] = values;
+          } else {
+            return Invalid(source + ": \"tags\".\"" + t.key() + "\" must be a string or a list of strings, not " +
+                           TypeName(t.value()));
+          }
+        }
+        doc[key] = tags;
+        break;
       }
-      long long n = v.get<long long>();
-      int capped = n > 100000 ? 100000 : static_cast<int>(n);
-      (key == "keep" ? doc.keep : key == "keep-days" ? doc.keep_days : doc.wait_timeout) = capped;
-    } else if (key == "stop" || key == "stopped" || key == "verbose" || key == "protected" ||
-               key == "prune-orphans" || key == "wait") {
-      if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
-      bool b = v.get<bool>();
-      if (key == "stop") doc.stop = b;
-      if (key == "stopped") doc.stopped = b;
-      if (key == "verbose") doc.verbose = b;
-      if (key == "protected") doc.protect = b;
-      if (key == "prune-orphans") doc.prune_orphans = b;
-      if (key == "wait") doc.wait = b;
-    } else {  // sns-arn, sns-arn-error, label
-      if (!v.is_string()) return WrongType(source, key, "a string", v);
-      std::string s = v.get<std::string>();
-      if (key == "sns-arn") doc.sns_arn = s;
-      if (key == "sns-arn-error") doc.sns_arn_error = s;
-      if (key == "label") doc.label = s;
+      case SettingType::kTextList: {
+        std::vector<std::string> list;
+        if (v.is_string()) {
+          list.push_back(v.get<std::string>());
+        } else if (v.is_array()) {
+          for (size_t i = 0; i < v.size(); ++i) {
+            if (!v[i].is_string()) {
+              return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string, not " +
+                             TypeName(v[i]));
+            }
+            list.push_back(v[i].get<std::string>());
+          }
+        } else {
+          return WrongType(source, key, "a string or a list of strings", v);
+        }
+        doc[key] = list;
+        break;
+      }
+      case SettingType::kText:
+      case SettingType::kChoice:
+        if (!v.is_string()) return WrongType(source, key, "a string", v);
+        doc[key] = v.get<std::string>();
+        break;
+      case SettingType::kInteger: {
+        std::string expected = DocumentTypeName(*setting);
+        if (!v.is_number_integer()) return WrongType(source, key, expected.c_str(), v);
+        long long n = v.get<long long>();
+        if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(setting->max)) {
+          n = setting->max + 1;
+        }
+        if (n < setting->min || n > setting->max) {
+          return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
+        }
+        doc[key] = n;
+        break;
+      }
+      case SettingType::kSwitch:
+        if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
+        doc[key] = v.get<bool>();
+        break;
     }
   }
   return doc;

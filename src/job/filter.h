@@ -8,16 +8,17 @@
 
 #include "core/result.h"
 #include "job/job_spec.h"
+#include "job/settings.h"
 
 namespace s3snapshot::job {
 
-// The keys a document may have, as the seed spells them.
-const std::vector<std::string>& KnownDocumentKeys();
-
-// Parses `text` (named `source` in messages, e.g. "--filter" or "payload").
-// Errors are kInvalidInput and say what and where: invalid JSON with line and
-// column, an unknown key with a suggestion, a wrong type with the expected one.
-core::Result<FilterDocument> ParseFilterDocument(const std::string& text, const std::string& source);
+// Parses `text` (named `source` in messages, e.g. "--filter" or "payload")
+// into the values of the settings it names (job/settings.h: the keys a
+// document may have, as the seed spells them, and their types). Errors are
+// kInvalidInput and say what and where: invalid JSON with line and column,
+// an unknown key with a suggestion, a wrong type or a number out of range
+// with the expected one.
+core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source);
 
 // The known key closest to `key` (edit distance at most 3), or "".
 std::string SuggestKey(const std::string& key, const std::vector<std::string>& known);

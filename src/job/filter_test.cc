@@ -2,32 +2,45 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "job/job_spec.h"
 
 namespace s3snapshot::job {
 namespace {
 
+std::string Seed(const std::string& name) {
+  std::ifstream f(std::string(S3SNAPSHOT_TESTDATA_DIR) + "/seed/" + name);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 TEST(FilterTest, ParsesTheSeedsLambdaExample1) {
-  auto doc = ParseFilterDocument(R"({
-    "tags": {"tag:Env": "PROD", "tag:Owner": "John"},
-    "stop" : false, "stopped" : false, "verbose" : false,
-    "sns-arn" : "arn:aws:sns:us-east-1:100000000000:Snapshot",
-    "sns-arn-error" : "arn:aws:sns:us-east-1:100000000000:Snapshot-Err",
-    "label" : "string to include in the description",
-    "protected" : false
-  })", "payload");
+  auto doc = ParseFilterDocument(Seed("lambda_example_1.json"), "payload");
   ASSERT_TRUE(doc.ok()) << doc.error().message;
   JobSpec spec;
-  ApplyDocument(*doc, {}, &spec);
+  ApplySettings(*doc, &spec);
   EXPECT_EQ((std::vector<std::string>{"PROD"}), spec.tags.at("tag:Env"));
   EXPECT_EQ("arn:aws:sns:us-east-1:100000000000:Snapshot-Err", spec.sns_arn_error);
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+}
+
+TEST(FilterTest, ParsesTheSeedsLambdaExample2) {
+  auto doc = ParseFilterDocument(Seed("lambda_example_2.json"), "payload");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  JobSpec spec;
+  ApplySettings(*doc, &spec);
+  EXPECT_EQ((std::vector<std::string>{"i-abcdef12", "i-12345678", "i-abc123ab"}), spec.instance_ids);
   EXPECT_TRUE(ValidateSpec(spec).ok());
 }
 
 TEST(FilterTest, TagValueListsMeanAnyOf) {
   auto doc = ParseFilterDocument(R"({"tags": {"tag:Env": ["PROD", "STAGE*"]}})", "f");
   ASSERT_TRUE(doc.ok());
-  EXPECT_EQ(2u, doc->tags->at("tag:Env").size());
+  EXPECT_EQ(2u, std::get<TagFilter>(doc->at("tags")).at("tag:Env").size());
 }
 
 TEST(FilterTest, InvalidJsonPointsAtLineAndColumn) {
@@ -40,8 +53,8 @@ TEST(FilterTest, UnknownKeyGetsASuggestion) {
   auto doc = ParseFilterDocument(R"({"instaces": []})", "--filter");
   ASSERT_FALSE(doc.ok());
   EXPECT_NE(std::string::npos, doc.error().message.find("did you mean \"instances\"?"));
-  EXPECT_EQ("sns-arn-error", SuggestKey("sns_arn_eror", KnownDocumentKeys()));
-  EXPECT_EQ("", SuggestKey("completely-different", KnownDocumentKeys()));
+  EXPECT_EQ("sns-arn-error", SuggestKey("sns_arn_eror", DocumentKeys()));
+  EXPECT_EQ("", SuggestKey("completely-different", DocumentKeys()));
 }
 
 TEST(FilterTest, WrongTypesNameKeyAndExpectedType) {
@@ -63,22 +76,54 @@ TEST(FilterTest, FuzzerRegressionHugeNumberIsAnInputError) {
 TEST(FilterTest, NullMeansAbsent) {
   auto doc = ParseFilterDocument(R"({"instances": ["i-12345678"], "label": null})", "f");
   ASSERT_TRUE(doc.ok());
-  EXPECT_FALSE(doc->label.has_value());
+  EXPECT_FALSE(doc->count("label"));
 }
 
-TEST(JobSpecTest, FlagsWinOverTheDocument) {
-  FilterDocument doc;
-  doc.label = "doc";
-  doc.stop = false;
+TEST(JobSpecTest, LaterValuesWinSoFlagsAppliedLastWinOverTheDocument) {
+  SettingValues doc = {{"label", std::string("doc")}, {"stop", false}, {"keep", 3LL}};
+  SettingValues flags = {{"label", std::string("flag")}, {"stop", true}};
   JobSpec spec;
-  spec.label = "flag";
-  spec.stop = true;
-  ApplyDocument(doc, {"label", "stop"}, &spec);
+  ApplySettings(doc, &spec);
+  ApplySettings(flags, &spec);
   EXPECT_EQ("flag", spec.label);
   EXPECT_TRUE(spec.stop);
-  ApplyDocument(doc, {}, &spec);
-  EXPECT_EQ("doc", spec.label);
-  EXPECT_FALSE(spec.stop);
+  EXPECT_EQ(3, spec.keep) << "a document key without a flag applies";
+}
+
+TEST(FilterTest, NumbersOutOfRangeNameTheBounds) {
+  auto doc = ParseFilterDocument(R"({"keep": 0})", "f");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ("f: \"keep\": 0 is not a whole number from 1 to 1000", doc.error().message);
+  doc = ParseFilterDocument(R"({"wait-timeout": 18446744073709551615})", "f");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(std::string::npos, doc.error().message.find("is not a whole number from 1 to 604800"));
+  doc = ParseFilterDocument(R"({"keep": 2.5})", "f");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(std::string::npos, doc.error().message.find("must be a whole number from 1 to 1000, not a number"));
+}
+
+TEST(FilterTest, CommandLineOnlySettingsAreNotDocumentKeys) {
+  for (const char* key : {"all", "dry-run", "output", "concurrency", "filter", "profile"}) {
+    auto doc = ParseFilterDocument(std::string("{\"") + key + "\": 1}", "f");
+    ASSERT_FALSE(doc.ok()) << key;
+    EXPECT_NE(std::string::npos, doc.error().message.find("unknown key")) << key;
+  }
+}
+
+TEST(SettingsTest, EveryDocumentKeyAndFlagIsUniqueAndEveryJobSettingApplies) {
+  std::set<std::string> names, flags;
+  for (const auto& s : Settings()) {
+    EXPECT_TRUE(names.insert(s.name).second) << s.name;
+    for (const char* f : s.flags) EXPECT_TRUE(flags.insert(f).second) << f;
+    if (s.in_document) {
+      EXPECT_NE(nullptr, s.apply) << s.name << ": a document key must set something";
+    }
+    if (s.type == SettingType::kInteger) {
+      EXPECT_LT(s.min, s.max) << s.name;
+    }
+  }
+  EXPECT_EQ(nullptr, FindSetting("no-such-setting"));
+  EXPECT_EQ("stopped", std::string(FindSettingByFlag("-sp")->name));
 }
 
 TEST(JobSpecTest, InstanceIdShapes) {

@@ -16,32 +16,6 @@ bool IsValidInstanceId(const std::string& id) {
   return std::regex_match(id, kId);
 }
 
-void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& flags_given,
-                   JobSpec* spec) {
-  auto flag = [&](const char* key) {
-    return std::find(flags_given.begin(), flags_given.end(), key) != flags_given.end();
-  };
-  if (doc.instances) spec->instance_ids = *doc.instances;
-  if (doc.tags) spec->tags = *doc.tags;
-  if (doc.stop && !flag("stop")) spec->stop = *doc.stop;
-  if (doc.stopped && !flag("stopped")) spec->stopped = *doc.stopped;
-  if (doc.verbose && !flag("verbose")) spec->verbose = *doc.verbose;
-  if (doc.protect && !flag("protected")) spec->protect = *doc.protect;
-  if (doc.sns_arn && !flag("sns-arn")) spec->sns_arn = *doc.sns_arn;
-  if (doc.sns_arn_error && !flag("sns-arn-error")) spec->sns_arn_error = *doc.sns_arn_error;
-  if (doc.label && !flag("label")) spec->label = *doc.label;
-  if (doc.keep && !flag("keep")) spec->keep = *doc.keep;
-  if (doc.keep_days && !flag("keep-days")) spec->keep_days = *doc.keep_days;
-  if (doc.prune_orphans && !flag("prune-orphans")) spec->prune_orphans = *doc.prune_orphans;
-  if (doc.wait && !flag("wait")) spec->wait = *doc.wait;
-  if (doc.regions && !flag("regions")) spec->regions = *doc.regions;
-  if (doc.assume_roles && !flag("assume-roles")) spec->assume_roles = *doc.assume_roles;
-  if (doc.external_id && !flag("external-id")) spec->external_id = *doc.external_id;
-  if (doc.copy_to_regions && !flag("copy-to-regions")) spec->copy_to_regions = *doc.copy_to_regions;
-  if (doc.kms_key_id && !flag("kms-key-id")) spec->kms_key_id = *doc.kms_key_id;
-  if (doc.wait_timeout && !flag("wait-timeout")) spec->wait_timeout = std::chrono::seconds(*doc.wait_timeout);
-}
-
 namespace {
 
 Error Invalid(const std::string& message) {

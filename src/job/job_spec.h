@@ -13,20 +13,8 @@
 
 namespace s3snapshot::job {
 
-// The seed's document keys, every one optional. A field that is set was
-// present in the document (or given as a flag).
-struct FilterDocument {
-  std::optional<std::vector<std::string>> instances;
-  // "tag:Env" -> {"PROD"}; a list means any of the values.
-  std::optional<std::map<std::string, std::vector<std::string>>> tags;
-  std::optional<bool> stop, stopped, verbose, protect;
-  std::optional<std::string> sns_arn, sns_arn_error, label;
-  std::optional<int> keep, keep_days, wait_timeout;
-  std::optional<std::vector<std::string>> regions, assume_roles, copy_to_regions;
-  std::optional<std::string> external_id, kms_key_id;
-  std::optional<bool> prune_orphans, wait;
-};
-
+// Every field's default is here, and only here (job/settings.h reads them
+// for --help).
 struct JobSpec {
   std::vector<std::string> instance_ids;
   std::map<std::string, std::vector<std::string>> tags;  // "tag:KEY" -> values
@@ -64,15 +52,11 @@ struct JobSpec {
   std::chrono::seconds stop_timeout{600};     // waiting for instances to stop
   std::chrono::seconds restart_timeout{900};  // making sure they run again
   int concurrency = 8;                        // CreateSnapshots calls in flight
+  std::chrono::seconds connect_timeout{3};    // per request
+  std::chrono::seconds read_timeout{30};      // per request, the whole request
 
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
 };
-
-// Applies a document onto a spec: every key present in the document is set,
-// except those `flags_given` names (a command-line flag wins over the same key
-// in the document).
-void ApplyDocument(const FilterDocument& doc, const std::vector<std::string>& flags_given,
-                   JobSpec* spec);
 
 // Checks the spec as a whole: instance id shapes, ARNs, label and tag value
 // lengths, control characters, --stop with --stopped, selection or --all.

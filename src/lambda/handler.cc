@@ -33,7 +33,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   auto doc = job::ParseFilterDocument(payload, "payload");
   if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
   job::JobSpec spec;
-  job::ApplyDocument(*doc, {}, &spec);
+  job::ApplySettings(*doc, &spec);
   auto valid = job::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
   auto creds = runtime.CheckCredentials();

@@ -35,7 +35,7 @@ CASES = [
     (["--filter"], "--filter needs a value"),
     (["--filter", "@/nonexistent/filter.json"], "cannot read the file '/nonexistent/filter.json'"),
     (["--output", "yaml", "--all"], "--output: 'yaml' is not text or json"),
-    (["--region", "us-east", "--filter", '{"instances": ["i-abcdef12"]}'], "'us-east' is not a region name"),
+    (["--region", "us-east", "--filter", '{"instances": ["i-abcdef12"]}'], '"us-east" is not a region name'),
     (["--profile", "ghost", "--filter", '{"instances": ["i-abcdef12"]}'], "the profile 'ghost' is not in"),
     (["--concurrency", "0", "--all"], "--concurrency: '0' is not a whole number from 1 to 64"),
     (["stray", "--all"], "unexpected argument 'stray'"),

@@ -1,0 +1,70 @@
+// Every setting of a run, once: its command-line flags, its key in the
+// --filter document and the Lambda payload, its type and bounds, its help
+// text, and the JobSpec field it sets. The option parser (cli/options.cc),
+// the document parser (filter.cc), --help, the document key list and the
+// README's tables (tested to agree) all come from this one table, so a new
+// option is added here once. Defaults live in JobSpec's initializers and
+// nowhere else (--help reads them from a default JobSpec).
+#ifndef S3SNAPSHOT_JOB_SETTINGS_H_
+#define S3SNAPSHOT_JOB_SETTINGS_H_
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "job/job_spec.h"
+
+namespace s3snapshot::job {
+
+enum class SettingType {
+  kSwitch,     // flag without a value; document: true or false
+  kText,       // one string
+  kChoice,     // one of `choices` (the first is the default)
+  kInteger,    // a whole number in [min, max]
+  kTextList,   // flag repeatable (or comma-separated); document: a string or a list
+  kIdList,     // document only: a list of strings ("instances")
+  kTagFilter,  // document only: {"tag:KEY": "value" | ["a", "b"]}
+};
+
+using TagFilter = std::map<std::string, std::vector<std::string>>;
+using SettingValue = std::variant<bool, long long, std::string, std::vector<std::string>, TagFilter>;
+// Values given, by setting name (the document key, e.g. "copy-to-regions").
+using SettingValues = std::map<std::string, SettingValue>;
+
+struct Setting {
+  const char* name;                // the document key, and the setting's name
+  std::vector<const char*> flags;  // "-l", "--label"; empty: document only
+  bool in_document;                // a --filter / payload key (else: command line only)
+  SettingType type;
+  const char* metavar;             // "LABEL", "SECONDS" (flags with a value)
+  const char* help;                // --help text; "{keys}" becomes the document key list
+  long long min = 0, max = 0;      // kInteger
+  std::vector<const char*> choices = {};  // kChoice
+  bool comma_separated = false;    // kTextList: "--region a,b" (one flag replaces the list)
+  // Sets the JobSpec field (null for settings the entry point consumes:
+  // --filter, --output, --profile, ...).
+  void (*apply)(JobSpec&, const SettingValue&) = nullptr;
+  // The JobSpec default shown in --help ("" for none).
+  std::string (*default_text)(const JobSpec&) = nullptr;
+};
+
+// In --help order.
+const std::vector<Setting>& Settings();
+const Setting* FindSetting(const std::string& name);
+const Setting* FindSettingByFlag(const std::string& flag);
+// The document keys, in table order.
+const std::vector<std::string>& DocumentKeys();
+// The document key list as --help and error messages print it.
+std::string DocumentKeyList();
+
+// Applies each value to the spec; later calls win (a flag over the document).
+void ApplySettings(const SettingValues& values, JobSpec* spec);
+
+// The type a document value must have, as messages and the README say it.
+std::string DocumentTypeName(const Setting& s);
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_SETTINGS_H_

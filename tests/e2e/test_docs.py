@@ -1,0 +1,68 @@
+"""The README, --help and the settings table cannot drift apart: --help is
+generated from the table, and the README's usage block and its table of
+document keys are checked against the binary here."""
+import json
+import os
+import re
+import subprocess
+
+from conftest import binary
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+def help_text():
+    r = subprocess.run([binary(), "--help"], capture_output=True, text=True)
+    assert r.returncode == 0
+    return r.stdout
+
+
+def document_keys_in_help():
+    flat = " ".join(help_text().split())
+    m = re.search(r"Keys: (.*?)\. Instances and tags", flat)
+    assert m, flat
+    return [k.strip() for k in m.group(1).split(",")]
+
+
+def readme_key_rows():
+    text = readme()
+    start = text.index("| key | type | meaning |")
+    rows = text[start:text.index("\n\n", start)].splitlines()[2:]
+    out = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        out[cells[0].strip("`")] = cells[1]
+    return out
+
+
+def test_readme_usage_block_is_the_help_output():
+    text = readme()
+    start = text.index("## Usage\n\n```\n") + len("## Usage\n\n```\n")
+    block = text[start:text.index("```", start)]
+    assert block == help_text(), "regenerate the README's usage block from `s3snapshot --help`"
+
+
+def test_readme_document_keys_are_the_tables():
+    assert sorted(readme_key_rows()) == sorted(document_keys_in_help())
+
+
+def test_readme_integer_bounds_are_the_ones_enforced(run, recording):
+    for key, kind in readme_key_rows().items():
+        m = re.match(r"integer (\d+)–(\d+)$", kind)
+        if not kind.startswith("integer"):
+            continue
+        assert m, (key, kind)
+        lo, hi = int(m.group(1)), int(m.group(2))
+        base = {"instances": ["i-abcdef12"]}
+        for bad in (lo - 1, hi + 1):
+            r = run(["--filter", json.dumps(dict(base, **{key: bad}))])
+            assert r.returncode == 2, (key, bad, r.stderr)
+            assert "is not a whole number from %d to %d" % (lo, hi) in r.stderr, (key, r.stderr)
+        r = run(["--dry-run", "--filter", json.dumps(dict(base, **{key: hi}))])
+        assert "is not a whole number" not in r.stderr, (key, r.stderr)
+    assert [a for a in recording.actions() if not a.startswith("Describe")] == []
