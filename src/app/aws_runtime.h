@@ -17,6 +17,7 @@
 #include "core/config_file.h"
 #include "core/curl_transport.h"
 #include "core/env.h"
+#include "app/services.h"
 #include "core/log.h"
 #include "job/job_spec.h"
 
@@ -33,7 +34,7 @@ struct RuntimeOptions {
   int read_timeout_seconds = static_cast<int>(job::JobSpec{}.read_timeout.count());  // the whole request
 };
 
-class AwsRuntime {
+class AwsRuntime : public Services {
  public:
   // Resolves profile, region, endpoints and credentials. kInvalidInput errors
   // for configuration mistakes (unknown profile, malformed config, no region).
@@ -53,6 +54,18 @@ class AwsRuntime {
   std::unique_ptr<aws::StsClient> Sts(const std::string& region);
   aws::CallStats& stats() { return stats_; }
   core::Clock& clock() { return clock_; }
+
+  // Services.
+  const std::string& home_region() const override { return region_; }
+  core::Clock& run_clock() override { return clock_; }
+  std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role_arn, const std::string& external_id,
+                                      const std::string& region) override {
+    if (role_arn.empty()) return Ec2(region);
+    return Ec2As(role_arn, external_id, region);
+  }
+  std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override { return Sns(region); }
+  long ApiCalls() const override { return stats_.calls.load(); }
+  long ApiThrottled() const override { return stats_.throttled.load(); }
   // The Lambda deadline of the current invocation (nullopt: none): every
   // client's requests and retries end by then.
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> at) { deadline_.Set(at); }

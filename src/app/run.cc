@@ -25,16 +25,16 @@ std::string AccountOf(const std::string& role_arn) {
 
 }  // namespace
 
-job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logger& logger,
-                       job::CancelToken* cancel, job::ProgressSink* progress) {
+job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger,
+                         job::CancelToken* cancel, job::ProgressSink* progress) {
   job::Report failed_setup;
   std::vector<std::string> regions = spec.regions;
-  if (regions.empty()) regions = {runtime.region()};
+  if (regions.empty()) regions = {services.home_region()};
   if (regions.size() == 1 && regions[0] == "all") {
-    auto ec2 = runtime.Ec2(runtime.region());
+    auto ec2 = services.Ec2For("", "", services.home_region());
     auto all = ec2->DescribeRegions();
     if (!all.ok()) {
-      failed_setup.region = runtime.region();
+      failed_setup.region = services.home_region();
       failed_setup.run_errors.push_back(
           job::FailureFrom("select", all.error().WithContext("listing the enabled regions")));
       return failed_setup;
@@ -43,7 +43,7 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
     // the home region's, whatever the endpoint lists.
     regions.clear();
     for (const auto& r : *all) {
-      if (aws::PartitionOf(r) == aws::PartitionOf(runtime.region())) regions.push_back(r);
+      if (aws::PartitionOf(r) == aws::PartitionOf(services.home_region())) regions.push_back(r);
     }
     std::sort(regions.begin(), regions.end());
   }
@@ -53,23 +53,22 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
   for (const auto& role : roles) {
     for (const auto& region : regions) scopes.push_back({role, AccountOf(role), region});
   }
-  const std::string run_id = job::NewRunId(runtime.clock());
+  const std::string run_id = job::NewRunId(services.run_clock());
   std::vector<job::Report> parts(scopes.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < scopes.size(); i = next++) {
       const Scope& s = scopes[i];
-      auto ec2 = s.role_arn.empty() ? runtime.Ec2(s.region) : runtime.Ec2As(s.role_arn, spec.external_id, s.region);
+      auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
       job::JobContext ctx;
       ctx.ec2 = ec2.get();
-      ctx.clock = &runtime.clock();
+      ctx.clock = &services.run_clock();
       ctx.logger = &logger;
       ctx.cancel = cancel;
       ctx.run_id = run_id;
       ctx.progress = scopes.size() == 1 ? progress : nullptr;
-      ctx.ec2_for_region = [&runtime, &spec, s](const std::string& region) -> std::unique_ptr<aws::Ec2Api> {
-        if (s.role_arn.empty()) return runtime.Ec2(region);
-        return runtime.Ec2As(s.role_arn, spec.external_id, region);
+      ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
+        return services.Ec2For(s.role_arn, spec.external_id, region);
       };
       parts[i] = job::RunSnapshotJob(spec, ctx);
       parts[i].account = s.account;
@@ -96,11 +95,12 @@ job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logg
     }
     report.account = accounts;
   }
-  report.api_calls = runtime.stats().calls.load();
-  report.throttled = runtime.stats().throttled.load();
-  job::Notify(spec, [&runtime](const std::string& region) { return runtime.Sns(region); }, &report);
-  report.api_calls = runtime.stats().calls.load();
-  report.throttled = runtime.stats().throttled.load();
+  // The counts go into the SNS message too, then once more after it.
+  report.api_calls = services.ApiCalls();
+  report.throttled = services.ApiThrottled();
+  job::Notify(spec, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
+  report.api_calls = services.ApiCalls();
+  report.throttled = services.ApiThrottled();
   return report;
 }
 

@@ -3,7 +3,8 @@
 #ifndef S3SNAPSHOT_APP_RUN_H_
 #define S3SNAPSHOT_APP_RUN_H_
 
-#include "app/aws_runtime.h"
+#include "app/services.h"
+#include "core/log.h"
 #include "job/cancel.h"
 #include "job/job_spec.h"
 #include "job/progress.h"
@@ -11,8 +12,14 @@
 
 namespace s3snapshot::app {
 
-job::Report ExecuteJob(const job::JobSpec& spec, AwsRuntime& runtime, core::Logger& logger,
-                       job::CancelToken* cancel, job::ProgressSink* progress = nullptr);
+// Runs the job in every scope (account x region: the roles to assume times
+// the regions, "all" listed from the home region), up to
+// spec.scope_concurrency at a time, merges their reports into one (instances
+// labelled with their scope when there are several), then notifies: the
+// summary to sns-arn, the failures to sns-arn-error, with the notify errors
+// counted in the report. One run id for every scope.
+job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger,
+                         job::CancelToken* cancel, job::ProgressSink* progress = nullptr);
 
 // 0 all done, 1 some instance (or a notification) failed.
 int ExitCodeFor(const job::Report& report);

@@ -94,7 +94,7 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
   job::CancelToken cancel;
   job::InstallSignalHandlers(&cancel);
   auto progress = MakeProgress(stderr);
-  job::Report report = app::ExecuteJob(spec, **runtime, logger, &cancel, progress.get());
+  job::Report report = app::RunAllScopes(spec, **runtime, logger, &cancel, progress.get());
   // A signal that came after the job's own last look (while notifying) still
   // makes this a cancelled run: it says so and exits 1.
   if (!report.cancelled && cancel.ShouldStop((*runtime)->clock())) {

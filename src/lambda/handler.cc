@@ -39,7 +39,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   auto creds = runtime.CheckCredentials();
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
-  job::Report report = app::ExecuteJob(spec, runtime, logger, cancel);
+  job::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
   bool cut = false;
   out.body = ResponseBody(report, kMaxResponseBytes, &cut);
   if (cut) {

@@ -1,0 +1,186 @@
+#include "app/run.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "job/tags.h"
+#include "testing/ec2_api_wrapper.h"
+#include "testing/fake_clock.h"
+#include "testing/fake_ec2.h"
+
+namespace s3snapshot::app {
+namespace {
+
+using core::Error;
+using core::ErrorKind;
+
+struct Published {
+  std::string region, topic, subject, message;
+};
+
+// One FakeEc2 per (role, region); SNS publishes recorded in order.
+class FakeServices : public Services {
+ public:
+  testing::FakeEc2& Ec2Of(const std::string& role, const std::string& region) {
+    std::lock_guard<std::mutex> l(mu_);
+    return fakes_[{role, region}];
+  }
+  const std::string& home_region() const override { return home_; }
+  core::Clock& run_clock() override { return clock_; }
+  std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role, const std::string&,
+                                      const std::string& region) override {
+    std::lock_guard<std::mutex> l(mu_);
+    asked_.push_back(role + "@" + region);
+    return std::make_unique<testing::Ec2ApiWrapper>(&fakes_[{role, region}], region);
+  }
+  std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override {
+    struct Sns : aws::SnsApi {
+      Sns(FakeServices* o, std::string r) : owner(o), region(std::move(r)) {}
+      core::Result<std::string> Publish(const std::string& topic, const std::string& subject,
+                                        const std::string& message) override {
+        std::lock_guard<std::mutex> l(owner->mu_);
+        owner->published.push_back({region, topic, subject, message});
+        if (owner->sns_fails) return Error::Make(ErrorKind::kAuth, "no", "AuthorizationError");
+        return std::string("msg-1");
+      }
+      FakeServices* owner;
+      std::string region;
+    };
+    return std::make_unique<Sns>(this, region);
+  }
+  long ApiCalls() const override { return 7; }
+  long ApiThrottled() const override { return 1; }
+
+  std::vector<Published> published;
+  std::vector<std::string> asked_;
+  bool sns_fails = false;
+
+ private:
+  std::mutex mu_;
+  std::string home_ = "us-east-1";
+  testing::FakeClock clock_;
+  std::map<std::pair<std::string, std::string>, testing::FakeEc2> fakes_;
+};
+
+class RunAllScopesTest : public ::testing::Test {
+ protected:
+  job::Report Run(const job::JobSpec& spec) { return RunAllScopes(spec, services_, logger_, &cancel_); }
+  FakeServices services_;
+  core::NullLogger logger_;
+  job::CancelToken cancel_;
+};
+
+TEST_F(RunAllScopesTest, OneScopeIsTheHomeRegionWithoutScopeLabels) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  job::Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  EXPECT_EQ("us-east-1", r.region);
+  ASSERT_EQ(1u, r.instances.size());
+  EXPECT_EQ("", r.instances[0].scope);
+  EXPECT_EQ(7, r.api_calls);
+  EXPECT_EQ(1, r.throttled);
+}
+
+TEST_F(RunAllScopesTest, AccountsTimesRegionsFanOutAndMergeWithOneRunId) {
+  const std::string role1 = "arn:aws:iam::111111111111:role/s3snapshot";
+  const std::string role2 = "arn:aws:iam::222222222222:role/s3snapshot";
+  services_.Ec2Of(role1, "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  services_.Ec2Of(role1, "eu-west-1").AddInstance("i-00000002", {"vol-2"});
+  services_.Ec2Of(role2, "us-east-1").AddInstance("i-00000003", {"vol-3"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001", "i-00000002", "i-00000003"};
+  spec.regions = {"us-east-1", "eu-west-1"};
+  spec.assume_roles = {role1, role2};
+  job::Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  EXPECT_TRUE(r.not_found.empty()) << "an id is not found only when no scope has it";
+  std::map<std::string, std::string> scope_of;
+  for (const auto& i : r.instances) scope_of[i.instance_id] = i.scope;
+  EXPECT_EQ("111111111111/us-east-1", scope_of["i-00000001"]);
+  EXPECT_EQ("111111111111/eu-west-1", scope_of["i-00000002"]);
+  EXPECT_EQ("222222222222/us-east-1", scope_of["i-00000003"]);
+  EXPECT_EQ("111111111111,222222222222", r.account);
+  std::set<std::string> run_ids;
+  for (const auto& key : {std::make_pair(role1, "us-east-1"), std::make_pair(role1, "eu-west-1"),
+                          std::make_pair(role2, "us-east-1")}) {
+    for (const auto& s : services_.Ec2Of(key.first, key.second).AllSnapshots()) {
+      run_ids.insert(s.TagValue(job::kTagRunId));
+    }
+  }
+  EXPECT_EQ(1u, run_ids.size()) << "one run id across every scope";
+  EXPECT_EQ(r.run_id, *run_ids.begin());
+}
+
+TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition) {
+  services_.Ec2Of("", "eu-west-1").AddInstance("i-00000001", {"vol-1"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.regions = {"all"};
+  job::Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  EXPECT_EQ(1, services_.Ec2Of("", "us-east-1").CallCount("DescribeRegions"));
+  ASSERT_EQ(1u, r.instances.size());
+  EXPECT_EQ("eu-west-1", r.instances[0].scope) << "FakeEc2 lists us-east-1 and eu-west-1";
+}
+
+TEST_F(RunAllScopesTest, ListingTheRegionsFailingIsARunErrorAndNothingElseIsAsked) {
+  services_.Ec2Of("", "us-east-1").FailNext("DescribeRegions", Error::Make(ErrorKind::kAuth, "no", "UnauthorizedOperation"));
+  job::JobSpec spec;
+  spec.all = true;
+  spec.regions = {"all"};
+  job::Report r = Run(spec);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(1u, r.run_errors.size());
+  EXPECT_EQ("select", r.run_errors[0].step);
+  EXPECT_EQ(1u, services_.asked_.size());
+}
+
+TEST_F(RunAllScopesTest, TheSummaryGoesFirstThenTheFailuresEachInTheTopicsRegion) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001", "i-0000000f"};
+  spec.sns_arn = "arn:aws:sns:eu-west-1:100000000000:Snapshot";
+  spec.sns_arn_error = "arn:aws:sns:us-west-2:100000000000:Snapshot-Err";
+  job::Report r = Run(spec);
+  EXPECT_FALSE(r.ok()) << "i-0000000f is not found";
+  ASSERT_EQ(2u, services_.published.size());
+  EXPECT_EQ("eu-west-1", services_.published[0].region);
+  EXPECT_EQ(spec.sns_arn, services_.published[0].topic);
+  EXPECT_EQ("us-west-2", services_.published[1].region);
+  EXPECT_EQ(spec.sns_arn_error, services_.published[1].topic);
+  EXPECT_NE(std::string::npos, services_.published[1].message.find("i-0000000f"));
+}
+
+TEST_F(RunAllScopesTest, NoErrorMessageWhenAllWentWellAndNoneForADryRun) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
+  EXPECT_TRUE(Run(spec).ok());
+  EXPECT_TRUE(services_.published.empty());
+  spec.dry_run = true;
+  spec.sns_arn = "arn:aws:sns:us-east-1:100000000000:Snapshot";
+  EXPECT_TRUE(Run(spec).ok());
+  EXPECT_TRUE(services_.published.empty());
+}
+
+TEST_F(RunAllScopesTest, AFailedNotificationIsARunErrorAndTriggersTheErrorTopic) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  services_.sns_fails = true;
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.sns_arn = "arn:aws:sns:us-east-1:100000000000:Snapshot";
+  spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
+  job::Report r = Run(spec);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(2u, services_.published.size()) << "the summary failed, so the error topic is told";
+  EXPECT_EQ("notify", r.run_errors.at(0).step);
+}
+
+}  // namespace
+}  // namespace s3snapshot::app

@@ -1,0 +1,35 @@
+// What one run needs from the world outside: EC2 clients per region (and
+// role), SNS clients, the clock and the API counters. AwsRuntime is the real
+// one; app/run_test.cc gives fakes, so scope fan-out, merging and the order of
+// notifications are unit-tested.
+#ifndef S3SNAPSHOT_APP_SERVICES_H_
+#define S3SNAPSHOT_APP_SERVICES_H_
+
+#include <memory>
+#include <string>
+
+#include "aws/ec2_client.h"
+#include "aws/sns_client.h"
+#include "core/clock.h"
+
+namespace s3snapshot::app {
+
+class Services {
+ public:
+  virtual ~Services() = default;
+  // The configured region: STS, the region listing, and the default scope.
+  virtual const std::string& home_region() const = 0;
+  virtual core::Clock& run_clock() = 0;
+  // An EC2 client for `region`, as `role_arn` when it is not empty.
+  // Thread-safe: the scopes of a run ask for clients concurrently.
+  virtual std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role_arn, const std::string& external_id,
+                                              const std::string& region) = 0;
+  virtual std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) = 0;
+  // Requests sent so far, and of those answered with throttling.
+  virtual long ApiCalls() const = 0;
+  virtual long ApiThrottled() const = 0;
+};
+
+}  // namespace s3snapshot::app
+
+#endif  // S3SNAPSHOT_APP_SERVICES_H_
