@@ -7,6 +7,9 @@ source scripts/setup.sh
 s3s_setup
 s3s_install_clang
 
+# 0. House rules: formatting and the direction of includes (seconds).
+scripts/check-style.sh
+
 # 1. The release build (gcc, warnings as errors): every test.
 s3s_build build -DS3SNAPSHOT_WERROR=ON
 (cd build && ctest --output-on-failure --timeout 900 -j2 "$@")

@@ -22,7 +22,8 @@ core::Status CheckEnvironmentSwitches(const core::Env& env) {
     auto v = env.Get(name);
     if (v && !core::ParseBoolean(*v)) return Invalid(std::string(name) + ": '" + *v + "' is not true or false");
   }
-  for (const char* name : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS"}) {
+  for (const char* name :
+       {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS"}) {
     auto v = env.Get(name);
     if (v && v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
       return Invalid(std::string(name) + ": '" + *v + "' is not an http:// or https:// URL");
@@ -48,8 +49,8 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   rt->profile_ = rt->config_.Find(profile_name);
   if (!options.profile.empty() && rt->profile_ == nullptr) {
     return Error::Make(ErrorKind::kInvalidInput,
-                       "--profile: the profile '" + options.profile + "' is not in " +
-                           rt->config_.config_path + " or " + rt->config_.credentials_path,
+                       "--profile: the profile '" + options.profile + "' is not in " + rt->config_.config_path +
+                           " or " + rt->config_.credentials_path,
                        "ProfileNotFound");
   }
   auto region = aws::ResolveRegion(options.region, env, rt->profile_);
@@ -78,8 +79,8 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   if (!attempts.empty()) {
     auto n = core::ParseInteger(attempts, 1, 50);
     if (!n) {
-      return Invalid(std::string(env.Get("AWS_MAX_ATTEMPTS") ? "AWS_MAX_ATTEMPTS" : "max_attempts (profile)") +
-                     ": '" + attempts + "' is not a whole number from 1 to 50");
+      return Invalid(std::string(env.Get("AWS_MAX_ATTEMPTS") ? "AWS_MAX_ATTEMPTS" : "max_attempts (profile)") + ": '" +
+                     attempts + "' is not a whole number from 1 to 50");
     }
     retry.max_attempts = static_cast<int>(*n);
   }
@@ -102,15 +103,13 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   aws::StsFactory sts_factory = [raw](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
     aws::ClientContext ctx = raw->Context(source);
     return std::make_unique<aws::StsClient>(
-        raw->region_,
-        aws::ResolveEndpoint("sts", raw->region_, raw->options_.endpoint_url, *raw->env_, raw->profile_),
+        raw->region_, aws::ResolveEndpoint("sts", raw->region_, raw->options_.endpoint_url, *raw->env_, raw->profile_),
         ctx);
   };
   aws::ChainOptions chain;
   chain.profile = options.profile;
   chain.session_name = "s3snapshot";
-  auto creds = aws::BuildDefaultCredentialChain(env, rt->config_, chain, sts_factory,
-                                                *rt->metadata_http_, rt->clock_);
+  auto creds = aws::BuildDefaultCredentialChain(env, rt->config_, chain, sts_factory, *rt->metadata_http_, rt->clock_);
   if (!creds.ok()) return creds.error();
   rt->credentials_ = std::move(*creds);
   return rt;
@@ -141,8 +140,7 @@ core::Status AwsRuntime::CheckCredentials() {
 
 std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2(const std::string& region) {
   return std::make_unique<aws::Ec2Client>(
-      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_),
-      Context(credentials_.get()));
+      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
 std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, const std::string& external_id,
@@ -174,14 +172,12 @@ std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, c
 
 std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
   return std::make_unique<aws::SnsClient>(
-      region, aws::ResolveEndpoint("sns", region, options_.endpoint_url, *env_, profile_),
-      Context(credentials_.get()));
+      region, aws::ResolveEndpoint("sns", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
 std::unique_ptr<aws::StsClient> AwsRuntime::Sts(const std::string& region) {
   return std::make_unique<aws::StsClient>(
-      region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_),
-      Context(credentials_.get()));
+      region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
 }  // namespace s3snapshot::app

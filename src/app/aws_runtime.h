@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "app/services.h"
 #include "aws/aws_client.h"
 #include "aws/credential_chain.h"
 #include "aws/ec2_client.h"
@@ -17,7 +18,6 @@
 #include "core/config_file.h"
 #include "core/curl_transport.h"
 #include "core/env.h"
-#include "app/services.h"
 #include "core/log.h"
 #include "job/job_spec.h"
 

@@ -25,8 +25,8 @@ std::string AccountOf(const std::string& role_arn) {
 
 }  // namespace
 
-job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger,
-                         job::CancelToken* cancel, job::ProgressSink* progress) {
+job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger, job::CancelToken* cancel,
+                         job::ProgressSink* progress) {
   job::Report failed_setup;
   std::vector<std::string> regions = spec.regions;
   if (regions.empty()) regions = {services.home_region()};
@@ -98,7 +98,8 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
   // The counts go into the SNS message too, then once more after it.
   report.api_calls = services.ApiCalls();
   report.throttled = services.ApiThrottled();
-  job::Notify(spec, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
+  job::Notify(
+      spec, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
   report.api_calls = services.ApiCalls();
   report.throttled = services.ApiThrottled();
   return report;

@@ -18,8 +18,8 @@ namespace s3snapshot::app {
 // labelled with their scope when there are several), then notifies: the
 // summary to sns-arn, the failures to sns-arn-error, with the notify errors
 // counted in the report. One run id for every scope.
-job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger,
-                         job::CancelToken* cancel, job::ProgressSink* progress = nullptr);
+job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger, job::CancelToken* cancel,
+                         job::ProgressSink* progress = nullptr);
 
 // 0 all done, 1 some instance (or a notification) failed.
 int ExitCodeFor(const job::Report& report);

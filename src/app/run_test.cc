@@ -30,8 +30,7 @@ class FakeServices : public Services {
   }
   const std::string& home_region() const override { return home_; }
   core::Clock& run_clock() override { return clock_; }
-  std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role, const std::string&,
-                                      const std::string& region) override {
+  std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role, const std::string&, const std::string& region) override {
     std::lock_guard<std::mutex> l(mu_);
     asked_.push_back(role + "@" + region);
     return std::make_unique<testing::Ec2ApiWrapper>(&fakes_[{role, region}], region);
@@ -106,8 +105,8 @@ TEST_F(RunAllScopesTest, AccountsTimesRegionsFanOutAndMergeWithOneRunId) {
   EXPECT_EQ("222222222222/us-east-1", scope_of["i-00000003"]);
   EXPECT_EQ("111111111111,222222222222", r.account);
   std::set<std::string> run_ids;
-  for (const auto& key : {std::make_pair(role1, "us-east-1"), std::make_pair(role1, "eu-west-1"),
-                          std::make_pair(role2, "us-east-1")}) {
+  for (const auto& key :
+       {std::make_pair(role1, "us-east-1"), std::make_pair(role1, "eu-west-1"), std::make_pair(role2, "us-east-1")}) {
     for (const auto& s : services_.Ec2Of(key.first, key.second).AllSnapshots()) {
       run_ids.insert(s.TagValue(job::kTagRunId));
     }
@@ -129,7 +128,8 @@ TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition)
 }
 
 TEST_F(RunAllScopesTest, ListingTheRegionsFailingIsARunErrorAndNothingElseIsAsked) {
-  services_.Ec2Of("", "us-east-1").FailNext("DescribeRegions", Error::Make(ErrorKind::kAuth, "no", "UnauthorizedOperation"));
+  services_.Ec2Of("", "us-east-1")
+      .FailNext("DescribeRegions", Error::Make(ErrorKind::kAuth, "no", "UnauthorizedOperation"));
   job::JobSpec spec;
   spec.all = true;
   spec.regions = {"all"};

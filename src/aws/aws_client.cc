@@ -9,20 +9,18 @@ using core::Error;
 using core::ErrorKind;
 using core::Result;
 
-AwsQueryClient::AwsQueryClient(std::string service, std::string api_version, std::string region,
-                               std::string endpoint, ClientContext ctx)
+AwsQueryClient::AwsQueryClient(std::string service, std::string api_version, std::string region, std::string endpoint,
+                               ClientContext ctx)
     : service_(std::move(service)),
       version_(std::move(api_version)),
       region_(std::move(region)),
       endpoint_(std::move(endpoint)),
       ctx_(std::move(ctx)) {}
 
-Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign,
-                                              bool idempotent) {
+Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign, bool idempotent) {
   core::UrlParts url;
   if (!core::ParseUrl(endpoint_, &url)) {
-    return Error::Make(ErrorKind::kInvalidInput, "bad endpoint URL '" + endpoint_ + "'",
-                       "InvalidEndpoint");
+    return Error::Make(ErrorKind::kInvalidInput, "bad endpoint URL '" + endpoint_ + "'", "InvalidEndpoint");
   }
   core::SignableRequest sreq;
   sreq.method = "POST";
@@ -81,8 +79,8 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
     for (char& c : snippet) {
       if (c == '\n' || c == '\r') c = ' ';
     }
-    e.message = "unexpected HTTP " + std::to_string(resp->status) + " response" +
-                (snippet.empty() ? "" : ": " + snippet);
+    e.message =
+        "unexpected HTTP " + std::to_string(resp->status) + " response" + (snippet.empty() ? "" : ": " + snippet);
     e.request_id = header_id;
   }
   e.kind = KindForAwsError(e.code, resp->status);
@@ -93,8 +91,8 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
   return e;
 }
 
-Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const QueryParams& params,
-                                           bool idempotent, bool sign) {
+Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const QueryParams& params, bool idempotent,
+                                           bool sign) {
   const std::string body = params.Encode(action, version_);
   std::optional<Error> last_retried;
   bool refreshed_credentials = false;
@@ -104,7 +102,9 @@ Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const Quer
     Result<QueryResponse> r = Attempt(body, sign, idempotent);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock->Steady() - start);
     if (ctx_.logger && ctx_.logger->Enabled(core::LogLevel::kDebug)) {
-      core::LogFields f = {{"service", service_}, {"region", region_}, {"action", action},
+      core::LogFields f = {{"service", service_},
+                           {"region", region_},
+                           {"action", action},
                            {"attempt", std::to_string(attempt)},
                            {"ms", std::to_string(ms.count())}};
       if (r.ok()) {

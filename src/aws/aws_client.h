@@ -38,8 +38,8 @@ struct ClientContext {
 
 // Counters for the report and the benchmark. Thread-safe.
 struct CallStats {
-  std::atomic<long> calls{0};       // HTTP requests sent
-  std::atomic<long> throttled{0};   // of which answered with a throttling error
+  std::atomic<long> calls{0};      // HTTP requests sent
+  std::atomic<long> throttled{0};  // of which answered with a throttling error
   std::atomic<long> retries{0};
 };
 
@@ -52,16 +52,16 @@ struct QueryResponse {
 class AwsQueryClient {
  public:
   // `service` is the signing name ("ec2", "sns", "sts"); `endpoint` a base URL.
-  AwsQueryClient(std::string service, std::string api_version, std::string region,
-                 std::string endpoint, ClientContext ctx);
+  AwsQueryClient(std::string service, std::string api_version, std::string region, std::string endpoint,
+                 ClientContext ctx);
 
   // Sends `action` with `params`, retrying per the Retryer. `idempotent`:
   // whether a request that may have been applied can be resent (false for
   // CreateSnapshot(s), whose EC2 API takes no client token). `sign`: false only
   // for AssumeRoleWithWebIdentity. Errors carry the AWS code, kind, request id
   // and "Action: " context.
-  core::Result<QueryResponse> Call(const std::string& action, const QueryParams& params,
-                                   bool idempotent = true, bool sign = true);
+  core::Result<QueryResponse> Call(const std::string& action, const QueryParams& params, bool idempotent = true,
+                                   bool sign = true);
 
   const std::string& region() const { return region_; }
   const std::string& endpoint() const { return endpoint_; }

@@ -1,8 +1,8 @@
 #include "aws/credential_chain.h"
 
-#include "core/parse.h"
-
 #include <set>
+
+#include "core/parse.h"
 
 namespace s3snapshot::aws {
 
@@ -10,9 +10,8 @@ using core::Error;
 using core::ErrorKind;
 using core::Result;
 
-AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(
-    std::unique_ptr<core::CredentialsProvider> source, const StsFactory& sts_factory,
-    AssumeRoleRequest request)
+AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(std::unique_ptr<core::CredentialsProvider> source,
+                                                             const StsFactory& sts_factory, AssumeRoleRequest request)
     : source_(std::move(source)), sts_(sts_factory(source_.get())), request_(std::move(request)) {}
 
 Result<core::Credentials> AssumeRoleCredentialsProvider::GetCredentials() {
@@ -26,10 +25,8 @@ Result<core::Credentials> AssumeRoleCredentialsProvider::GetCredentials() {
   return c;
 }
 
-WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(const core::Env& env,
-                                                               const StsFactory& sts_factory,
-                                                               std::string token_file,
-                                                               std::string role_arn,
+WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(const core::Env& env, const StsFactory& sts_factory,
+                                                               std::string token_file, std::string role_arn,
                                                                std::string session_name)
     : env_(env),
       sts_(sts_factory(nullptr)),
@@ -41,23 +38,19 @@ Result<core::Credentials> WebIdentityCredentialsProvider::GetCredentials() {
   std::string file = token_file_.empty() ? env_.Get("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("") : token_file_;
   std::string role = role_arn_.empty() ? env_.Get("AWS_ROLE_ARN").value_or("") : role_arn_;
   if (file.empty() && role.empty()) {
-    return Error::Make(ErrorKind::kNotFound, "AWS_WEB_IDENTITY_TOKEN_FILE is not set",
-                       "CredentialsNotConfigured");
+    return Error::Make(ErrorKind::kNotFound, "AWS_WEB_IDENTITY_TOKEN_FILE is not set", "CredentialsNotConfigured");
   }
   if (file.empty() || role.empty()) {
-    return Error::Make(ErrorKind::kAuth,
-                       "web identity needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
+    return Error::Make(ErrorKind::kAuth, "web identity needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
                        "CredentialsError");
   }
   auto token = env_.ReadFile(file);
   if (!token) {
-    return Error::Make(ErrorKind::kAuth, "cannot read the web identity token file " + file,
-                       "CredentialsError");
+    return Error::Make(ErrorKind::kAuth, "cannot read the web identity token file " + file, "CredentialsError");
   }
   while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
-  std::string session = session_name_.empty()
-                            ? env_.Get("AWS_ROLE_SESSION_NAME").value_or("s3snapshot")
-                            : session_name_;
+  std::string session =
+      session_name_.empty() ? env_.Get("AWS_ROLE_SESSION_NAME").value_or("s3snapshot") : session_name_;
   auto c = sts_->AssumeRoleWithWebIdentity(role, session, *token);
   if (!c.ok()) {
     Error e = c.error();
@@ -71,17 +64,15 @@ Result<core::Credentials> WebIdentityCredentialsProvider::GetCredentials() {
 namespace {
 
 Result<std::unique_ptr<core::CredentialsProvider>> ProfileProviderImpl(
-    const core::Env& env, const core::SharedConfig& config, const std::string& name,
-    const StsFactory& sts_factory, core::HttpTransport& metadata_http,
-    const std::string& session_name, std::set<std::string>* visiting) {
+    const core::Env& env, const core::SharedConfig& config, const std::string& name, const StsFactory& sts_factory,
+    core::HttpTransport& metadata_http, const std::string& session_name, std::set<std::string>* visiting) {
   auto invalid = [&](const std::string& what) {
     return Error::Make(ErrorKind::kInvalidInput, "profile '" + name + "': " + what, "InvalidProfile");
   };
   const core::Profile* p = config.Find(name);
   if (p == nullptr) {
     return Error::Make(ErrorKind::kInvalidInput,
-                       "the profile '" + name + "' is not in " + config.config_path + " or " +
-                           config.credentials_path,
+                       "the profile '" + name + "' is not in " + config.config_path + " or " + config.credentials_path,
                        "ProfileNotFound");
   }
   if (!visiting->insert(name).second) return invalid("source_profile cycle");
@@ -115,8 +106,7 @@ Result<std::unique_ptr<core::CredentialsProvider>> ProfileProviderImpl(
         if (c.access_key_id.empty()) return invalid("source_profile names itself but has no keys");
         source = std::make_unique<core::StaticCredentialsProvider>(c);
       } else {
-        auto s = ProfileProviderImpl(env, config, source_profile, sts_factory, metadata_http,
-                                     session_name, visiting);
+        auto s = ProfileProviderImpl(env, config, source_profile, sts_factory, metadata_http, session_name, visiting);
         if (!s.ok()) return s.error();
         source = std::move(*s);
       }
@@ -159,15 +149,13 @@ Result<std::unique_ptr<core::CredentialsProvider>> ProfileProviderImpl(
     c.source = "profile " + name;
     return std::unique_ptr<core::CredentialsProvider>(new core::StaticCredentialsProvider(c));
   }
-  return Error::Make(ErrorKind::kNotFound, "profile '" + name + "' has no credentials",
-                     "CredentialsNotConfigured");
+  return Error::Make(ErrorKind::kNotFound, "profile '" + name + "' has no credentials", "CredentialsNotConfigured");
 }
 
 // Lets a chain skip a profile that has no credentials, while a broken one stops it.
 class LazyProfileProvider : public core::CredentialsProvider {
  public:
-  explicit LazyProfileProvider(Result<std::unique_ptr<core::CredentialsProvider>> inner)
-      : inner_(std::move(inner)) {}
+  explicit LazyProfileProvider(Result<std::unique_ptr<core::CredentialsProvider>> inner) : inner_(std::move(inner)) {}
   Result<core::Credentials> GetCredentials() override {
     if (!inner_.ok()) return inner_.error();
     return (*inner_)->GetCredentials();
@@ -180,20 +168,18 @@ class LazyProfileProvider : public core::CredentialsProvider {
 }  // namespace
 
 Result<std::unique_ptr<core::CredentialsProvider>> MakeProfileProvider(
-    const core::Env& env, const core::SharedConfig& config, const std::string& name,
-    const StsFactory& sts_factory, core::HttpTransport& metadata_http,
-    const std::string& session_name) {
+    const core::Env& env, const core::SharedConfig& config, const std::string& name, const StsFactory& sts_factory,
+    core::HttpTransport& metadata_http, const std::string& session_name) {
   std::set<std::string> visiting;
   return ProfileProviderImpl(env, config, name, sts_factory, metadata_http, session_name, &visiting);
 }
 
 Result<std::unique_ptr<core::CachingCredentialsProvider>> BuildDefaultCredentialChain(
-    const core::Env& env, const core::SharedConfig& config, const ChainOptions& options,
-    const StsFactory& sts_factory, core::HttpTransport& metadata_http, const core::Clock& clock) {
+    const core::Env& env, const core::SharedConfig& config, const ChainOptions& options, const StsFactory& sts_factory,
+    core::HttpTransport& metadata_http, const core::Clock& clock) {
   std::unique_ptr<core::CredentialsProvider> root;
   if (!options.profile.empty()) {
-    auto p = MakeProfileProvider(env, config, options.profile, sts_factory, metadata_http,
-                                 options.session_name);
+    auto p = MakeProfileProvider(env, config, options.profile, sts_factory, metadata_http, options.session_name);
     if (!p.ok()) {
       Error e = p.error();
       if (e.kind == ErrorKind::kNotFound) e.kind = ErrorKind::kInvalidInput;
@@ -205,8 +191,7 @@ Result<std::unique_ptr<core::CachingCredentialsProvider>> BuildDefaultCredential
     std::vector<std::unique_ptr<core::CredentialsProvider>> chain;
     chain.push_back(std::make_unique<core::EnvironmentCredentialsProvider>(env));
     chain.push_back(std::make_unique<WebIdentityCredentialsProvider>(env, sts_factory));
-    auto profile = MakeProfileProvider(env, config, name, sts_factory, metadata_http,
-                                       options.session_name);
+    auto profile = MakeProfileProvider(env, config, name, sts_factory, metadata_http, options.session_name);
     if (!profile.ok() && profile.error().code == "ProfileNotFound" && name == "default") {
       // No default profile: not configured, the chain goes on.
     } else {

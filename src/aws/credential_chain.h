@@ -22,8 +22,8 @@ using StsFactory = std::function<std::unique_ptr<StsApi>(core::CredentialsProvid
 // AssumeRole with credentials from `source`.
 class AssumeRoleCredentialsProvider : public core::CredentialsProvider {
  public:
-  AssumeRoleCredentialsProvider(std::unique_ptr<core::CredentialsProvider> source,
-                                const StsFactory& sts_factory, AssumeRoleRequest request);
+  AssumeRoleCredentialsProvider(std::unique_ptr<core::CredentialsProvider> source, const StsFactory& sts_factory,
+                                AssumeRoleRequest request);
   core::Result<core::Credentials> GetCredentials() override;
 
  private:
@@ -36,9 +36,8 @@ class AssumeRoleCredentialsProvider : public core::CredentialsProvider {
 // same from a profile's web_identity_token_file / role_arn.
 class WebIdentityCredentialsProvider : public core::CredentialsProvider {
  public:
-  WebIdentityCredentialsProvider(const core::Env& env, const StsFactory& sts_factory,
-                                 std::string token_file = "", std::string role_arn = "",
-                                 std::string session_name = "");
+  WebIdentityCredentialsProvider(const core::Env& env, const StsFactory& sts_factory, std::string token_file = "",
+                                 std::string role_arn = "", std::string session_name = "");
   core::Result<core::Credentials> GetCredentials() override;
 
  private:
@@ -56,16 +55,15 @@ struct ChainOptions {
 // kInvalidInput errors for an unknown profile, a source_profile cycle, or a
 // profile with role_arn but no source.
 core::Result<std::unique_ptr<core::CredentialsProvider>> MakeProfileProvider(
-    const core::Env& env, const core::SharedConfig& config, const std::string& name,
-    const StsFactory& sts_factory, core::HttpTransport& metadata_http,
-    const std::string& session_name);
+    const core::Env& env, const core::SharedConfig& config, const std::string& name, const StsFactory& sts_factory,
+    core::HttpTransport& metadata_http, const std::string& session_name);
 
 // The default chain. `metadata_http` is used for container and IMDS endpoints
 // and should have short timeouts. The result refreshes temporary credentials
 // five minutes before they expire.
 core::Result<std::unique_ptr<core::CachingCredentialsProvider>> BuildDefaultCredentialChain(
-    const core::Env& env, const core::SharedConfig& config, const ChainOptions& options,
-    const StsFactory& sts_factory, core::HttpTransport& metadata_http, const core::Clock& clock);
+    const core::Env& env, const core::SharedConfig& config, const ChainOptions& options, const StsFactory& sts_factory,
+    core::HttpTransport& metadata_http, const core::Clock& clock);
 
 }  // namespace s3snapshot::aws
 

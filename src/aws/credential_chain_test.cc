@@ -137,7 +137,8 @@ TEST_F(ChainTest, UnknownProfileAndCyclesAreInputErrors) {
 
 TEST_F(ChainTest, CredentialProcessProfile) {
   env_.files["/h/.aws/config"] =
-      "[profile proc]\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"PROC\",\"SecretAccessKey\":\"s\"}'\n";
+      "[profile proc]\ncredential_process = printf "
+      "'{\"Version\":1,\"AccessKeyId\":\"PROC\",\"SecretAccessKey\":\"s\"}'\n";
   auto chain = Build("proc");
   ASSERT_TRUE(chain.ok());
   auto c = (*chain)->GetCredentials();

@@ -19,13 +19,12 @@ Error Malformed(const std::string& what, const std::string& request_id = "") {
 // Checks that parsing worked and the root element is `root`.
 Result<pugi::xml_node> CheckRoot(pugi::xml_document& doc, const pugi::xml_parse_result& pr, const char* root) {
   if (!pr) {
-    return Malformed(std::string("cannot parse the ") + root + " XML: " + pr.description() +
-                     " at offset " + std::to_string(pr.offset));
+    return Malformed(std::string("cannot parse the ") + root + " XML: " + pr.description() + " at offset " +
+                     std::to_string(pr.offset));
   }
   pugi::xml_node r = doc.document_element();
   if (std::string(r.name()) != root) {
-    return Malformed(std::string("expected <") + root + ">, got <" + r.name() + ">",
-                     r.child_value("requestId"));
+    return Malformed(std::string("expected <") + root + ">, got <" + r.name() + ">", r.child_value("requestId"));
   }
   return r;
 }
@@ -74,8 +73,7 @@ Snapshot ParseSnapshotNode(pugi::xml_node n) {
 std::vector<InstanceStateChange> ParseStateChanges(pugi::xml_node root) {
   std::vector<InstanceStateChange> out;
   for (pugi::xml_node item : root.child("instancesSet").children("item")) {
-    out.push_back({item.child_value("instanceId"),
-                   item.child("previousState").child_value("name"),
+    out.push_back({item.child_value("instanceId"), item.child("previousState").child_value("name"),
                    item.child("currentState").child_value("name")});
   }
   return out;
@@ -83,19 +81,16 @@ std::vector<InstanceStateChange> ParseStateChanges(pugi::xml_node root) {
 
 }  // namespace
 
-std::string Instance::TagValue(const std::string& key) const {
+std::string TagValue(const std::vector<Tag>& tags, const std::string& key) {
   for (const auto& t : tags) {
     if (t.key == key) return t.value;
   }
   return "";
 }
 
-std::string Snapshot::TagValue(const std::string& key) const {
-  for (const auto& t : tags) {
-    if (t.key == key) return t.value;
-  }
-  return "";
-}
+std::string Instance::TagValue(const std::string& key) const { return aws::TagValue(tags, key); }
+
+std::string Snapshot::TagValue(const std::string& key) const { return aws::TagValue(tags, key); }
 
 Result<Page<Instance>> ParseDescribeInstances(std::string xml) {
   pugi::xml_document doc;
@@ -249,8 +244,7 @@ Result<std::vector<Snapshot>> Ec2Client::CreateSnapshots(const CreateSnapshotsRe
   return s;
 }
 
-core::Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,
-                                   const std::vector<Tag>& tags) {
+core::Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) {
   QueryParams p;
   p.SetList("ResourceId", resource_ids);
   p.SetTags("Tag", tags);
@@ -322,28 +316,33 @@ Result<std::vector<std::string>> Ec2Client::ExistingVolumes(const std::vector<st
   return out;
 }
 
-Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req) {
-  std::vector<Instance> all;
+namespace {
+
+// Every page of a paged Describe call: follows NextToken until it is empty
+// (or repeats, which a broken endpoint could do forever).
+template <typename T, typename Request, typename Call>
+Result<std::vector<T>> AllPages(Request req, Call call, const char* action) {
+  std::vector<T> all;
   for (int pages = 0; pages < 100000; ++pages) {
-    auto page = ec2.DescribeInstances(req);
+    Result<Page<T>> page = call(req);
     if (!page.ok()) return page.error();
-    for (auto& i : page->items) all.push_back(std::move(i));
+    for (auto& item : page->items) all.push_back(std::move(item));
     if (page->next_token.empty() || page->next_token == req.next_token) return all;
     req.next_token = page->next_token;
   }
-  return Error::Make(ErrorKind::kMalformed, "DescribeInstances: pagination did not end");
+  return Error::Make(ErrorKind::kMalformed, std::string(action) + ": pagination did not end");
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req) {
+  return AllPages<Instance>(
+      std::move(req), [&](const DescribeInstancesRequest& r) { return ec2.DescribeInstances(r); }, "DescribeInstances");
 }
 
 Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req) {
-  std::vector<Snapshot> all;
-  for (int pages = 0; pages < 100000; ++pages) {
-    auto page = ec2.DescribeSnapshots(req);
-    if (!page.ok()) return page.error();
-    for (auto& s : page->items) all.push_back(std::move(s));
-    if (page->next_token.empty() || page->next_token == req.next_token) return all;
-    req.next_token = page->next_token;
-  }
-  return Error::Make(ErrorKind::kMalformed, "DescribeSnapshots: pagination did not end");
+  return AllPages<Snapshot>(
+      std::move(req), [&](const DescribeSnapshotsRequest& r) { return ec2.DescribeSnapshots(r); }, "DescribeSnapshots");
 }
 
 }  // namespace s3snapshot::aws

@@ -15,6 +15,9 @@
 
 namespace s3snapshot::aws {
 
+// The value of tag `key` among `tags`; "" when absent.
+std::string TagValue(const std::vector<Tag>& tags, const std::string& key);
+
 struct BlockDevice {
   std::string device_name;  // "/dev/xvda"
   std::string volume_id;    // "vol-..."
@@ -92,16 +95,13 @@ class Ec2Api {
   virtual ~Ec2Api() = default;
   virtual std::string region() const = 0;
   virtual core::Result<Page<Instance>> DescribeInstances(const DescribeInstancesRequest& req) = 0;
-  virtual core::Result<std::vector<InstanceStateChange>> StopInstances(
-      const std::vector<std::string>& ids) = 0;
-  virtual core::Result<std::vector<InstanceStateChange>> StartInstances(
-      const std::vector<std::string>& ids) = 0;
+  virtual core::Result<std::vector<InstanceStateChange>> StopInstances(const std::vector<std::string>& ids) = 0;
+  virtual core::Result<std::vector<InstanceStateChange>> StartInstances(const std::vector<std::string>& ids) = 0;
   // All the instance's volumes at one crash-consistent point in time.
   // Not retried after an ambiguous failure: the caller looks for the run's
   // snapshots by tag first (EC2 takes no client token here).
   virtual core::Result<std::vector<Snapshot>> CreateSnapshots(const CreateSnapshotsRequest& req) = 0;
-  virtual core::Status CreateTags(const std::vector<std::string>& resource_ids,
-                                  const std::vector<Tag>& tags) = 0;
+  virtual core::Status CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) = 0;
   virtual core::Result<Page<Snapshot>> DescribeSnapshots(const DescribeSnapshotsRequest& req) = 0;
   virtual core::Status DeleteSnapshot(const std::string& snapshot_id) = 0;
   // Called on the destination region's client. Returns the new snapshot id.

@@ -194,8 +194,9 @@ TEST_F(Ec2ClientTest, NothingSentWaitedOrRetriedPastTheDeadline) {
 }
 
 TEST_F(Ec2ClientTest, ClientErrorsAreNotRetried) {
-  http_.Respond(400, "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code>"
-                     "<Message>Invalid id: \"i-x\"</Message></Error></Errors><RequestID>r1</RequestID></Response>");
+  http_.Respond(400,
+                "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code>"
+                "<Message>Invalid id: \"i-x\"</Message></Error></Errors><RequestID>r1</RequestID></Response>");
   auto ec2 = Client();
   auto r = ec2.StopInstances({"i-x"});
   ASSERT_FALSE(r.ok());
@@ -218,10 +219,8 @@ TEST_F(Ec2ClientTest, CreateSnapshotsWithUnreadable200IsAmbiguous) {
   auto r = ec2.CreateSnapshots({"i-1", "d", {{"Scripted", "s3snapshot"}}, false, ""});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKind::kAmbiguous, r.error().kind);
-  EXPECT_NE(std::string::npos, http_.requests()[0].body.find(
-                                   "InstanceSpecification.InstanceId=i-1"));
-  EXPECT_NE(std::string::npos, http_.requests()[0].body.find(
-                                   "TagSpecification.1.ResourceType=snapshot"));
+  EXPECT_NE(std::string::npos, http_.requests()[0].body.find("InstanceSpecification.InstanceId=i-1"));
+  EXPECT_NE(std::string::npos, http_.requests()[0].body.find("TagSpecification.1.ResourceType=snapshot"));
 }
 
 TEST_F(Ec2ClientTest, TransportErrorsRetriedForIdempotentCalls) {
@@ -244,7 +243,8 @@ TEST_F(Ec2ClientTest, Html500IsATransientErrorWithSnippet) {
 TEST_F(Ec2ClientTest, ExpiredTokenRefreshesCredentialsOnce) {
   int refreshed = 0;
   ctx_.on_expired_credentials = [&] { ++refreshed; };
-  http_.Respond(400, "<Response><Errors><Error><Code>RequestExpired</Code><Message>m</Message></Error></Errors></Response>");
+  http_.Respond(400,
+                "<Response><Errors><Error><Code>RequestExpired</Code><Message>m</Message></Error></Errors></Response>");
   http_.Respond(200, ReadTestData("describe_snapshots.xml"));
   auto ec2 = Client();
   ASSERT_TRUE(ec2.DescribeSnapshots({}).ok());
@@ -274,8 +274,9 @@ TEST_F(Ec2ClientTest, SessionTokenIsSentAndSigned) {
 }
 
 TEST_F(Ec2ClientTest, SnsAndStsShapes) {
-  http_.Respond(200, "<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult>"
-                     "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>");
+  http_.Respond(200,
+                "<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult>"
+                "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>");
   SnsClient sns("us-east-1", "http://127.0.0.1:1234", ctx_);
   auto id = sns.Publish("arn:aws:sns:us-east-1:123456789012:t", "subj", "body");
   ASSERT_TRUE(id.ok());

@@ -1,10 +1,10 @@
 #include "aws/endpoints.h"
 
-#include "core/parse.h"
-
 #include <algorithm>
 #include <cctype>
 #include <regex>
+
+#include "core/parse.h"
 
 namespace s3snapshot::aws {
 
@@ -32,20 +32,17 @@ core::Result<std::string> ResolveRegion(const std::string& cli_region, const cor
     region = profile->at("region"), source = "the profile's region";
   } else {
     return core::Error::Make(core::ErrorKind::kInvalidInput,
-                             "no region: use --region, set AWS_REGION, or set region in ~/.aws/config",
-                             "NoRegion");
+                             "no region: use --region, set AWS_REGION, or set region in ~/.aws/config", "NoRegion");
   }
   if (!IsValidRegionName(region)) {
     return core::Error::Make(core::ErrorKind::kInvalidInput,
-                             source + ": '" + region + "' is not a region name (e.g. us-east-1)",
-                             "InvalidRegion");
+                             source + ": '" + region + "' is not a region name (e.g. us-east-1)", "InvalidRegion");
   }
   return region;
 }
 
-std::string ResolveEndpoint(const std::string& service, const std::string& region,
-                            const std::string& cli_endpoint_url, const core::Env& env,
-                            const core::Profile* profile) {
+std::string ResolveEndpoint(const std::string& service, const std::string& region, const std::string& cli_endpoint_url,
+                            const core::Env& env, const core::Profile* profile) {
   if (!cli_endpoint_url.empty()) return cli_endpoint_url;
   auto ignore = env.Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   if (!(ignore && core::ParseBoolean(*ignore).value_or(false))) {

@@ -26,9 +26,8 @@ core::Result<std::string> ResolveRegion(const std::string& cli_region, const cor
 // profile's endpoint_url (the last three skipped when
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the partition's default
 // https://SERVICE.REGION.amazonaws.com[.cn].
-std::string ResolveEndpoint(const std::string& service, const std::string& region,
-                            const std::string& cli_endpoint_url, const core::Env& env,
-                            const core::Profile* profile);
+std::string ResolveEndpoint(const std::string& service, const std::string& region, const std::string& cli_endpoint_url,
+                            const core::Env& env, const core::Profile* profile);
 
 }  // namespace s3snapshot::aws
 

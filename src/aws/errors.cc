@@ -20,30 +20,51 @@ bool IsExpiredCredentials(const std::string& code) {
 
 ErrorKind KindForAwsError(const std::string& code, int http_status) {
   // The AWS SDKs' standard retry mode lists.
-  static const std::set<std::string> kThrottling = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException",
-      "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-      "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-      "EC2ThrottledException"};
-  static const std::set<std::string> kTransient = {
-      "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
-      "ServiceUnavailable", "Unavailable", "InternalServerError", "ServerInternal"};
-  static const std::set<std::string> kAuth = {
-      "AuthFailure", "SignatureDoesNotMatch", "UnauthorizedOperation", "AccessDenied",
-      "AccessDeniedException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
-      "RequestExpired", "OptInRequired", "Blocked", "UnrecognizedClientException",
-      "IncompleteSignature", "MissingAuthenticationToken", "InvalidAccessKeyId",
-      "MissingAuthenticationTokenException", "AuthorizationError", "InvalidIdentityToken",
-      "IDPRejectedClaim", "IDPCommunicationError", "RegionDisabledException"};
-  static const std::set<std::string> kConflict = {
-      "IncorrectInstanceState", "IncorrectState", "InvalidSnapshot.InUse", "DependencyViolation",
-      "IncorrectVolumeState", "InvalidInstanceState"};
+  static const std::set<std::string> kThrottling = {"Throttling",
+                                                    "ThrottlingException",
+                                                    "ThrottledException",
+                                                    "RequestThrottledException",
+                                                    "TooManyRequestsException",
+                                                    "ProvisionedThroughputExceededException",
+                                                    "TransactionInProgressException",
+                                                    "RequestLimitExceeded",
+                                                    "BandwidthLimitExceeded",
+                                                    "LimitExceededException",
+                                                    "RequestThrottled",
+                                                    "SlowDown",
+                                                    "PriorRequestNotComplete",
+                                                    "EC2ThrottledException"};
+  static const std::set<std::string> kTransient = {"RequestTimeout",      "RequestTimeoutException", "InternalError",
+                                                   "InternalFailure",     "ServiceUnavailable",      "Unavailable",
+                                                   "InternalServerError", "ServerInternal"};
+  static const std::set<std::string> kAuth = {"AuthFailure",
+                                              "SignatureDoesNotMatch",
+                                              "UnauthorizedOperation",
+                                              "AccessDenied",
+                                              "AccessDeniedException",
+                                              "InvalidClientTokenId",
+                                              "ExpiredToken",
+                                              "ExpiredTokenException",
+                                              "RequestExpired",
+                                              "OptInRequired",
+                                              "Blocked",
+                                              "UnrecognizedClientException",
+                                              "IncompleteSignature",
+                                              "MissingAuthenticationToken",
+                                              "InvalidAccessKeyId",
+                                              "MissingAuthenticationTokenException",
+                                              "AuthorizationError",
+                                              "InvalidIdentityToken",
+                                              "IDPRejectedClaim",
+                                              "IDPCommunicationError",
+                                              "RegionDisabledException"};
+  static const std::set<std::string> kConflict = {"IncorrectInstanceState", "IncorrectState",
+                                                  "InvalidSnapshot.InUse",  "DependencyViolation",
+                                                  "IncorrectVolumeState",   "InvalidInstanceState"};
   // Limits on work in flight: the request is fine, later.
   // ResourceLimitExceeded: CopySnapshot over the destination's concurrent copies.
   static const std::set<std::string> kLimit = {"ConcurrentSnapshotLimitExceeded",
-                                               "SnapshotCreationPerVolumeRateExceeded",
-                                               "ResourceLimitExceeded"};
+                                               "SnapshotCreationPerVolumeRateExceeded", "ResourceLimitExceeded"};
   if (kThrottling.count(code)) return ErrorKind::kThrottled;
   if (kTransient.count(code)) return ErrorKind::kTransient;
   if (kAuth.count(code)) return ErrorKind::kAuth;

@@ -1,7 +1,6 @@
 #include "aws/query.h"
 
 #include <cstring>
-
 #include <pugixml.hpp>
 
 #include "core/sigv4.h"
@@ -27,8 +26,7 @@ QueryParams& QueryParams::SetFilters(const std::vector<Filter>& filters) {
   return *this;
 }
 
-QueryParams& QueryParams::SetTagSpecification(int n, const std::string& resource_type,
-                                              const std::vector<Tag>& tags) {
+QueryParams& QueryParams::SetTagSpecification(int n, const std::string& resource_type, const std::vector<Tag>& tags) {
   std::string p = "TagSpecification." + std::to_string(n);
   Set(p + ".ResourceType", resource_type);
   return SetTags(p + ".Tag", tags);

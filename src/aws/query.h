@@ -32,8 +32,7 @@ class QueryParams {
   // Filter.N.Name, Filter.N.Value.M
   QueryParams& SetFilters(const std::vector<Filter>& filters);
   // TagSpecification.N.ResourceType, TagSpecification.N.Tag.M.Key/Value
-  QueryParams& SetTagSpecification(int n, const std::string& resource_type,
-                                   const std::vector<Tag>& tags);
+  QueryParams& SetTagSpecification(int n, const std::string& resource_type, const std::vector<Tag>& tags);
   // Tag.N.Key, Tag.N.Value (CreateTags)
   QueryParams& SetTags(const std::string& prefix, const std::vector<Tag>& tags);
 

@@ -48,8 +48,10 @@ TEST(ErrorBodyTest, ParsesStsSnsShape) {
 
 TEST(ErrorBodyTest, ParsesErrorsWrappedInErrorResponse) {
   AwsErrorBody e;
-  ASSERT_TRUE(ParseErrorBody("<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>m</Message>"
-                             "</Error></Errors><RequestId>r-9</RequestId></ErrorResponse>", &e));
+  ASSERT_TRUE(
+      ParseErrorBody("<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>m</Message>"
+                     "</Error></Errors><RequestId>r-9</RequestId></ErrorResponse>",
+                     &e));
   EXPECT_EQ("AuthFailure", e.code);
   EXPECT_EQ("r-9", e.request_id);
 }

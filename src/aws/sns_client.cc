@@ -9,10 +9,8 @@ namespace s3snapshot::aws {
 
 core::Result<std::string> ParsePublish(const std::string& xml) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(xml.data(), xml.size()) ||
-      std::string(doc.document_element().name()) != "PublishResponse") {
-    return core::Error::Make(core::ErrorKind::kMalformed, "cannot parse the Publish response",
-                             "MalformedResponse");
+  if (!doc.load_buffer(xml.data(), xml.size()) || std::string(doc.document_element().name()) != "PublishResponse") {
+    return core::Error::Make(core::ErrorKind::kMalformed, "cannot parse the Publish response", "MalformedResponse");
   }
   return std::string(doc.document_element().child("PublishResult").child_value("MessageId"));
 }
@@ -53,9 +51,8 @@ bool IsValidSnsTopicArn(const std::string& s) {
   if (!ParseArn(s, &a)) return false;
   static const std::regex kAccount("^[0-9]{12}$");
   static const std::regex kTopic("^[A-Za-z0-9_-]{1,256}(\\.fifo)?$");
-  return (a.partition == "aws" || a.partition == "aws-cn" || a.partition == "aws-us-gov") &&
-         a.service == "sns" && IsValidRegionName(a.region) && std::regex_match(a.account, kAccount) &&
-         std::regex_match(a.resource, kTopic);
+  return (a.partition == "aws" || a.partition == "aws-cn" || a.partition == "aws-us-gov") && a.service == "sns" &&
+         IsValidRegionName(a.region) && std::regex_match(a.account, kAccount) && std::regex_match(a.resource, kTopic);
 }
 
 }  // namespace s3snapshot::aws

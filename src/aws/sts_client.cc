@@ -12,20 +12,17 @@ Result<CallerIdentity> ParseGetCallerIdentity(const std::string& xml) {
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size()) ||
       std::string(doc.document_element().name()) != "GetCallerIdentityResponse") {
-    return Error::Make(ErrorKind::kMalformed, "cannot parse the GetCallerIdentity response",
-                       "MalformedResponse");
+    return Error::Make(ErrorKind::kMalformed, "cannot parse the GetCallerIdentity response", "MalformedResponse");
   }
   pugi::xml_node r = doc.document_element().child("GetCallerIdentityResult");
   return CallerIdentity{r.child_value("Account"), r.child_value("Arn"), r.child_value("UserId")};
 }
 
-Result<core::Credentials> ParseAssumeRoleCredentials(const std::string& xml,
-                                                     const std::string& root_name) {
+Result<core::Credentials> ParseAssumeRoleCredentials(const std::string& xml, const std::string& root_name) {
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size()) ||
       std::string(doc.document_element().name()) != root_name + "Response") {
-    return Error::Make(ErrorKind::kMalformed, "cannot parse the " + root_name + " response",
-                       "MalformedResponse");
+    return Error::Make(ErrorKind::kMalformed, "cannot parse the " + root_name + " response", "MalformedResponse");
   }
   pugi::xml_node c = doc.document_element().child((root_name + "Result").c_str()).child("Credentials");
   core::Credentials out;
@@ -36,8 +33,7 @@ Result<core::Credentials> ParseAssumeRoleCredentials(const std::string& xml,
   core::WallTime t;
   if (!exp.empty() && core::ParseIso8601(exp, &t)) out.expiration = t;
   if (out.access_key_id.empty() || out.secret_access_key.empty()) {
-    return Error::Make(ErrorKind::kMalformed, root_name + " response without credentials",
-                       "MalformedResponse");
+    return Error::Make(ErrorKind::kMalformed, root_name + " response without credentials", "MalformedResponse");
   }
   out.source = root_name;
   return out;

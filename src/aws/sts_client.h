@@ -16,7 +16,7 @@ struct CallerIdentity {
 struct AssumeRoleRequest {
   std::string role_arn;
   std::string session_name;
-  std::string external_id;  // optional
+  std::string external_id;   // optional
   int duration_seconds = 0;  // 0: the role's default (1 h)
 };
 
@@ -47,8 +47,7 @@ class StsClient : public StsApi {
 
 core::Result<CallerIdentity> ParseGetCallerIdentity(const std::string& xml);
 // AssumeRoleResponse or AssumeRoleWithWebIdentityResponse.
-core::Result<core::Credentials> ParseAssumeRoleCredentials(const std::string& xml,
-                                                           const std::string& root_name);
+core::Result<core::Credentials> ParseAssumeRoleCredentials(const std::string& xml, const std::string& root_name);
 
 }  // namespace s3snapshot::aws
 

@@ -28,8 +28,7 @@ int InputError(const std::string& message) {
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in,
-           std::ostream& out) {
+int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in, std::ostream& out) {
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
   const job::SettingValues& flags = *parsed;

@@ -13,8 +13,7 @@ namespace s3snapshot::cli {
 
 // Runs the command line. Reads stdin only for "--filter -". Writes the report
 // to `out` and diagnostics to stderr. Returns the exit code (0, 1, 2).
-int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in,
-           std::ostream& out);
+int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in, std::ostream& out);
 
 }  // namespace s3snapshot::cli
 

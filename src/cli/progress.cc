@@ -22,7 +22,8 @@ std::string Clock(double s) {
 
 std::string Bar(int percent, int width) {
   int filled = percent * width / 100;
-  return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.') + "]";
+  return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.') +
+         "]";
 }
 
 int Overall(const job::ProgressUpdate& u) {
@@ -42,8 +43,8 @@ void TerminalProgress::Update(const job::ProgressUpdate& u) {
   for (size_t i = 0; i < u.items.size() && i < kShown; ++i) {
     const auto& it = u.items[i];
     char buf[256];
-    snprintf(buf, sizeof(buf), "\r\033[K  %-24.24s %-30.30s %s %3d%% %s\n", it.snapshot_id.c_str(),
-             it.label.c_str(), Bar(it.percent, 20).c_str(), it.percent, it.state.c_str());
+    snprintf(buf, sizeof(buf), "\r\033[K  %-24.24s %-30.30s %s %3d%% %s\n", it.snapshot_id.c_str(), it.label.c_str(),
+             Bar(it.percent, 20).c_str(), it.percent, it.state.c_str());
     s += buf;
     ++lines;
   }

@@ -34,8 +34,7 @@ std::string FormatIso8601(WallTime t) {
 bool ParseIso8601(const std::string& s, WallTime* out) {
   int y, mo, d, h, mi, sec;
   int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-                  &consumed) != 6) {
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6) {
     return false;
   }
   std::string rest = s.substr(static_cast<size_t>(consumed));

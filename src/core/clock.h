@@ -27,9 +27,7 @@ class Clock {
 class SystemClock : public Clock {
  public:
   WallTime Now() const override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point Steady() const override {
-    return std::chrono::steady_clock::now();
-  }
+  std::chrono::steady_clock::time_point Steady() const override { return std::chrono::steady_clock::now(); }
   void Sleep(Duration d) override;
 };
 

@@ -16,8 +16,7 @@ std::string Trim(const std::string& s) {
 }
 
 std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -29,12 +28,12 @@ Status ParseConfigText(const std::string& text, bool is_config, const std::strin
   std::string line;
   int lineno = 0;
   std::string section;
-  bool in_section = false;   // false before the first section, or in a non-profile section
+  bool in_section = false;  // false before the first section, or in a non-profile section
   bool seen_section = false;
   bool in_subsection = false;
   auto fail = [&](const std::string& what) {
-    return Error::Make(ErrorKind::kInvalidInput,
-                       path + ":" + std::to_string(lineno) + ": " + what, "InvalidConfigFile");
+    return Error::Make(ErrorKind::kInvalidInput, path + ":" + std::to_string(lineno) + ": " + what,
+                       "InvalidConfigFile");
   };
   while (std::getline(in, line)) {
     ++lineno;
@@ -51,8 +50,7 @@ Status ParseConfigText(const std::string& text, bool is_config, const std::strin
         if (name == "default") {
           section = "default";
           in_section = true;
-        } else if (name.rfind("profile", 0) == 0 && name.size() > 7 &&
-                   (name[7] == ' ' || name[7] == '\t')) {
+        } else if (name.rfind("profile", 0) == 0 && name.size() > 7 && (name[7] == ' ' || name[7] == '\t')) {
           section = Trim(name.substr(7));
           in_section = true;
         } else {

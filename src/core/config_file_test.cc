@@ -12,8 +12,7 @@ TEST(ConfigFileTest, ParsesConfigProfilesAndCredentials) {
       "# comment\n[default]\nregion = eu-west-1\n\n[profile prod]\nregion=us-east-2 ; inline\n"
       "role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\n"
       "s3 =\n  max_concurrent_requests = 10\n[sso-session x]\nsso_region = us-east-1\n";
-  env.files["/home/u/.aws/credentials"] =
-      "[default]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n";
+  env.files["/home/u/.aws/credentials"] = "[default]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n";
   auto cfg = LoadSharedConfig(env);
   ASSERT_TRUE(cfg.ok()) << cfg.error().message;
   ASSERT_NE(nullptr, cfg->Find("default"));

@@ -1,12 +1,12 @@
 #include "core/credential_providers.h"
 
-#include "core/parse.h"
-
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "core/parse.h"
 
 namespace s3snapshot::core {
 
@@ -16,9 +16,7 @@ Error NotConfigured(const std::string& what) {
   return Error::Make(ErrorKind::kNotFound, what, "CredentialsNotConfigured");
 }
 
-Error AuthError(const std::string& what) {
-  return Error::Make(ErrorKind::kAuth, what, "CredentialsError");
-}
+Error AuthError(const std::string& what) { return Error::Make(ErrorKind::kAuth, what, "CredentialsError"); }
 
 }  // namespace
 
@@ -27,9 +25,8 @@ Result<Credentials> EnvironmentCredentialsProvider::GetCredentials() {
   auto secret = env_.Get("AWS_SECRET_ACCESS_KEY");
   if (!id && !secret) return NotConfigured("AWS_ACCESS_KEY_ID is not set");
   if (!id || !secret) {
-    return AuthError(std::string(id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
-                     " is not set while " + (id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-                     " is");
+    return AuthError(std::string(id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not set while " +
+                     (id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") + " is");
   }
   Credentials c;
   c.access_key_id = *id;
@@ -105,8 +102,8 @@ bool AllowedContainerHost(const UrlParts& u) {
   if (u.scheme == "https") return true;
   if (u.scheme != "http") return false;
   const std::string& h = u.host;
-  return h == "localhost" || h.rfind("127.", 0) == 0 || h == "[::1]" || h == "169.254.170.2" ||
-         h == "169.254.170.23" || h == "[fd00:ec2::23]";
+  return h == "localhost" || h.rfind("127.", 0) == 0 || h == "[::1]" || h == "169.254.170.2" || h == "169.254.170.23" ||
+         h == "[fd00:ec2::23]";
 }
 
 }  // namespace
@@ -164,8 +161,7 @@ Result<Credentials> ImdsCredentialsProvider::GetCredentials() {
   Result<HttpResponse> token = http_.Send(token_req);
   if (!token.ok()) return NotConfigured("instance metadata not reachable: " + token.error().message);
   if (token->status != 200) {
-    return NotConfigured("instance metadata token request answered HTTP " +
-                         std::to_string(token->status));
+    return NotConfigured("instance metadata token request answered HTTP " + std::to_string(token->status));
   }
   auto get = [&](const std::string& path) {
     HttpRequest r;

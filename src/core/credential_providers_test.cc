@@ -42,8 +42,7 @@ TEST(ProcessProviderTest, ParsesTheProcessOutput) {
 }
 
 TEST(ProcessProviderTest, RunsARealCommand) {
-  ProcessCredentialsProvider p(
-      R"(printf '{"Version": 1, "AccessKeyId": "AK", "SecretAccessKey": "SK"}')");
+  ProcessCredentialsProvider p(R"(printf '{"Version": 1, "AccessKeyId": "AK", "SecretAccessKey": "SK"}')");
   auto c = p.GetCredentials();
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ("AK", c->access_key_id);
@@ -55,7 +54,9 @@ TEST(ProcessProviderTest, FailingCommandOrBadJsonIsAnAuthError) {
   EXPECT_EQ(ErrorKind::kAuth, ProcessCredentialsProvider("echo nope").GetCredentials().error().kind);
   EXPECT_EQ(ErrorKind::kAuth,
             ProcessCredentialsProvider(R"(echo '{"Version":2,"AccessKeyId":"a","SecretAccessKey":"b"}')")
-                .GetCredentials().error().kind);
+                .GetCredentials()
+                .error()
+                .kind);
 }
 
 TEST(ContainerProviderTest, RelativeUriWithAuthorizationToken) {
@@ -101,7 +102,9 @@ TEST(ImdsProviderTest, TokenFirstThenRoleThenCredentials) {
   FakeTransport http;
   http.Respond(200, "TOKEN");
   http.Respond(200, "my-role\n");
-  http.Respond(200, R"({"Code":"Success","AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2030-01-01T00:00:00Z"})");
+  http.Respond(
+      200,
+      R"({"Code":"Success","AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2030-01-01T00:00:00Z"})");
   auto c = ImdsCredentialsProvider(env, http).GetCredentials();
   ASSERT_TRUE(c.ok()) << c.error().message;
   auto reqs = http.requests();

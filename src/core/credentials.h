@@ -16,9 +16,9 @@ namespace s3snapshot::core {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;         // empty for long-term keys
+  std::string session_token;           // empty for long-term keys
   std::optional<WallTime> expiration;  // nullopt: does not expire
-  std::string source;                // which provider supplied them, for --verbose
+  std::string source;                  // which provider supplied them, for --verbose
 };
 
 // Supplies credentials. Implementations are thread-safe: several requests may

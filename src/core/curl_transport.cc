@@ -174,8 +174,7 @@ CURLcode Perform(CURL* easy, CURLM* multi) {
     long wait_ms = -1;
     curl_multi_timeout(multi, &wait_ms);
     if (wait_ms < 0) wait_ms = 1000;  // no timer set: look again in a second, as libcurl would
-    if (curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 3600000)), nullptr) !=
-        CURLM_OK) {
+    if (curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 3600000)), nullptr) != CURLM_OK) {
       result = CURLE_RECV_ERROR;
       break;
     }
@@ -200,12 +199,11 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   auto timeout = request.timeout.count() > 0 ? request.timeout : options_.request_timeout;
   if (request.not_after) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*request.not_after -
-                                                                      std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*request.not_after - std::chrono::steady_clock::now());
     timeout = std::max(std::chrono::milliseconds(1), std::min(timeout, left));
   }
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));

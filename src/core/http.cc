@@ -8,9 +8,8 @@ bool ParseUrl(const std::string& url, UrlParts* out) {
   out->scheme = url.substr(0, scheme_end);
   size_t host_start = scheme_end + 3;
   size_t path_start = url.find_first_of("/?", host_start);
-  std::string hostport = url.substr(host_start, path_start == std::string::npos
-                                                    ? std::string::npos
-                                                    : path_start - host_start);
+  std::string hostport =
+      url.substr(host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
   if (hostport.empty()) return false;
   size_t colon = hostport.rfind(':');
   size_t bracket = hostport.rfind(']');
@@ -30,8 +29,7 @@ bool ParseUrl(const std::string& url, UrlParts* out) {
 }
 
 std::string UrlParts::HostHeader() const {
-  bool default_port = port.empty() || (scheme == "https" && port == "443") ||
-                      (scheme == "http" && port == "80");
+  bool default_port = port.empty() || (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
   return default_port ? host : host + ":" + port;
 }
 

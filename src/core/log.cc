@@ -8,10 +8,14 @@ namespace s3snapshot::core {
 
 const char* LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
   }
   return "INFO";
 }
@@ -34,7 +38,8 @@ void StreamLogger::Log(LogLevel level, const std::string& message, const LogFiel
     for (const auto& [k, v] : fields) j[k] = v;
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line = std::string("s3snapshot: ") + (level >= LogLevel::kWarn ? LogLevelName(level) + std::string(": ") : "") + message;
+    line = std::string("s3snapshot: ") + (level >= LogLevel::kWarn ? LogLevelName(level) + std::string(": ") : "") +
+           message;
     for (const auto& [k, v] : fields) line += " " + k + "=" + v;
   }
   line += '\n';

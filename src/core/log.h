@@ -18,10 +18,18 @@ class Logger {
   virtual void Log(LogLevel level, const std::string& message, const LogFields& fields = {}) = 0;
   virtual bool Enabled(LogLevel level) const = 0;
 
-  void Debug(const std::string& m, const LogFields& f = {}) { if (Enabled(LogLevel::kDebug)) Log(LogLevel::kDebug, m, f); }
-  void Info(const std::string& m, const LogFields& f = {}) { if (Enabled(LogLevel::kInfo)) Log(LogLevel::kInfo, m, f); }
-  void Warn(const std::string& m, const LogFields& f = {}) { if (Enabled(LogLevel::kWarn)) Log(LogLevel::kWarn, m, f); }
-  void Error(const std::string& m, const LogFields& f = {}) { if (Enabled(LogLevel::kError)) Log(LogLevel::kError, m, f); }
+  void Debug(const std::string& m, const LogFields& f = {}) {
+    if (Enabled(LogLevel::kDebug)) Log(LogLevel::kDebug, m, f);
+  }
+  void Info(const std::string& m, const LogFields& f = {}) {
+    if (Enabled(LogLevel::kInfo)) Log(LogLevel::kInfo, m, f);
+  }
+  void Warn(const std::string& m, const LogFields& f = {}) {
+    if (Enabled(LogLevel::kWarn)) Log(LogLevel::kWarn, m, f);
+  }
+  void Error(const std::string& m, const LogFields& f = {}) {
+    if (Enabled(LogLevel::kError)) Log(LogLevel::kError, m, f);
+  }
 };
 
 // Writes to a FILE* (stderr by default). Thread-safe: one line per call.

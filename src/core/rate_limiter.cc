@@ -43,9 +43,7 @@ TokenBucket::TokenBucket(double rate_per_second, double burst, Clock& clock)
       last_(clock.Steady()),
       epoch_(clock.Steady()) {}
 
-double TokenBucket::Seconds() const {
-  return std::chrono::duration<double>(clock_.Steady() - epoch_).count();
-}
+double TokenBucket::Seconds() const { return std::chrono::duration<double>(clock_.Steady() - epoch_).count(); }
 
 double TokenBucket::RateLocked() const { return std::min(rate_, cubic_.rate()); }
 
@@ -98,12 +96,12 @@ struct Defaults {
 // Documented EC2 defaults (bucket size, refill rate per second).
 const std::map<std::string, Defaults>& FamilyDefaults() {
   static const std::map<std::string, Defaults> kDefaults = {
-      {"describe", {100, 20}},    // non-mutating actions
-      {"snapshot", {100, 5}},     // CreateSnapshot(s), DeleteSnapshot, CopySnapshot
-      {"tags", {100, 10}},        // CreateTags
-      {"stop", {50, 5}},          // StopInstances
-      {"start", {5, 2}},          // StartInstances
-      {"other", {50, 5}},         // other mutating actions
+      {"describe", {100, 20}},  // non-mutating actions
+      {"snapshot", {100, 5}},   // CreateSnapshot(s), DeleteSnapshot, CopySnapshot
+      {"tags", {100, 10}},      // CreateTags
+      {"stop", {50, 5}},        // StopInstances
+      {"start", {5, 2}},        // StartInstances
+      {"other", {50, 5}},       // other mutating actions
   };
   return kDefaults;
 }

@@ -25,7 +25,7 @@ namespace s3snapshot::core {
 class CubicRate {
  public:
   static constexpr double kBeta = 0.7;
-  static constexpr double kScale = 0.4;   // C
+  static constexpr double kScale = 0.4;    // C
   static constexpr double kMinRate = 0.5;  // requests per second
 
   // A request was sent at `t` (seconds on any monotonic scale).
@@ -41,8 +41,8 @@ class CubicRate {
  private:
   bool enabled_ = false;
   double rate_ = 0, last_max_ = 0, last_throttle_ = 0, window_ = 0;
-  double measured_ = 0;         // smoothed send rate
-  double bucket_start_ = -1;    // half-second measuring buckets
+  double measured_ = 0;       // smoothed send rate
+  double bucket_start_ = -1;  // half-second measuring buckets
   int bucket_count_ = 0;
 };
 

@@ -80,8 +80,8 @@ TEST(RateLimiterTest, FamiliesHaveSeparateBuckets) {
   testing::FakeClock clock;
   RateLimiter rl(clock);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(0, rl.Acquire("StartInstances").count());
-  EXPECT_GT(rl.Acquire("StartInstances").count(), 0);   // start: burst 5
-  EXPECT_EQ(0, rl.Acquire("DescribeInstances").count()); // describe unaffected
+  EXPECT_GT(rl.Acquire("StartInstances").count(), 0);     // start: burst 5
+  EXPECT_EQ(0, rl.Acquire("DescribeInstances").count());  // describe unaffected
 }
 
 }  // namespace

@@ -4,18 +4,30 @@ namespace s3snapshot::core {
 
 const char* ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kThrottled: return "throttled";
-    case ErrorKind::kTransient: return "transient";
-    case ErrorKind::kTransport: return "transport";
-    case ErrorKind::kAmbiguous: return "ambiguous";
-    case ErrorKind::kNotFound: return "not-found";
-    case ErrorKind::kInvalidInput: return "invalid-input";
-    case ErrorKind::kAuth: return "auth";
-    case ErrorKind::kConflict: return "conflict";
-    case ErrorKind::kLimit: return "limit";
-    case ErrorKind::kMalformed: return "malformed";
-    case ErrorKind::kCancelled: return "cancelled";
-    case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kThrottled:
+      return "throttled";
+    case ErrorKind::kTransient:
+      return "transient";
+    case ErrorKind::kTransport:
+      return "transport";
+    case ErrorKind::kAmbiguous:
+      return "ambiguous";
+    case ErrorKind::kNotFound:
+      return "not-found";
+    case ErrorKind::kInvalidInput:
+      return "invalid-input";
+    case ErrorKind::kAuth:
+      return "auth";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kLimit:
+      return "limit";
+    case ErrorKind::kMalformed:
+      return "malformed";
+    case ErrorKind::kCancelled:
+      return "cancelled";
+    case ErrorKind::kInternal:
+      return "internal";
   }
   return "unknown";
 }

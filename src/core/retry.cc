@@ -37,9 +37,8 @@ Retryer::Retryer(RetryOptions options, RandomSource* random)
     : options_(options), random_(random), quota_(options.quota_capacity) {}
 
 int Retryer::CostOf(const Error& e) const {
-  return (e.kind == ErrorKind::kTransport || e.kind == ErrorKind::kAmbiguous)
-             ? options_.timeout_retry_cost
-             : options_.retry_cost;
+  return (e.kind == ErrorKind::kTransport || e.kind == ErrorKind::kAmbiguous) ? options_.timeout_retry_cost
+                                                                              : options_.retry_cost;
 }
 
 std::chrono::milliseconds Retryer::Backoff(int retry, double uniform) const {
@@ -49,8 +48,7 @@ std::chrono::milliseconds Retryer::Backoff(int retry, double uniform) const {
   return std::chrono::milliseconds(static_cast<long long>(ms));
 }
 
-std::optional<std::chrono::milliseconds> Retryer::OnFailure(const Error& e, int attempt,
-                                                            bool idempotent) {
+std::optional<std::chrono::milliseconds> Retryer::OnFailure(const Error& e, int attempt, bool idempotent) {
   if (!IsRetryable(e, idempotent)) return std::nullopt;
   if (attempt >= options_.max_attempts) return std::nullopt;
   {
@@ -64,8 +62,7 @@ std::optional<std::chrono::milliseconds> Retryer::OnFailure(const Error& e, int 
 
 void Retryer::OnSuccess(int attempts_made, const std::optional<Error>& last_retried_error) {
   std::lock_guard<std::mutex> lock(mu_);
-  int refund = (attempts_made > 1 && last_retried_error) ? CostOf(*last_retried_error)
-                                                         : options_.no_retry_increment;
+  int refund = (attempts_made > 1 && last_retried_error) ? CostOf(*last_retried_error) : options_.no_retry_increment;
   quota_ = std::min(options_.quota_capacity, quota_ + refund);
 }
 

@@ -62,8 +62,7 @@ class Retryer {
   // After attempt number `attempt` (1-based) failed with `e`: the delay before
   // the next attempt, or nullopt to give up (not retryable, attempts used up,
   // or quota empty). Takes the quota cost when it says retry.
-  std::optional<std::chrono::milliseconds> OnFailure(const Error& e, int attempt,
-                                                     bool idempotent);
+  std::optional<std::chrono::milliseconds> OnFailure(const Error& e, int attempt, bool idempotent);
   // After a success: refunds the quota (the last retry's cost, or the small
   // no-retry increment).
   void OnSuccess(int attempts_made, const std::optional<Error>& last_retried_error);

@@ -11,9 +11,7 @@ namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
 
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
+bool IsUnreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
 
 std::string ToLower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -91,16 +89,14 @@ void CanonicalHeaders(const SignableRequest& req, std::string* block, std::strin
   for (const auto& [name, value] : req.headers) {
     std::string lname = ToLower(name);
     std::string cv = CanonicalHeaderValue(value);
-    auto it = std::find_if(merged.begin(), merged.end(),
-                           [&](const auto& kv) { return kv.first == lname; });
+    auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& kv) { return kv.first == lname; });
     if (it == merged.end()) {
       merged.emplace_back(lname, cv);
     } else {
       it->second += "," + cv;
     }
   }
-  std::stable_sort(merged.begin(), merged.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   block->clear();
   names->clear();
   for (const auto& [n, v] : merged) {
@@ -110,14 +106,13 @@ void CanonicalHeaders(const SignableRequest& req, std::string* block, std::strin
   }
 }
 
-std::string BuildCanonicalRequest(const SignableRequest& req, bool normalize,
-                                  std::string* signed_headers_out) {
+std::string BuildCanonicalRequest(const SignableRequest& req, bool normalize, std::string* signed_headers_out) {
   std::string path = normalize ? NormalizePath(req.path) : req.path;
   std::string block, names;
   CanonicalHeaders(req, &block, &names);
   if (signed_headers_out) *signed_headers_out = names;
-  return req.method + "\n" + UriEncode(path, true) + "\n" + CanonicalQuery(req.query) + "\n" +
-         block + "\n" + names + "\n" + HexEncode(Sha256(req.body));
+  return req.method + "\n" + UriEncode(path, true) + "\n" + CanonicalQuery(req.query) + "\n" + block + "\n" + names +
+         "\n" + HexEncode(Sha256(req.body));
 }
 
 }  // namespace
@@ -158,8 +153,7 @@ std::string UriDecode(std::string_view s) {
   return out;
 }
 
-std::string CanonicalRequest(const SignableRequest& req, const SigningParams& p,
-                             std::string* signed_headers_out) {
+std::string CanonicalRequest(const SignableRequest& req, const SigningParams& p, std::string* signed_headers_out) {
   return BuildCanonicalRequest(req, p.normalize_path, signed_headers_out);
 }
 
@@ -168,12 +162,12 @@ std::string CredentialScope(const SigningParams& p) {
 }
 
 std::string StringToSign(const std::string& canonical_request, const SigningParams& p) {
-  return std::string(kAlgorithm) + "\n" + FormatAmzDate(p.time) + "\n" + CredentialScope(p) +
-         "\n" + HexEncode(Sha256(canonical_request));
+  return std::string(kAlgorithm) + "\n" + FormatAmzDate(p.time) + "\n" + CredentialScope(p) + "\n" +
+         HexEncode(Sha256(canonical_request));
 }
 
-std::string SigningKey(const std::string& secret_access_key, const std::string& date,
-                       const std::string& region, const std::string& service) {
+std::string SigningKey(const std::string& secret_access_key, const std::string& date, const std::string& region,
+                       const std::string& service) {
   std::string k = HmacSha256("AWS4" + secret_access_key, date);
   k = HmacSha256(k, region);
   k = HmacSha256(k, service);
@@ -211,14 +205,12 @@ void SignRequest(SignableRequest* req, const SigningParams& p) {
   if (!token.empty() && p.omit_session_token) {
     req->headers.emplace_back("X-Amz-Security-Token", token);
   }
-  req->headers.emplace_back("Authorization", std::string(kAlgorithm) + " Credential=" +
-                                                 p.credentials.access_key_id + "/" +
-                                                 CredentialScope(p) + ", SignedHeaders=" +
-                                                 signed_headers + ", Signature=" + sig);
+  req->headers.emplace_back("Authorization", std::string(kAlgorithm) + " Credential=" + p.credentials.access_key_id +
+                                                 "/" + CredentialScope(p) + ", SignedHeaders=" + signed_headers +
+                                                 ", Signature=" + sig);
 }
 
-SignableRequest PresignRequest(const SignableRequest& req, const SigningParams& p,
-                               std::string* canonical_request_out,
+SignableRequest PresignRequest(const SignableRequest& req, const SigningParams& p, std::string* canonical_request_out,
                                std::string* string_to_sign_out) {
   SignableRequest out = req;
   std::string block, names;

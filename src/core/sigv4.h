@@ -45,15 +45,14 @@ std::string UriDecode(std::string_view s);
 
 // Stage 1. Header signing adds x-amz-date (and x-amz-security-token, and
 // x-amz-content-sha256 when signing the body) to `req` before canonicalizing.
-std::string CanonicalRequest(const SignableRequest& req, const SigningParams& p,
-                             std::string* signed_headers_out);
+std::string CanonicalRequest(const SignableRequest& req, const SigningParams& p, std::string* signed_headers_out);
 std::string CredentialScope(const SigningParams& p);
 // Stage 2.
 std::string StringToSign(const std::string& canonical_request, const SigningParams& p);
 // Stage 3: the signing key (raw 32 bytes) of a secret for one day
 // (YYYYMMDD), region and service, ...
-std::string SigningKey(const std::string& secret_access_key, const std::string& date,
-                       const std::string& region, const std::string& service);
+std::string SigningKey(const std::string& secret_access_key, const std::string& date, const std::string& region,
+                       const std::string& service);
 // ... and the hex signature of a string to sign.
 std::string Signature(const std::string& string_to_sign, const SigningParams& p);
 
@@ -65,8 +64,7 @@ void SignRequest(SignableRequest* req, const SigningParams& p);
 // Presigning: the request with its query-string signature. The returned
 // request's query holds X-Amz-Algorithm ... X-Amz-Signature.
 SignableRequest PresignRequest(const SignableRequest& req, const SigningParams& p,
-                               std::string* canonical_request_out = nullptr,
-                               std::string* string_to_sign_out = nullptr);
+                               std::string* canonical_request_out = nullptr, std::string* string_to_sign_out = nullptr);
 
 }  // namespace s3snapshot::core
 

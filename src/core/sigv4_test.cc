@@ -105,8 +105,7 @@ TEST_P(SigV4SuiteTest, HeaderSigningStages) {
 
   // The Authorization header matches the suite's signed request.
   std::string expected_signed = Slurp(dir / "header-signed-request.txt");
-  EXPECT_NE(std::string::npos,
-            expected_signed.find("Authorization:" + signed_req.headers.back().second))
+  EXPECT_NE(std::string::npos, expected_signed.find("Authorization:" + signed_req.headers.back().second))
       << signed_req.headers.back().second;
 }
 

@@ -40,8 +40,8 @@ class WorkerPool {
   void Loop();
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // a task was queued, or the pool closes
-  std::condition_variable idle_cv_;  // pending_ reached 0
+  std::condition_variable work_cv_;          // a task was queued, or the pool closes
+  std::condition_variable idle_cv_;          // pending_ reached 0
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   int pending_ = 0;                          // queued or running; guarded by mu_
   int exceptions_ = 0;                       // guarded by mu_

@@ -18,10 +18,14 @@ extern "C" void HandleSignal(int sig) {
 
 const char* SignalName(int sig) {
   switch (sig) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    case SIGHUP: return "SIGHUP";
-    default: return "signal";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal";
   }
 }
 }  // namespace
@@ -57,8 +61,7 @@ std::string CancelToken::reason() const {
   return reason_;
 }
 
-void CancelToken::SetDeadline(std::chrono::steady_clock::time_point deadline,
-                              std::chrono::milliseconds reserve) {
+void CancelToken::SetDeadline(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds reserve) {
   std::lock_guard<std::mutex> l(mu_);
   deadline_ = deadline;
   reserve_ = reserve;

@@ -123,9 +123,9 @@ void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<Copy
             for (const auto& f : flights) {
               if (f.region == region) Fail(ledger, f, FailureFrom("copy to " + region, snaps.error()));
             }
-            flights.erase(std::remove_if(flights.begin(), flights.end(),
-                                         [&](const Copy& f) { return f.region == region; }),
-                          flights.end());
+            flights.erase(
+                std::remove_if(flights.begin(), flights.end(), [&](const Copy& f) { return f.region == region; }),
+                flights.end());
             in_flight[region] = 0;
             break;
           }
@@ -133,12 +133,13 @@ void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<Copy
         }
         for (const auto& s : *snaps) {
           if (s.state != "completed" && s.state != "error") continue;
-          auto f = std::find_if(flights.begin(), flights.end(), [&](const Copy& c) { return c.copy_id == s.snapshot_id; });
+          auto f =
+              std::find_if(flights.begin(), flights.end(), [&](const Copy& c) { return c.copy_id == s.snapshot_id; });
           if (f == flights.end()) continue;
           Record(ledger, *f, s.state);
           if (s.state == "error") {
-            Fail(ledger, *f, Failure("copy to " + f->region, "SnapshotError",
-                                     "copy " + f->copy_id + " ended in state 'error'"));
+            Fail(ledger, *f,
+                 Failure("copy to " + f->region, "SnapshotError", "copy " + f->copy_id + " ended in state 'error'"));
           }
           in_flight[f->region]--;
           flights.erase(f);
@@ -148,8 +149,8 @@ void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<Copy
   }
   for (const auto& c : queue) {
     Record(ledger, c, "not started");
-    Fail(ledger, c, Failure("copy to " + c.region, ctx.Cancelled() ? "Cancelled" : "CopyTimeout",
-                            "the copy was not started"));
+    Fail(ledger, c,
+         Failure("copy to " + c.region, ctx.Cancelled() ? "Cancelled" : "CopyTimeout", "the copy was not started"));
   }
   if (options.wait) {
     for (const auto& f : flights) {

@@ -41,9 +41,9 @@ void DeviceTagger::Flush() {
     bool cancelled = ctx_.Cancelled();
     if (cancelled || slowest_.NoTimeForAnother(ctx_)) {
       for (const auto& it : items) {
-        ledger_.AddWarning(it.instance_id, "device tag on " + it.snapshot_id +
-                                               (cancelled ? " not set: the run was cancelled"
-                                                          : " not set: too close to the deadline"));
+        ledger_.AddWarning(it.instance_id,
+                           "device tag on " + it.snapshot_id +
+                               (cancelled ? " not set: the run was cancelled" : " not set: too close to the deadline"));
       }
       continue;
     }

@@ -45,9 +45,10 @@ core::Result<std::vector<aws::Snapshot>> CreateSnapshotSetExactlyOnce(const JobC
           return found;
         }
         if (ctx.Cancelled()) {
-          last->message += " (outcome unknown: no snapshot of this run found for the instance, and the run was "
-                           "cancelled before it could look again; look for tag " + std::string(kTagRunId) + "=" +
-                           ctx.run_id + ")";
+          last->message +=
+              " (outcome unknown: no snapshot of this run found for the instance, and the run was "
+              "cancelled before it could look again; look for tag " +
+              std::string(kTagRunId) + "=" + ctx.run_id + ")";
           break;
         }
       }

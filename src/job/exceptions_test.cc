@@ -76,15 +76,12 @@ TEST_P(ExceptionTest, TheRunReportsItAndEveryStoppedInstanceRunsAgain) {
 
 INSTANTIATE_TEST_SUITE_P(
     EachPhase, ExceptionTest,
-    ::testing::Values(Phase{"selection", "DescribeInstances", 1, false},
-                      Phase{"stop", "StopInstances", 1, false},
+    ::testing::Values(Phase{"selection", "DescribeInstances", 1, false}, Phase{"stop", "StopInstances", 1, false},
                       Phase{"polling for stopped", "DescribeInstances", 2, true},
                       Phase{"snapshot", "CreateSnapshots", 1, true},
                       Phase{"the starter thread", "StartInstances", 1, false},
-                      Phase{"device tags", "CreateTags", 1, false},
-                      Phase{"wait", "DescribeSnapshots", 1, false},
-                      Phase{"copy", "CopySnapshot", 1, true},
-                      Phase{"retention", "DeleteSnapshot", 1, false}),
+                      Phase{"device tags", "CreateTags", 1, false}, Phase{"wait", "DescribeSnapshots", 1, false},
+                      Phase{"copy", "CopySnapshot", 1, true}, Phase{"retention", "DeleteSnapshot", 1, false}),
     [](const ::testing::TestParamInfo<Phase>& p) {
       std::string n;
       for (const char* c = p.param.name; *c; ++c) n += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';

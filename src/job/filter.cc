@@ -11,9 +11,8 @@ using nlohmann::json;
 
 std::string SuggestKey(const std::string& key, const std::vector<std::string>& known) {
   auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-      return c == '_' ? '-' : static_cast<char>(std::tolower(c));
-    });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return c == '_' ? '-' : static_cast<char>(std::tolower(c)); });
     return s;
   };
   std::string k = lower(key);
@@ -41,9 +40,7 @@ std::string SuggestKey(const std::string& key, const std::vector<std::string>& k
 
 namespace {
 
-Error Invalid(const std::string& message) {
-  return Error::Make(ErrorKind::kInvalidInput, message, "InvalidInput");
-}
+Error Invalid(const std::string& message) { return Error::Make(ErrorKind::kInvalidInput, message, "InvalidInput"); }
 
 // 1-based line and column of byte offset `pos` in `text`.
 std::pair<size_t, size_t> LineColumn(const std::string& text, size_t pos) {
@@ -61,20 +58,26 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t pos) {
 
 const char* TypeName(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "an object";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "a list";
+    case json::value_t::object:
+      return "an object";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    default: return "an unknown type";
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unknown type";
   }
 }
 
-Error WrongType(const std::string& source, const std::string& key, const char* expected,
-                const json& got) {
+Error WrongType(const std::string& source, const std::string& key, const char* expected, const json& got) {
   std::string hint;
   if (got.is_string() && std::string(expected) == "true or false") {
     hint = " (write true, not \"true\")";
@@ -86,37 +89,38 @@ Error WrongType(const std::string& source, const std::string& key, const char* e
 
 core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source) {
   if (text.size() > kMaxDocumentBytes) {
-    return Invalid(source + ": the document is " + std::to_string(text.size()) +
-                   " bytes, larger than the " + std::to_string(kMaxDocumentBytes) + "-byte limit");
+    return Invalid(source + ": the document is " + std::to_string(text.size()) + " bytes, larger than the " +
+                   std::to_string(kMaxDocumentBytes) + "-byte limit");
   }
   json j;
   try {
     j = json::parse(text);
   } catch (const json::out_of_range& e) {
     // A number too large for a double (found by the fuzzer: "-4444e444").
-    return Invalid(source + ": invalid JSON: a number is out of range (" + std::string(e.what()).substr(
-                                std::string(e.what()).find(']') + 2) + ")");
+    return Invalid(source + ": invalid JSON: a number is out of range (" +
+                   std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")");
   } catch (const json::parse_error& e) {
     size_t pos = e.byte > 0 ? e.byte - 1 : 0;
     auto [line, col] = LineColumn(text, pos);
     std::string what = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing ..."
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing
+    // ..."
     size_t colon = what.find(": ", what.find("column"));
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
     std::string hint;
     if (text.find('\'') != std::string::npos) hint = " (JSON strings must use double quotes)";
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return Invalid(source + ": the document is empty; expected a JSON object such as "
-                              "{\"instances\": [\"i-12345678\"]}");
+      return Invalid(source +
+                     ": the document is empty; expected a JSON object such as "
+                     "{\"instances\": [\"i-12345678\"]}");
     }
-    return Invalid(source + ": invalid JSON at line " + std::to_string(line) + ", column " +
-                   std::to_string(col) + ": " + detail + hint);
+    return Invalid(source + ": invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) +
+                   ": " + detail + hint);
   } catch (const json::exception& e) {
     return Invalid(source + ": invalid JSON: " + e.what());
   }
   if (!j.is_object()) {
-    return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " +
-                   TypeName(j));
+    return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " + TypeName(j));
   }
   SettingValues doc;
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -125,8 +129,8 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
     const Setting* setting = FindSetting(key);
     if (setting == nullptr || !setting->in_document) {
       std::string s = SuggestKey(key, DocumentKeys());
-      return Invalid(source + ": unknown key \"" + key + "\"" +
-                     (s.empty() ? "" : " (did you mean \"" + s + "\"?)") + "; known keys: " + DocumentKeyList());
+      return Invalid(source + ": unknown key \"" + key + "\"" + (s.empty() ? "" : " (did you mean \"" + s + "\"?)") +
+                     "; known keys: " + DocumentKeyList());
     }
     if (v.is_null()) continue;  // null: as if absent
     switch (setting->type) {

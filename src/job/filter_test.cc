@@ -60,8 +60,7 @@ TEST(FilterTest, UnknownKeyGetsASuggestion) {
 TEST(FilterTest, WrongTypesNameKeyAndExpectedType) {
   auto doc = ParseFilterDocument(R"({"stop": "yes"})", "payload");
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ("payload: \"stop\" must be true or false, not a string (write true, not \"true\")",
-            doc.error().message);
+  EXPECT_EQ("payload: \"stop\" must be true or false, not a string (write true, not \"true\")", doc.error().message);
 }
 
 TEST(FilterTest, FuzzerRegressionHugeNumberIsAnInputError) {

@@ -31,9 +31,7 @@ struct JobContext {
   // Clients for other regions (--copy-to-region), same account and credentials.
   std::function<std::unique_ptr<aws::Ec2Api>(const std::string& region)> ec2_for_region;
 
-  core::Duration Backoff(int attempt) const {
-    return core::ExponentialBackoff(backoff_initial, backoff_max, attempt);
-  }
+  core::Duration Backoff(int attempt) const { return core::ExponentialBackoff(backoff_initial, backoff_max, attempt); }
   // Whether the run has been asked to stop (signal, Lambda deadline).
   bool Cancelled() const { return cancel != nullptr && cancel->ShouldStop(*clock); }
   std::string CancelReason() const { return cancel ? cancel->reason() : std::string(); }

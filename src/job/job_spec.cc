@@ -18,9 +18,7 @@ bool IsValidInstanceId(const std::string& id) {
 
 namespace {
 
-Error Invalid(const std::string& message) {
-  return Error::Make(ErrorKind::kInvalidInput, message, "InvalidInput");
-}
+Error Invalid(const std::string& message) { return Error::Make(ErrorKind::kInvalidInput, message, "InvalidInput"); }
 
 // The first control character's position, or npos.
 size_t FindControl(const std::string& s) {
@@ -51,13 +49,13 @@ std::string Quote(const std::string& s) {
 
 core::Status ValidateSpec(const JobSpec& spec) {
   if (spec.stop && spec.stopped) {
-    return Invalid("\"stop\" and \"stopped\" cannot both be true: --stop stops running instances, "
-                   "--stopped only snapshots instances that are already stopped");
+    return Invalid(
+        "\"stop\" and \"stopped\" cannot both be true: --stop stops running instances, "
+        "--stopped only snapshots instances that are already stopped");
   }
   if (spec.instance_ids.size() > kMaxInstanceIds) {
-    return Invalid("\"instances\": " + std::to_string(spec.instance_ids.size()) +
-                   " ids given, at most " + std::to_string(kMaxInstanceIds) +
-                   " (use tags for larger fleets)");
+    return Invalid("\"instances\": " + std::to_string(spec.instance_ids.size()) + " ids given, at most " +
+                   std::to_string(kMaxInstanceIds) + " (use tags for larger fleets)");
   }
   for (size_t i = 0; i < spec.instance_ids.size(); ++i) {
     const std::string& id = spec.instance_ids[i];
@@ -68,14 +66,14 @@ core::Status ValidateSpec(const JobSpec& spec) {
   }
   for (const auto& [key, values] : spec.tags) {
     if (key.rfind("tag:", 0) != 0 || key.size() == 4) {
-      return Invalid("\"tags\": key " + Quote(key) +
-                     " must be an EC2 tag filter \"tag:KEY\"" +
-                     (key.find(':') == std::string::npos && !key.empty() ? " (did you mean \"tag:" + key + "\"?)" : ""));
+      return Invalid(
+          "\"tags\": key " + Quote(key) + " must be an EC2 tag filter \"tag:KEY\"" +
+          (key.find(':') == std::string::npos && !key.empty() ? " (did you mean \"tag:" + key + "\"?)" : ""));
     }
     std::string tag_key = key.substr(4);
     if (tag_key.size() > kMaxTagKeyLength) {
-      return Invalid("\"tags\": key " + Quote(key) + " is longer than " +
-                     std::to_string(kMaxTagKeyLength) + " characters");
+      return Invalid("\"tags\": key " + Quote(key) + " is longer than " + std::to_string(kMaxTagKeyLength) +
+                     " characters");
     }
     if (FindControl(key) != std::string::npos) {
       return Invalid("\"tags\": key " + Quote(key) + " contains a control character");
@@ -93,7 +91,8 @@ core::Status ValidateSpec(const JobSpec& spec) {
   }
   if (spec.label.size() > kMaxLabelLength) {
     return Invalid("\"label\": " + std::to_string(spec.label.size()) + " characters, at most " +
-                   std::to_string(kMaxLabelLength) + " (it goes into the snapshot description, "
+                   std::to_string(kMaxLabelLength) +
+                   " (it goes into the snapshot description, "
                    "which EC2 limits to 255 characters, and into a tag)");
   }
   if (FindControl(spec.label) != std::string::npos) {
@@ -143,8 +142,9 @@ core::Status ValidateSpec(const JobSpec& spec) {
     return Invalid("\"prune-orphans\" needs a retention rule: \"keep\" and/or \"keep-days\"");
   }
   if (!spec.HasSelection() && !spec.all) {
-    return Invalid("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to "
-                   "snapshot every instance in the region");
+    return Invalid(
+        "no selection: give \"instances\" and/or \"tags\" in --filter, or --all to "
+        "snapshot every instance in the region");
   }
   if (spec.concurrency < 1 || spec.concurrency > 64) {
     return Invalid("--concurrency must be between 1 and 64");

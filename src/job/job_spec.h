@@ -18,11 +18,11 @@ namespace s3snapshot::job {
 struct JobSpec {
   std::vector<std::string> instance_ids;
   std::map<std::string, std::vector<std::string>> tags;  // "tag:KEY" -> values
-  bool all = false;       // --all: no selection means every instance
-  bool stop = false;      // stop running instances first, restart after
-  bool stopped = false;   // only instances already stopped
+  bool all = false;                                      // --all: no selection means every instance
+  bool stop = false;                                     // stop running instances first, restart after
+  bool stopped = false;                                  // only instances already stopped
   bool verbose = false;
-  bool protect = false;   // tag snapshots State=Protected
+  bool protect = false;  // tag snapshots State=Protected
   bool dry_run = false;
   std::string sns_arn, sns_arn_error, label;
 
@@ -64,7 +64,7 @@ struct JobSpec {
 core::Status ValidateSpec(const JobSpec& spec);
 
 // EC2 limits that bound the inputs.
-inline constexpr size_t kMaxLabelLength = 128;      // leaves room in the 255-char description
+inline constexpr size_t kMaxLabelLength = 128;  // leaves room in the 255-char description
 inline constexpr size_t kMaxTagValueLength = 256;
 inline constexpr size_t kMaxTagKeyLength = 128;
 inline constexpr size_t kMaxInstanceIds = 1000;

@@ -21,9 +21,9 @@ std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec
   for (size_t i = 0; i < spec.instance_ids.size(); i += kChunk) {
     aws::DescribeInstancesRequest r;
     r.filters = common;
-    std::vector<std::string> chunk(spec.instance_ids.begin() + static_cast<long>(i),
-                                   spec.instance_ids.begin() +
-                                       static_cast<long>(std::min(i + kChunk, spec.instance_ids.size())));
+    std::vector<std::string> chunk(
+        spec.instance_ids.begin() + static_cast<long>(i),
+        spec.instance_ids.begin() + static_cast<long>(std::min(i + kChunk, spec.instance_ids.size())));
     r.filters.insert(r.filters.begin(), aws::Filter{"instance-id", chunk});
     r.max_results = 1000;
     out.push_back(r);

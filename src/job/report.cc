@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <streambuf>
 
@@ -18,7 +18,6 @@ FailureRecord FailureFrom(const std::string& step, const core::Error& e) {
 FailureRecord Failure(const std::string& step, const std::string& code, const std::string& message) {
   return FailureRecord{step, code, message, ""};
 }
-
 
 int Report::FailedCount() const {
   int n = 0;
@@ -42,9 +41,7 @@ std::vector<std::string> Report::LeftStopped() const {
 
 namespace {
 
-std::string Pad(const std::string& s, size_t w) {
-  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
-}
+std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string Seconds(double s) {
   char buf[32];
@@ -162,8 +159,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
     o << "No instances matched the selection.\n";
   }
   if (!r.instances.empty()) {
-    o << Pad("INSTANCE", 21) << " " << Pad("NAME", 20) << " " << Pad("BEFORE", 8) << " "
-      << Pad("ACTION", 22) << " " << Pad("AFTER", 8) << " RESULT\n";
+    o << Pad("INSTANCE", 21) << " " << Pad("NAME", 20) << " " << Pad("BEFORE", 8) << " " << Pad("ACTION", 22) << " "
+      << Pad("AFTER", 8) << " RESULT\n";
   }
   std::string current_scope;
   for (const auto& i : r.instances) {
@@ -179,9 +176,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
                                 : (i.snapshotted ? "snapshot" : "-");
     }
     std::string name = i.name.size() > 20 ? i.name.substr(0, 19) + "~" : i.name;
-    o << Pad(i.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 20) << " "
-      << Pad(i.state_before, 8) << " " << Pad(action, 22) << " "
-      << Pad(i.state_after.empty() ? "-" : i.state_after, 8) << " "
+    o << Pad(i.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 20) << " " << Pad(i.state_before, 8) << " "
+      << Pad(action, 22) << " " << Pad(i.state_after.empty() ? "-" : i.state_after, 8) << " "
       << (i.ok() ? (r.dry_run ? "planned" : "ok " + Seconds(i.seconds)) : "FAILED") << "\n";
     for (const auto& s : i.snapshots) {
       o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
@@ -212,8 +208,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
     in_use += rr.action == "kept";
   }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
-  o << "\n" << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), "
-    << r.FailedCount() << " failed";
+  o << "\n"
+    << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), " << r.FailedCount() << " failed";
   auto left = r.LeftStopped();
   if (!left.empty()) {
     o << ", " << left.size() << " LEFT STOPPED:";
@@ -251,8 +247,11 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
     for (const auto& c : s.copies) {
       copies.push_back({{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}});
     }
-    ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id},
-                               {"device", s.device}, {"state", s.state}, {"copies", copies}});
+    ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id},
+                               {"volume_id", s.volume_id},
+                               {"device", s.device},
+                               {"state", s.state},
+                               {"copies", copies}});
   }
   ij["errors"] = json::array();
   for (const auto& e : i.errors) ij["errors"].push_back(FailureJson(e));
@@ -261,9 +260,10 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
 }
 
 nlohmann::json RetentionJson(const RetentionRecord& rr) {
-  return {{"scope", rr.scope}, {"snapshot_id", rr.snapshot_id}, {"volume_id", rr.volume_id},
-          {"instance_id", rr.instance_id}, {"start_time", rr.start_time},
-          {"action", rr.action}, {"reason", rr.reason}};
+  return {{"scope", rr.scope},           {"snapshot_id", rr.snapshot_id},
+          {"volume_id", rr.volume_id},   {"instance_id", rr.instance_id},
+          {"start_time", rr.start_time}, {"action", rr.action},
+          {"reason", rr.reason}};
 }
 
 std::string Dump(const nlohmann::json& j, int indent) {
@@ -318,12 +318,8 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   j["selection_failed"] = r.selection_failed;
   if (r.cancelled) j["cancel_reason"] = r.cancel_reason;
   j["ok"] = r.ok();
-  j["summary"] = {{"instances", r.instances.size()},
-                  {"snapshots", r.SnapshotCount()},
-                  {"failed", r.FailedCount()},
-                  {"left_stopped", r.LeftStopped()},
-                  {"api_calls", r.api_calls},
-                  {"throttled", r.throttled}};
+  j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()}, {"failed", r.FailedCount()},
+                  {"left_stopped", r.LeftStopped()}, {"api_calls", r.api_calls},       {"throttled", r.throttled}};
   auto keep_instance = [failed_instances_only](const InstanceReport& i) {
     return !failed_instances_only || !i.ok() || (i.stopped_by_run && !i.restarted);
   };
@@ -374,8 +370,8 @@ std::string ReportSubject(const Report& r, bool errors_only) {
     s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed";
     if (!r.run_errors.empty()) s += ", " + std::to_string(r.run_errors.size()) + " run error(s)";
   } else {
-    s = "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " +
-        std::to_string(r.SnapshotCount()) + " snapshots, " + std::to_string(r.FailedCount()) + " failed";
+    s = "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " + std::to_string(r.SnapshotCount()) +
+        " snapshots, " + std::to_string(r.FailedCount()) + " failed";
   }
   s += " [" + r.region + "]";
   if (r.label.size() > 0 && s.size() + r.label.size() + 3 <= 100) s += " " + r.label;

@@ -50,7 +50,7 @@ struct InstanceReport {
   std::vector<SnapshotRecord> snapshots;
   std::vector<FailureRecord> errors;
   std::vector<std::string> warnings;
-  double seconds = 0;        // from first action to last on this instance
+  double seconds = 0;  // from first action to last on this instance
   bool dry_run_only = false;
 
   bool ok() const { return errors.empty(); }
@@ -63,10 +63,10 @@ struct Report {
   bool dry_run = false;
   std::string label;
   bool cancelled = false;
-  std::string cancel_reason;          // "SIGTERM", "Lambda deadline", ...
+  std::string cancel_reason;  // "SIGTERM", "Lambda deadline", ...
   std::vector<InstanceReport> instances;
-  std::vector<FailureRecord> run_errors;  // not tied to one instance (selection, notify)
-  std::vector<std::string> not_found;     // requested ids that are not there (or terminated)
+  std::vector<FailureRecord> run_errors;       // not tied to one instance (selection, notify)
+  std::vector<std::string> not_found;          // requested ids that are not there (or terminated)
   std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
   long api_calls = 0, throttled = 0;
   std::vector<RetentionRecord> retention;

@@ -71,8 +71,8 @@ TEST(ReportTest, MessageStaysUnderLimitWithoutCuttingUtf8) {
 
 TEST(ReportTest, JsonHasTheDocumentedFields) {
   std::string j = ReportToJson(Sample());
-  for (const char* k : {"\"run_id\"", "\"summary\"", "\"left_stopped\"", "\"stopped_by_run\"",
-                        "\"restarted\"", "\"not_found\"", "\"request_id\""}) {
+  for (const char* k : {"\"run_id\"", "\"summary\"", "\"left_stopped\"", "\"stopped_by_run\"", "\"restarted\"",
+                        "\"not_found\"", "\"request_id\""}) {
     EXPECT_NE(std::string::npos, j.find(k)) << k;
   }
 }

@@ -133,8 +133,8 @@ void Restarter::Finish() noexcept {
 void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
   std::vector<std::string> left = Owed();
   if (left.empty()) return;
-  ctx_.Log(LogLevel::kWarn, "starting " + std::to_string(left.size()) +
-                                " instance(s) this run stopped; do not interrupt");
+  ctx_.Log(LogLevel::kWarn,
+           "starting " + std::to_string(left.size()) + " instance(s) this run stopped; do not interrupt");
   // The restart ignores cancellation: it is what cancellation is waiting for.
   int hopeless_rounds = 0;
   for (int round = 0; !left.empty(); ++round) {

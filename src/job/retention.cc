@@ -14,8 +14,7 @@ std::string Days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days")
 }  // namespace
 
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
-                                                   const RetentionPolicy& policy, core::WallTime now,
-                                                   bool orphan) {
+                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan) {
   std::vector<aws::Snapshot> sorted = snapshots;
   // Newest first; ties broken by id so the plan is deterministic.
   std::sort(sorted.begin(), sorted.end(), [](const aws::Snapshot& a, const aws::Snapshot& b) {
@@ -38,8 +37,7 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
       ++completed_seen;
       core::WallTime started;
       bool dated = core::ParseIso8601(s.start_time, &started);
-      bool young = policy.keep_days > 0 && dated &&
-                   now - started < std::chrono::hours(24) * policy.keep_days;
+      bool young = policy.keep_days > 0 && dated && now - started < std::chrono::hours(24) * policy.keep_days;
       bool in_newest = policy.keep > 0 && completed_seen <= policy.keep;
       if (!newest_completed_taken && !orphan) {
         d.reason = "the volume's newest completed snapshot";

@@ -26,8 +26,8 @@
 namespace s3snapshot::job {
 
 struct RetentionPolicy {
-  int keep = 0;        // newest N per volume; 0: no count rule
-  int keep_days = 0;   // younger than D days; 0: no age rule
+  int keep = 0;       // newest N per volume; 0: no count rule
+  int keep_days = 0;  // younger than D days; 0: no age rule
   bool prune_orphans = false;
   bool enabled() const { return keep > 0 || keep_days > 0; }
 };
@@ -41,8 +41,7 @@ struct RetentionDecision {
 
 // Pure planning over the snapshots of one volume (any order).
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
-                                                   const RetentionPolicy& policy, core::WallTime now,
-                                                   bool orphan);
+                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan);
 
 // Finds the snapshots of `volumes` (and, with prune_orphans, of volumes that no
 // longer exist), plans, and deletes (unless dry_run). Records go into

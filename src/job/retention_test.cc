@@ -39,16 +39,17 @@ std::set<std::string> Deleted(const std::vector<RetentionDecision>& ds) {
 }
 
 TEST(PlanRetentionTest, KeepNewestN) {
-  auto ds = PlanVolumeRetention({Snap("s1", "v", "20"), Snap("s2", "v", "21"), Snap("s3", "v", "22"),
-                                 Snap("s4", "v", "23")},
-                                {2, 0, false}, Nov(26), false);
+  auto ds =
+      PlanVolumeRetention({Snap("s1", "v", "20"), Snap("s2", "v", "21"), Snap("s3", "v", "22"), Snap("s4", "v", "23")},
+                          {2, 0, false}, Nov(26), false);
   EXPECT_EQ((std::set<std::string>{"s1", "s2"}), Deleted(ds));
 }
 
 TEST(PlanRetentionTest, NeverManualOrProtectedSnapshots) {
-  auto ds = PlanVolumeRetention({Snap("manual", "v", "01", "completed", false), Snap("prot", "v", "02", "completed", true, true),
-                                 Snap("old", "v", "03"), Snap("new", "v", "25")},
-                                {1, 0, false}, Nov(26), false);
+  auto ds = PlanVolumeRetention(
+      {Snap("manual", "v", "01", "completed", false), Snap("prot", "v", "02", "completed", true, true),
+       Snap("old", "v", "03"), Snap("new", "v", "25")},
+      {1, 0, false}, Nov(26), false);
   EXPECT_EQ((std::set<std::string>{"old"}), Deleted(ds));
 }
 
@@ -72,7 +73,8 @@ TEST(PlanRetentionTest, NewestCompletedIsKeptEvenWhenOld) {
   auto ds = PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, false}, Nov(26), false);
   EXPECT_TRUE(Deleted(ds).empty());
   // An orphan (volume gone, --prune-orphans) does not get that net.
-  EXPECT_EQ((std::set<std::string>{"only"}), Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true}, Nov(26), true)));
+  EXPECT_EQ((std::set<std::string>{"only"}),
+            Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true}, Nov(26), true)));
 }
 
 class RetentionJobTest : public ::testing::Test {

@@ -34,19 +34,19 @@ using SettingValue = std::variant<bool, long long, std::string, std::vector<std:
 using SettingValues = std::map<std::string, SettingValue>;
 
 struct Setting {
-  const char* name;                // the document key, and the setting's name
-  std::vector<const char*> flags;  // "-l", "--label"; empty: document only
-  bool in_document;                // a --filter / payload key (else: command line only)
-  SettingType type;
-  const char* metavar;             // "LABEL", "SECONDS" (flags with a value)
-  const char* help;                // --help text; "{keys}" becomes the document key list
-  long long min = 0, max = 0;      // kInteger
+  const char* name = "";                // the document key, and the setting's name
+  std::vector<const char*> flags = {};  // "-l", "--label"; empty: document only
+  bool in_document = false;             // a --filter / payload key (else: command line only)
+  SettingType type = SettingType::kSwitch;
+  const char* metavar = "";               // "LABEL", "SECONDS" (flags with a value)
+  const char* help = "";                  // --help text; "{keys}" becomes the document key list
+  long long min = 0, max = 0;             // kInteger
   std::vector<const char*> choices = {};  // kChoice
-  bool comma_separated = false;    // kTextList: "--region a,b" (one flag replaces the list)
+  bool comma_separated = false;           // kTextList: "--region a,b" (one flag replaces the list)
   // Sets the JobSpec field (null for settings the entry point consumes:
   // --filter, --output, --profile, ...).
   void (*apply)(JobSpec&, const SettingValue&) = nullptr;
-  // The JobSpec default shown in --help ("" for none).
+  // The JobSpec default shown in --help (null for none).
   std::string (*default_text)(const JobSpec&) = nullptr;
 };
 

@@ -78,8 +78,7 @@ bool Job::Select() {
   // that outlasts the client's own attempts is worth a few more rounds
   // (retry_policy.h says when).
   auto sel = SelectInstances(*ctx_.ec2, spec_);
-  for (int round = 1; !sel.ok() && round < kSelectionRounds && IsSelectionRetryable(sel.error()) &&
-                      !ctx_.Cancelled();
+  for (int round = 1; !sel.ok() && round < kSelectionRounds && IsSelectionRetryable(sel.error()) && !ctx_.Cancelled();
        ++round) {
     ctx_.Log(LogLevel::kWarn, "selecting instances failed; trying again", {{"error", sel.error().ToString()}});
     if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, ctx_.Backoff(round))) break;
@@ -134,8 +133,9 @@ Job::Plan Job::Classify() {
       ctx_.Log(LogLevel::kWarn, "--all --stop: stopping " + std::to_string(plan.to_stop.size()) +
                                     " running instance(s) in " + report_.region);
     }
-    ctx_.Log(LogLevel::kInfo, "selected " + std::to_string(ledger_.size()) + " instance(s); " +
-                                  std::to_string(plan.to_stop.size()) + " to stop",
+    ctx_.Log(LogLevel::kInfo,
+             "selected " + std::to_string(ledger_.size()) + " instance(s); " + std::to_string(plan.to_stop.size()) +
+                 " to stop",
              {{"run_id", report_.run_id}, {"region", report_.region}});
   }
   return plan;
@@ -166,8 +166,8 @@ void Job::SnapshotAll(const Plan& plan) {
       } catch (...) {
         // This instance's failure; the others go on. If it was stopped, the
         // restarter still owes it a start (its final phase sees to it).
-        ledger_.AddError(id, Failure("snapshot", "InternalError",
-                                     "internal error: " + WhatOf(std::current_exception())));
+        ledger_.AddError(id,
+                         Failure("snapshot", "InternalError", "internal error: " + WhatOf(std::current_exception())));
         restarter_.Queue(id);
       }
     };
@@ -190,8 +190,8 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
   // stops starting work, as at the deadline itself.
   if (slowest_create_.NoTimeForAnother(ctx_)) ctx_.cancel->Cancel("deadline");
   if (ctx_.Cancelled()) {
-    ledger_.AddError(id, Failure("snapshot", "Cancelled",
-                                 "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
+    ledger_.AddError(
+        id, Failure("snapshot", "Cancelled", "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
   } else {
     aws::CreateSnapshotsRequest req;
     req.instance_id = id;
@@ -215,9 +215,9 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
         for (const auto& bd : inst.block_devices) {
           if (covered.count(bd.volume_id)) continue;
           r.snapshotted = false;
-          r.errors.push_back(Failure("snapshot", "VolumeNotSnapshotted",
-                                     "CreateSnapshots returned no snapshot for volume " + bd.volume_id + " (" +
-                                         bd.device_name + ")"));
+          r.errors.push_back(
+              Failure("snapshot", "VolumeNotSnapshotted",
+                      "CreateSnapshots returned no snapshot for volume " + bd.volume_id + " (" + bd.device_name + ")"));
         }
       });
       ctx_.Log(LogLevel::kInfo, "snapshotted", {{"instance", id}, {"snapshots", std::to_string(recs.size())}});
@@ -255,13 +255,15 @@ void Job::WaitForCompletion() {
       if (s.state == "error") {
         r.snapshotted = false;
         const std::string& why = w.message[s.snapshot_id];
-        r.errors.push_back(Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
+        r.errors.push_back(
+            Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
       } else if (s.state != "completed" && !w.poll_error.empty()) {
         r.errors.push_back(Failure("wait", "WaitFailed", what + ": polling failed: " + w.poll_error));
       } else if (s.state != "completed") {
-        r.errors.push_back(Failure("wait", w.timed_out ? "WaitTimeout" : "Cancelled",
-                                   what + " still '" + s.state + "' after " +
-                                       (w.timed_out ? std::to_string(spec_.wait_timeout.count()) + "s" : "cancellation")));
+        r.errors.push_back(
+            Failure("wait", w.timed_out ? "WaitTimeout" : "Cancelled",
+                    what + " still '" + s.state + "' after " +
+                        (w.timed_out ? std::to_string(spec_.wait_timeout.count()) + "s" : "cancellation")));
       }
     }
   });
@@ -294,8 +296,8 @@ void Job::CopyToDestinations() {
 }
 
 bool Job::RetentionAllowed() const {
-  return RetentionPolicy{spec_.keep, spec_.keep_days, spec_.prune_orphans}.enabled() &&
-         report_.run_errors.empty() && !ctx_.Cancelled();
+  return RetentionPolicy{spec_.keep, spec_.keep_days, spec_.prune_orphans}.enabled() && report_.run_errors.empty() &&
+         !ctx_.Cancelled();
 }
 
 std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
@@ -334,8 +336,7 @@ void Job::RetainInSourceRegion() {
 
 void Job::InternalError(const std::string& where, const std::string& what) {
   report_.run_errors.push_back(Failure("internal", "InternalError", "internal error in the " + where + ": " + what));
-  ctx_.Log(LogLevel::kError, "internal error; restarting what the run stopped before it ends",
-           {{"error", what}});
+  ctx_.Log(LogLevel::kError, "internal error; restarting what the run stopped before it ends", {{"error", what}});
 }
 
 Report Job::Conclude() {

@@ -71,20 +71,20 @@ class Job {
   std::set<std::string> FreshVolumes(bool warn_skipped);
   void InternalError(const std::string& where, const std::string& what);  // main thread
 
-  const JobSpec& spec_;     // read-only: any thread
-  const JobContext& ctx_;   // read-only: any thread
-  Report report_;           // run-level fields only (instances: ledger_); main thread only
-  std::string when_;        // the run's start, for descriptions; set before any thread starts
-  Ledger ledger_;           // the instance rows; thread-safe (its own mutex)
+  const JobSpec& spec_;    // read-only: any thread
+  const JobContext& ctx_;  // read-only: any thread
+  Report report_;          // run-level fields only (instances: ledger_); main thread only
+  std::string when_;       // the run's start, for descriptions; set before any thread starts
+  Ledger ledger_;          // the instance rows; thread-safe (its own mutex)
   // Filled by Select() on the main thread; read-only afterwards (any thread).
   std::map<std::string, aws::Instance> instances_;
   // When work began on each instance (stop or snapshot), for its `seconds`.
   // Keys fixed by Select(); each value written before the task that reads it
   // is submitted (the pool's mutex orders them).
   std::map<std::string, std::chrono::steady_clock::time_point> work_began_at_;
-  SlowestCall slowest_create_;    // atomic
-  Restarter restarter_;           // thread contract in restarter.h
-  DeviceTagger device_tagger_;    // thread contract in device_tagger.h
+  SlowestCall slowest_create_;  // atomic
+  Restarter restarter_;         // thread contract in restarter.h
+  DeviceTagger device_tagger_;  // thread contract in device_tagger.h
   // Destination clients for copies and their retention; main thread only.
   std::map<std::string, std::unique_ptr<aws::Ec2Api>> destinations_;
 };

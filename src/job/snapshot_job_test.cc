@@ -276,7 +276,8 @@ TEST(SnapshotDescriptionTest, FitsIn255Characters) {
   aws::Instance inst;
   inst.instance_id = "i-0123456789abcdef0";
   inst.tags = {{"Name", std::string(200, 'n')}};
-  for (int i = 0; i < 20; ++i) inst.block_devices.push_back({"/dev/xvd" + std::string(1, 'a' + i), "vol-0123456789abcdef0"});
+  for (int i = 0; i < 20; ++i)
+    inst.block_devices.push_back({"/dev/xvd" + std::string(1, 'a' + i), "vol-0123456789abcdef0"});
   std::string d = SnapshotDescription(inst, std::string(128, 'l'), "2026-11-26T12:00:00Z");
   EXPECT_LE(d.size(), 255u);
   EXPECT_NE(std::string::npos, d.find("i-0123456789abcdef0"));

@@ -41,9 +41,8 @@ std::vector<std::string> StopBatch(const JobContext& ctx, Ledger& ledger, Restar
 
 }  // namespace
 
-void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
-                    const std::vector<std::string>& ids, std::chrono::seconds timeout,
-                    const std::function<void(const std::string& id)>& on_stopped) {
+void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter, const std::vector<std::string>& ids,
+                    std::chrono::seconds timeout, const std::function<void(const std::string& id)>& on_stopped) {
   std::set<std::string> waiting;
   for (const auto& batch : core::Chunks(ids, kStopBatch)) {
     if (ctx.Cancelled()) break;
@@ -88,9 +87,9 @@ void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
     }
     if (ctx.clock->Steady() >= deadline) {
       for (const auto& id : waiting) {
-        ledger.AddError(id, Failure("stop", "StopTimeout",
-                                    "did not reach 'stopped' within " + std::to_string(timeout.count()) +
-                                        "s; not snapshotted"));
+        ledger.AddError(
+            id, Failure("stop", "StopTimeout",
+                        "did not reach 'stopped' within " + std::to_string(timeout.count()) + "s; not snapshotted"));
       }
       return;
     }

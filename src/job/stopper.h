@@ -30,9 +30,8 @@ inline constexpr size_t kPollBatch = 200;
 // Returns when none is left stopping; those that did not stop within
 // `timeout`, were terminated, or were still stopping when the run was
 // cancelled get an error in the ledger (and are not handed on).
-void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
-                    const std::vector<std::string>& ids, std::chrono::seconds timeout,
-                    const std::function<void(const std::string& id)>& on_stopped);
+void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter, const std::vector<std::string>& ids,
+                    std::chrono::seconds timeout, const std::function<void(const std::string& id)>& on_stopped);
 
 }  // namespace s3snapshot::job
 

@@ -28,8 +28,8 @@ std::string NewRunId(const core::Clock& clock) {
 }
 
 bool IsReservedTagKey(const std::string& key) {
-  return key.rfind("aws:", 0) == 0 || key.rfind("s3snapshot:", 0) == 0 || key == kTagScripted ||
-         key == kTagState || key == "Name";
+  return key.rfind("aws:", 0) == 0 || key.rfind("s3snapshot:", 0) == 0 || key == kTagScripted || key == kTagState ||
+         key == "Name";
 }
 
 std::vector<aws::Tag> SnapshotTags(const Instance& instance, bool protect, const std::string& label,

@@ -44,14 +44,13 @@ std::vector<aws::Tag> SnapshotTags(const aws::Instance& instance, bool protect, 
                                    const std::string& run_id);
 
 // The description shared by the instance's snapshots, within 255 characters.
-std::string SnapshotDescription(const aws::Instance& instance, const std::string& label,
-                                const std::string& when);
+std::string SnapshotDescription(const aws::Instance& instance, const std::string& label, const std::string& when);
 
 // A copy's tags in its destination: the source's creation tags, its device,
 // and where it came from (source snapshot, region and volume), within 50.
-std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> source_tags, const std::string& device,
-                               bool several_devices, const std::string& source_snapshot_id,
-                               const std::string& source_region, const std::string& source_volume_id);
+std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> source_tags, const std::string& device, bool several_devices,
+                               const std::string& source_snapshot_id, const std::string& source_region,
+                               const std::string& source_volume_id);
 
 // A copy's description: where it came from, then the source's description.
 std::string CopyDescription(const std::string& source_snapshot_id, const std::string& source_region,

@@ -22,8 +22,9 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
     for (size_t i = 0; i < open.size(); i += 200) {
       aws::DescribeSnapshotsRequest req;
       req.owner_ids = {"self"};
-      req.filters = {{"snapshot-id", std::vector<std::string>(open.begin() + static_cast<long>(i),
-                                                              open.begin() + static_cast<long>(std::min(i + 200, open.size())))}};
+      req.filters = {
+          {"snapshot-id", std::vector<std::string>(open.begin() + static_cast<long>(i),
+                                                   open.begin() + static_cast<long>(std::min(i + 200, open.size())))}};
       auto snaps = aws::DescribeAllSnapshots(ec2, req);
       if (!snaps.ok()) {
         const auto kind = snaps.error().kind;

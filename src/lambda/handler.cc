@@ -20,8 +20,8 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
   return o.str();
 }
 
-HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
-                                core::Logger& logger, job::CancelToken* cancel) {
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
+                                job::CancelToken* cancel) {
   HandlerOutcome out;
   auto fail = [&out](const std::string& type, const std::string& message) {
     out.function_error = true;

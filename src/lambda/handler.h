@@ -29,8 +29,8 @@ using HandlerOutcome = InvocationResult;
 // `max_bytes`, else only the failed instances (`*cut` set).
 std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut);
 
-HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime,
-                                core::Logger& logger, job::CancelToken* cancel);
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
+                                job::CancelToken* cancel);
 
 }  // namespace s3snapshot::lambda
 

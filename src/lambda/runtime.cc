@@ -38,8 +38,7 @@ core::Result<Invocation> RuntimeApiClient::Next() {
   return inv;
 }
 
-core::Status RuntimeApiClient::Post(const std::string& path, const std::string& body,
-                                    const std::string& error_type) {
+core::Status RuntimeApiClient::Post(const std::string& path, const std::string& body, const std::string& error_type) {
   core::HttpRequest req;
   req.method = "POST";
   req.url = base_ + path;
@@ -68,8 +67,7 @@ core::Status RuntimeApiClient::PostInitError(const std::string& error_type, cons
 }
 
 core::Status ServeInvocation(RuntimeApiClient& api, const Invocation& inv,
-                             const std::function<InvocationResult(const Invocation&)>& handle,
-                             core::Logger& logger) {
+                             const std::function<InvocationResult(const Invocation&)>& handle, core::Logger& logger) {
   InvocationResult out;
   try {
     out = handle(inv);
@@ -115,8 +113,7 @@ int RunLambdaRuntime(const core::Env& env) {
     job::CancelToken cancel;
     if (inv->deadline_ms > 0) {
       auto& clock = (*runtime)->clock();
-      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           clock.Now().time_since_epoch()).count();
+      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
       auto left = std::chrono::milliseconds(std::max<int64_t>(0, inv->deadline_ms - now_ms));
       // Keep a quarter of the time (at most 60 s) to start stopped instances
       // again and post the response.
@@ -128,8 +125,7 @@ int RunLambdaRuntime(const core::Env& env) {
     // by Lambda could not report, and a slow network must not make it one.
     (*runtime)->SetDeadline(cancel.deadline());
     core::Status posted = ServeInvocation(
-        api, *inv,
-        [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel); },
+        api, *inv, [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel); },
         logger);
     (*runtime)->SetDeadline(std::nullopt);
     if (!posted.ok()) logger.Error("posting the result failed", {{"error", posted.error().message}});

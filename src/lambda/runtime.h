@@ -29,8 +29,7 @@ class RuntimeApiClient {
   // Blocks until the next invocation.
   core::Result<Invocation> Next();
   core::Status PostResponse(const std::string& request_id, const std::string& body);
-  core::Status PostError(const std::string& request_id, const std::string& error_type,
-                         const std::string& message);
+  core::Status PostError(const std::string& request_id, const std::string& error_type, const std::string& message);
   core::Status PostInitError(const std::string& error_type, const std::string& message);
 
  private:
@@ -45,8 +44,8 @@ std::string ErrorBody(const std::string& error_type, const std::string& message)
 // What one invocation answers: a response body, or a function error.
 struct InvocationResult {
   bool function_error = false;
-  std::string body;                        // the response, when not an error
-  std::string error_type, error_message;   // when an error
+  std::string body;                       // the response, when not an error
+  std::string error_type, error_message;  // when an error
 };
 
 // Runs `handle` for `inv` and posts what it answers. A throw from `handle`
@@ -55,8 +54,7 @@ struct InvocationResult {
 // which would end the process and make Lambda's retry run the job again in a
 // new one.
 core::Status ServeInvocation(RuntimeApiClient& api, const Invocation& inv,
-                             const std::function<InvocationResult(const Invocation&)>& handle,
-                             core::Logger& logger);
+                             const std::function<InvocationResult(const Invocation&)>& handle, core::Logger& logger);
 
 // Serves invocations until the Runtime API goes away. Returns the exit code.
 int RunLambdaRuntime(const core::Env& env);

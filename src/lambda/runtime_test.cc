@@ -62,17 +62,23 @@ TEST(ServeInvocationTest, AThrowIsARuntimeInternalErrorAndTheLoopGoesOn) {
   core::NullLogger logger;
   Invocation inv;
   inv.request_id = "req-1";
-  auto st = ServeInvocation(api, inv, [](const Invocation&) -> InvocationResult { throw std::bad_alloc(); }, logger);
+  auto st = ServeInvocation(
+      api, inv, [](const Invocation&) -> InvocationResult { throw std::bad_alloc(); }, logger);
   ASSERT_TRUE(st.ok());
   inv.request_id = "req-2";
-  st = ServeInvocation(api, inv, [](const Invocation&) { return InvocationResult{false, "{\"ok\":true}", "", ""}; },
-                       logger);
+  st = ServeInvocation(
+      api, inv,
+      [](const Invocation&) {
+        return InvocationResult{false, "{\"ok\":true}", "", ""};
+      },
+      logger);
   ASSERT_TRUE(st.ok());
   auto reqs = http.requests();
   ASSERT_EQ(2u, reqs.size());
   EXPECT_EQ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-1/error", reqs[0].url);
   bool typed = false;
-  for (auto& [k, v] : reqs[0].headers) typed |= k == "Lambda-Runtime-Function-Error-Type" && v == "Runtime.InternalError";
+  for (auto& [k, v] : reqs[0].headers)
+    typed |= k == "Lambda-Runtime-Function-Error-Type" && v == "Runtime.InternalError";
   EXPECT_TRUE(typed);
   EXPECT_NE(std::string::npos, reqs[0].body.find("internal error"));
   EXPECT_EQ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/req-2/response", reqs[1].url);

@@ -14,8 +14,7 @@ namespace s3snapshot::testing {
 class Ec2ApiWrapper : public aws::Ec2Api {
  public:
   // `target` must outlive the wrapper; `region` overrides the target's.
-  explicit Ec2ApiWrapper(aws::Ec2Api* target, std::string region = "")
-      : target_(target), region_(std::move(region)) {}
+  explicit Ec2ApiWrapper(aws::Ec2Api* target, std::string region = "") : target_(target), region_(std::move(region)) {}
 
   std::string region() const override { return region_.empty() ? target_->region() : region_; }
   core::Result<aws::Page<aws::Instance>> DescribeInstances(const aws::DescribeInstancesRequest& r) override {

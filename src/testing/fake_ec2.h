@@ -6,12 +6,12 @@
 
 #include <algorithm>
 #include <deque>
-#include <optional>
-#include <set>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <new>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,8 +31,8 @@ class FakeEc2 : public aws::Ec2Api {
   // StartTime given to snapshots the fake creates.
   std::string start_time = "2026-11-26T12:00:00.000Z";
 
-  void AddInstance(const std::string& id, std::vector<std::string> volumes,
-                   std::string state = "running", std::vector<aws::Tag> tags = {}) {
+  void AddInstance(const std::string& id, std::vector<std::string> volumes, std::string state = "running",
+                   std::vector<aws::Tag> tags = {}) {
     std::lock_guard<std::mutex> l(mu_);
     aws::Instance i;
     i.instance_id = id;
@@ -114,7 +114,8 @@ class FakeEc2 : public aws::Ec2Api {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& id : ids) {
       if (instances_.at(id).state == "stopping") {
-        return core::Error::Make(core::ErrorKind::kConflict, "The instance '" + id + "' is not in a state from which it can be started.",
+        return core::Error::Make(core::ErrorKind::kConflict,
+                                 "The instance '" + id + "' is not in a state from which it can be started.",
                                  "IncorrectInstanceState");
       }
     }
@@ -170,21 +171,13 @@ class FakeEc2 : public aws::Ec2Api {
       } else if (s.state == "pending") {
         s.progress = std::to_string(100 * polls_[s.snapshot_id] / (snapshot_polls + 1)) + "%";
       }
-      bool ok = true;
-      for (const auto& f : req.filters) {
-        std::string v;
-        if (f.name == "volume-id") {
-          v = s.volume_id;
-        } else if (f.name == "snapshot-id") {
-          v = s.snapshot_id;
-        } else if (f.name.rfind("tag:", 0) == 0) {
-          v = s.TagValue(f.name.substr(4));
-        } else {
-          continue;
-        }
-        ok = ok && std::find(f.values.begin(), f.values.end(), v) != f.values.end();
-      }
-      if (ok) page.items.push_back(s);
+      auto field = [&s](const std::string& name) -> std::optional<std::string> {
+        if (name == "volume-id") return s.volume_id;
+        if (name == "snapshot-id") return s.snapshot_id;
+        if (name.rfind("tag:", 0) == 0) return s.TagValue(name.substr(4));
+        return std::nullopt;
+      };
+      if (MatchesFilters(req.filters, field)) page.items.push_back(s);
     }
     return page;
   }
@@ -275,21 +268,23 @@ class FakeEc2 : public aws::Ec2Api {
     if (hook) hook(action);
     return e;
   }
-  static bool Matches(const aws::Instance& inst, const aws::DescribeInstancesRequest& req) {
-    for (const auto& f : req.filters) {
-      std::string v;
-      if (f.name == "instance-id") {
-        v = inst.instance_id;
-      } else if (f.name == "instance-state-name") {
-        v = inst.state;
-      } else if (f.name.rfind("tag:", 0) == 0) {
-        v = inst.TagValue(f.name.substr(4));
-      } else {
-        continue;
-      }
-      if (std::find(f.values.begin(), f.values.end(), v) == f.values.end()) return false;
+  // Whether every filter whose name `field` knows matches (EC2's
+  // semantics: a value list means any of them; unknown names are ignored).
+  template <typename Field>
+  static bool MatchesFilters(const std::vector<aws::Filter>& filters, const Field& field) {
+    for (const auto& f : filters) {
+      std::optional<std::string> v = field(f.name);
+      if (v && std::find(f.values.begin(), f.values.end(), *v) == f.values.end()) return false;
     }
     return true;
+  }
+  static bool Matches(const aws::Instance& inst, const aws::DescribeInstancesRequest& req) {
+    return MatchesFilters(req.filters, [&inst](const std::string& name) -> std::optional<std::string> {
+      if (name == "instance-id") return inst.instance_id;
+      if (name == "instance-state-name") return inst.state;
+      if (name.rfind("tag:", 0) == 0) return inst.TagValue(name.substr(4));
+      return std::nullopt;
+    });
   }
   aws::Snapshot NewSnapshot(const std::string& volume, const std::string& description,
                             const std::vector<aws::Tag>& tags) {

@@ -26,13 +26,19 @@ std::vector<aws::Tag> Tags(const std::vector<std::string>& args, size_t from) {
 json SnapJson(const aws::Snapshot& s) {
   json t = json::object();
   for (const auto& tag : s.tags) t[tag.key] = tag.value;
-  return {{"snapshot_id", s.snapshot_id}, {"volume_id", s.volume_id}, {"state", s.state},
-          {"description", s.description}, {"tags", t}};
+  return {{"snapshot_id", s.snapshot_id},
+          {"volume_id", s.volume_id},
+          {"state", s.state},
+          {"description", s.description},
+          {"tags", t}};
 }
 
 int Fail(const core::Error& e) {
-  json j = {{"error", {{"kind", core::ErrorKindName(e.kind)}, {"code", e.code},
-                       {"message", e.message}, {"request_id", e.request_id}}}};
+  json j = {{"error",
+             {{"kind", core::ErrorKindName(e.kind)},
+              {"code", e.code},
+              {"message", e.message},
+              {"request_id", e.request_id}}}};
   std::cout << j.dump() << "\n";
   return 1;
 }
@@ -69,7 +75,8 @@ int main(int argc, char** argv) {
     auto r = op == "StopInstances" ? ec2->StopInstances(ids) : ec2->StartInstances(ids);
     if (!r.ok()) return Fail(r.error());
     out = json::array();
-    for (const auto& c : *r) out.push_back({{"instance_id", c.instance_id}, {"previous", c.previous_state}, {"current", c.current_state}});
+    for (const auto& c : *r)
+      out.push_back({{"instance_id", c.instance_id}, {"previous", c.previous_state}, {"current", c.current_state}});
   } else if (op == "CreateSnapshots") {
     aws::CreateSnapshotsRequest req;
     req.instance_id = a.at(1);
@@ -123,8 +130,10 @@ int main(int argc, char** argv) {
     auto r = op == "AssumeRole" ? sts->AssumeRole({a.at(1), a.at(2), a.size() > 3 ? a[3] : "", 0})
                                 : sts->AssumeRoleWithWebIdentity(a.at(1), a.at(2), a.at(3));
     if (!r.ok()) return Fail(r.error());
-    out = {{"access_key_id", r->access_key_id}, {"has_secret", !r->secret_access_key.empty()},
-           {"has_token", !r->session_token.empty()}, {"expires", r->expiration.has_value()}};
+    out = {{"access_key_id", r->access_key_id},
+           {"has_secret", !r->secret_access_key.empty()},
+           {"has_token", !r->session_token.empty()},
+           {"expires", r->expiration.has_value()}};
   } else if (op == "Credentials") {
     auto st = (*rt)->CheckCredentials();
     if (!st.ok()) return Fail(st.error());

@@ -19,9 +19,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from fault_proxy import FaultProxy  # noqa: E402
+from helpers import enable_auth  # noqa: E402
 
 REGION = "us-east-1"
-MUTATING_PREFIXES = ("Describe", "Get", "List", "Receive")
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Receive")
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +48,7 @@ def _post(url, data=b"", ctype="application/json"):
 
 @pytest.fixture(autouse=True)
 def clean_moto(moto):
-    _post(moto["url"] + "/moto-api/reset-auth", b"1000000000", "text/plain")
+    enable_auth(moto["url"], 1000000000)  # i.e. off
     _post(moto["url"] + "/moto-api/reset")
     yield
 
@@ -174,7 +175,7 @@ class Recording:
         return [r["params"].get("Action", "") for r in self.requests()]
 
     def mutating(self):
-        return [a for a in self.actions() if a and not a.startswith(MUTATING_PREFIXES)]
+        return [a for a in self.actions() if a and not a.startswith(READ_ONLY_PREFIXES)]
 
 
 @pytest.fixture

@@ -2,26 +2,15 @@
 IAM enforcement, and the STS-based credential providers end to end."""
 import json
 import re
-import urllib.request
 
-from conftest import REGION, client, make_fleet, snapshots
-
-
-def enable_auth(endpoint, free_requests):
-    req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=str(free_requests).encode(),
-                                 method="POST", headers={"Content-Type": "text/plain"})
-    urllib.request.urlopen(req, timeout=10).read()
+import helpers
+from conftest import client, make_fleet, snapshots
+from helpers import enable_auth
 
 
 def iam_user(endpoint, policy_actions):
     """A user with an access key and an inline policy; uses 3 requests."""
-    iam = client("iam", endpoint)
-    iam.create_user(UserName="snapper")
-    key = iam.create_access_key(UserName="snapper")["AccessKey"]
-    iam.put_user_policy(UserName="snapper", PolicyName="p", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": policy_actions, "Resource": "*"}]}))
-    return key["AccessKeyId"], key["SecretAccessKey"]
+    return helpers.iam_user(client("iam", endpoint), policy_actions)
 
 
 def test_signature_accepted_with_the_right_secret_and_rejected_with_a_wrong_one(run, endpoint, ec2):

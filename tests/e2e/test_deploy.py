@@ -3,42 +3,12 @@ action a real run sends, and every request meets the role's conditions
 (taken from moto's request recording)."""
 import collections
 import json
-import os
 import re
 import subprocess
 import sys
 
-import yaml
-
 from conftest import client, make_fleet, sqs_topic, tagmap
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TEMPLATE = os.path.join(ROOT, "deploy", "template.yaml")
-
-
-class Loader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}
-
-
-Loader.add_multi_constructor("!", _tag)
-
-
-def policy_actions():
-    t = yaml.load(open(TEMPLATE), Loader=Loader)
-    statements = t["Resources"]["SnapshotFunction"]["Properties"]["Policies"][0]["Statement"]
-    actions = set()
-    for s in statements:
-        a = s["Action"]
-        actions.update(a if isinstance(a, list) else [a])
-    return actions
+from helpers import TEMPLATE, role_actions
 
 
 def all_snapshot_tags(endpoint):
@@ -126,4 +96,4 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
     assert {"ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateSnapshots", "ec2:StartInstances",
             "ec2:CreateTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
             "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots"} <= used
-    assert used <= policy_actions(), used - policy_actions()
+    assert used <= role_actions(), used - role_actions()

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from conftest import REGION, check_consistent, make_fleet, snapshots, sqs_topic, states
+from helpers import free_port, seed_payload
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -68,9 +69,7 @@ class Rie:
         held = port_holder(RUNTIME_API_PORT)
         if held:
             raise RuntimeError(held)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.log_path = os.path.join(folder, "..", "rie.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -156,19 +155,7 @@ def test_seed_example_1_payload(lambda_fn, endpoint, ec2):
     ids = make_fleet(ec2, count=2, tags={"Env": "PROD", "Owner": "John"}, volumes=2)
     make_fleet(ec2, count=1, tags={"Env": "PROD", "Owner": "Mary"}, volumes=1)
     rie = lambda_fn()
-    rep = rie.invoke("""{
-    "tags": {
-        "tag:Env": "PROD",
-        "tag:Owner": "John"
-    },
-    "stop" : false,
-    "stopped" : false,
-    "verbose" : false,
-    "sns-arn" : "arn:aws:sns:us-east-1:100000000000:Snapshot",
-    "sns-arn-error" : "arn:aws:sns:us-east-1:100000000000:Snapshot-Err",
-    "label" : "string to include in the description",
-    "protected" : false
-}""")
+    rep = rie.invoke(seed_payload(1))
     assert rep["ok"] is True, rep
     assert sorted(i["instance_id"] for i in rep["instances"]) == ids
     assert len(snapshots(ec2)) == 4
@@ -182,13 +169,7 @@ def test_seed_example_1_payload(lambda_fn, endpoint, ec2):
 
 def test_seed_example_2_payload_reports_missing_instances_without_a_function_error(lambda_fn):
     rie = lambda_fn()
-    rep = rie.invoke("""{
-    "instances": [
-        "i-abcdef12",
-        "i-12345678",
-        "i-abc123ab"
-    ]
-}""")
+    rep = rie.invoke(seed_payload(2))
     assert "errorType" not in rep
     assert rep["ok"] is False
     assert sorted(rep["not_found"]) == ["i-12345678", "i-abc123ab", "i-abcdef12"]

@@ -9,42 +9,21 @@ not evaluated), so the template's resource scoping and tag conditions are not
 checked here; assume-role across accounts needs roles moto would also have
 to enforce, and is covered by test_scope.py instead."""
 import json
-import urllib.request
 
 import pytest
-import yaml
 
 from conftest import client, make_fleet, sqs_topic
-from test_deploy import TEMPLATE, Loader
+from helpers import enable_auth, iam_user, role_actions
 
 FEATURE_ACTIONS = ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes",
                    "ec2:DescribeRegions", "ec2:StopInstances", "ec2:StartInstances", "ec2:CreateSnapshots",
                    "ec2:CreateTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish"]
 
 
-def template_actions():
-    t = yaml.load(open(TEMPLATE), Loader=Loader)
-    acts = set()
-    for s in t["Resources"]["SnapshotFunction"]["Properties"]["Policies"][0]["Statement"]:
-        a = s["Action"]
-        acts.update(a if isinstance(a, list) else [a])
-    return acts
-
-
-def enable_auth(endpoint, n):
-    req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=str(n).encode(), method="POST",
-                                 headers={"Content-Type": "text/plain"})
-    urllib.request.urlopen(req, timeout=10).read()
-
-
 def user_with(endpoint, actions):
     enable_auth(endpoint, 3)
-    iam = client("iam", endpoint)
-    iam.create_user(UserName="lp")
-    key = iam.create_access_key(UserName="lp")["AccessKey"]
-    iam.put_user_policy(UserName="lp", PolicyName="deploy", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": "*"}]}))
-    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    key, secret = iam_user(client("iam", endpoint), actions, name="lp")
+    return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
 
 
 def every_feature(run, ec2, endpoint, actions):
@@ -67,7 +46,7 @@ def every_feature(run, ec2, endpoint, actions):
 
 
 def test_template_has_exactly_the_actions_the_features_need():
-    assert template_actions() - {"sts:AssumeRole"} == set(FEATURE_ACTIONS)
+    assert role_actions() - {"sts:AssumeRole"} == set(FEATURE_ACTIONS)
 
 
 def test_the_role_is_sufficient(run, ec2, endpoint):

@@ -1,17 +1,15 @@
 """Network faults through toxiproxy, expired credentials, and an endpoint that
 never answers. After each: no duplicate snapshots (counted by run-id tag), no
 instance left stopped, and a report that matches the emulator's state."""
-import collections
 import http.server
 import json
-import os
 import socket
 import threading
 import time
 
 import pytest
 
-from conftest import check_consistent, make_fleet, snapshots, states, tagmap
+from conftest import check_consistent, make_fleet, snapshots
 
 
 @pytest.mark.parametrize("kind,attributes,toxicity", [

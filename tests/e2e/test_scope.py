@@ -7,6 +7,7 @@ import json
 import re
 
 from conftest import client, make_fleet, snapshots, tagmap
+from helpers import run_json
 
 ROLE_A = "arn:aws:iam::111111111111:role/snapshotter"
 ROLE_B = "arn:aws:iam::222222222222:role/snapshotter"
@@ -21,9 +22,7 @@ def test_two_regions_in_one_run(run, endpoint, ec2):
     east = make_fleet(ec2, count=2, tags={"Backup": "yes"}, volumes=1)
     west_ec2 = client("ec2", endpoint, region="eu-west-1")
     west = make_fleet(west_ec2, count=1, tags={"Backup": "yes"}, volumes=2)
-    r = run(["--region", "us-east-1,eu-west-1", "--filter", '{"tags": {"tag:Backup": "yes"}}', "--output", "json"])
-    assert r.returncode == 0, r.stdout + r.stderr
-    rep = json.loads(r.stdout)
+    rep, r = run_json(run, ["--region", "us-east-1,eu-west-1", "--filter", '{"tags": {"tag:Backup": "yes"}}'])
     by_scope = {}
     for i in rep["instances"]:
         by_scope.setdefault(i["scope"], []).append(i["instance_id"])
@@ -37,9 +36,7 @@ def test_two_regions_in_one_run(run, endpoint, ec2):
 
 def test_all_regions(run, ec2, endpoint):
     make_fleet(client("ec2", endpoint, region="ap-southeast-2"), count=1, tags={"Backup": "all"}, volumes=1)
-    r = run(["--region", "all", "--filter", '{"tags": {"tag:Backup": "all"}}', "--output", "json"], timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    rep = json.loads(r.stdout)
+    rep, r = run_json(run, ["--region", "all", "--filter", '{"tags": {"tag:Backup": "all"}}'], timeout=300)
     assert [i["scope"] for i in rep["instances"]] == ["ap-southeast-2"]
     assert "us-east-1" in rep["region"] and "eu-west-1" in rep["region"]
     assert "cn-north-1" not in rep["region"] and "us-gov-west-1" not in rep["region"], "one partition only"

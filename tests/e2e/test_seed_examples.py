@@ -2,6 +2,7 @@
 import json
 
 from conftest import make_fleet, sqs_topic, states, snapshots, tagmap
+from helpers import seed_payload
 
 SEED_SNS = "arn:aws:sns:us-east-1:100000000000:Snapshot"
 SEED_SNS_ERR = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err"
@@ -76,19 +77,7 @@ def test_lambda_payload_example_1_as_cli_filter(run, endpoint, ec2):
     err_topic, read_err = sqs_topic(endpoint, "Snapshot-Err")
     assert topic == SEED_SNS and err_topic == SEED_SNS_ERR
     ids = make_fleet(ec2, count=2, tags={"Env": "PROD", "Owner": "John"})
-    payload = """{
-    "tags": {
-        "tag:Env": "PROD",
-        "tag:Owner": "John"
-    },
-    "stop" : false,
-    "stopped" : false,
-    "verbose" : false,
-    "sns-arn" : "arn:aws:sns:us-east-1:100000000000:Snapshot",
-    "sns-arn-error" : "arn:aws:sns:us-east-1:100000000000:Snapshot-Err",
-    "label" : "string to include in the description",
-    "protected" : false
-}"""
+    payload = seed_payload(1)
     r = run(["--filter", payload])
     assert r.returncode == 0, r.stdout + r.stderr
     snaps = snapshots(ec2)
@@ -106,13 +95,7 @@ def test_lambda_payload_example_1_as_cli_filter(run, endpoint, ec2):
 
 
 def test_lambda_payload_example_2_as_cli_filter(run, recording):
-    r = run(["--filter", """{
-    "instances": [
-        "i-abcdef12",
-        "i-12345678",
-        "i-abc123ab"
-    ]
-}"""])
+    r = run(["--filter", seed_payload(2)])
     assert r.returncode == 1
     assert r.stdout.count("not found") == 3
     assert recording.mutating() == []

@@ -2,14 +2,12 @@
 arriving mid-run (a proxy holds CreateSnapshots so the run is caught with
 instances stopped)."""
 import json
-import os
 import signal
-import subprocess
-import time
 
 import pytest
 
-from conftest import base_env, binary, make_fleet, snapshots, states, tagmap
+from conftest import base_env, make_fleet, snapshots, states, tagmap
+from helpers import start_and_signal
 
 
 def test_stop_restarts_only_what_it_stopped(run, ec2):
@@ -55,18 +53,12 @@ def test_failed_snapshot_still_restarts(run, ec2, proxy):
 def test_signal_mid_run_restarts_every_stopped_instance(ec2, proxy, home, sig):
     ids = make_fleet(ec2, count=4, volumes=1)
     proxy.add("CreateSnapshots", "pass", count=100, delay=2.0)
-    env = base_env(home, proxy.url)
-    p = subprocess.Popen([binary(), "--stop", "--concurrency", "1", "--output", "json",
-                          "--filter", json.dumps({"instances": ids})],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while proxy.count("CreateSnapshots") < 1 and time.time() < deadline:
-        time.sleep(0.05)
-    assert proxy.count("CreateSnapshots") >= 1
-    assert set(states(ec2, ids).values()) == {"stopped"}, "caught mid-run with all instances stopped"
-    p.send_signal(sig)
-    out, err = p.communicate(timeout=120)
-    assert p.returncode == 1, err
+    def all_stopped():
+        assert set(states(ec2, ids).values()) == {"stopped"}, "caught mid-run with all instances stopped"
+    rc, out, err = start_and_signal(
+        ["--stop", "--concurrency", "1", "--output", "json", "--filter", json.dumps({"instances": ids})],
+        base_env(home, proxy.url), lambda: proxy.count("CreateSnapshots") >= 1, [sig], before=all_stopped)
+    assert rc == 1, err
     rep = json.loads(out)
     assert rep["cancelled"] and rep["cancel_reason"] == signal.Signals(sig).name
     assert rep["summary"]["left_stopped"] == []
@@ -97,17 +89,10 @@ def test_signals_while_waiting_for_instances_to_stop(ec2, proxy, home):
     ids = make_fleet(ec2, count=3, volumes=1)
     proxy.add("DescribeInstances", "pass", count=1)               # the selection
     proxy.add("DescribeInstances", "pass", count=100, delay=1.0)  # the polls
-    p = subprocess.Popen([binary(), "--stop", "--output", "json", "--filter", json.dumps({"instances": ids})],
-                         env=base_env(home, proxy.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while proxy.count("StopInstances") < 1 and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    p.send_signal(signal.SIGTERM)
-    time.sleep(0.5)
-    p.send_signal(signal.SIGTERM)
-    out, err = p.communicate(timeout=120)
-    assert p.returncode == 1, err
+    rc, out, err = start_and_signal(
+        ["--stop", "--output", "json", "--filter", json.dumps({"instances": ids})], base_env(home, proxy.url),
+        lambda: proxy.count("StopInstances") >= 1, [signal.SIGTERM, signal.SIGTERM], settle=0.3, gap=0.5)
+    assert rc == 1, err
     rep = json.loads(out)
     assert rep["cancelled"] and rep["summary"]["left_stopped"] == []
     assert set(states(ec2, ids).values()) == {"running"}
@@ -123,18 +108,13 @@ def test_signals_during_the_restart_phase_do_not_stop_the_restarts(ec2, proxy, h
     ids = make_fleet(ec2, count=3, volumes=1)
     proxy.add("StartInstances", "error500", count=1, delay=2.0)
     proxy.add("StartInstances", "throttle", count=3)
-    p = subprocess.Popen([binary(), "--stop", "--concurrency", "4", "--output", "json",
-                          "--filter", json.dumps({"instances": ids})],
-                         env=base_env(home, proxy.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while proxy.count("StartInstances") < 1 and time.time() < deadline:
-        time.sleep(0.05)
-    assert proxy.count("StartInstances") == 1, proxy.seen
-    assert set(states(ec2, ids).values()) == {"stopped"}, "caught with every instance stopped"
-    p.send_signal(signal.SIGTERM)
-    time.sleep(0.3)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=180)
+    def caught():
+        assert proxy.count("StartInstances") == 1, proxy.seen
+        assert set(states(ec2, ids).values()) == {"stopped"}, "caught with every instance stopped"
+    rc, out, err = start_and_signal(
+        ["--stop", "--concurrency", "4", "--output", "json", "--filter", json.dumps({"instances": ids})],
+        base_env(home, proxy.url), lambda: proxy.count("StartInstances") >= 1, [signal.SIGTERM, signal.SIGINT],
+        before=caught)
     rep = json.loads(out)
     assert rep["cancelled"] and rep["cancel_reason"] == "SIGTERM", rep
     assert rep["summary"]["left_stopped"] == [], err
@@ -145,7 +125,7 @@ def test_signals_during_the_restart_phase_do_not_stop_the_restarts(ec2, proxy, h
     assert proxy.count("StartInstances") >= 5, proxy.seen
     done = [i for i in rep["instances"] if i["snapshotted"]]
     assert len(snapshots(ec2)) == len(done)
-    assert p.returncode == 1, "a signalled run exits 1 however much of its work was done\n" + err
+    assert rc == 1, "a signalled run exits 1 however much of its work was done\n" + err
 
 
 def test_a_signal_after_the_last_snapshot_is_still_a_cancelled_run_exit_1(ec2, proxy, home):
@@ -154,15 +134,12 @@ def test_a_signal_after_the_last_snapshot_is_still_a_cancelled_run_exit_1(ec2, p
     it says so and exits 1, as the exit table promises."""
     ids = make_fleet(ec2, count=2, volumes=2)
     proxy.add("CreateTags", "pass", count=10, delay=2.0)
-    p = subprocess.Popen([binary(), "--output", "json", "--filter", json.dumps({"instances": ids})],
-                         env=base_env(home, proxy.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while proxy.count("CreateTags") < 1 and time.time() < deadline:
-        time.sleep(0.05)
-    assert proxy.count("CreateSnapshots") == 2 and proxy.count("CreateTags") >= 1, proxy.seen
-    p.send_signal(signal.SIGTERM)
-    out, err = p.communicate(timeout=60)
+    def caught():
+        assert proxy.count("CreateSnapshots") == 2 and proxy.count("CreateTags") >= 1, proxy.seen
+    rc, out, err = start_and_signal(["--output", "json", "--filter", json.dumps({"instances": ids})],
+                                    base_env(home, proxy.url), lambda: proxy.count("CreateTags") >= 1,
+                                    [signal.SIGTERM], before=caught)
     rep = json.loads(out)
     assert all(i["snapshotted"] for i in rep["instances"]), rep
     assert rep["cancelled"] and rep["cancel_reason"] == "SIGTERM" and rep["ok"] is False, rep
-    assert p.returncode == 1, err
+    assert rc == 1, err

@@ -3,6 +3,8 @@ themselves, and never make a second snapshot set for an instance."""
 import collections
 import json
 
+import pytest
+
 from conftest import make_fleet, snapshots, tagmap
 
 
@@ -28,12 +30,17 @@ def test_throttled_run_finishes_with_exactly_one_set(run, ec2, proxy):
     assert rep["summary"]["left_stopped"] == []
 
 
-def test_5xx_burst(run, ec2, proxy):
-    ids = make_fleet(ec2, count=2, volumes=1)
-    proxy.add("*", "error500", count=3)
+@pytest.mark.parametrize("action,fault,count,instances,volumes", [
+    ("*", "error500", 3, 2, 1),                  # a burst of 5xx on every action
+    ("CreateSnapshots", "truncate", 1, 1, 3),    # an unreadable 200: found by tag, not resent
+    ("DescribeInstances", "truncate", 1, 1, 1),  # an unreadable read: asked again
+], ids=["5xx-burst", "truncated-create-snapshots", "truncated-describe"])
+def test_faults_that_end_in_one_set_per_instance(run, ec2, proxy, action, fault, count, instances, volumes):
+    ids = make_fleet(ec2, count=instances, volumes=volumes)
+    proxy.add(action, fault, count=count)
     r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    one_set_per_instance(ec2, ids, 1)
+    one_set_per_instance(ec2, ids, volumes)
 
 
 def test_lost_create_snapshots_answer_is_not_retried_into_a_duplicate(run, ec2, proxy):
@@ -50,19 +57,3 @@ def test_lost_create_snapshots_answer_is_not_retried_into_a_duplicate(run, ec2, 
     assert proxy.count("CreateSnapshots") == 2, proxy.seen
     assert "WARN" in r.stderr and "not resent" in r.stderr, r.stderr
     assert "Empty reply" not in r.stderr, r.stderr
-
-
-def test_truncated_create_snapshots_answer(run, ec2, proxy):
-    ids = make_fleet(ec2, count=1, volumes=3)
-    proxy.add("CreateSnapshots", "truncate", count=1)
-    r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    one_set_per_instance(ec2, ids, 3)
-
-
-def test_truncated_describe_answer_is_retried(run, ec2, proxy):
-    ids = make_fleet(ec2, count=1, volumes=1)
-    proxy.add("DescribeInstances", "truncate", count=1)
-    r = run(["--filter", json.dumps({"instances": ids})], endpoint_url=proxy.url, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    one_set_per_instance(ec2, ids, 1)

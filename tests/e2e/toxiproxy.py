@@ -3,7 +3,6 @@ slow bandwidth, truncated and stalled responses). Installed by
 scripts/setup.sh with `go install` into ~/.cache/s3snapshot/bin."""
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -13,10 +12,7 @@ def binary():
     return os.path.expanduser("~/.cache/s3snapshot/bin/server")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from helpers import free_port  # noqa: E402
 
 
 class Toxiproxy:

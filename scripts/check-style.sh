@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The house rules a reviewer should not have to check by hand:
+#  1. every C++ file is formatted as .clang-format says;
+#  2. every #include points down the layers, never up:
+#       core -> aws -> job -> app -> lambda -> cli
+#     (a file may include its own layer and those to its left), and only
+#     tests (*_test.cc, tests/, fuzz/) include src/testing/.
+# Usage: scripts/check-style.sh   (exit 1 with the offending files listed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+mapfile -t files < <(git ls-files '*.cc' '*.h')
+
+if ! out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1); then
+  echo "check-style: not formatted as .clang-format says (run: clang-format -i FILE):"
+  echo "$out" | grep 'error:' | cut -d: -f1 | sort -u | sed 's/^/  /'
+  status=1
+fi
+
+rank() {
+  case "$1" in
+    core) echo 0 ;; aws) echo 1 ;; job) echo 2 ;; app) echo 3 ;; lambda) echo 4 ;; cli) echo 5 ;;
+    testing) echo 9 ;; *) echo -1 ;;
+  esac
+}
+for f in "${files[@]}"; do
+  [[ "$f" == src/* ]] || continue
+  layer=$(echo "$f" | cut -d/ -f2)
+  own=$(rank "$layer")
+  [ "$own" -ge 0 ] || continue
+  is_test=0
+  [[ "$f" == *_test.cc || "$layer" == testing ]] && is_test=1
+  while IFS= read -r inc; do
+    target=$(echo "$inc" | sed -E 's/^#include "([^/"]+)\/.*/\1/')
+    t=$(rank "$target")
+    [ "$t" -ge 0 ] || continue
+    if [ "$target" = testing ]; then
+      if [ "$is_test" = 0 ]; then
+        echo "check-style: $f includes $inc: src/testing/ is for tests only"
+        status=1
+      fi
+    elif [ "$layer" != testing ] && [ "$t" -gt "$own" ]; then
+      echo "check-style: $f ($layer) includes $inc ($target): includes must point down the layers"
+      status=1
+    fi
+  done < <(grep -E '^#include "[a-z]+/' "$f" || true)
+done
+
+[ "$status" = 0 ] && echo "check-style: ${#files[@]} files formatted, includes point down the layers"
+exit "$status"

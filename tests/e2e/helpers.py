@@ -1,0 +1,114 @@
+"""Helpers shared by the e2e tests, the CTest fixture script and the fault
+tools: free ports, moto's IAM enforcement and users, the deploy template's
+actions, the seed's payloads, running the binary for its JSON report, and
+catching a run at a chosen moment to signal it. Plain functions: conftest.py
+turns the ones that need setup into fixtures."""
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+TEMPLATE = os.path.join(ROOT, "deploy", "template.yaml")
+
+
+def free_port():
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed_payload(n):
+    """The seed README's Lambda example n (1 or 2), byte for byte."""
+    with open(os.path.join(ROOT, "testdata", "seed", "lambda_example_%d.json" % n)) as f:
+        return f.read()
+
+
+def enable_auth(endpoint, free_requests):
+    """moto's IAM enforcement, after `free_requests` unauthenticated ones
+    (enough to create the user that the test then runs as)."""
+    req = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=str(free_requests).encode(),
+                                 method="POST", headers={"Content-Type": "text/plain"})
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def iam_user(iam, actions, name="snapper"):
+    """A user with an access key and an inline policy allowing `actions` on
+    "*"; uses 3 requests. Returns (access key id, secret key)."""
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": "*"}]}))
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def load_template():
+    """deploy/template.yaml with CloudFormation's !Tags kept as {"Tag": value}."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            return {suffix: loader.construct_scalar(node)}
+        if isinstance(node, yaml.SequenceNode):
+            return {suffix: loader.construct_sequence(node, deep=True)}
+        return {suffix: loader.construct_mapping(node, deep=True)}
+
+    Loader.add_multi_constructor("!", tag)
+    with open(TEMPLATE) as f:
+        return yaml.load(f, Loader=Loader)
+
+
+def role_statements():
+    return load_template()["Resources"]["SnapshotFunction"]["Properties"]["Policies"][0]["Statement"]
+
+
+def role_actions():
+    """Every action the function's role allows."""
+    actions = set()
+    for s in role_statements():
+        a = s["Action"]
+        actions.update(a if isinstance(a, list) else [a])
+    return actions
+
+
+def run_json(run, args, expect=0, **kw):
+    """Runs the binary with --output json; checks the exit status; returns
+    (report, CompletedProcess)."""
+    r = run(list(args) + ["--output", "json"], **kw)
+    assert r.returncode == expect, (r.returncode, r.stdout, r.stderr)
+    return json.loads(r.stdout), r
+
+
+def start_and_signal(args, env, ready, signals, timeout=60, settle=0.0, gap=0.3, before=None):
+    """Starts the binary, waits until ready() is true (polling), then `settle`
+    seconds, calls before() (assertions on the state it was caught in), sends
+    each of `signals` `gap` seconds apart, and returns (returncode, stdout,
+    stderr)."""
+    from conftest import binary
+    p = subprocess.Popen([binary()] + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        deadline = time.time() + timeout
+        while not ready() and time.time() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        assert ready(), "the run never reached the point to signal it at"
+        time.sleep(settle)
+        if before:
+            before()
+        for i, sig in enumerate(signals):
+            if i:
+                time.sleep(gap)
+            p.send_signal(sig)
+        out, err = p.communicate(timeout=180)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, out, err
