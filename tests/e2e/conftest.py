@@ -187,6 +187,15 @@ def recording(moto):
 
 
 @pytest.fixture
+def ec2clock(moto):
+    """EC2's timings in front of moto (ec2_clock.py); set its attributes per test."""
+    from ec2_clock import Ec2Clock
+    c = Ec2Clock(moto["port"])
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def proxy(moto):
     p = FaultProxy(moto["port"])
     yield p

@@ -1,0 +1,209 @@
+"""EC2's real clock in front of moto, which completes every snapshot, stop
+and copy at once. An HTTP proxy (loopback only) that rewrites moto's answers
+so that, per test and with times compressed to seconds:
+
+- a snapshot (CreateSnapshots, CreateSnapshot) stays `pending` with a rising
+  `progress` for `snapshot_seconds` after moto made it, a copy (CopySnapshot)
+  for `copy_seconds` in its destination, then reads `completed`;
+- a chosen snapshot or copy ends in `error` (with a StateMessage) instead,
+  after its pending time: by source volume (`fail_volumes`), by the source of
+  a copy (`fail_copies_of`), or by id (`fail_ids`, also settable later);
+- an instance passes through `stopping` for `stop_seconds` after
+  StopInstances and through `pending` for `start_seconds` after
+  StartInstances; a StartInstances for an instance still `stopping` is
+  refused with IncorrectInstanceState, as EC2 does (moto accepts it).
+
+Chain it behind FaultProxy for lost answers and throttling. `seen` lists the
+actions it forwarded; `state(id)` is what it currently makes EC2 say."""
+import http.client
+import http.server
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+NS = "http://ec2.amazonaws.com/doc/2016-11-15"
+ET.register_namespace("", NS)
+
+
+def q(tag):
+    return "{%s}%s" % (NS, tag)
+
+
+class Ec2Clock:
+    def __init__(self, upstream_port, snapshot_seconds=0.0, copy_seconds=0.0, stop_seconds=0.0,
+                 start_seconds=0.0, fail_volumes=(), fail_copies_of=(), fail_ids=()):
+        self.upstream_port = upstream_port
+        self.snapshot_seconds, self.copy_seconds = snapshot_seconds, copy_seconds
+        self.stop_seconds, self.start_seconds = stop_seconds, start_seconds
+        self.fail_volumes, self.fail_copies_of = set(fail_volumes), set(fail_copies_of)
+        self.fail_ids = set(fail_ids)
+        self.lock = threading.Lock()
+        self.snapshots = {}  # id -> (made at, seconds pending, volume, copy of)
+        self.stopping = {}   # instance id -> until
+        self.starting = {}   # instance id -> until
+        self.seen = []
+        self.times = []  # (monotonic time, action) of every request
+        clock = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+                action = params.get("Action", "")
+                with clock.lock:
+                    clock.seen.append(action)
+                    clock.times.append((time.monotonic(), action))
+                refused = clock._refuse(action, params)
+                if refused:
+                    return self._send(400, refused)
+                status, headers, data = clock._forward(self.path, self.headers, body)
+                if status == 200:
+                    data = clock._rewrite(action, params, data)
+                self._send(status, data, headers.get("Content-Type", "text/xml"))
+
+            def _send(self, status, data, ctype="text/xml"):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    # -- what EC2 says now ------------------------------------------------
+    def state(self, snapshot_id):
+        """(state, progress percent) of a snapshot the clock has seen made."""
+        with self.lock:
+            made, seconds, volume, copy_of = self.snapshots[snapshot_id]
+        left = made + seconds - time.monotonic()
+        if left > 0:
+            return "pending", int(99 * (1 - left / seconds)) if seconds else 99
+        failed = snapshot_id in self.fail_ids or volume in self.fail_volumes or copy_of in self.fail_copies_of
+        return ("error", 0) if failed else ("completed", 100)
+
+    def instance_state(self, instance_id, moto_state):
+        now = time.monotonic()
+        with self.lock:
+            if self.stopping.get(instance_id, 0) > now:
+                return "stopping", 64
+            if self.starting.get(instance_id, 0) > now:
+                return "pending", 0
+        return moto_state, None
+
+    def _refuse(self, action, params):
+        if action != "StartInstances":
+            return None
+        ids = [v for k, v in params.items() if k.startswith("InstanceId.")]
+        for iid in ids:
+            if self.instance_state(iid, "")[0] == "stopping":
+                return ("<Response><Errors><Error><Code>IncorrectInstanceState</Code><Message>The instance '%s' "
+                        "is not in a state from which it can be started.</Message></Error></Errors>"
+                        "<RequestID>ec2clock-start</RequestID></Response>" % iid).encode()
+        return None
+
+    def _rewrite(self, action, params, data):
+        now = time.monotonic()
+        if action in ("CreateSnapshots", "CreateSnapshot", "CopySnapshot"):
+            root = ET.fromstring(data)
+            made = []
+            if action == "CreateSnapshots":
+                for item in root.iter(q("item")):
+                    sid, vol = item.find(q("snapshotId")), item.find(q("volumeId"))
+                    if sid is not None:
+                        made.append((sid.text, vol.text if vol is not None else "", None))
+                        self._set(item, "progress", "0%")
+                        self._set(item, "state", "pending")
+            else:
+                sid = root.find(q("snapshotId"))
+                if action == "CreateSnapshot":
+                    made.append((sid.text, params.get("VolumeId", ""), None))
+                else:
+                    made.append((sid.text, "", params.get("SourceSnapshotId")))
+            with self.lock:
+                for sid, vol, copy_of in made:
+                    seconds = self.copy_seconds if copy_of else self.snapshot_seconds
+                    self.snapshots[sid] = (now, seconds, vol, copy_of)
+            return self._dump(root)
+        if action == "StopInstances":
+            with self.lock:
+                for k, v in params.items():
+                    if k.startswith("InstanceId."):
+                        self.stopping[v] = now + self.stop_seconds
+            return data
+        if action == "StartInstances":
+            with self.lock:
+                for k, v in params.items():
+                    if k.startswith("InstanceId."):
+                        self.starting[v] = now + self.start_seconds
+            return data
+        if action == "DescribeSnapshots":
+            root = ET.fromstring(data)
+            for item in root.find(q("snapshotSet")) or []:
+                sid = item.find(q("snapshotId")).text
+                with self.lock:
+                    known = sid in self.snapshots
+                if not known:
+                    continue
+                st, pct = self.state(sid)
+                self._set(item, "status", st)
+                self._set(item, "progress", "%d%%" % pct)
+                if st == "error":
+                    self._set(item, "statusMessage", "injected by ec2_clock: the snapshot failed")
+            return self._dump(root)
+        if action == "DescribeInstances":
+            root = ET.fromstring(data)
+            for inst in root.iter(q("instancesSet")):
+                for item in inst:
+                    iid = item.find(q("instanceId")).text
+                    st = item.find(q("instanceState"))
+                    name, code = self.instance_state(iid, st.find(q("name")).text)
+                    if code is not None:
+                        st.find(q("name")).text = name
+                        st.find(q("code")).text = str(code)
+            return self._dump(root)
+        return data
+
+    @staticmethod
+    def _set(item, tag, text):
+        el = item.find(q(tag))
+        if el is None:
+            el = ET.SubElement(item, q(tag))
+        el.text = text
+
+    @staticmethod
+    def _dump(root):
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()
+
+    def _forward(self, path, headers, body):
+        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
+        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive")}
+        conn.request("POST", path, body=body, headers=fwd)
+        resp = conn.getresponse()
+        out = (resp.status, dict(resp.getheaders()), resp.read())
+        conn.close()
+        return out
+
+    def first(self, action):
+        """When the first `action` request came (monotonic), or None."""
+        with self.lock:
+            return next((t for t, a in self.times if a == action), None)
+
+    def count(self, action):
+        with self.lock:
+            return sum(1 for a in self.seen if a == action)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
