@@ -15,10 +15,10 @@ s3s_build build -DS3SNAPSHOT_WERROR=ON
 (cd build && ctest --output-on-failure --timeout 900 -j2 "$@")
 
 # 2. AddressSanitizer + UndefinedBehaviorSanitizer build (clang): the unit and
-#    end-to-end tests again (leaks fail them), and a bounded run of each
+#    end-to-end tests again (leaks fail them), warnings as errors too, and a bounded run of each
 #    libFuzzer target. The Lambda package and release artifacts are checked
 #    on the release build only.
 if [ "${S3SNAPSHOT_SKIP_SANITIZERS:-}" != 1 ]; then
-  CC=clang CXX=clang++ s3s_build build-asan -DS3SNAPSHOT_SANITIZERS=ON -DS3SNAPSHOT_FUZZ=ON -DS3SNAPSHOT_PORTABLE=OFF
+  CC=clang CXX=clang++ s3s_build build-asan -DS3SNAPSHOT_WERROR=ON -DS3SNAPSHOT_SANITIZERS=ON -DS3SNAPSHOT_FUZZ=ON -DS3SNAPSHOT_PORTABLE=OFF
   (cd build-asan && ctest --output-on-failure --timeout 900 -j2 -L 'unit|e2e|fuzz' -E 'e2e_test_(lambda|release_artifacts)' "$@")
 fi

@@ -144,6 +144,12 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
         values[s->name] = *n;
         break;
       }
+      case SettingType::kDuration: {
+        auto d = core::ParseDuration(v, std::chrono::seconds(s->min), std::chrono::seconds(s->max));
+        if (!d) return Usage(name + ": '" + v + "' is not " + job::DocumentTypeName(*s));
+        values[s->name] = static_cast<long long>(d->count());
+        break;
+      }
       case SettingType::kTextList: {
         std::vector<std::string> list;
         if (s->comma_separated) {

@@ -36,6 +36,41 @@ std::optional<double> ParseDecimal(const std::string& text, double lo, double hi
   return v;
 }
 
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text, std::chrono::seconds lo,
+                                                  std::chrono::seconds hi) {
+  if (text.size() < 2) return std::nullopt;
+  long long unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  auto n = ParseInteger(text.substr(0, text.size() - 1), 0, 100LL * 365 * 86400);
+  if (!n) return std::nullopt;
+  std::chrono::seconds d(*n * unit);
+  if (d < lo || d > hi) return std::nullopt;
+  return d;
+}
+
+std::string FormatDuration(std::chrono::seconds d) {
+  long long s = d.count();
+  if (s != 0 && s % 86400 == 0) return std::to_string(s / 86400) + "d";
+  if (s != 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s != 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
 std::optional<bool> ParseBoolean(const std::string& text) {
   std::string lower;
   for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -4,6 +4,7 @@
 #ifndef S3SNAPSHOT_CORE_PARSE_H_
 #define S3SNAPSHOT_CORE_PARSE_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,12 @@ namespace s3snapshot::core {
 std::optional<long long> ParseInteger(const std::string& text, long long lo, long long hi);
 // A decimal number ("2", "0.5", "1e3") in [lo, hi]; no inf or nan.
 std::optional<double> ParseDecimal(const std::string& text, double lo, double hi);
+// A duration: a whole number and one unit, s, m, h or d ("90s", "20h", "7d"),
+// within [lo, hi].
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text, std::chrono::seconds lo,
+                                                  std::chrono::seconds hi);
+// The shortest exact spelling of `d` ("24h", "90m", "45s").
+std::string FormatDuration(std::chrono::seconds d);
 // "true" or "false", in any letter case.
 std::optional<bool> ParseBoolean(const std::string& text);
 

@@ -7,6 +7,7 @@
 
 #include "core/chunks.h"
 #include "core/clock.h"
+#include "core/parse.h"
 
 namespace s3snapshot::core {
 namespace {
@@ -60,6 +61,32 @@ TEST(ExponentialBackoffTest, DoublesUpToTheCap) {
   EXPECT_EQ(Duration(8000), ExponentialBackoff(Duration(1000), Duration(15000), 3));
   EXPECT_EQ(Duration(15000), ExponentialBackoff(Duration(1000), Duration(15000), 4));
   EXPECT_EQ(Duration(15000), ExponentialBackoff(Duration(1000), Duration(15000), 60));
+}
+
+TEST(ParseTest, DurationsAreANumberAndOneUnit) {
+  using std::chrono::seconds;
+  EXPECT_EQ(seconds(90), ParseDuration("90s", seconds(1), seconds(86400)));
+  EXPECT_EQ(seconds(20 * 3600), ParseDuration("20h", seconds(1), seconds(86400 * 7)));
+  EXPECT_EQ(seconds(7 * 86400), ParseDuration("7d", seconds(1), seconds(86400 * 7)));
+  EXPECT_EQ(seconds(300), ParseDuration("5m", seconds(1), seconds(86400)));
+  for (const char* bad : {"", "h", "20", "20x", "-1h", " 1h", "1h ", "1.5h", "1hh", "8d"}) {
+    EXPECT_FALSE(ParseDuration(bad, seconds(1), seconds(86400 * 7))) << bad;
+  }
+  EXPECT_EQ("20h", FormatDuration(seconds(20 * 3600)));
+  EXPECT_EQ("1d", FormatDuration(seconds(86400)));
+  EXPECT_EQ("90m", FormatDuration(seconds(5400)));
+  EXPECT_EQ("45s", FormatDuration(seconds(45)));
+}
+
+TEST(ParseTest, NumbersAreWholeAndInRange) {
+  EXPECT_EQ(3, ParseInteger("3", 1, 50));
+  for (const char* bad : {"", "3x", " 3", "3 ", "+3", "0x10", "51", "0"}) EXPECT_FALSE(ParseInteger(bad, 1, 50)) << bad;
+  EXPECT_EQ(0.5, ParseDecimal("0.5", 0, 1000));
+  for (const char* bad : {"abc", "", "inf", "nan", "0x10", "-1", " 1"}) EXPECT_FALSE(ParseDecimal(bad, 0, 1000)) << bad;
+  EXPECT_EQ(true, ParseBoolean("TRUE"));
+  EXPECT_EQ(false, ParseBoolean("False"));
+  EXPECT_FALSE(ParseBoolean("yes"));
+  EXPECT_FALSE(ParseBoolean("1"));
 }
 
 }  // namespace

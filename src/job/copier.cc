@@ -107,7 +107,9 @@ void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<Copy
     }
     SleepUnlessCancelled(*ctx.clock, ctx.cancel, ctx.Backoff(round));
     // Poll each region's copies in flight, in batches.
-    for (const auto& [region, dest] : destinations) {
+    for (const auto& destination : destinations) {
+      const std::string& region = destination.first;  // named: lambdas below capture it
+      aws::Ec2Api* dest = destination.second;
       std::vector<std::string> ids;
       for (const auto& f : flights) {
         if (f.region == region) ids.push_back(f.copy_id);

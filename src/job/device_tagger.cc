@@ -1,5 +1,6 @@
 #include "job/device_tagger.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/chunks.h"
@@ -28,6 +29,16 @@ void DeviceTagger::Add(const aws::Instance& inst, const std::vector<aws::Snapsho
     }
   }
   for (const auto& [device, items] : full) Send(device, items);
+}
+
+void DeviceTagger::Forget(const std::set<std::string>& snapshot_ids) {
+  if (snapshot_ids.empty()) return;
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [device, items] : pending_) {
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [&](const Item& it) { return snapshot_ids.count(it.snapshot_id) > 0; }),
+                items.end());
+  }
 }
 
 void DeviceTagger::Flush() {

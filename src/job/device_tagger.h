@@ -20,6 +20,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ class DeviceTagger {
   void Add(const aws::Instance& instance, const std::vector<aws::Snapshot>& snapshots);
   // Sends what is left.
   void Flush();
+  // These snapshots were deleted: do not tag them.
+  void Forget(const std::set<std::string>& snapshot_ids);
 
  private:
   struct Item {

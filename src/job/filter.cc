@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/parse.h"
+
 namespace s3snapshot::job {
 
 using core::Error;
@@ -204,6 +206,15 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
           return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
         }
         doc[key] = n;
+        break;
+      }
+      case SettingType::kDuration: {
+        std::string expected = DocumentTypeName(*setting);
+        if (!v.is_string()) return WrongType(source, key, expected.c_str(), v);
+        auto d = core::ParseDuration(v.get<std::string>(), std::chrono::seconds(setting->min),
+                                     std::chrono::seconds(setting->max));
+        if (!d) return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
+        doc[key] = static_cast<long long>(d->count());
         break;
       }
       case SettingType::kSwitch:

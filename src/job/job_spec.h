@@ -52,8 +52,12 @@ struct JobSpec {
   std::chrono::seconds stop_timeout{600};     // waiting for instances to stop
   std::chrono::seconds restart_timeout{900};  // making sure they run again
   int concurrency = 8;                        // CreateSnapshots calls in flight
-  std::chrono::seconds connect_timeout{3};    // per request
-  std::chrono::seconds read_timeout{30};      // per request, the whole request
+
+  // --min-interval: an instance with a set of the tool's (same label) begun
+  // this recently is skipped; 0: off (job/dedupe.h).
+  std::chrono::seconds min_interval{0};
+  std::chrono::seconds connect_timeout{3};  // per request
+  std::chrono::seconds read_timeout{30};    // per request, the whole request
 
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
 };

@@ -169,7 +169,9 @@ void WriteReportText(const Report& r, std::ostream& o) {
       current_scope = i.scope;
     }
     std::string action;
-    if (r.dry_run) {
+    if (!i.skipped.empty()) {
+      action = r.dry_run ? "would skip (recent)" : "skipped (recent)";
+    } else if (r.dry_run) {
       action = i.stopped_by_run ? "would stop+snapshot" : (i.errors.empty() ? "would snapshot" : "skip");
     } else {
       action = i.stopped_by_run ? (i.restarted ? "stop,snapshot,start" : "stop,snapshot,NOT STARTED")
@@ -187,6 +189,7 @@ void WriteReportText(const Report& r, std::ostream& o) {
       }
       o << "\n";
     }
+    if (!i.skipped.empty()) o << "    skipped: " << i.skipped << "\n";
     for (const auto& e : i.errors) o << "    error: " << FailureLine(e) << "\n";
     for (const auto& w : i.warnings) o << "    warning: " << w << "\n";
   }
@@ -240,6 +243,7 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
              {"restarted", i.restarted},
              {"snapshotted", i.snapshotted},
              {"seconds", i.seconds},
+             {"skipped", i.skipped},
              {"ok", i.ok()}};
   ij["snapshots"] = json::array();
   for (const auto& s : i.snapshots) {

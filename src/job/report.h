@@ -51,6 +51,9 @@ struct InstanceReport {
   std::vector<FailureRecord> errors;
   std::vector<std::string> warnings;
   double seconds = 0;  // from first action to last on this instance
+  // Why nothing was done to it, when that is not a failure (--min-interval:
+  // "recent: ..."); empty otherwise.
+  std::string skipped;
   bool dry_run_only = false;
 
   bool ok() const { return errors.empty(); }

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/parse.h"
+
 namespace s3snapshot::job {
 
 namespace {
@@ -31,6 +33,10 @@ void SetTags(JobSpec& s, const SettingValue& v) { s.tags = std::get<TagFilter>(v
 template <auto Member>
 std::string ShowInt(const JobSpec& s) {
   return std::to_string(s.*Member);
+}
+template <auto Member>
+std::string ShowDuration(const JobSpec& s) {
+  return core::FormatDuration(s.*Member);
 }
 template <auto Member>
 std::string ShowSeconds(const JobSpec& s) {
@@ -154,6 +160,17 @@ std::vector<Setting> MakeSettings() {
                .metavar = "KEY",
                .help = "Encrypt the copies with this KMS key",
                .apply = SetText<&JobSpec::kms_key_id>});
+  v.push_back({.name = "min-interval",
+               .flags = {"--min-interval"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "Skip an instance that already has a snapshot set from the tool with the same label begun "
+                       "within DURATION (e.g. 20h): a dedupe window for schedules and events that may fire twice, "
+                       "reported as skipped (recent); of two runs that overlap, the later set yields",
+               .min = 1,
+               .max = 366 * 86400,
+               .apply = SetSeconds<&JobSpec::min_interval>});
   v.push_back(
       {.name = "all",
        .flags = {"--all"},
@@ -327,6 +344,9 @@ std::string DocumentTypeName(const Setting& s) {
       return "a string";
     case SettingType::kInteger:
       return "a whole number from " + std::to_string(s.min) + " to " + std::to_string(s.max);
+    case SettingType::kDuration:
+      return "a duration from " + core::FormatDuration(std::chrono::seconds(s.min)) + " to " +
+             core::FormatDuration(std::chrono::seconds(s.max)) + " (a number with s, m, h or d, e.g. \"20h\")";
     case SettingType::kTextList:
       return "a string or a list of strings";
     case SettingType::kIdList:

@@ -23,6 +23,7 @@ enum class SettingType {
   kText,       // one string
   kChoice,     // one of `choices` (the first is the default)
   kInteger,    // a whole number in [min, max]
+  kDuration,   // a number and a unit s, m, h or d ("20h"), in [min, max] seconds
   kTextList,   // flag repeatable (or comma-separated); document: a string or a list
   kIdList,     // document only: a list of strings ("instances")
   kTagFilter,  // document only: {"tag:KEY": "value" | ["a", "b"]}

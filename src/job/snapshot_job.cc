@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/parse.h"
 #include "core/worker_pool.h"
 #include "job/copier.h"
+#include "job/dedupe.h"
 #include "job/plan.h"
 #include "job/retention.h"
 #include "job/retry_policy.h"
@@ -47,6 +49,7 @@ Report Job::Run() {
   try {
     if (Select()) {
       Plan plan = Classify();
+      if (spec_.min_interval.count() > 0) SkipRecent(&plan);
       if (spec_.dry_run) {
         RecordPlan(plan);
       } else {
@@ -54,6 +57,7 @@ Report Job::Run() {
         // Restarts first: device tags are a convenience and must never hold
         // instances stopped (nor spend a deadline's reserve).
         restarter_.Finish();
+        if (spec_.min_interval.count() > 0) YieldToEarlierSets();
         device_tagger_.Flush();
         const bool copies = !spec_.copy_to_regions.empty();
         // Sources must be 'completed' before EC2 copies them.
@@ -139,6 +143,84 @@ Job::Plan Job::Classify() {
              {{"run_id", report_.run_id}, {"region", report_.region}});
   }
   return plan;
+}
+
+void Job::SkipRecent(Plan* plan) {
+  std::vector<std::string> ids = plan->to_stop;
+  ids.insert(ids.end(), plan->to_snapshot.begin(), plan->to_snapshot.end());
+  if (ids.empty()) return;
+  auto sets = RecentSets(ctx_, ids, spec_.label, spec_.min_interval);
+  if (!sets.ok()) {
+    // A missing snapshot is worse than a second one: go on, and say so.
+    for (const auto& id : ids) ledger_.AddWarning(id, "--min-interval not applied: " + sets.error().ToString());
+    return;
+  }
+  const std::string window = core::FormatDuration(spec_.min_interval);
+  auto recent = [&](const std::string& id) {
+    auto it = sets->find(id);
+    if (it == sets->end() || it->second.empty()) return false;
+    const SnapshotSet& first = it->second.front();
+    ledger_.Update(id, [&](InstanceReport& r) {
+      r.skipped = "recent: the set of run " + first.run_id + " began " + first.started_at + ", within --min-interval " +
+                  window + " (" + first.snapshot_ids.front() + (first.snapshot_ids.size() > 1 ? ", ..." : "") + ")";
+    });
+    ctx_.Log(LogLevel::kInfo, "skipped: a recent snapshot set exists", {{"instance", id}, {"run_id", first.run_id}});
+    return true;
+  };
+  for (auto* list : {&plan->to_stop, &plan->to_snapshot}) {
+    list->erase(std::remove_if(list->begin(), list->end(), recent), list->end());
+  }
+}
+
+void Job::YieldToEarlierSets() {
+  std::map<std::string, std::vector<std::string>> mine;  // instance -> this run's snapshots of it
+  ledger_.ForEach([&](InstanceReport& r) {
+    for (const auto& s : r.snapshots) {
+      if (!s.snapshot_id.empty()) mine[r.instance_id].push_back(s.snapshot_id);
+    }
+  });
+  if (mine.empty()) return;
+  std::vector<std::string> ids;
+  for (const auto& [id, _] : mine) ids.push_back(id);
+  auto sets = RecentSets(ctx_, ids, spec_.label, spec_.min_interval);
+  if (!sets.ok()) {
+    for (const auto& id : ids)
+      ledger_.AddWarning(id, "--min-interval: could not look for overlapping runs' sets: " + sets.error().ToString());
+    return;
+  }
+  std::set<std::string> deleted;
+  for (const auto& [id, snaps] : mine) {
+    auto it = sets->find(id);
+    const SnapshotSet* first = it == sets->end() ? nullptr : FirstSet(it->second);
+    if (first == nullptr || first->run_id == ctx_.run_id) continue;
+    const std::string why = "recent: run " + first->run_id + "'s set began first (" + first->started_at +
+                            ", within --min-interval " + core::FormatDuration(spec_.min_interval) + ")";
+    if (spec_.protect) {
+      ledger_.AddWarning(id, why + "; this run's set is kept: it is protected (State=Protected) and not deleted");
+      continue;
+    }
+    std::string kept;
+    for (const auto& sid : snaps) {
+      auto st = ctx_.ec2->DeleteSnapshot(sid);
+      if (st.ok() || st.error().kind == core::ErrorKind::kNotFound) {
+        deleted.insert(sid);
+      } else {
+        kept += (kept.empty() ? "" : "; ") + sid + ": " + st.error().ToString();
+      }
+    }
+    if (!kept.empty()) {
+      ledger_.AddWarning(id, why + "; deleting this run's set failed, so it is kept: " + kept);
+      continue;
+    }
+    ledger_.Update(id, [&](InstanceReport& r) {
+      r.snapshots.clear();
+      r.snapshotted = false;
+      r.skipped = why + "; this run's set was deleted";
+    });
+    ctx_.Log(LogLevel::kInfo, "an earlier run's set won; this run's set was deleted",
+             {{"instance", id}, {"run_id", first->run_id}});
+  }
+  device_tagger_.Forget(deleted);
 }
 
 void Job::RecordPlan(const Plan& plan) {

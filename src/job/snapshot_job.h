@@ -57,8 +57,12 @@ class Job {
   bool Select();
   Plan Classify();
   void RecordPlan(const Plan& plan);
+  void SkipRecent(Plan* plan);  // --min-interval (dedupe.h)
   void SnapshotAll(const Plan& plan);
   void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
+  // --min-interval, after the restarts: of two overlapping runs' sets of an
+  // instance, the later yields and is deleted (dedupe.h).
+  void YieldToEarlierSets();
   void WaitForCompletion();
   void CopyToDestinations();
   void RetainInDestinations();
