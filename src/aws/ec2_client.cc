@@ -244,6 +244,15 @@ Result<std::vector<Snapshot>> Ec2Client::CreateSnapshots(const CreateSnapshotsRe
   return s;
 }
 
+core::Status Ec2Client::DeleteTags(const std::vector<std::string>& resource_ids, const std::vector<std::string>& keys) {
+  QueryParams p;
+  p.SetList("ResourceId", resource_ids);
+  for (size_t i = 0; i < keys.size(); ++i) p.Set("Tag." + std::to_string(i + 1) + ".Key", keys[i]);
+  auto r = client_.Call("DeleteTags", p);
+  if (!r.ok()) return r.error();
+  return core::OkStatus();
+}
+
 core::Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) {
   QueryParams p;
   p.SetList("ResourceId", resource_ids);

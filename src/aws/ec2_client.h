@@ -102,6 +102,9 @@ class Ec2Api {
   // snapshots by tag first (EC2 takes no client token here).
   virtual core::Result<std::vector<Snapshot>> CreateSnapshots(const CreateSnapshotsRequest& req) = 0;
   virtual core::Status CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) = 0;
+  // Removes the tags with these keys (whatever their values).
+  virtual core::Status DeleteTags(const std::vector<std::string>& resource_ids,
+                                  const std::vector<std::string>& keys) = 0;
   virtual core::Result<Page<Snapshot>> DescribeSnapshots(const DescribeSnapshotsRequest& req) = 0;
   virtual core::Status DeleteSnapshot(const std::string& snapshot_id) = 0;
   // Called on the destination region's client. Returns the new snapshot id.
@@ -129,6 +132,7 @@ class Ec2Client : public Ec2Api {
   core::Result<std::vector<InstanceStateChange>> StartInstances(const std::vector<std::string>& ids) override;
   core::Result<std::vector<Snapshot>> CreateSnapshots(const CreateSnapshotsRequest& req) override;
   core::Status CreateTags(const std::vector<std::string>& resource_ids, const std::vector<Tag>& tags) override;
+  core::Status DeleteTags(const std::vector<std::string>& resource_ids, const std::vector<std::string>& keys) override;
   core::Result<Page<Snapshot>> DescribeSnapshots(const DescribeSnapshotsRequest& req) override;
   core::Status DeleteSnapshot(const std::string& snapshot_id) override;
   core::Result<std::string> CopySnapshot(const CopySnapshotRequest& req) override;

@@ -13,51 +13,72 @@ using core::LogLevel;
 
 namespace {
 
-struct Copy {
-  const CopySource* source;
-  std::string region;
-  std::string copy_id;  // set once CopySnapshot answered
-};
-
-void Record(Ledger& ledger, const Copy& c, const std::string& state) {
-  ledger.Update(c.source->instance_id, [&](InstanceReport& r) {
-    for (auto& s : r.snapshots) {
-      if (s.snapshot_id != c.source->snapshot_id) continue;
-      for (auto& rec : s.copies) {
-        if (rec.region == c.region) {
-          rec.snapshot_id = c.copy_id;
-          rec.state = state;
-          return;
-        }
-      }
-      s.copies.push_back({c.region, c.copy_id, state});
-    }
-  });
+core::WallTime StartOf(const aws::Snapshot& s) {
+  core::WallTime t{};
+  core::ParseIso8601(s.start_time, &t);
+  return t;
 }
 
-void Fail(Ledger& ledger, const Copy& c, FailureRecord f) { ledger.AddError(c.source->instance_id, std::move(f)); }
+// The copies in `dest` of each of `source_ids`, by source id.
+core::Result<std::map<std::string, std::vector<aws::Snapshot>>> CopiesIn(aws::Ec2Api& dest,
+                                                                         const std::vector<std::string>& source_ids) {
+  std::map<std::string, std::vector<aws::Snapshot>> out;
+  for (const auto& chunk : core::Chunks(source_ids, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {{std::string("tag:") + kTagSourceSnapshot, chunk}};
+    auto found = aws::DescribeAllSnapshots(dest, req);
+    if (!found.ok()) return found.error();
+    for (auto& s : *found) {
+      std::string source = s.TagValue(kTagSourceSnapshot);
+      out[source].push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+// Of a source's copies in one region, the one every run keeps: the earliest
+// live one (StartTime, then id). The other live ones are deleted. Returns
+// nullopt when there is no live copy (none, or only ones in 'error').
+std::optional<aws::Snapshot> KeepOne(const JobContext& ctx, aws::Ec2Api& dest, const std::string& region,
+                                     const std::vector<aws::Snapshot>& copies) {
+  std::vector<aws::Snapshot> live;
+  for (const auto& c : copies) {
+    if (c.state != "error") live.push_back(c);
+  }
+  if (live.empty()) return std::nullopt;
+  std::sort(live.begin(), live.end(), [](const aws::Snapshot& a, const aws::Snapshot& b) {
+    auto ta = StartOf(a), tb = StartOf(b);
+    return ta != tb ? ta < tb : a.snapshot_id < b.snapshot_id;
+  });
+  for (size_t i = 1; i < live.size(); ++i) {
+    auto st = dest.DeleteSnapshot(live[i].snapshot_id);
+    ctx.Log(LogLevel::kWarn, "two copies of one source in one region: kept the first, deleted the other",
+            {{"region", region},
+             {"kept", live[0].snapshot_id},
+             {"deleted", live[i].snapshot_id},
+             {"result", st.ok() ? "ok" : st.error().ToString()}});
+  }
+  return live[0];
+}
 
 // Sends one CopySnapshot; after a lost answer, finds the copy by its tag.
-core::Result<std::string> SendCopy(const JobContext& ctx, aws::Ec2Api& dest, const Copy& c,
-                                   const CopyOptions& options) {
-  const CopySource& s = *c.source;
+core::Result<std::string> SendCopy(const JobContext& ctx, aws::Ec2Api& dest, const CopySource& s,
+                                   const std::string& region, const CopyOptions& options) {
   aws::CopySnapshotRequest req;
   req.source_region = options.source_region;
   req.source_snapshot_id = s.snapshot_id;
   req.description = CopyDescription(s.snapshot_id, options.source_region, s.description);
   req.kms_key_id = options.kms_key_id;
   req.encrypted = !options.kms_key_id.empty();
-  req.tags = CopyTags(s.tags, s.device, s.several_devices, s.snapshot_id, options.source_region, s.volume_id);
+  req.tags = CopyTags(s.tags, s.device, s.snapshot_id, options.source_region, s.volume_id);
   auto r = dest.CopySnapshot(req);
   if (!r.ok() && (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed)) {
-    aws::DescribeSnapshotsRequest find;
-    find.owner_ids = {"self"};
-    find.filters = {{std::string("tag:") + kTagSourceSnapshot, {s.snapshot_id}}};
-    auto found = aws::DescribeAllSnapshots(dest, find);
-    if (found.ok() && !found->empty()) {
+    auto found = CopiesIn(dest, {s.snapshot_id});
+    if (found.ok() && !(*found)[s.snapshot_id].empty()) {
       ctx.Log(LogLevel::kWarn, "CopySnapshot outcome was unknown; found the copy",
-              {{"snapshot", s.snapshot_id}, {"region", c.region}});
-      return found->front().snapshot_id;
+              {{"snapshot", s.snapshot_id}, {"region", region}});
+      return (*found)[s.snapshot_id].front().snapshot_id;
     }
   }
   return r;
@@ -65,100 +86,231 @@ core::Result<std::string> SendCopy(const JobContext& ctx, aws::Ec2Api& dest, con
 
 }  // namespace
 
-void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<CopySource>& sources,
-                   const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options) {
-  std::vector<Copy> queue, flights;
-  for (const auto& [region, _] : destinations) {
-    for (const auto& s : sources) queue.push_back({&s, region, ""});
+std::string CopyToTagValue(const std::set<std::string>& regions) {
+  std::string v;
+  for (const auto& r : regions) v += (v.empty() ? "" : " ") + r;
+  return v;
+}
+
+std::set<std::string> ParseCopyToTag(const std::string& value) {
+  std::set<std::string> out;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t sp = value.find(' ', pos);
+    if (sp == std::string::npos) sp = value.size();
+    if (sp > pos) out.insert(value.substr(pos, sp - pos));
+    pos = sp + 1;
   }
-  if (queue.empty()) return;
-  ctx.Log(LogLevel::kInfo, "copying " + std::to_string(sources.size()) + " snapshot(s) to " +
-                               std::to_string(destinations.size()) + " region(s)");
-  std::map<std::string, int> in_flight;
-  auto deadline = ctx.clock->Steady() + options.timeout;
-  for (int round = 0; !queue.empty() || (!flights.empty() && options.wait); ++round) {
-    // Start what each region's limit allows.
-    for (auto it = queue.begin(); it != queue.end() && !ctx.Cancelled();) {
-      if (in_flight[it->region] >= options.max_in_flight) {
-        ++it;
-        continue;
-      }
-      auto r = SendCopy(ctx, *destinations.at(it->region), *it, options);
-      if (r.ok()) {
-        it->copy_id = *r;
-        Record(ledger, *it, "pending");
-        in_flight[it->region]++;
-        flights.push_back(std::move(*it));
-        it = queue.erase(it);
-      } else if (IsRetryableAtJobLevel(r.error())) {
-        ++it;  // the destination's concurrent-copy limit (kLimit), or throttling: later
-      } else {
-        Record(ledger, *it, "failed");
-        Fail(ledger, *it, FailureFrom("copy to " + it->region, r.error()));
-        it = queue.erase(it);
-      }
+  return out;
+}
+
+core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
+                                                      const std::set<std::string>& exclude_ids) {
+  std::vector<CopySource> out;
+  for (const auto& chunk : core::Chunks(volume_ids, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {
+        {std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"tag-key", {kTagCopyTo}}, {"volume-id", chunk}};
+    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
+    if (!found.ok()) return found.error().WithContext("looking for earlier snapshots that owe a copy");
+    for (auto& s : *found) {
+      if (exclude_ids.count(s.snapshot_id) || s.TagValue(kTagCopyTo).empty()) continue;
+      CopySource c;
+      c.instance_id = s.TagValue(kTagInstanceId);
+      c.snapshot_id = s.snapshot_id;
+      c.volume_id = s.volume_id;
+      c.device = s.TagValue(kTagDevice);
+      c.state = s.state;
+      c.start = StartOf(s);
+      c.owed = ParseCopyToTag(s.TagValue(kTagCopyTo));
+      c.description = s.description;
+      c.tags = std::move(s.tags);
+      out.push_back(std::move(c));
     }
-    if (ctx.Cancelled() || ctx.clock->Steady() >= deadline) break;
-    if (flights.empty() && queue.empty()) break;
-    if (flights.empty()) {
-      // Nothing in flight but work refused for now (throttled): back off.
-      ctx.clock->Sleep(ctx.Backoff(round));
+  }
+  return out;
+}
+
+CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& sources,
+                         const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options) {
+  CopyResult out;
+  std::map<std::string, std::set<std::string>> done;  // source id -> regions whose copy is completed
+  for (const auto& destination : destinations) {
+    const std::string& region = destination.first;
+    aws::Ec2Api& dest = *destination.second;
+    const std::string step = "copy to " + region;
+    std::vector<const CopySource*> here;
+    std::vector<std::string> ids;
+    for (const auto& s : sources) {
+      if (!s.owed.count(region) || s.state == "error") continue;
+      here.push_back(&s);
+      ids.push_back(s.snapshot_id);
+    }
+    if (here.empty()) continue;
+    auto copies = CopiesIn(dest, ids);
+    if (!copies.ok()) {
+      out.run_errors.push_back(FailureFrom(step, copies.error().WithContext("listing the copies there")));
       continue;
     }
-    SleepUnlessCancelled(*ctx.clock, ctx.cancel, ctx.Backoff(round));
-    // Poll each region's copies in flight, in batches.
-    for (const auto& destination : destinations) {
-      const std::string& region = destination.first;  // named: lambdas below capture it
-      aws::Ec2Api* dest = destination.second;
-      std::vector<std::string> ids;
-      for (const auto& f : flights) {
-        if (f.region == region) ids.push_back(f.copy_id);
+    std::map<std::string, CopyOutcome> outcomes;  // by source id
+    std::vector<const CopySource*> to_send;
+    for (const CopySource* s : here) {
+      CopyOutcome o{s->instance_id, s->snapshot_id, region, "", "queued", s->this_run};
+      const auto& list = (*copies)[s->snapshot_id];
+      if (auto keep = KeepOne(ctx, dest, region, list)) {
+        o.copy_id = keep->snapshot_id;
+        o.state = keep->state == "completed" ? "completed" : "pending";
+      } else {
+        for (const auto& c : list) {  // only copies in 'error' are left: say so, and copy again
+          out.failures.push_back({s->instance_id, Failure(step, "SnapshotError",
+                                                          "copy " + c.snapshot_id + " of " + s->snapshot_id +
+                                                              " ended in state 'error'; a new copy is made")});
+        }
+        if (s->state == "completed") to_send.push_back(s);
       }
-      for (const auto& chunk : core::Chunks(ids, 200)) {
+      outcomes[s->snapshot_id] = o;
+    }
+    // Oldest sources first: they are the closest to overdue.
+    std::stable_sort(to_send.begin(), to_send.end(), [](const CopySource* a, const CopySource* b) {
+      return !a->this_run && b->this_run ? true : (a->this_run == b->this_run && a->start < b->start);
+    });
+    // Start copies while the region has room: without --wait at most
+    // max_new_per_region this run; with --wait in waves as copies complete.
+    auto in_flight = [&outcomes] {
+      int n = 0;
+      for (const auto& entry : outcomes) n += entry.second.state == "pending";
+      return n;
+    };
+    std::vector<std::string> started;
+    size_t next = 0;
+    int started_count = 0;
+    const auto deadline = ctx.clock->Steady() + options.timeout;
+    for (int round = 0;; ++round) {
+      while (next < to_send.size() && !ctx.Cancelled() && in_flight() < options.max_new_per_region &&
+             (options.wait || started_count < options.max_new_per_region)) {
+        const CopySource* s = to_send[next];
+        auto r = SendCopy(ctx, dest, *s, region, options);
+        CopyOutcome& o = outcomes[s->snapshot_id];
+        if (r.ok()) {
+          o.copy_id = *r;
+          o.state = "pending";
+          started.push_back(s->snapshot_id);
+          ++started_count;
+        } else if (r.error().kind == ErrorKind::kLimit || IsRetryableAtJobLevel(r.error())) {
+          // The destination's concurrent-copy limit, or throttling: it stays
+          // queued (for the next wave with --wait, else a later run).
+          ctx.Log(LogLevel::kInfo, "copy refused for now; it stays queued",
+                  {{"region", region}, {"snapshot", s->snapshot_id}, {"error", r.error().code}});
+          break;
+        } else {
+          o.state = "failed";
+          out.failures.push_back({s->instance_id, FailureFrom(step, r.error())});
+        }
+        ++next;
+      }
+      if (!options.wait) break;
+      std::vector<std::string> pending;
+      for (const auto& entry : outcomes) {
+        if (entry.second.state == "pending") pending.push_back(entry.second.copy_id);
+      }
+      if (pending.empty() && next >= to_send.size()) break;
+      if (ctx.Cancelled() || ctx.clock->Steady() >= deadline) break;
+      SleepUnlessCancelled(*ctx.clock, ctx.cancel, ctx.Backoff(round));
+      for (const auto& chunk : core::Chunks(pending, 200)) {
         aws::DescribeSnapshotsRequest req;
         req.owner_ids = {"self"};
         req.filters = {{"snapshot-id", chunk}};
-        auto snaps = aws::DescribeAllSnapshots(*dest, req);
-        if (!snaps.ok()) {
-          if (snaps.error().kind == ErrorKind::kAuth || snaps.error().kind == ErrorKind::kInvalidInput) {
-            // Polling cannot succeed: every copy in flight there fails.
-            for (const auto& f : flights) {
-              if (f.region == region) Fail(ledger, f, FailureFrom("copy to " + region, snaps.error()));
+        auto snaps = aws::DescribeAllSnapshots(dest, req);
+        if (!snaps.ok()) continue;  // the next round polls again
+        for (const auto& snap : *snaps) {
+          if (snap.state != "completed" && snap.state != "error") continue;
+          for (auto& entry : outcomes) {
+            CopyOutcome& o = entry.second;
+            if (o.copy_id != snap.snapshot_id) continue;
+            o.state = snap.state;
+            if (snap.state == "error") {
+              out.failures.push_back({o.instance_id, Failure(step, "SnapshotError",
+                                                             "copy " + o.copy_id + " of " + o.source_snapshot_id +
+                                                                 " ended in state 'error'")});
             }
-            flights.erase(
-                std::remove_if(flights.begin(), flights.end(), [&](const Copy& f) { return f.region == region; }),
-                flights.end());
-            in_flight[region] = 0;
-            break;
           }
-          continue;
-        }
-        for (const auto& s : *snaps) {
-          if (s.state != "completed" && s.state != "error") continue;
-          auto f =
-              std::find_if(flights.begin(), flights.end(), [&](const Copy& c) { return c.copy_id == s.snapshot_id; });
-          if (f == flights.end()) continue;
-          Record(ledger, *f, s.state);
-          if (s.state == "error") {
-            Fail(ledger, *f,
-                 Failure("copy to " + f->region, "SnapshotError", "copy " + f->copy_id + " ended in state 'error'"));
-          }
-          in_flight[f->region]--;
-          flights.erase(f);
         }
       }
     }
-  }
-  for (const auto& c : queue) {
-    Record(ledger, c, "not started");
-    Fail(ledger, c,
-         Failure("copy to " + c.region, ctx.Cancelled() ? "Cancelled" : "CopyTimeout", "the copy was not started"));
-  }
-  if (options.wait) {
-    for (const auto& f : flights) {
-      Fail(ledger, f, Failure("copy to " + f.region, "WaitTimeout", "copy " + f.copy_id + " not completed in time"));
+    if (!started.empty()) {
+      // Another run may have copied the same sources a moment ago.
+      auto again = CopiesIn(dest, started);
+      if (again.ok()) {
+        for (const auto& id : started) {
+          if (auto keep = KeepOne(ctx, dest, region, (*again)[id])) {
+            outcomes[id].copy_id = keep->snapshot_id;
+            outcomes[id].state = keep->state == "completed" ? "completed" : "pending";
+          }
+        }
+      }
+    }
+    const core::WallTime now = ctx.clock->Now();
+    for (const CopySource* s : here) {
+      const CopyOutcome& o = outcomes[s->snapshot_id];
+      if (o.state == "queued" && s->state == "completed" && !s->this_run && s->start != core::WallTime{} &&
+          now - s->start > options.overdue) {
+        out.failures.push_back(
+            {s->instance_id,
+             Failure(step, "CopyOverdue",
+                     "snapshot " + s->snapshot_id + " has no copy in " + region + " yet, " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::hours>(now - s->start).count()) +
+                         " h after it began (--copy-overdue)")});
+      }
+    }
+    if (options.wait) {
+      for (const auto& entry : outcomes) {
+        const CopyOutcome& o = entry.second;
+        if (o.state == "pending") {
+          out.failures.push_back(
+              {o.instance_id, Failure(step, "WaitTimeout", "copy " + o.copy_id + " not completed in time")});
+        } else if (o.state == "queued" && o.this_run_source) {
+          out.failures.push_back({o.instance_id, Failure(step, ctx.Cancelled() ? "Cancelled" : "CopyTimeout",
+                                                         "the copy of " + o.source_snapshot_id + " was not started")});
+        }
+      }
+    }
+    for (auto& [id, o] : outcomes) {
+      if (o.state == "completed") done[id].insert(region);
+      out.outcomes.push_back(o);
     }
   }
+  // The sources whose copies are all completed no longer owe one: shorten
+  // or remove their s3snapshot:copy-to tag, so later runs do not look at them.
+  std::vector<std::string> settled;
+  std::map<std::string, std::vector<std::string>> shortened;  // new tag value -> sources
+  for (const auto& s : sources) {
+    auto it = done.find(s.snapshot_id);
+    if (it == done.end()) continue;
+    std::set<std::string> left;
+    std::set_difference(s.owed.begin(), s.owed.end(), it->second.begin(), it->second.end(),
+                        std::inserter(left, left.end()));
+    if (left.empty()) {
+      settled.push_back(s.snapshot_id);
+    } else {
+      shortened[CopyToTagValue(left)].push_back(s.snapshot_id);
+    }
+  }
+  for (const auto& chunk : core::Chunks(settled, 1000)) {
+    auto st = ctx.ec2->DeleteTags(chunk, {kTagCopyTo});
+    if (!st.ok())
+      ctx.Log(LogLevel::kWarn, "clearing the copy-to tag failed; a later run looks again",
+              {{"error", st.error().ToString()}});
+  }
+  for (const auto& [value, ids] : shortened) {
+    for (const auto& chunk : core::Chunks(ids, 1000)) {
+      auto st = ctx.ec2->CreateTags(chunk, {{kTagCopyTo, value}});
+      if (!st.ok())
+        ctx.Log(LogLevel::kWarn, "updating the copy-to tag failed; a later run looks again",
+                {{"error", st.error().ToString()}});
+    }
+  }
+  return out;
 }
 
 }  // namespace s3snapshot::job

@@ -1,49 +1,91 @@
-// Cross-region copies (--copy-to-region): each completed source snapshot of
-// the run is copied to every destination region with CopySnapshot, sent to
-// the destination's endpoint, with the source's tags plus where it came from
-// (tags.h CopyTags).
+// Cross-region copies (--copy-to-region) that complete across runs, on EC2's
+// clock: a source snapshot can stay pending for hours and its copy longer,
+// so no run waits for them (unless --wait). Each run, in each destination R:
 //
-//  - At most `max_in_flight` copies pending per destination (EC2's default
-//    limit is 20 concurrent copies a region); the rest wait in a queue. A copy
-//    refused for that limit (kLimit) or throttled stays queued.
-//  - CopySnapshot takes no client token either: after a lost answer the copy
-//    is looked for by its s3snapshot:source-snapshot tag before another is sent.
-//  - With `wait`, copies are polled until 'completed' or 'error' (or the
-//    timeout); without it, queued copies are started and the run goes on.
+//  - looks at the sources: this run's new snapshots, and the tool's earlier
+//    snapshots of the selected volumes that still owe a copy -- the
+//    `s3snapshot:copy-to` tag a run with copies sets at creation lists the
+//    regions owed, and is removed (or shortened) once the copies there are
+//    completed, so the lookup stays small;
+//  - looks at the copies in R (their `s3snapshot:source-snapshot` tag) and
+//    gives each source one state: `completed`, `pending` (copying), `queued`
+//    (the source is still pending, or the destination is at its copy limit,
+//    or this run's copy budget is spent) -- not a failure -- or failed;
+//  - starts the copies of completed sources without one: at most
+//    `max_new_per_region` a run (a Lambda run must end before its deadline;
+//    EC2 allows about 20 in flight per region), never after cancellation or
+//    too close to the deadline; a copy refused for the limit (kLimit) or
+//    throttling stays queued for a later run or event;
+//  - never keeps two copies of one source in one region: CopySnapshot takes
+//    no client token and two runs may overlap, so after a lost answer the
+//    copy is looked for by tag first, and wherever two live copies of one
+//    source are seen, the earliest (StartTime, then id) is kept and the
+//    others deleted -- every run picks the same one;
+//  - a completed source begun more than `overdue` ago and still without a
+//    copy is a failure (CopyOverdue), as is a copy that ended in `error`
+//    (then a new one is made).
 //
-// Runs on the run's main thread, after the sources have completed; writes
-// each copy's record and failures into the ledger.
+// With `wait`, the copies it started are polled until completed or error.
+// Runs on the run's main thread.
 #ifndef S3SNAPSHOT_JOB_COPIER_H_
 #define S3SNAPSHOT_JOB_COPIER_H_
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "job/job_context.h"
-#include "job/ledger.h"
+#include "job/report.h"
 
 namespace s3snapshot::job {
 
 struct CopySource {
   std::string instance_id, snapshot_id, volume_id, device;
+  std::string state;           // pending | completed | error
+  core::WallTime start{};      // StartTime; unset for this run's (never overdue)
   std::vector<aws::Tag> tags;  // the source's creation tags
   std::string description;     // the source's description
+  std::set<std::string> owed;  // regions it still owes a copy in
   bool several_devices = false;
+  bool this_run = false;
 };
 
 struct CopyOptions {
   std::string source_region;
-  std::string kms_key_id;  // re-encrypt with this key when set
-  int max_in_flight = 20;  // per destination region
+  std::string kms_key_id;       // re-encrypt with this key when set
+  int max_new_per_region = 20;  // copies started per destination per run
   bool wait = false;
   std::chrono::seconds timeout{3600};
+  std::chrono::seconds overdue{24 * 3600};
 };
 
-// `destinations`: region -> its EC2 client.
-void CopyToRegions(const JobContext& ctx, Ledger& ledger, const std::vector<CopySource>& sources,
-                   const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options);
+// One source's copy in one destination, as the run leaves it.
+struct CopyOutcome {
+  std::string instance_id, source_snapshot_id, region;
+  std::string copy_id;  // empty when none (queued, failed)
+  std::string state;    // completed | pending | queued | failed | error
+  bool this_run_source = false;
+};
+
+struct CopyResult {
+  std::vector<CopyOutcome> outcomes;
+  std::vector<std::pair<std::string, FailureRecord>> failures;  // (instance id, failure)
+  std::vector<FailureRecord> run_errors;                        // a destination that could not be read
+};
+
+// The tool's earlier snapshots of `volume_ids` that owe a copy (tag
+// s3snapshot:copy-to), from the source region; this run's are left out.
+core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
+                                                      const std::set<std::string>& exclude_ids);
+
+// The value of s3snapshot:copy-to for these regions ("eu-west-1 us-west-2").
+std::string CopyToTagValue(const std::set<std::string>& regions);
+std::set<std::string> ParseCopyToTag(const std::string& value);
+
+CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& sources,
+                         const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options);
 
 }  // namespace s3snapshot::job
 

@@ -39,7 +39,10 @@ struct JobSpec {
   // destination), re-encrypted with kms_key_id when given.
   std::vector<std::string> copy_to_regions;
   std::string kms_key_id;
-  int max_concurrent_copies = 20;  // per destination region (EC2's default limit)
+  int max_concurrent_copies = 20;  // new copies per destination region per run (EC2's default limit)
+  // A completed source still without its copy this long after it began is
+  // a failure (--copy-overdue).
+  std::chrono::seconds copy_overdue{24 * 3600};
 
   // Scope: regions (empty: the configured one; {"all"}: every enabled
   // region) times accounts (roles to assume; empty: the caller's own).

@@ -95,6 +95,10 @@ Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& s
       m.run_errors.push_back(std::move(e));
     }
     for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
+    for (auto c : p.earlier_copies) {
+      c.scope = scope;
+      m.earlier_copies.push_back(std::move(c));
+    }
     m.seconds = std::max(m.seconds, p.seconds);
     m.cancelled = m.cancelled || p.cancelled;
     m.selection_failed = m.selection_failed || p.selection_failed;
@@ -185,7 +189,10 @@ void WriteReportText(const Report& r, std::ostream& o) {
       o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
         << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id);
       for (const auto& c : s.copies) {
-        o << "  -> " << c.region << ":" << (c.snapshot_id.empty() ? "FAILED" : c.snapshot_id);
+        o << "  -> " << c.region << ":"
+          << (!c.snapshot_id.empty() ? c.snapshot_id + (c.state == "completed" ? "" : " (" + c.state + ")")
+              : c.state == "failed"  ? "FAILED"
+                                     : "(" + c.state + ")");
       }
       o << "\n";
     }
@@ -200,6 +207,10 @@ void WriteReportText(const Report& r, std::ostream& o) {
   }
   for (const auto& id : r.not_matching_tags) {
     o << Pad(id, 21) << " skipped: does not match the tags\n";
+  }
+  for (const auto& c : r.earlier_copies) {
+    o << "copy of " << c.source_snapshot_id << " (" << c.instance_id << (c.scope.empty() ? "" : ", " + c.scope)
+      << ") to " << c.region << ": " << c.state << (c.copy_id.empty() ? "" : " " + c.copy_id) << "\n";
   }
   int deleted = 0, would = 0, in_use = 0;
   for (const auto& rr : r.retention) {
@@ -335,6 +346,16 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   j["retention"] = kRetention;
   j["not_found"] = r.not_found;
   j["not_matching_tags"] = r.not_matching_tags;
+  j["earlier_copies"] = json::array();
+  for (const auto& c : r.earlier_copies) {
+    json cj = {{"instance_id", c.instance_id},
+               {"source_snapshot_id", c.source_snapshot_id},
+               {"region", c.region},
+               {"copy_id", c.copy_id},
+               {"state", c.state}};
+    if (!c.scope.empty()) cj["scope"] = c.scope;
+    j["earlier_copies"].push_back(cj);
+  }
   j["errors"] = json::array();
   for (const auto& e : r.run_errors) j["errors"].push_back(FailureJson(e));
   std::string head = Dump(j, indent);

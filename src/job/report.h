@@ -33,6 +33,13 @@ struct FailureRecord {
 FailureRecord FailureFrom(const std::string& step, const core::Error& e);
 FailureRecord Failure(const std::string& step, const std::string& code, const std::string& message);
 
+// A copy of an earlier run's snapshot that this run looked after
+// (--copy-to-region): its state in the destination.
+struct EarlierCopyRecord {
+  std::string scope, instance_id, source_snapshot_id, region, copy_id;
+  std::string state;  // completed | pending | queued | failed
+};
+
 struct RetentionRecord {
   std::string scope;
   std::string snapshot_id, volume_id, instance_id, start_time;
@@ -73,6 +80,7 @@ struct Report {
   std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
   long api_calls = 0, throttled = 0;
   std::vector<RetentionRecord> retention;
+  std::vector<EarlierCopyRecord> earlier_copies;
   // The selection itself failed (credentials, permissions, endpoint): the
   // instance list is empty because nothing could be asked, not because
   // nothing matched.

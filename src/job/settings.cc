@@ -144,15 +144,28 @@ std::vector<Setting> MakeSettings() {
                .max = 7 * 86400,
                .apply = SetSeconds<&JobSpec::wait_timeout>,
                .default_text = ShowSeconds<&JobSpec::wait_timeout>});
-  v.push_back({.name = "copy-to-regions",
-               .flags = {"--copy-to-region"},
+  v.push_back(
+      {.name = "copy-to-regions",
+       .flags = {"--copy-to-region"},
+       .in_document = true,
+       .type = T::kTextList,
+       .metavar = "REGION",
+       .help = "Copy each new snapshot, with its tags, to REGION (repeatable), without waiting for it: a source still "
+               "pending is queued and copied by a later run (or its completion event); earlier snapshots still "
+               "owing a copy are copied too, at most 20 a region a run, never twice; --keep/--keep-days apply "
+               "there too",
+       .apply = SetList<&JobSpec::copy_to_regions>});
+  v.push_back({.name = "copy-overdue",
+               .flags = {"--copy-overdue"},
                .in_document = true,
-               .type = T::kTextList,
-               .metavar = "REGION",
-               .help =
-                   "Copy each new snapshot, with its tags, to REGION (repeatable); waits for the sources to complete, "
-                   "queues within EC2's 20 concurrent copies per region; --keep/--keep-days apply there too",
-               .apply = SetList<&JobSpec::copy_to_regions>});
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "A snapshot completed this long ago (counted from its start) and still without its copy "
+                       "is a failure",
+               .min = 60,
+               .max = 366 * 86400,
+               .apply = SetSeconds<&JobSpec::copy_overdue>,
+               .default_text = ShowDuration<&JobSpec::copy_overdue>});
   v.push_back({.name = "kms-key-id",
                .flags = {"--kms-key-id"},
                .in_document = true,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/chunks.h"
 #include "core/parse.h"
 #include "core/worker_pool.h"
 #include "job/copier.h"
@@ -59,10 +60,10 @@ Report Job::Run() {
         restarter_.Finish();
         if (spec_.min_interval.count() > 0) YieldToEarlierSets();
         device_tagger_.Flush();
-        const bool copies = !spec_.copy_to_regions.empty();
-        // Sources must be 'completed' before EC2 copies them.
-        if (spec_.wait || copies) WaitForCompletion();
-        if (copies) {
+        if (spec_.wait) WaitForCompletion();
+        // Copies never wait for their sources (copier.h): a source still
+        // pending is queued for a later run or its completion event.
+        if (!spec_.copy_to_regions.empty()) {
           CopyToDestinations();
           RetainInDestinations();
         }
@@ -278,7 +279,8 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     aws::CreateSnapshotsRequest req;
     req.instance_id = id;
     req.description = SnapshotDescription(inst, spec_.label, when_);
-    req.tags = SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id);
+    req.tags = SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id,
+                            CopyToTagValue({spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()}));
     auto snaps = CreateSnapshotSetExactlyOnce(ctx_, req, &slowest_create_);
     if (snaps.ok()) {
       std::vector<SnapshotRecord> recs;
@@ -358,23 +360,86 @@ void Job::CopyToDestinations() {
     destinations_[region] = ctx_.ec2_for_region(region);
     dest[region] = destinations_[region].get();
   }
+  const std::set<std::string> regions(spec_.copy_to_regions.begin(), spec_.copy_to_regions.end());
+  // This run's snapshots, in the state EC2 gives now (one batched look, no
+  // waiting: a source still pending is queued for a later run or event).
   std::vector<CopySource> sources;
+  std::set<std::string> mine;
+  std::vector<std::string> volumes;
   ledger_.ForEach([&](InstanceReport& r) {
     const Instance& inst = instances_.at(r.instance_id);
+    for (const auto& bd : inst.block_devices) volumes.push_back(bd.volume_id);
     for (const auto& s : r.snapshots) {
-      if (s.state != "completed") continue;
-      sources.push_back({r.instance_id, s.snapshot_id, s.volume_id, s.device,
-                         SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id),
-                         SnapshotDescription(inst, spec_.label, when_), inst.block_devices.size() > 1});
+      if (s.snapshot_id.empty()) continue;
+      CopySource c;
+      c.instance_id = r.instance_id;
+      c.snapshot_id = s.snapshot_id;
+      c.volume_id = s.volume_id;
+      c.device = s.device;
+      c.state = s.state;
+      c.tags = SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id);
+      c.description = SnapshotDescription(inst, spec_.label, when_);
+      c.owed = regions;
+      c.this_run = true;
+      mine.insert(s.snapshot_id);
+      sources.push_back(std::move(c));
     }
   });
+  std::vector<std::string> unsettled;
+  for (const auto& c : sources) {
+    if (c.state != "completed" && c.state != "error") unsettled.push_back(c.snapshot_id);
+  }
+  for (const auto& chunk : core::Chunks(unsettled, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {{"snapshot-id", chunk}};
+    auto now = aws::DescribeAllSnapshots(*ctx_.ec2, req);
+    if (!now.ok()) continue;  // they stay queued
+    for (const auto& s : *now) {
+      for (auto& c : sources) {
+        if (c.snapshot_id == s.snapshot_id) c.state = s.state;
+      }
+    }
+  }
+  // And the tool's earlier snapshots of these volumes that still owe a copy.
+  auto earlier = FindOwedSources(ctx_, volumes, mine);
+  if (earlier.ok()) {
+    for (auto& c : *earlier) {
+      std::set<std::string> owed_here;
+      for (const auto& r : c.owed) {
+        if (regions.count(r)) owed_here.insert(r);
+      }
+      if (owed_here.empty()) continue;  // owed only to regions this run does not copy to
+      sources.push_back(std::move(c));
+    }
+  } else {
+    report_.run_errors.push_back(FailureFrom("copy", earlier.error()));
+  }
   CopyOptions options;
   options.source_region = report_.region;
   options.kms_key_id = spec_.kms_key_id;
-  options.max_in_flight = spec_.max_concurrent_copies;
+  options.max_new_per_region = spec_.max_concurrent_copies;
   options.wait = spec_.wait;
   options.timeout = spec_.wait_timeout;
-  CopyToRegions(ctx_, ledger_, sources, dest, options);
+  options.overdue = spec_.copy_overdue;
+  CopyResult result = CopyToRegions(ctx_, sources, dest, options);
+  for (const auto& o : result.outcomes) {
+    if (o.this_run_source) {
+      ledger_.Update(o.instance_id, [&](InstanceReport& r) {
+        for (auto& s : r.snapshots) {
+          if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state});
+        }
+      });
+    } else {
+      report_.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});
+    }
+  }
+  for (const auto& [instance, failure] : result.failures) {
+    if (!ledger_.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
+      report_.run_errors.push_back(failure);
+    }
+  }
+  for (auto& e : result.run_errors) report_.run_errors.push_back(std::move(e));
 }
 
 bool Job::RetentionAllowed() const {
@@ -403,8 +468,13 @@ void Job::RetainInDestinations() {
   // Copies are grouped by their source volume (a copy's VolumeId means
   // nothing); the same rules as in the source region, never the dry run.
   if (!RetentionAllowed()) return;
+  // Every selected volume, whether or not today's run snapshotted it: its
+  // copies are kept by the same rules (never the newest, never protected).
   RetentionPolicy policy{spec_.keep, spec_.keep_days, false};
-  std::set<std::string> volumes = FreshVolumes(false);
+  std::set<std::string> volumes;
+  for (const auto& [id, inst] : instances_) {
+    for (const auto& bd : inst.block_devices) volumes.insert(bd.volume_id);
+  }
   for (const auto& [region, dest] : destinations_) {
     ApplyRetention(*dest, policy, volumes, ctx_.clock->Now(), false, &report_, kTagSourceVolume, region);
   }

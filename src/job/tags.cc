@@ -33,7 +33,7 @@ bool IsReservedTagKey(const std::string& key) {
 }
 
 std::vector<aws::Tag> SnapshotTags(const Instance& instance, bool protect, const std::string& label,
-                                   const std::string& run_id) {
+                                   const std::string& run_id, const std::string& copy_to) {
   std::vector<aws::Tag> tags;
   tags.push_back({kTagScripted, kTagScriptedValue});
   if (protect) tags.push_back({kTagState, kTagProtected});
@@ -48,6 +48,7 @@ std::vector<aws::Tag> SnapshotTags(const Instance& instance, bool protect, const
   tags.push_back({kTagInstanceId, instance.instance_id});
   tags.push_back({kTagRunId, run_id});
   if (!label.empty()) tags.push_back({kTagLabel, label});
+  if (!copy_to.empty()) tags.push_back({kTagCopyTo, TruncateUtf8(copy_to, 256)});
   const size_t limit = kMaxTagsPerResource - 1;
   for (const auto& t : instance.tags) {
     if (tags.size() >= limit) break;
@@ -71,14 +72,17 @@ std::string SnapshotDescription(const Instance& instance, const std::string& lab
   return TruncateUtf8(head + devices + tail, kMaxDescriptionLength);
 }
 
-std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> tags, const std::string& device, bool several_devices,
+std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> tags, const std::string& device,
                                const std::string& source_snapshot_id, const std::string& source_region,
                                const std::string& source_volume_id) {
   // The tool's own tags first: the copy is found, recovered after a lost
   // answer and retained by them, so they must never be the ones cut.
   std::vector<aws::Tag> out, own;
-  for (auto& t : tags) (IsReservedTagKey(t.key) ? out : own).push_back(std::move(t));
-  if (several_devices) out.push_back({kTagDevice, device});
+  for (auto& t : tags) {
+    if (t.key == kTagCopyTo || t.key == kTagDevice || t.key.rfind("s3snapshot:source-", 0) == 0) continue;
+    (IsReservedTagKey(t.key) ? out : own).push_back(std::move(t));
+  }
+  if (!device.empty()) out.push_back({kTagDevice, device});
   out.push_back({kTagSourceSnapshot, source_snapshot_id});
   out.push_back({kTagSourceRegion, source_region});
   out.push_back({kTagSourceVolume, source_volume_id});

@@ -26,6 +26,10 @@ inline constexpr char kTagLabel[] = "s3snapshot:label";
 inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
 inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";
 inline constexpr char kTagSourceVolume[] = "s3snapshot:source-volume";
+// On a source snapshot: the regions it still owes a copy in, space
+// separated; set at creation by a run with --copy-to-region, shortened or
+// removed as the copies complete (copier.h).
+inline constexpr char kTagCopyTo[] = "s3snapshot:copy-to";
 // EC2's limits.
 inline constexpr size_t kMaxTagsPerResource = 50;
 inline constexpr size_t kMaxDescriptionLength = 255;
@@ -38,17 +42,20 @@ bool IsReservedTagKey(const std::string& key);
 
 // The tags every snapshot of `instance` gets at creation: Scripted, State
 // (when `protect`), Name, instance id, run id, label, the device when the
-// instance has one volume, then the instance's own tags while they fit,
-// leaving one place for the device tag added after creation.
+// instance has one volume, the regions it owes a copy in (`copy_to`, when
+// not empty), then the instance's own tags while they fit, leaving one place
+// for the device tag added after creation.
 std::vector<aws::Tag> SnapshotTags(const aws::Instance& instance, bool protect, const std::string& label,
-                                   const std::string& run_id);
+                                   const std::string& run_id, const std::string& copy_to = "");
 
 // The description shared by the instance's snapshots, within 255 characters.
 std::string SnapshotDescription(const aws::Instance& instance, const std::string& label, const std::string& when);
 
-// A copy's tags in its destination: the source's creation tags, its device,
-// and where it came from (source snapshot, region and volume), within 50.
-std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> source_tags, const std::string& device, bool several_devices,
+// A copy's tags in its destination: the source's tags (never its copy-to
+// tag, which is about the source), its device (`device`, when known), and
+// where it came from (source snapshot, region and volume); the tool's tags
+// first, within 50.
+std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> source_tags, const std::string& device,
                                const std::string& source_snapshot_id, const std::string& source_region,
                                const std::string& source_volume_id);
 

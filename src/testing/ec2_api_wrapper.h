@@ -32,6 +32,9 @@ class Ec2ApiWrapper : public aws::Ec2Api {
   core::Status CreateTags(const std::vector<std::string>& ids, const std::vector<aws::Tag>& tags) override {
     return target_->CreateTags(ids, tags);
   }
+  core::Status DeleteTags(const std::vector<std::string>& ids, const std::vector<std::string>& keys) override {
+    return target_->DeleteTags(ids, keys);
+  }
   core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& r) override {
     return target_->DescribeSnapshots(r);
   }

@@ -159,6 +159,19 @@ class FakeEc2 : public aws::Ec2Api {
     }
     return core::OkStatus();
   }
+  core::Status DeleteTags(const std::vector<std::string>& ids, const std::vector<std::string>& keys) override {
+    auto fail = Enter("DeleteTags");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& s : snapshots_) {
+      if (std::find(ids.begin(), ids.end(), s.snapshot_id) == ids.end()) continue;
+      s.tags.erase(
+          std::remove_if(s.tags.begin(), s.tags.end(),
+                         [&](const aws::Tag& t) { return std::find(keys.begin(), keys.end(), t.key) != keys.end(); }),
+          s.tags.end());
+    }
+    return core::OkStatus();
+  }
   core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& req) override {
     auto fail = Enter("DescribeSnapshots");
     if (fail) return *fail;
@@ -171,10 +184,17 @@ class FakeEc2 : public aws::Ec2Api {
       } else if (s.state == "pending") {
         s.progress = std::to_string(100 * polls_[s.snapshot_id] / (snapshot_polls + 1)) + "%";
       }
-      auto field = [&s](const std::string& name) -> std::optional<std::string> {
-        if (name == "volume-id") return s.volume_id;
-        if (name == "snapshot-id") return s.snapshot_id;
-        if (name.rfind("tag:", 0) == 0) return s.TagValue(name.substr(4));
+      auto field = [&s](const aws::Filter& f) -> std::optional<std::string> {
+        if (f.name == "volume-id") return s.volume_id;
+        if (f.name == "snapshot-id") return s.snapshot_id;
+        if (f.name == "status") return s.state;
+        if (f.name.rfind("tag:", 0) == 0) return s.TagValue(f.name.substr(4));
+        if (f.name == "tag-key") {
+          for (const auto& t : s.tags) {
+            if (std::find(f.values.begin(), f.values.end(), t.key) != f.values.end()) return t.key;
+          }
+          return std::string();
+        }
         return std::nullopt;
       };
       if (MatchesFilters(req.filters, field)) page.items.push_back(s);
@@ -205,7 +225,7 @@ class FakeEc2 : public aws::Ec2Api {
     int pending = 0;
     for (const auto& s : snapshots_) pending += s.state == "pending" && s.volume_id == "vol-ffffffff";
     if (pending >= copy_limit) {
-      return core::Error::Make(core::ErrorKind::kInvalidInput, "too many copies in progress", "ResourceLimitExceeded");
+      return core::Error::Make(core::ErrorKind::kLimit, "too many copies in progress", "ResourceLimitExceeded");
     }
     max_pending_copies = std::max(max_pending_copies, pending + 1);
     return NewSnapshot("vol-ffffffff", req.description, req.tags).snapshot_id;
@@ -273,16 +293,16 @@ class FakeEc2 : public aws::Ec2Api {
   template <typename Field>
   static bool MatchesFilters(const std::vector<aws::Filter>& filters, const Field& field) {
     for (const auto& f : filters) {
-      std::optional<std::string> v = field(f.name);
+      std::optional<std::string> v = field(f);
       if (v && std::find(f.values.begin(), f.values.end(), *v) == f.values.end()) return false;
     }
     return true;
   }
   static bool Matches(const aws::Instance& inst, const aws::DescribeInstancesRequest& req) {
-    return MatchesFilters(req.filters, [&inst](const std::string& name) -> std::optional<std::string> {
-      if (name == "instance-id") return inst.instance_id;
-      if (name == "instance-state-name") return inst.state;
-      if (name.rfind("tag:", 0) == 0) return inst.TagValue(name.substr(4));
+    return MatchesFilters(req.filters, [&inst](const aws::Filter& f) -> std::optional<std::string> {
+      if (f.name == "instance-id") return inst.instance_id;
+      if (f.name == "instance-state-name") return inst.state;
+      if (f.name.rfind("tag:", 0) == 0) return inst.TagValue(f.name.substr(4));
       return std::nullopt;
     });
   }

@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
     auto r = ec2->CreateTags({a.at(1)}, Tags(a, 2));
     if (!r.ok()) return Fail(r.error());
     out = {{"ok", true}};
+  } else if (op == "DeleteTags") {
+    auto r = ec2->DeleteTags({a.at(1)}, std::vector<std::string>(a.begin() + 2, a.end()));
+    if (!r.ok()) return Fail(r.error());
+    out = {{"ok", true}};
   } else if (op == "DescribeSnapshots") {
     aws::DescribeSnapshotsRequest req;
     req.owner_ids = {"self"};

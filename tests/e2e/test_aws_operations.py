@@ -42,6 +42,8 @@ def test_tags_describe_delete(home, endpoint, ec2):
     assert rc == 0 and tagmap(snapshots(ec2)[0])["Name"] == "web /dev/sda1"
     rc, out = op(home, endpoint, "DescribeSnapshots", "tag:k", "v w")
     assert rc == 0 and [x["snapshot_id"] for x in out] == [sid]
+    rc, _ = op(home, endpoint, "DeleteTags", sid, "k", "Name")
+    assert rc == 0 and tagmap(snapshots(ec2)[0]) == {"Scripted": "s3snapshot"}
     rc, _ = op(home, endpoint, "DeleteSnapshot", sid)
     assert rc == 0 and snapshots(ec2) == []
     rc, out = op(home, endpoint, "DeleteSnapshot", sid)

@@ -33,7 +33,8 @@ def check_policy_conditions(rows, snapshot_tags):
     """moto enforces IAM on actions only; the template's conditions are
     checked here against every request the runs sent, as IAM would evaluate
     those condition keys: snapshots are created only with Scripted=s3snapshot
-    (aws:RequestTag), tagged afterwards only with s3snapshot:device and only
+    (aws:RequestTag), tagged afterwards only with s3snapshot:device or
+    s3snapshot:copy-to and untagged only of s3snapshot:copy-to, and only
     when they are the tool's (aws:ResourceTag, aws:TagKeys), deleted only when
     they are the tool's and not protected, roles assumed only s3snapshot*."""
     counts = collections.Counter()
@@ -44,9 +45,10 @@ def check_policy_conditions(rows, snapshot_tags):
             assert request_tags(p).get("Scripted") == "s3snapshot", p
         elif action == "CopySnapshot":
             assert request_tags(p).get("Scripted") == "s3snapshot", p
-        elif action == "CreateTags":
+        elif action in ("CreateTags", "DeleteTags"):
             keys = {v for k, v in p.items() if re.fullmatch(r"Tag\.\d+\.Key", k)}
-            assert keys == {"s3snapshot:device"}, p
+            allowed = {"s3snapshot:device", "s3snapshot:copy-to"} if action == "CreateTags" else {"s3snapshot:copy-to"}
+            assert keys and keys <= allowed, p
             for k, sid in p.items():
                 if re.fullmatch(r"ResourceId\.\d+", k):
                     assert snapshot_tags[sid].get("Scripted") == "s3snapshot", sid
@@ -56,7 +58,7 @@ def check_policy_conditions(rows, snapshot_tags):
         elif action == "AssumeRole":
             assert re.fullmatch(r"arn:aws:iam::\d{12}:role/s3snapshot.*", p["RoleArn"]), p
         counts[action] += 1
-    for action in ("CreateSnapshots", "CreateTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole"):
+    for action in ("CreateSnapshots", "CreateTags", "DeleteTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole"):
         assert counts[action] > 0, "no %s request to check" % action
 
 
@@ -94,6 +96,6 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
         if action and service:
             used.add(service + ":" + action)
     assert {"ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateSnapshots", "ec2:StartInstances",
-            "ec2:CreateTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
+            "ec2:CreateTags", "ec2:DeleteTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
             "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots"} <= used
     assert used <= role_actions(), used - role_actions()

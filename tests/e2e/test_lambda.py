@@ -216,31 +216,44 @@ def test_deadline_restarts_stopped_instances_before_the_timeout(lambda_fn, ec2, 
     assert all(i["errors"] for i in undone)
 
 
+def reset_moto(ec2):
+    urllib.request.urlopen(urllib.request.Request(ec2.meta.endpoint_url + "/moto-api/reset", data=b"",
+                                                  method="POST"), timeout=30).read()
+
+
 def test_deadline_under_network_faults_still_restarts_everything(lambda_fn, ec2, proxy, toxi):
     """The Lambda deadline arrives while the network is slow and resets some
     connections (toxiproxy in front of a proxy that holds each CreateSnapshots
     for 1.5 s): the function still answers before its timeout, with every
     instance it stopped running again and a report that matches moto."""
-    ids = make_fleet(ec2, count=80, volumes=2)  # more than fit before the deadline
-    proxy.add("CreateSnapshots", "pass", count=100, delay=1.5)
     net = toxi.chain(proxy.port)
     net.toxic("latency", {"latency": 100, "jitter": 50})
     net.toxic("reset_peer", {"timeout": 400}, 0.5)
-    rie = lambda_fn(endpoint_url=net.url, timeout_s=10)
-    t0 = time.time()
-    try:
-        rep = rie.invoke(json.dumps({"instances": ids, "stop": True}), timeout=60)
-    finally:
-        rie.log.flush()
-        log = open(rie.log.name).read()
-    assert time.time() - t0 < 10.5
-    assert "errorType" not in rep, log[-6000:]
-    assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
-    check_consistent(ec2, ids, rep, 2, cancelled_in_flight=True)
-    assert set(states(ec2, ids).values()) == {"running"}
-    assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
-    assert "Connection reset by peer" in log and ("outcome was unknown" in log or "outcome unknown" in log), \
-        "the faults hit requests in flight"
+    # The guarantees must hold on every attempt. Whether the random resets
+    # hit a CreateSnapshots in flight (the case this test is for) is chance,
+    # so an attempt where they did not is run again, up to three times.
+    for attempt in range(3):
+        reset_moto(ec2)
+        ids = make_fleet(ec2, count=80, volumes=2)  # more than fit before the deadline
+        proxy.rules.clear()
+        proxy.add("CreateSnapshots", "pass", count=100, delay=1.5)
+        rie = lambda_fn(endpoint_url=net.url, timeout_s=10)
+        t0 = time.time()
+        try:
+            rep = rie.invoke(json.dumps({"instances": ids, "stop": True}), timeout=60)
+        finally:
+            rie.log.flush()
+            log = open(rie.log.name).read()
+            rie.close()
+        assert time.time() - t0 < 10.5
+        assert "errorType" not in rep, log[-6000:]
+        assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
+        check_consistent(ec2, ids, rep, 2, cancelled_in_flight=True)
+        assert set(states(ec2, ids).values()) == {"running"}
+        assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
+        if "Connection reset by peer" in log and ("outcome was unknown" in log or "outcome unknown" in log):
+            return
+    pytest.fail("in 3 attempts the resets never hit a CreateSnapshots in flight")
 
 
 def test_a_held_runtime_api_port_is_named_instead_of_a_bare_failure(tmp_path):

@@ -73,3 +73,91 @@ def test_a_snapshot_that_ends_in_error_is_a_failure_with_wait(run, ec2, ec2clock
     assert by_id[ids[0]]["errors"][0]["code"] == "SnapshotError"
     assert "injected by ec2_clock" in by_id[ids[0]]["errors"][0]["message"]
     assert by_id[ids[1]]["errors"] == []
+
+
+def copies_in(endpoint, region):
+    """source snapshot id -> its copies in `region` (moto's own view)."""
+    from conftest import snapshots, tagmap
+    out = {}
+    for c in snapshots(client("ec2", endpoint, region=region)):
+        out.setdefault(tagmap(c).get("s3snapshot:source-snapshot"), []).append(c)
+    return out
+
+
+def copy_to_tags(ec2):
+    from conftest import snapshots, tagmap
+    return {s["SnapshotId"]: tagmap(s).get("s3snapshot:copy-to") for s in snapshots(ec2)}
+
+
+def test_copies_complete_across_runs_without_waiting_for_their_sources(run, ec2, endpoint, ec2clock):
+    """Sources pending for 8 s, copies for 3 s: run 1 makes the sets and
+    ends at once with its copies queued (not failed); run 2, after the
+    sources completed, copies them (exactly one copy per source and region)
+    and queues its own; run 3 finds run 1's copies completed and clears their
+    copy-to tag, so later runs no longer look at them."""
+    ec2clock.snapshot_seconds, ec2clock.copy_seconds = 8, 3
+    ids = fleet(ec2, 2, volumes=2)
+    args = ["--filter", json.dumps({"instances": ids}), "--copy-to-region", "eu-west-1",
+            "--copy-to-region", "us-west-2"]
+    t0 = time.monotonic()
+    rep1, _ = run_json(run, args, endpoint_url=ec2clock.url, timeout=120)
+    assert time.monotonic() - t0 < 8, "run 1 did not wait for its sources"
+    run1 = [s["snapshot_id"] for i in rep1["instances"] for s in i["snapshots"]]
+    assert len(run1) == 4
+    for i in rep1["instances"]:
+        for s in i["snapshots"]:
+            assert sorted((c["region"], c["state"]) for c in s["copies"]) == [("eu-west-1", "queued"),
+                                                                               ("us-west-2", "queued")], s
+    assert {copy_to_tags(ec2)[sid] for sid in run1} == {"eu-west-1 us-west-2"}
+    assert copies_in(endpoint, "eu-west-1") == {}
+
+    time.sleep(max(0, 9 - (time.monotonic() - t0)))  # run 1's sources are completed now
+    rep2, _ = run_json(run, args, endpoint_url=ec2clock.url, timeout=120)
+    earlier = {(c["source_snapshot_id"], c["region"]): c for c in rep2["earlier_copies"]}
+    assert set(earlier) == {(sid, r) for sid in run1 for r in ("eu-west-1", "us-west-2")}, rep2
+    assert all(c["state"] == "pending" and c["copy_id"] for c in earlier.values())
+    for region in ("eu-west-1", "us-west-2"):
+        have = copies_in(endpoint, region)
+        assert {sid: len(have.get(sid, [])) for sid in run1} == {sid: 1 for sid in run1}, region
+
+    time.sleep(4)  # the copies completed
+    rep3, _ = run_json(run, args, endpoint_url=ec2clock.url, timeout=120)
+    done = {(c["source_snapshot_id"], c["region"]): c["state"] for c in rep3["earlier_copies"]}
+    assert all(done[(sid, r)] == "completed" for sid in run1 for r in ("eu-west-1", "us-west-2")), done
+    assert all(copy_to_tags(ec2)[sid] is None for sid in run1), "settled sources owe nothing"
+    for region in ("eu-west-1", "us-west-2"):
+        have = copies_in(endpoint, region)
+        assert all(len(have[sid]) == 1 for sid in run1), "never a second copy"
+    # Run 4: run 1's sources are no longer looked at.
+    rep4, _ = run_json(run, args, endpoint_url=ec2clock.url, timeout=120)
+    assert not {c["source_snapshot_id"] for c in rep4["earlier_copies"]} & set(run1)
+
+
+def test_two_overlapping_runs_make_one_copy_per_source(run, ec2, endpoint, ec2clock, home):
+    """Two processes copy the same owed sources at the same time (each
+    CopySnapshot held 1 s by a proxy so both send before either sees the
+    other's copy): one copy per source and region remains."""
+    import subprocess
+    from conftest import base_env, binary
+    from fault_proxy import FaultProxy
+    ids = fleet(ec2, 3)
+    args = ["--filter", json.dumps({"instances": ids}), "--copy-to-region", "eu-west-1", "--output", "json"]
+    ec2clock.snapshot_seconds = 3
+    rep, _ = run_json(run, args[:-2], endpoint_url=ec2clock.url)  # the sets, copies queued
+    first = [s["snapshot_id"] for i in rep["instances"] for s in i["snapshots"]]
+    time.sleep(3.5)
+    slow = FaultProxy(ec2clock.port)
+    try:
+        slow.add("CopySnapshot", "pass", count=100, delay=1.0)
+        procs = [subprocess.Popen([binary()] + args, env=base_env(home, slow.url), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        slow.close()
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    have = copies_in(endpoint, "eu-west-1")
+    # The first run's 3 sources have their copies (the overlapping runs' own
+    # new sets are still pending, so theirs are queued), one each.
+    assert {sid: len(c) for sid, c in have.items()} == {sid: 1 for sid in first}, have
+    assert slow.count("CopySnapshot") > 3, "both runs really sent copies of the same sources"
