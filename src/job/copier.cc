@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/chunks.h"
+#include "job/exactly_once.h"
 #include "job/retry_policy.h"
 #include "job/tags.h"
 
@@ -183,14 +184,17 @@ CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& s
       return n;
     };
     std::vector<std::string> started;
+    SlowestCall slowest;  // a copy is started only if twice the slowest fits before the deadline
     size_t next = 0;
     int started_count = 0;
     const auto deadline = ctx.clock->Steady() + options.timeout;
     for (int round = 0;; ++round) {
-      while (next < to_send.size() && !ctx.Cancelled() && in_flight() < options.max_new_per_region &&
-             (options.wait || started_count < options.max_new_per_region)) {
+      while (next < to_send.size() && !ctx.Cancelled() && !slowest.NoTimeForAnother(ctx) &&
+             in_flight() < options.max_new_per_region && (options.wait || started_count < options.max_new_per_region)) {
         const CopySource* s = to_send[next];
+        auto call_start = ctx.clock->Steady();
         auto r = SendCopy(ctx, dest, *s, region, options);
+        slowest.Record(std::chrono::duration_cast<core::Duration>(ctx.clock->Steady() - call_start));
         CopyOutcome& o = outcomes[s->snapshot_id];
         if (r.ok()) {
           o.copy_id = *r;
