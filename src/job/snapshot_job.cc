@@ -8,6 +8,7 @@
 #include "core/worker_pool.h"
 #include "job/copier.h"
 #include "job/dedupe.h"
+#include "job/late_errors.h"
 #include "job/plan.h"
 #include "job/retention.h"
 #include "job/retry_policy.h"
@@ -67,6 +68,7 @@ Report Job::Run() {
           CopyToDestinations();
           RetainInDestinations();
         }
+        ReportLateErrors();
       }
     }
     RetainInSourceRegion();
@@ -440,6 +442,26 @@ void Job::CopyToDestinations() {
     }
   }
   for (auto& e : result.run_errors) report_.run_errors.push_back(std::move(e));
+}
+
+void Job::ReportLateErrors() {
+  std::vector<std::string> volumes;
+  for (const auto& [id, inst] : instances_) {
+    for (const auto& bd : inst.block_devices) volumes.push_back(bd.volume_id);
+  }
+  std::set<std::string> mine;
+  ledger_.ForEach([&](InstanceReport& r) {
+    for (const auto& s : r.snapshots) mine.insert(s.snapshot_id);
+  });
+  LateErrors late = FindAndMarkLateErrors(ctx_, volumes, mine);
+  for (const auto& [instance, failure] : late.failures) {
+    ctx_.Log(LogLevel::kError, "an earlier snapshot ended in 'error'",
+             {{"instance", instance}, {"error", failure.message}});
+    if (!ledger_.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
+      report_.run_errors.push_back(failure);
+    }
+  }
+  for (const auto& w : late.warnings) ctx_.Log(LogLevel::kWarn, w);
 }
 
 bool Job::RetentionAllowed() const {

@@ -6,6 +6,7 @@
 //          -> restart (the restart guarantee's final phase, restarter.h)
 //          -> device tags -> wait (--wait, or for copies)
 //          -> copy (copier.h) -> retain in the destinations
+//          -> earlier snapshots that ended in 'error' (late_errors.h)
 //   -> retain in the source region (retention.h) -> the report
 //
 // Each guarantee lives in its own unit: the restart guarantee in
@@ -66,6 +67,7 @@ class Job {
   void WaitForCompletion();
   void CopyToDestinations();
   void RetainInDestinations();
+  void ReportLateErrors();  // snapshots of earlier runs that ended in 'error' (late_errors.h)
   void RetainInSourceRegion();
   Report Conclude();
 

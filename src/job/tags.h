@@ -30,6 +30,9 @@ inline constexpr char kTagSourceVolume[] = "s3snapshot:source-volume";
 // separated; set at creation by a run with --copy-to-region, shortened or
 // removed as the copies complete (copier.h).
 inline constexpr char kTagCopyTo[] = "s3snapshot:copy-to";
+// On a snapshot or copy that ended in 'error': the run that reported it
+// (late_errors.h), so it is reported once.
+inline constexpr char kTagErrorReported[] = "s3snapshot:error-reported";
 // EC2's limits.
 inline constexpr size_t kMaxTagsPerResource = 50;
 inline constexpr size_t kMaxDescriptionLength = 255;

@@ -42,7 +42,8 @@ TEST_F(WaitTest, PollsInBatchesUntilCompletedWithProgress) {
   for (const auto& i : r.instances) {
     for (const auto& s : i.snapshots) EXPECT_EQ("completed", s.state);
   }
-  EXPECT_EQ(5, ec2_.CallCount("DescribeSnapshots")) << "one batched call per poll, not one per snapshot";
+  EXPECT_EQ(6, ec2_.CallCount("DescribeSnapshots"))
+      << "5 polls, each one batched call, not one per snapshot; and one lookup for earlier snapshots in 'error'";
   ASSERT_GE(progress_.updates.size(), 2u);
   EXPECT_TRUE(progress_.updates.back().final);
   EXPECT_EQ(3, progress_.updates.back().completed);

@@ -17,6 +17,7 @@ Chain it behind FaultProxy for lost answers and throttling. `seen` lists the
 actions it forwarded; `state(id)` is what it currently makes EC2 say."""
 import http.client
 import http.server
+import re
 import threading
 import time
 import urllib.parse
@@ -62,9 +63,14 @@ class Ec2Clock:
                 refused = clock._refuse(action, params)
                 if refused:
                     return self._send(400, refused)
+                wanted = None
+                if action == "DescribeSnapshots":
+                    # moto would filter on its own 'completed': filter here,
+                    # on the states this clock gives.
+                    body, wanted = clock._take_status_filter(params)
                 status, headers, data = clock._forward(self.path, self.headers, body)
                 if status == 200:
-                    data = clock._rewrite(action, params, data)
+                    data = clock._rewrite(action, params, data, wanted)
                 self._send(status, data, headers.get("Content-Type", "text/xml"))
 
             def _send(self, status, data, ctype="text/xml"):
@@ -112,7 +118,21 @@ class Ec2Clock:
                         "<RequestID>ec2clock-start</RequestID></Response>" % iid).encode()
         return None
 
-    def _rewrite(self, action, params, data):
+    @staticmethod
+    def _take_status_filter(params):
+        """The request body without its `status` filter, and that filter's values (or None)."""
+        wanted, drop = None, None
+        for k, v in params.items():
+            m = re.fullmatch(r"Filter\.(\d+)\.Name", k)
+            if m and v == "status":
+                drop = m.group(1)
+        if drop is not None:
+            prefix = "Filter.%s." % drop
+            wanted = {v for k, v in params.items() if k.startswith(prefix + "Value.")}
+            params = {k: v for k, v in params.items() if not k.startswith(prefix)}
+        return urllib.parse.urlencode(params).encode(), wanted
+
+    def _rewrite(self, action, params, data, wanted=None):
         now = time.monotonic()
         if action in ("CreateSnapshots", "CreateSnapshot", "CopySnapshot"):
             root = ET.fromstring(data)
@@ -149,17 +169,19 @@ class Ec2Clock:
             return data
         if action == "DescribeSnapshots":
             root = ET.fromstring(data)
-            for item in root.find(q("snapshotSet")) or []:
+            snapshot_set = root.find(q("snapshotSet"))
+            for item in list(snapshot_set) if snapshot_set is not None else []:
                 sid = item.find(q("snapshotId")).text
                 with self.lock:
                     known = sid in self.snapshots
-                if not known:
-                    continue
-                st, pct = self.state(sid)
-                self._set(item, "status", st)
-                self._set(item, "progress", "%d%%" % pct)
-                if st == "error":
-                    self._set(item, "statusMessage", "injected by ec2_clock: the snapshot failed")
+                if known:
+                    st, pct = self.state(sid)
+                    self._set(item, "status", st)
+                    self._set(item, "progress", "%d%%" % pct)
+                    if st == "error":
+                        self._set(item, "statusMessage", "injected by ec2_clock: the snapshot failed")
+                if wanted is not None and item.find(q("status")).text not in wanted:
+                    snapshot_set.remove(item)
             return self._dump(root)
         if action == "DescribeInstances":
             root = ET.fromstring(data)
@@ -187,7 +209,9 @@ class Ec2Clock:
 
     def _forward(self, path, headers, body):
         conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
-        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive")}
+        # The body may have been rewritten (a filter taken out): its length is
+        # http.client's to set.
+        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive", "content-length")}
         conn.request("POST", path, body=body, headers=fwd)
         resp = conn.getresponse()
         out = (resp.status, dict(resp.getheaders()), resp.read())

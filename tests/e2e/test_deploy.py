@@ -47,7 +47,8 @@ def check_policy_conditions(rows, snapshot_tags):
             assert request_tags(p).get("Scripted") == "s3snapshot", p
         elif action in ("CreateTags", "DeleteTags"):
             keys = {v for k, v in p.items() if re.fullmatch(r"Tag\.\d+\.Key", k)}
-            allowed = {"s3snapshot:device", "s3snapshot:copy-to"} if action == "CreateTags" else {"s3snapshot:copy-to"}
+            allowed = {"s3snapshot:device", "s3snapshot:copy-to", "s3snapshot:error-reported"} \
+                if action == "CreateTags" else {"s3snapshot:copy-to"}
             assert keys and keys <= allowed, p
             for k, sid in p.items():
                 if re.fullmatch(r"ResourceId\.\d+", k):

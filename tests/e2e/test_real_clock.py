@@ -161,3 +161,28 @@ def test_two_overlapping_runs_make_one_copy_per_source(run, ec2, endpoint, ec2cl
     # new sets are still pending, so theirs are queued), one each.
     assert {sid: len(c) for sid, c in have.items()} == {sid: 1 for sid in first}, have
     assert slow.count("CopySnapshot") > 3, "both runs really sent copies of the same sources"
+
+
+def test_a_snapshot_that_ends_in_error_after_its_run_is_reported_once(run, ec2, endpoint, ec2clock):
+    """Run 1 (no --wait) ends with its snapshots pending and reports success;
+    EC2 then ends one of them in 'error'. Run 2 reports it -- exit 1, in the
+    SNS error message with instance and volume -- and run 3 does not again."""
+    from conftest import sqs_topic
+    ec2clock.snapshot_seconds = 2
+    ids = fleet(ec2, 2, volumes=2)
+    rep1, _ = run_json(run, ["--filter", json.dumps({"instances": ids})], endpoint_url=ec2clock.url)
+    bad = rep1["instances"][0]["snapshots"][1]
+    ec2clock.fail_ids = {bad["snapshot_id"]}
+    time.sleep(2.5)
+    topic, read = sqs_topic(endpoint, "late-errors")
+    args = ["--filter", json.dumps({"instances": ids}), "--sns-arn-error", topic]
+    rep2, r2 = run_json(run, args, endpoint_url=ec2clock.url, expect=1)
+    errors = [e for i in rep2["instances"] for e in i["errors"]]
+    assert len(errors) == 1 and errors[0]["step"] == "earlier snapshot", errors
+    assert bad["snapshot_id"] in errors[0]["message"] and bad["volume_id"] in errors[0]["message"]
+    assert any(bad["snapshot_id"] in line for line in r2.stderr.splitlines() if line.startswith("s3snapshot: error:"))
+    (msg,) = read()
+    assert bad["snapshot_id"] in msg["Message"] and rep1["instances"][0]["instance_id"] in msg["Message"]
+    time.sleep(2.5)  # run 2's own snapshots completed
+    rep3, _ = run_json(run, args, endpoint_url=ec2clock.url)
+    assert read() == [], "reported once"

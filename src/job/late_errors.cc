@@ -1,0 +1,45 @@
+#include "job/late_errors.h"
+
+#include "core/chunks.h"
+#include "job/tags.h"
+
+namespace s3snapshot::job {
+
+LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::string>& volume_ids,
+                                 const std::set<std::string>& exclude) {
+  LateErrors out;
+  std::vector<std::string> reported;
+  for (const auto& chunk : core::Chunks(volume_ids, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {
+        {std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"status", {"error"}}, {"volume-id", chunk}};
+    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
+    if (!found.ok()) {
+      out.warnings.push_back("looking for snapshots that ended in 'error' since earlier runs failed: " +
+                             found.error().ToString());
+      return out;
+    }
+    for (const auto& s : *found) {
+      if (s.state != "error" || exclude.count(s.snapshot_id) || !s.TagValue(kTagErrorReported).empty()) continue;
+      std::string device = s.TagValue(kTagDevice);
+      out.failures.push_back(
+          {s.TagValue(kTagInstanceId),
+           Failure("earlier snapshot", "SnapshotError",
+                   s.snapshot_id + " (" + s.volume_id + (device.empty() ? "" : " " + device) + ", run " +
+                       s.TagValue(kTagRunId) + ", begun " + s.start_time + ") ended in state 'error'" +
+                       (s.state_message.empty() ? "" : ": " + s.state_message))});
+      reported.push_back(s.snapshot_id);
+    }
+  }
+  for (const auto& chunk : core::Chunks(reported, 1000)) {
+    auto st = ctx.ec2->CreateTags(chunk, {{kTagErrorReported, ctx.run_id}});
+    if (!st.ok()) {
+      out.warnings.push_back("marking snapshots in 'error' as reported failed (the next run reports them again): " +
+                             st.error().ToString());
+    }
+  }
+  return out;
+}
+
+}  // namespace s3snapshot::job

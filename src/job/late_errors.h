@@ -1,0 +1,40 @@
+// Errors after the fact: EC2 may end a snapshot in `error` hours after the
+// run that made it has reported success (a run without --wait never sees
+// it). So every run also looks at the tool's snapshots of the volumes it
+// selects that are in state `error` -- one server-side filtered, paged
+// DescribeSnapshots per 200 volumes, so the lookup stays small -- and
+// reports each one it has not reported before: a failure of its instance
+// (exit 1, in the SNS error message) naming the snapshot, volume, device,
+// the run that made it and EC2's state message.
+//
+// "Once" is kept in EC2 itself: a reported snapshot gets the tag
+// s3snapshot:error-reported=RUN_ID (the deploy role may set that key, and
+// only on the tool's snapshots). If that tag cannot be set the snapshot is
+// reported again by the next run: a failure reported twice is better than
+// one never reported. Copies that end in `error` are reported the same way
+// by the copier (copier.h). Runs on the main thread; not in a dry run.
+#ifndef S3SNAPSHOT_JOB_LATE_ERRORS_H_
+#define S3SNAPSHOT_JOB_LATE_ERRORS_H_
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "job/job_context.h"
+#include "job/report.h"
+
+namespace s3snapshot::job {
+
+struct LateErrors {
+  std::vector<std::pair<std::string, FailureRecord>> failures;  // (instance id, failure)
+  std::vector<std::string> warnings;                            // the lookup or the marking failed
+};
+
+// `exclude`: this run's own snapshots (their state is this run's to report).
+LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::string>& volume_ids,
+                                 const std::set<std::string>& exclude);
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_LATE_ERRORS_H_
