@@ -105,6 +105,24 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
   return report;
 }
 
+job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& settings, Services& services,
+                        core::Logger& logger, job::CancelToken* cancel) {
+  auto ec2 = services.Ec2For("", "", event.region);
+  job::JobContext ctx;
+  ctx.ec2 = ec2.get();
+  ctx.clock = &services.run_clock();
+  ctx.logger = &logger;
+  ctx.cancel = cancel;
+  ctx.run_id = job::NewRunId(services.run_clock());
+  ctx.ec2_for_region = [&services](const std::string& region) { return services.Ec2For("", "", region); };
+  job::Report report = job::HandleSnapshotEvent(event, settings, ctx);
+  report.api_calls = services.ApiCalls();
+  report.throttled = services.ApiThrottled();
+  job::Notify(
+      settings, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
+  return report;
+}
+
 int ExitCodeFor(const job::Report& report) { return report.ok() ? 0 : 1; }
 
 }  // namespace s3snapshot::app

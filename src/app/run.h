@@ -6,6 +6,7 @@
 #include "app/services.h"
 #include "core/log.h"
 #include "job/cancel.h"
+#include "job/events.h"
 #include "job/job_spec.h"
 #include "job/progress.h"
 #include "job/report.h"
@@ -20,6 +21,11 @@ namespace s3snapshot::app {
 // counted in the report. One run id for every scope.
 job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger, job::CancelToken* cancel,
                          job::ProgressSink* progress = nullptr);
+
+// A completion event (job/events.h), in the event's region, with the
+// function's configured settings; then the error notification.
+job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& settings, Services& services,
+                        core::Logger& logger, job::CancelToken* cancel);
 
 // 0 all done, 1 some instance (or a notification) failed.
 int ExitCodeFor(const job::Report& report);

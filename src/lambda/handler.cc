@@ -21,7 +21,7 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
 }
 
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel) {
+                                job::CancelToken* cancel, const job::JobSpec& event_settings) {
   HandlerOutcome out;
   auto fail = [&out](const std::string& type, const std::string& message) {
     out.function_error = true;
@@ -30,6 +30,23 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
     out.body = ErrorBody(type, message);
     return out;
   };
+  if (job::LooksLikeEvent(payload)) {
+    auto event = job::ParseSnapshotEvent(payload);
+    if (!event.ok()) return fail("InvalidPayload", event.error().message + "; nothing was changed");
+    if (!*event) {
+      logger.Info("an event this function does not handle: ignored",
+                  {{"payload_bytes", std::to_string(payload.size())}});
+      out.body = R"({"ignored":true,"reason":"not an EBS snapshot completion event"})";
+      return out;
+    }
+    auto creds = runtime.CheckCredentials();
+    if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
+    job::Report report = app::HandleEvent(**event, event_settings, runtime, logger, cancel);
+    bool cut = false;
+    out.body = ResponseBody(report, kMaxResponseBytes, &cut);
+    for (const auto& line : job::FailureSummary(report)) logger.Error(line, {{"run_id", report.run_id}});
+    return out;
+  }
   auto doc = job::ParseFilterDocument(payload, "payload");
   if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
   job::JobSpec spec;

@@ -29,8 +29,11 @@ using HandlerOutcome = InvocationResult;
 // `max_bytes`, else only the failed instances (`*cut` set).
 std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut);
 
+// An EventBridge event (job/events.h) is handled with `event_settings` (the
+// function's S3SNAPSHOT_EVENT_SETTINGS); an event of another kind is logged
+// and ignored (no error); a malformed one of these kinds is InvalidPayload.
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel);
+                                job::CancelToken* cancel, const job::JobSpec& event_settings = {});
 
 }  // namespace s3snapshot::lambda
 

@@ -7,6 +7,7 @@
 #include "core/curl_transport.h"
 #include "core/log.h"
 #include "core/version.h"
+#include "job/filter.h"
 #include "lambda/handler.h"
 
 namespace s3snapshot::lambda {
@@ -102,6 +103,18 @@ int RunLambdaRuntime(const core::Env& env) {
     (void)api.PostInitError("Runtime.InitError", runtime.error().message);
     return 1;
   }
+  // The settings completion events are handled with: a document with the
+  // payload's keys, checked at init as a payload is.
+  job::JobSpec event_settings;
+  if (auto text = env.Get("S3SNAPSHOT_EVENT_SETTINGS"); text && !text->empty()) {
+    auto doc = job::ParseFilterDocument(*text, "S3SNAPSHOT_EVENT_SETTINGS");
+    if (!doc.ok()) {
+      logger.Error("init failed", {{"error", doc.error().message}});
+      (void)api.PostInitError("Runtime.InitError", doc.error().message);
+      return 1;
+    }
+    job::ApplySettings(*doc, &event_settings);
+  }
   for (;;) {
     auto inv = api.Next();
     if (!inv.ok()) {
@@ -125,7 +138,8 @@ int RunLambdaRuntime(const core::Env& env) {
     // by Lambda could not report, and a slow network must not make it one.
     (*runtime)->SetDeadline(cancel.deadline());
     core::Status posted = ServeInvocation(
-        api, *inv, [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel); },
+        api, *inv,
+        [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel, event_settings); },
         logger);
     (*runtime)->SetDeadline(std::nullopt);
     if (!posted.ok()) logger.Error("posting the result failed", {{"error", posted.error().message}});

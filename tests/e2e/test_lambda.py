@@ -121,7 +121,7 @@ def lambda_fn(package, tmp_path, endpoint):
     os.chmod(folder / "bootstrap", 0o755)
     started = []
 
-    def start(endpoint_url=None, timeout_s=60):
+    def start(endpoint_url=None, timeout_s=60, extra_env=None):
         env = {
             "PATH": "/usr/bin:/bin",
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -131,6 +131,7 @@ def lambda_fn(package, tmp_path, endpoint):
             "AWS_LAMBDA_FUNCTION_NAME": "s3snapshot", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
             "HOME": str(tmp_path),
         }
+        env.update(extra_env or {})
         rie = Rie(str(folder), env)
         started.append(rie)
         return rie
@@ -267,3 +268,71 @@ def test_a_held_runtime_api_port_is_named_instead_of_a_bare_failure(tmp_path):
         with pytest.raises(RuntimeError) as e:
             Rie(str(tmp_path / "fn"), dict(os.environ))
     assert "port 9001" in str(e.value) and "held by another process" in str(e.value)
+
+
+def event_from(name, region, snapshots):
+    """testdata/events/NAME with the ids of real snapshots [(id, volume, status)]."""
+    with open(os.path.join(ROOT, "testdata", "events", name)) as f:
+        e = json.load(f)
+    e["region"] = region
+    arn = "arn:aws:ec2::%s:snapshot/%s"
+    e["resources"] = [arn % (region, sid) for sid, _, _ in snapshots]
+    if "snapshots" in e["detail"]:
+        e["detail"]["snapshots"] = [{"snapshot_id": arn % (region, sid), "source": "arn:aws:ec2::%s:volume/%s"
+                                     % (region, vol), "status": st} for sid, vol, st in snapshots]
+    else:
+        e["detail"]["snapshot_id"] = arn % (region, snapshots[0][0])
+    return e
+
+
+def test_completion_events_make_the_copies_a_run_left_queued(lambda_fn, ec2, endpoint, ec2clock):
+    """A function with a 5 s timeout whose sources complete after 10 s: run 1
+    makes the sets and ends at once, copies queued; the completion event (in
+    EC2's documented shape) makes exactly one copy per source per region,
+    also when delivered twice; a failed set's event is an SNS error naming
+    instance and volume; other events are ignored, malformed ones refused."""
+    from conftest import client, snapshots as snaps_of, sqs_topic, tagmap
+    ec2clock.snapshot_seconds = 10
+    topic, read_err = sqs_topic(endpoint, "events-err")
+    ids = make_fleet(ec2, count=2, volumes=2)
+    rie = lambda_fn(endpoint_url=ec2clock.url, timeout_s=5,
+                    extra_env={"S3SNAPSHOT_EVENT_SETTINGS": json.dumps({"sns-arn-error": topic})})
+    t0 = time.time()
+    rep = rie.invoke(json.dumps({"instances": ids, "copy-to-regions": ["eu-west-1", "us-west-2"]}))
+    assert time.time() - t0 < 5 and rep["ok"] is True, rep
+    sources = [(s["snapshot_id"], s["volume_id"]) for i in rep["instances"] for s in i["snapshots"]]
+    assert all(c["state"] == "queued" for i in rep["instances"] for s in i["snapshots"] for c in s["copies"])
+    time.sleep(max(0, 10.5 - (time.time() - t0)))  # the sources completed
+
+    first = [(sid, vol, "completed") for sid, vol in sources[:2]]  # one instance's set
+    event = event_from("create_snapshots_succeeded.json", REGION, first)
+    for _ in range(2):  # delivered twice
+        out = rie.invoke(json.dumps(event))
+        assert "errorType" not in out and out["ok"] is True, out
+    for region in ("eu-west-1", "us-west-2"):
+        copies = collections_counter(tagmap(c).get("s3snapshot:source-snapshot")
+                                     for c in snaps_of(client("ec2", endpoint, region=region)))
+        assert copies == {sid: 1 for sid, _, _ in first}, (region, copies)
+
+    # The other set "failed" (EC2 says so in its event; the clock makes it so).
+    bad_sid, bad_vol = sources[2]
+    ec2clock.fail_ids = {bad_sid}
+    out = rie.invoke(json.dumps(event_from("create_snapshots_failed.json", REGION,
+                                           [(bad_sid, bad_vol, "failed"), (sources[3][0], sources[3][1], "completed")])))
+    assert out["ok"] is False and "errorType" not in out, out
+    (msg,) = read_err()
+    owner = next(i["instance_id"] for i in rep["instances"] if any(s["snapshot_id"] == bad_sid for s in i["snapshots"]))
+    assert bad_sid in msg["Message"] and bad_vol in msg["Message"] and owner in msg["Message"], msg["Message"]
+
+    # Not ours: another kind of event is ignored; a malformed one is refused.
+    with open(os.path.join(ROOT, "testdata", "events", "ec2_instance_state_change.json")) as f:
+        out = rie.invoke(f.read())
+    assert out == {"ignored": True, "reason": "not an EBS snapshot completion event"}, out
+    broken = dict(event, detail={"event": "createSnapshots", "result": "succeeded"})
+    out = rie.invoke(json.dumps(broken))
+    assert out["errorType"] == "InvalidPayload" and "detail.snapshots" in out["errorMessage"], out
+
+
+def collections_counter(items):
+    import collections
+    return dict(collections.Counter(items))

@@ -1,0 +1,209 @@
+#include "job/events.h"
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/chunks.h"
+#include "job/copier.h"
+#include "job/retention.h"
+#include "job/tags.h"
+
+namespace s3snapshot::job {
+
+using core::Error;
+using core::ErrorKind;
+using core::LogLevel;
+using nlohmann::json;
+
+namespace {
+
+Error Invalid(const std::string& m) { return Error::Make(ErrorKind::kInvalidInput, "event: " + m, "InvalidEvent"); }
+
+// "arn:aws:ec2::us-east-1:snapshot/snap-0123" -> "snap-0123"; a bare id stays.
+std::string IdOf(const std::string& arn) {
+  size_t slash = arn.rfind('/');
+  return slash == std::string::npos ? arn : arn.substr(slash + 1);
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+bool LooksLikeEvent(const std::string& payload) {
+  json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("detail-type") && j.contains("source");
+}
+
+core::Result<std::optional<SnapshotEvent>> ParseSnapshotEvent(const std::string& payload) {
+  json j = json::parse(payload, nullptr, false);
+  if (!j.is_object()) return Invalid("not a JSON object");
+  SnapshotEvent e;
+  e.detail_type = Str(j, "detail-type");
+  if (Str(j, "source") != "aws.ec2" || (e.detail_type != "EBS Multi-Volume Snapshots Completion Status" &&
+                                        e.detail_type != "EBS Snapshot Notification")) {
+    return std::optional<SnapshotEvent>();
+  }
+  auto detail = j.find("detail");
+  if (detail == j.end() || !detail->is_object())
+    return Invalid("\"" + e.detail_type + "\" without a \"detail\" object");
+  e.event = Str(*detail, "event");
+  if (e.event != "createSnapshots" && e.event != "createSnapshot" && e.event != "copySnapshot") {
+    return std::optional<SnapshotEvent>();
+  }
+  std::string result = Str(*detail, "result");
+  if (result != "succeeded" && result != "failed") {
+    return Invalid("detail.result is \"" + result + "\", not succeeded or failed");
+  }
+  e.succeeded = result == "succeeded";
+  e.cause = Str(*detail, "cause");
+  e.region = Str(j, "region");
+  if (e.region.empty()) return Invalid("no \"region\"");
+  if (e.event == "createSnapshots") {
+    auto snaps = detail->find("snapshots");
+    if (snaps == detail->end() || !snaps->is_array() || snaps->empty()) {
+      return Invalid("createSnapshots without a \"detail.snapshots\" list");
+    }
+    for (const auto& s : *snaps) {
+      if (!s.is_object() || Str(s, "snapshot_id").empty())
+        return Invalid("a detail.snapshots item without snapshot_id");
+      e.snapshots.push_back({IdOf(Str(s, "snapshot_id")), IdOf(Str(s, "source")), Str(s, "status")});
+    }
+  } else {
+    std::string id = IdOf(Str(*detail, "snapshot_id"));
+    if (id.empty()) return Invalid(e.event + " without detail.snapshot_id");
+    e.snapshots.push_back({id, IdOf(Str(*detail, "source")), result});
+  }
+  for (const auto& s : e.snapshots) {
+    if (s.snapshot_id.rfind("snap-", 0) != 0) return Invalid("\"" + s.snapshot_id + "\" is not a snapshot id");
+  }
+  return std::optional<SnapshotEvent>(std::move(e));
+}
+
+Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, const JobContext& ctx) {
+  Report report;
+  report.run_id = ctx.run_id;
+  report.region = event.region;
+  report.label = spec.label;
+  report.started_at = core::FormatIso8601(ctx.clock->Now());
+  // Look the snapshots up: only the tool's own are acted on.
+  std::vector<std::string> ids;
+  for (const auto& s : event.snapshots) ids.push_back(s.snapshot_id);
+  std::vector<aws::Snapshot> ours;
+  for (const auto& chunk : core::Chunks(ids, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {{"snapshot-id", chunk}, {std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
+    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
+    if (!found.ok()) {
+      report.run_errors.push_back(FailureFrom("event", found.error().WithContext("looking up the event's snapshots")));
+      report.finished_at = core::FormatIso8601(ctx.clock->Now());
+      return report;
+    }
+    for (auto& s : *found) ours.push_back(std::move(s));
+  }
+  ctx.Log(LogLevel::kInfo, "completion event: " + event.event + " " + (event.succeeded ? "succeeded" : "failed"),
+          {{"snapshots", std::to_string(ids.size())}, {"the tool's", std::to_string(ours.size())}});
+  if (ours.empty()) {
+    report.finished_at = core::FormatIso8601(ctx.clock->Now());
+    return report;  // not the tool's: nothing to do
+  }
+
+  const bool copy_event = event.event == "copySnapshot";
+  std::map<std::string, std::string> status_of;  // per snapshot, from the event
+  for (const auto& s : event.snapshots) status_of[s.snapshot_id] = s.status;
+
+  // Failures: name them once (the SNS error message lists the run errors).
+  std::vector<std::string> reported;
+  for (const auto& s : ours) {
+    // Per snapshot: a failed createSnapshots event may name some that completed.
+    const std::string& st = status_of[s.snapshot_id];
+    bool failed = s.state == "error" || st == "failed" || (!event.succeeded && st.empty());
+    if (!failed || !s.TagValue(kTagErrorReported).empty()) continue;
+    std::string device = s.TagValue(kTagDevice);
+    report.run_errors.push_back(
+        Failure(copy_event ? "copy" : "snapshot", "SnapshotError",
+                (copy_event ? "copy " + s.snapshot_id + " of " + s.TagValue(kTagSourceSnapshot) + " in " + event.region
+                            : s.snapshot_id + " of " + s.TagValue(kTagInstanceId) + " (" + s.volume_id +
+                                  (device.empty() ? "" : " " + device) + ")") +
+                    " failed" + (event.cause.empty() ? "" : ": " + event.cause)));
+    reported.push_back(s.snapshot_id);
+  }
+  if (!reported.empty()) {
+    auto st = ctx.ec2->CreateTags(reported, {{kTagErrorReported, ctx.run_id}});
+    if (!st.ok())
+      ctx.Log(LogLevel::kWarn, "marking the failed snapshots as reported failed", {{"error", st.error().ToString()}});
+  }
+
+  RetentionPolicy policy{spec.keep, spec.keep_days, false};
+  if (copy_event) {
+    // A copy completed: retention for its source volume, here.
+    std::set<std::string> volumes;
+    for (const auto& s : ours) {
+      if (s.state == "completed" && !s.TagValue(kTagSourceVolume).empty()) volumes.insert(s.TagValue(kTagSourceVolume));
+    }
+    if (event.succeeded && policy.enabled() && !volumes.empty()) {
+      ApplyRetention(*ctx.ec2, policy, volumes, ctx.clock->Now(), false, &report, kTagSourceVolume, event.region);
+    }
+    report.finished_at = core::FormatIso8601(ctx.clock->Now());
+    return report;
+  }
+
+  // Sources that completed: the copies they owe.
+  std::vector<CopySource> sources;
+  std::set<std::string> volumes;
+  std::set<std::string> regions;
+  for (const auto& s : ours) {
+    if (s.state != "completed") continue;
+    CopySource c;
+    c.instance_id = s.TagValue(kTagInstanceId);
+    c.snapshot_id = s.snapshot_id;
+    c.volume_id = s.volume_id;
+    c.device = s.TagValue(kTagDevice);
+    c.state = s.state;
+    core::ParseIso8601(s.start_time, &c.start);
+    c.owed = ParseCopyToTag(s.TagValue(kTagCopyTo));
+    if (c.owed.empty() && s.TagValue(kTagCopyTo).empty()) {
+      // No tag from a run: the function's configuration says where.
+      c.owed.insert(spec.copy_to_regions.begin(), spec.copy_to_regions.end());
+    }
+    c.description = s.description;
+    c.tags = s.tags;
+    if (c.owed.empty()) continue;
+    regions.insert(c.owed.begin(), c.owed.end());
+    volumes.insert(c.volume_id);
+    sources.push_back(std::move(c));
+  }
+  if (!sources.empty() && ctx.ec2_for_region) {
+    std::map<std::string, std::unique_ptr<aws::Ec2Api>> owned;
+    std::map<std::string, aws::Ec2Api*> dest;
+    for (const auto& r : regions) {
+      owned[r] = ctx.ec2_for_region(r);
+      dest[r] = owned[r].get();
+    }
+    CopyOptions options;
+    options.source_region = event.region;
+    options.kms_key_id = spec.kms_key_id;
+    options.max_new_per_region = spec.max_concurrent_copies;
+    options.overdue = spec.copy_overdue;
+    CopyResult result = CopyToRegions(ctx, sources, dest, options);
+    for (const auto& o : result.outcomes) {
+      report.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});
+    }
+    for (const auto& [instance, failure] : result.failures) report.run_errors.push_back(failure);
+    for (const auto& f : result.run_errors) report.run_errors.push_back(f);
+    if (policy.enabled() && result.run_errors.empty()) {
+      for (const auto& [r, d] : dest) {
+        ApplyRetention(*d, policy, volumes, ctx.clock->Now(), false, &report, kTagSourceVolume, r);
+      }
+    }
+  }
+  report.finished_at = core::FormatIso8601(ctx.clock->Now());
+  return report;
+}
+
+}  // namespace s3snapshot::job
