@@ -1,8 +1,9 @@
 // Errors after the fact: EC2 may end a snapshot in `error` hours after the
 // run that made it has reported success (a run without --wait never sees
 // it). So every run also looks at the tool's snapshots of the volumes it
-// selects that are in state `error` -- one server-side filtered, paged
-// DescribeSnapshots per 200 volumes, so the lookup stays small -- and
+// selects that are in state `error` -- one paged DescribeSnapshots per 200
+// volumes, filtered on the server by state and volume, so the lookup stays
+// small -- and
 // reports each one it has not reported before: a failure of its instance
 // (exit 1, in the SNS error message) naming the snapshot, volume, device,
 // the run that made it and EC2's state message.

@@ -336,3 +336,33 @@ def test_completion_events_make_the_copies_a_run_left_queued(lambda_fn, ec2, end
 def collections_counter(items):
     import collections
     return dict(collections.Counter(items))
+
+
+def test_deadline_on_ecs_real_clock_still_restarts_everything(lambda_fn, ec2, ec2clock):
+    """On EC2's clock (stops take 3 s, starts 2 s, StartInstances refused
+    while stopping) with each CreateSnapshots held 1.5 s, the 10 s deadline
+    cuts the run: the function answers in time, cancelled by the deadline,
+    and every instance it stopped is started again."""
+    from conftest import client
+    from fault_proxy import FaultProxy
+    ec2clock.stop_seconds, ec2clock.start_seconds = 3, 2
+    slow = FaultProxy(ec2clock.port)
+    try:
+        slow.add("CreateSnapshots", "pass", count=100, delay=1.5)
+        ids = make_fleet(ec2, count=40, volumes=1)
+        rie = lambda_fn(endpoint_url=slow.url, timeout_s=10)
+        t0 = time.time()
+        rep = rie.invoke(json.dumps({"instances": ids, "stop": True}), timeout=60)
+        assert time.time() - t0 < 10.5
+        assert "errorType" not in rep, rep
+        assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
+        assert rep["summary"]["left_stopped"] == [], rep["summary"]
+        assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
+        via_clock = client("ec2", ec2clock.url)
+        deadline = time.time() + 20
+        while time.time() < deadline and set(states(via_clock, ids).values()) != {"running"}:
+            time.sleep(0.5)
+        assert set(states(via_clock, ids).values()) == {"running"}, "the restart guarantee on EC2's clock"
+        assert slow.count("StopInstances") >= 1
+    finally:
+        slow.close()
