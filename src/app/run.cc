@@ -118,8 +118,12 @@ job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& set
   job::Report report = job::HandleSnapshotEvent(event, settings, ctx);
   report.api_calls = services.ApiCalls();
   report.throttled = services.ApiThrottled();
+  // Only failures are told: a fleet's burst of completion events must not
+  // become a burst of summaries on the sns-arn topic.
+  job::JobSpec notify = settings;
+  notify.sns_arn.clear();
   job::Notify(
-      settings, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
+      notify, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
   return report;
 }
 

@@ -182,5 +182,31 @@ TEST_F(RunAllScopesTest, AFailedNotificationIsARunErrorAndTriggersTheErrorTopic)
   EXPECT_EQ("notify", r.run_errors.at(0).step);
 }
 
+TEST_F(RunAllScopesTest, EventsTellOnlyFailuresNeverTheSummaryTopic) {
+  aws::Snapshot s;
+  s.snapshot_id = "snap-a";
+  s.volume_id = "vol-1";
+  s.state = "error";
+  s.tags = {{job::kTagScripted, job::kTagScriptedValue}, {job::kTagInstanceId, "i-00000001"}};
+  services_.Ec2Of("", "us-east-1").AddSnapshot(s);
+  job::SnapshotEvent ok_event;
+  ok_event.event = "createSnapshots";
+  ok_event.region = "us-east-1";
+  ok_event.succeeded = true;
+  ok_event.snapshots = {{"snap-b", "vol-2", "completed"}};
+  job::JobSpec settings;
+  settings.sns_arn = "arn:aws:sns:us-east-1:100000000000:Snapshot";
+  settings.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
+  EXPECT_TRUE(HandleEvent(ok_event, settings, services_, logger_, &cancel_).ok());
+  EXPECT_TRUE(services_.published.empty()) << "a burst of completion events is no burst of summaries";
+  job::SnapshotEvent failed = ok_event;
+  failed.succeeded = false;
+  failed.snapshots = {{"snap-a", "vol-1", "failed"}};
+  EXPECT_FALSE(HandleEvent(failed, settings, services_, logger_, &cancel_).ok());
+  ASSERT_EQ(1u, services_.published.size());
+  EXPECT_EQ(settings.sns_arn_error, services_.published[0].topic);
+  EXPECT_NE(std::string::npos, services_.published[0].message.find("snap-a"));
+}
+
 }  // namespace
 }  // namespace s3snapshot::app
