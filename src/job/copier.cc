@@ -105,6 +105,26 @@ std::set<std::string> ParseCopyToTag(const std::string& value) {
   return out;
 }
 
+void RefreshSourceStates(const JobContext& ctx, std::vector<CopySource>* sources) {
+  std::map<std::string, CopySource*> unsettled;
+  for (auto& c : *sources) {
+    if (c.state != "completed" && c.state != "error") unsettled[c.snapshot_id] = &c;
+  }
+  std::vector<std::string> ids;
+  for (const auto& entry : unsettled) ids.push_back(entry.first);
+  for (const auto& chunk : core::Chunks(ids, 200)) {
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.filters = {{"snapshot-id", chunk}};
+    auto now = aws::DescribeAllSnapshots(*ctx.ec2, req);
+    if (!now.ok()) continue;  // they stay as they were: queued
+    for (const auto& s : *now) {
+      auto it = unsettled.find(s.snapshot_id);
+      if (it != unsettled.end()) it->second->state = s.state;
+    }
+  }
+}
+
 core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                                       const std::set<std::string>& exclude_ids) {
   std::vector<CopySource> out;

@@ -80,6 +80,10 @@ struct CopyResult {
 core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                                       const std::set<std::string>& exclude_ids);
 
+// This run's sources in the state EC2 gives now: one batched look, no
+// waiting (a source still pending is queued for a later run or event).
+void RefreshSourceStates(const JobContext& ctx, std::vector<CopySource>* sources);
+
 // The value of s3snapshot:copy-to for these regions ("eu-west-1 us-west-2").
 std::string CopyToTagValue(const std::set<std::string>& regions);
 std::set<std::string> ParseCopyToTag(const std::string& value);

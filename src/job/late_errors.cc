@@ -47,4 +47,17 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
   return out;
 }
 
+void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
+                          const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors) {
+  LateErrors late = FindAndMarkLateErrors(ctx, volume_ids, exclude);
+  for (const auto& [instance, failure] : late.failures) {
+    ctx.Log(core::LogLevel::kError, "an earlier snapshot ended in 'error'",
+            {{"instance", instance}, {"error", failure.message}});
+    if (!ledger.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
+      run_errors->push_back(failure);
+    }
+  }
+  for (const auto& w : late.warnings) ctx.Log(core::LogLevel::kWarn, w);
+}
+
 }  // namespace s3snapshot::job

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "job/job_context.h"
+#include "job/ledger.h"
 #include "job/report.h"
 
 namespace s3snapshot::job {
@@ -35,6 +36,11 @@ struct LateErrors {
 // `exclude`: this run's own snapshots (their state is this run's to report).
 LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                  const std::set<std::string>& exclude);
+
+// The same, into a run: each failure goes to its instance's row (or, for an
+// instance the run did not select, to `run_errors`); warnings are logged.
+void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
+                          const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors);
 
 }  // namespace s3snapshot::job
 

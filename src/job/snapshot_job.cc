@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <exception>
 
-#include "core/chunks.h"
-#include "core/parse.h"
 #include "core/worker_pool.h"
 #include "job/copier.h"
 #include "job/dedupe.h"
@@ -51,7 +49,7 @@ Report Job::Run() {
   try {
     if (Select()) {
       Plan plan = Classify();
-      if (spec_.min_interval.count() > 0) SkipRecent(&plan);
+      if (spec_.min_interval.count() > 0) SkipRecent(ctx_, ledger_, spec_, &plan.to_stop, &plan.to_snapshot);
       if (spec_.dry_run) {
         RecordPlan(plan);
       } else {
@@ -59,7 +57,7 @@ Report Job::Run() {
         // Restarts first: device tags are a convenience and must never hold
         // instances stopped (nor spend a deadline's reserve).
         restarter_.Finish();
-        if (spec_.min_interval.count() > 0) YieldToEarlierSets();
+        if (spec_.min_interval.count() > 0) device_tagger_.Forget(YieldToEarlierSets(ctx_, ledger_, spec_));
         device_tagger_.Flush();
         if (spec_.wait) WaitForCompletion();
         // Copies never wait for their sources (copier.h): a source still
@@ -146,84 +144,6 @@ Job::Plan Job::Classify() {
              {{"run_id", report_.run_id}, {"region", report_.region}});
   }
   return plan;
-}
-
-void Job::SkipRecent(Plan* plan) {
-  std::vector<std::string> ids = plan->to_stop;
-  ids.insert(ids.end(), plan->to_snapshot.begin(), plan->to_snapshot.end());
-  if (ids.empty()) return;
-  auto sets = RecentSets(ctx_, ids, spec_.label, spec_.min_interval);
-  if (!sets.ok()) {
-    // A missing snapshot is worse than a second one: go on, and say so.
-    for (const auto& id : ids) ledger_.AddWarning(id, "--min-interval not applied: " + sets.error().ToString());
-    return;
-  }
-  const std::string window = core::FormatDuration(spec_.min_interval);
-  auto recent = [&](const std::string& id) {
-    auto it = sets->find(id);
-    if (it == sets->end() || it->second.empty()) return false;
-    const SnapshotSet& first = it->second.front();
-    ledger_.Update(id, [&](InstanceReport& r) {
-      r.skipped = "recent: the set of run " + first.run_id + " began " + first.started_at + ", within --min-interval " +
-                  window + " (" + first.snapshot_ids.front() + (first.snapshot_ids.size() > 1 ? ", ..." : "") + ")";
-    });
-    ctx_.Log(LogLevel::kInfo, "skipped: a recent snapshot set exists", {{"instance", id}, {"run_id", first.run_id}});
-    return true;
-  };
-  for (auto* list : {&plan->to_stop, &plan->to_snapshot}) {
-    list->erase(std::remove_if(list->begin(), list->end(), recent), list->end());
-  }
-}
-
-void Job::YieldToEarlierSets() {
-  std::map<std::string, std::vector<std::string>> mine;  // instance -> this run's snapshots of it
-  ledger_.ForEach([&](InstanceReport& r) {
-    for (const auto& s : r.snapshots) {
-      if (!s.snapshot_id.empty()) mine[r.instance_id].push_back(s.snapshot_id);
-    }
-  });
-  if (mine.empty()) return;
-  std::vector<std::string> ids;
-  for (const auto& [id, _] : mine) ids.push_back(id);
-  auto sets = RecentSets(ctx_, ids, spec_.label, spec_.min_interval);
-  if (!sets.ok()) {
-    for (const auto& id : ids)
-      ledger_.AddWarning(id, "--min-interval: could not look for overlapping runs' sets: " + sets.error().ToString());
-    return;
-  }
-  std::set<std::string> deleted;
-  for (const auto& [id, snaps] : mine) {
-    auto it = sets->find(id);
-    const SnapshotSet* first = it == sets->end() ? nullptr : FirstSet(it->second);
-    if (first == nullptr || first->run_id == ctx_.run_id) continue;
-    const std::string why = "recent: run " + first->run_id + "'s set began first (" + first->started_at +
-                            ", within --min-interval " + core::FormatDuration(spec_.min_interval) + ")";
-    if (spec_.protect) {
-      ledger_.AddWarning(id, why + "; this run's set is kept: it is protected (State=Protected) and not deleted");
-      continue;
-    }
-    std::string kept;
-    for (const auto& sid : snaps) {
-      auto st = ctx_.ec2->DeleteSnapshot(sid);
-      if (st.ok() || st.error().kind == core::ErrorKind::kNotFound) {
-        deleted.insert(sid);
-      } else {
-        kept += (kept.empty() ? "" : "; ") + sid + ": " + st.error().ToString();
-      }
-    }
-    if (!kept.empty()) {
-      ledger_.AddWarning(id, why + "; deleting this run's set failed, so it is kept: " + kept);
-      continue;
-    }
-    ledger_.Update(id, [&](InstanceReport& r) {
-      r.snapshots.clear();
-      r.snapshotted = false;
-      r.skipped = why + "; this run's set was deleted";
-    });
-    ctx_.Log(LogLevel::kInfo, "an earlier run's set won; this run's set was deleted",
-             {{"instance", id}, {"run_id", first->run_id}});
-  }
-  device_tagger_.Forget(deleted);
 }
 
 void Job::RecordPlan(const Plan& plan) {
@@ -321,39 +241,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
   ledger_.Update(id, [&](InstanceReport& r) { r.seconds = seconds; });
 }
 
-void Job::WaitForCompletion() {
-  std::vector<WaitItem> items;
-  ledger_.ForEach([&](InstanceReport& r) {
-    for (const auto& s : r.snapshots) {
-      if (!s.snapshot_id.empty()) items.push_back({s.snapshot_id, r.instance_id + " " + s.device});
-    }
-  });
-  if (items.empty()) return;
-  ctx_.Log(LogLevel::kInfo, "waiting for " + std::to_string(items.size()) + " snapshot(s) to complete");
-  WaitResult w = WaitForSnapshots(*ctx_.ec2, items, *ctx_.clock, spec_.wait_timeout, ctx_.cancel, ctx_.progress,
-                                  ctx_.backoff_initial, std::max(ctx_.backoff_max, core::Duration(30000)));
-  ledger_.ForEach([&](InstanceReport& r) {
-    for (auto& s : r.snapshots) {
-      auto it = w.final_state.find(s.snapshot_id);
-      if (it == w.final_state.end()) continue;
-      s.state = it->second;
-      const std::string what = s.snapshot_id + " (" + s.device + ")";
-      if (s.state == "error") {
-        r.snapshotted = false;
-        const std::string& why = w.message[s.snapshot_id];
-        r.errors.push_back(
-            Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
-      } else if (s.state != "completed" && !w.poll_error.empty()) {
-        r.errors.push_back(Failure("wait", "WaitFailed", what + ": polling failed: " + w.poll_error));
-      } else if (s.state != "completed") {
-        r.errors.push_back(
-            Failure("wait", w.timed_out ? "WaitTimeout" : "Cancelled",
-                    what + " still '" + s.state + "' after " +
-                        (w.timed_out ? std::to_string(spec_.wait_timeout.count()) + "s" : "cancellation")));
-      }
-    }
-  });
-}
+void Job::WaitForCompletion() { WaitForRunSnapshots(ctx_, ledger_, spec_.wait_timeout); }
 
 void Job::CopyToDestinations() {
   if (!ctx_.ec2_for_region) return;
@@ -367,10 +255,8 @@ void Job::CopyToDestinations() {
   // waiting: a source still pending is queued for a later run or event).
   std::vector<CopySource> sources;
   std::set<std::string> mine;
-  std::vector<std::string> volumes;
   ledger_.ForEach([&](InstanceReport& r) {
     const Instance& inst = instances_.at(r.instance_id);
-    for (const auto& bd : inst.block_devices) volumes.push_back(bd.volume_id);
     for (const auto& s : r.snapshots) {
       if (s.snapshot_id.empty()) continue;
       CopySource c;
@@ -387,24 +273,9 @@ void Job::CopyToDestinations() {
       sources.push_back(std::move(c));
     }
   });
-  std::vector<std::string> unsettled;
-  for (const auto& c : sources) {
-    if (c.state != "completed" && c.state != "error") unsettled.push_back(c.snapshot_id);
-  }
-  for (const auto& chunk : core::Chunks(unsettled, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{"snapshot-id", chunk}};
-    auto now = aws::DescribeAllSnapshots(*ctx_.ec2, req);
-    if (!now.ok()) continue;  // they stay queued
-    for (const auto& s : *now) {
-      for (auto& c : sources) {
-        if (c.snapshot_id == s.snapshot_id) c.state = s.state;
-      }
-    }
-  }
+  RefreshSourceStates(ctx_, &sources);
   // And the tool's earlier snapshots of these volumes that still owe a copy.
-  auto earlier = FindOwedSources(ctx_, volumes, mine);
+  auto earlier = FindOwedSources(ctx_, SelectedVolumes(), mine);
   if (earlier.ok()) {
     for (auto& c : *earlier) {
       std::set<std::string> owed_here;
@@ -445,23 +316,19 @@ void Job::CopyToDestinations() {
 }
 
 void Job::ReportLateErrors() {
-  std::vector<std::string> volumes;
-  for (const auto& [id, inst] : instances_) {
-    for (const auto& bd : inst.block_devices) volumes.push_back(bd.volume_id);
-  }
   std::set<std::string> mine;
   ledger_.ForEach([&](InstanceReport& r) {
     for (const auto& s : r.snapshots) mine.insert(s.snapshot_id);
   });
-  LateErrors late = FindAndMarkLateErrors(ctx_, volumes, mine);
-  for (const auto& [instance, failure] : late.failures) {
-    ctx_.Log(LogLevel::kError, "an earlier snapshot ended in 'error'",
-             {{"instance", instance}, {"error", failure.message}});
-    if (!ledger_.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
-      report_.run_errors.push_back(failure);
-    }
+  ReportLateErrorsInto(ctx_, ledger_, SelectedVolumes(), mine, &report_.run_errors);
+}
+
+std::vector<std::string> Job::SelectedVolumes() const {
+  std::vector<std::string> volumes;
+  for (const auto& [id, inst] : instances_) {
+    for (const auto& bd : inst.block_devices) volumes.push_back(bd.volume_id);
   }
-  for (const auto& w : late.warnings) ctx_.Log(LogLevel::kWarn, w);
+  return volumes;
 }
 
 bool Job::RetentionAllowed() const {
@@ -493,10 +360,8 @@ void Job::RetainInDestinations() {
   // Every selected volume, whether or not today's run snapshotted it: its
   // copies are kept by the same rules (never the newest, never protected).
   RetentionPolicy policy{spec_.keep, spec_.keep_days, false};
-  std::set<std::string> volumes;
-  for (const auto& [id, inst] : instances_) {
-    for (const auto& bd : inst.block_devices) volumes.insert(bd.volume_id);
-  }
+  const std::vector<std::string> selected = SelectedVolumes();
+  const std::set<std::string> volumes(selected.begin(), selected.end());
   for (const auto& [region, dest] : destinations_) {
     ApplyRetention(*dest, policy, volumes, ctx_.clock->Now(), false, &report_, kTagSourceVolume, region);
   }

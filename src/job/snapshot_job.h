@@ -58,12 +58,8 @@ class Job {
   bool Select();
   Plan Classify();
   void RecordPlan(const Plan& plan);
-  void SkipRecent(Plan* plan);  // --min-interval (dedupe.h)
   void SnapshotAll(const Plan& plan);
   void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
-  // --min-interval, after the restarts: of two overlapping runs' sets of an
-  // instance, the later yields and is deleted (dedupe.h).
-  void YieldToEarlierSets();
   void WaitForCompletion();
   void CopyToDestinations();
   void RetainInDestinations();
@@ -71,6 +67,8 @@ class Job {
   void RetainInSourceRegion();
   Report Conclude();
 
+  // The volumes of every selected instance.
+  std::vector<std::string> SelectedVolumes() const;
   // Whether retention may run at all: never after a run error or a cancellation.
   bool RetentionAllowed() const;
   // The volumes whose snapshot this run made (or, dry run, would make).

@@ -72,4 +72,37 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
   }
 }
 
+void WaitForRunSnapshots(const JobContext& ctx, Ledger& ledger, std::chrono::seconds timeout) {
+  std::vector<WaitItem> items;
+  ledger.ForEach([&](InstanceReport& r) {
+    for (const auto& s : r.snapshots) {
+      if (!s.snapshot_id.empty()) items.push_back({s.snapshot_id, r.instance_id + " " + s.device});
+    }
+  });
+  if (items.empty()) return;
+  ctx.Log(core::LogLevel::kInfo, "waiting for " + std::to_string(items.size()) + " snapshot(s) to complete");
+  WaitResult w = WaitForSnapshots(*ctx.ec2, items, *ctx.clock, timeout, ctx.cancel, ctx.progress, ctx.backoff_initial,
+                                  std::max(ctx.backoff_max, core::Duration(30000)));
+  ledger.ForEach([&](InstanceReport& r) {
+    for (auto& s : r.snapshots) {
+      auto it = w.final_state.find(s.snapshot_id);
+      if (it == w.final_state.end()) continue;
+      s.state = it->second;
+      const std::string what = s.snapshot_id + " (" + s.device + ")";
+      if (s.state == "error") {
+        r.snapshotted = false;
+        const std::string& why = w.message[s.snapshot_id];
+        r.errors.push_back(
+            Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
+      } else if (s.state != "completed" && !w.poll_error.empty()) {
+        r.errors.push_back(Failure("wait", "WaitFailed", what + ": polling failed: " + w.poll_error));
+      } else if (s.state != "completed") {
+        r.errors.push_back(Failure("wait", w.timed_out ? "WaitTimeout" : "Cancelled",
+                                   what + " still '" + s.state + "' after " +
+                                       (w.timed_out ? std::to_string(timeout.count()) + "s" : "cancellation")));
+      }
+    }
+  });
+}
+
 }  // namespace s3snapshot::job

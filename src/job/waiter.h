@@ -12,6 +12,8 @@
 #include "aws/ec2_client.h"
 #include "core/clock.h"
 #include "job/cancel.h"
+#include "job/job_context.h"
+#include "job/ledger.h"
 #include "job/progress.h"
 
 namespace s3snapshot::job {
@@ -31,6 +33,15 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
                             std::chrono::seconds timeout, const CancelToken* cancel, ProgressSink* progress,
                             core::Duration poll_initial = core::Duration(2000),
                             core::Duration poll_max = core::Duration(30000));
+
+}  // namespace s3snapshot::job
+
+namespace s3snapshot::job {
+
+// --wait in a run: waits for the snapshots in the ledger, then records each
+// one's final state there, and a failure for each that ended in 'error', is
+// still pending at the timeout or could not be polled.
+void WaitForRunSnapshots(const JobContext& ctx, Ledger& ledger, std::chrono::seconds timeout);
 
 }  // namespace s3snapshot::job
 

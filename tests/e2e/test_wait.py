@@ -21,8 +21,9 @@ def test_wait_plain_lines_when_not_a_terminal(run, ec2, proxy):
     assert all(s["state"] == "completed" for i in rep["instances"] for s in i["snapshots"])
     assert "wait finished: 4/4 snapshot(s) completed, 100%" in r.stderr
     assert "\033[" not in r.stderr
-    # Batched: one DescribeSnapshots per poll for all four snapshots.
-    assert proxy.count("DescribeSnapshots") == 3
+    # Batched: one DescribeSnapshots per poll for all four snapshots (3
+    # polls), and one lookup for earlier snapshots that ended in 'error'.
+    assert proxy.count("DescribeSnapshots") == 4
 
 
 def test_wait_progress_bar_on_a_terminal(ec2, proxy, home):
