@@ -105,6 +105,31 @@ std::set<std::string> ParseCopyToTag(const std::string& value) {
   return out;
 }
 
+CopySource CopySourceOf(aws::Snapshot s) {
+  CopySource c;
+  c.instance_id = s.TagValue(kTagInstanceId);
+  c.snapshot_id = s.snapshot_id;
+  c.volume_id = s.volume_id;
+  c.device = s.TagValue(kTagDevice);
+  c.state = s.state;
+  c.start = StartOf(s);
+  c.owed = ParseCopyToTag(s.TagValue(kTagCopyTo));
+  c.description = std::move(s.description);
+  c.tags = std::move(s.tags);
+  return c;
+}
+
+CopyOptions CopyOptionsFor(const JobSpec& spec, const std::string& source_region) {
+  CopyOptions options;
+  options.source_region = source_region;
+  options.kms_key_id = spec.kms_key_id;
+  options.max_new_per_region = spec.max_concurrent_copies;
+  options.wait = spec.wait;
+  options.timeout = spec.wait_timeout;
+  options.overdue = spec.copy_overdue;
+  return options;
+}
+
 void RefreshSourceStates(const JobContext& ctx, std::vector<CopySource>* sources) {
   std::map<std::string, CopySource*> unsettled;
   for (auto& c : *sources) {
@@ -137,17 +162,7 @@ core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, con
     if (!found.ok()) return found.error().WithContext("looking for earlier snapshots that owe a copy");
     for (auto& s : *found) {
       if (exclude_ids.count(s.snapshot_id) || s.TagValue(kTagCopyTo).empty()) continue;
-      CopySource c;
-      c.instance_id = s.TagValue(kTagInstanceId);
-      c.snapshot_id = s.snapshot_id;
-      c.volume_id = s.volume_id;
-      c.device = s.TagValue(kTagDevice);
-      c.state = s.state;
-      c.start = StartOf(s);
-      c.owed = ParseCopyToTag(s.TagValue(kTagCopyTo));
-      c.description = s.description;
-      c.tags = std::move(s.tags);
-      out.push_back(std::move(c));
+      out.push_back(CopySourceOf(std::move(s)));
     }
   }
   return out;

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "job/job_context.h"
+#include "job/job_spec.h"
 #include "job/report.h"
 
 namespace s3snapshot::job {
@@ -79,6 +80,13 @@ struct CopyResult {
 // s3snapshot:copy-to), from the source region; this run's are left out.
 core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                                       const std::set<std::string>& exclude_ids);
+
+// A source from the snapshot as DescribeSnapshots gives it (its creation
+// tags, the regions its s3snapshot:copy-to tag says it owes).
+CopySource CopySourceOf(aws::Snapshot snapshot);
+
+// The copy settings of a run or of the function's event settings.
+CopyOptions CopyOptionsFor(const JobSpec& spec, const std::string& source_region);
 
 // This run's sources in the state EC2 gives now: one batched look, no
 // waiting (a source still pending is queued for a later run or event).

@@ -159,20 +159,11 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
   std::set<std::string> regions;
   for (const auto& s : ours) {
     if (s.state != "completed") continue;
-    CopySource c;
-    c.instance_id = s.TagValue(kTagInstanceId);
-    c.snapshot_id = s.snapshot_id;
-    c.volume_id = s.volume_id;
-    c.device = s.TagValue(kTagDevice);
-    c.state = s.state;
-    core::ParseIso8601(s.start_time, &c.start);
-    c.owed = ParseCopyToTag(s.TagValue(kTagCopyTo));
+    CopySource c = CopySourceOf(s);
     if (c.owed.empty() && s.TagValue(kTagCopyTo).empty()) {
       // No tag from a run: the function's configuration says where.
       c.owed.insert(spec.copy_to_regions.begin(), spec.copy_to_regions.end());
     }
-    c.description = s.description;
-    c.tags = s.tags;
     if (c.owed.empty()) continue;
     regions.insert(c.owed.begin(), c.owed.end());
     volumes.insert(c.volume_id);
@@ -185,11 +176,8 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
       owned[r] = ctx.ec2_for_region(r);
       dest[r] = owned[r].get();
     }
-    CopyOptions options;
-    options.source_region = event.region;
-    options.kms_key_id = spec.kms_key_id;
-    options.max_new_per_region = spec.max_concurrent_copies;
-    options.overdue = spec.copy_overdue;
+    CopyOptions options = CopyOptionsFor(spec, event.region);
+    options.wait = false;  // an event's invocation never waits for copies
     CopyResult result = CopyToRegions(ctx, sources, dest, options);
     for (const auto& o : result.outcomes) {
       report.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});

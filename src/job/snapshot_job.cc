@@ -288,14 +288,7 @@ void Job::CopyToDestinations() {
   } else {
     report_.run_errors.push_back(FailureFrom("copy", earlier.error()));
   }
-  CopyOptions options;
-  options.source_region = report_.region;
-  options.kms_key_id = spec_.kms_key_id;
-  options.max_new_per_region = spec_.max_concurrent_copies;
-  options.wait = spec_.wait;
-  options.timeout = spec_.wait_timeout;
-  options.overdue = spec_.copy_overdue;
-  CopyResult result = CopyToRegions(ctx_, sources, dest, options);
+  CopyResult result = CopyToRegions(ctx_, sources, dest, CopyOptionsFor(spec_, report_.region));
   for (const auto& o : result.outcomes) {
     if (o.this_run_source) {
       ledger_.Update(o.instance_id, [&](InstanceReport& r) {
