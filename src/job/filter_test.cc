@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -138,6 +139,21 @@ TEST(JobSpecTest, NoSelectionNeedsAll) {
   EXPECT_FALSE(ValidateSpec(spec).ok());
   spec.all = true;
   EXPECT_TRUE(ValidateSpec(spec).ok());
+}
+
+// share/s3snapshot/filter.schema.json is made from the settings table. After
+// changing the table, run this test with S3SNAPSHOT_WRITE_SCHEMA=1 to write it.
+TEST(SettingsTest, ThePublishedFilterSchemaIsTheTables) {
+  const std::string path = std::string(S3SNAPSHOT_TESTDATA_DIR) + "/../share/s3snapshot/filter.schema.json";
+  const std::string expected = FilterSchemaJson();
+  if (std::getenv("S3SNAPSHOT_WRITE_SCHEMA")) std::ofstream(path) << expected;
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(expected, ss.str()) << path << " is out of date: run job_test with S3SNAPSHOT_WRITE_SCHEMA=1";
+  for (const auto& key : DocumentKeys()) {
+    EXPECT_NE(std::string::npos, expected.find("\"" + key + "\": {")) << key;
+  }
 }
 
 }  // namespace

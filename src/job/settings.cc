@@ -1,6 +1,7 @@
 #include "job/settings.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "core/parse.h"
 
@@ -346,6 +347,63 @@ void ApplySettings(const SettingValues& values, JobSpec* spec) {
     const Setting* s = FindSetting(name);
     if (s != nullptr && s->apply != nullptr) s->apply(*spec, value);
   }
+}
+
+std::string FilterSchemaJson() {
+  using nlohmann::ordered_json;
+  ordered_json props = ordered_json::object();
+  const ordered_json strings = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  for (const auto& s : Settings()) {
+    if (!s.in_document) continue;
+    ordered_json p;
+    switch (s.type) {
+      case SettingType::kSwitch:
+        p = {{"type", {"boolean", "null"}}};
+        break;
+      case SettingType::kText:
+        p = {{"type", {"string", "null"}}};
+        break;
+      case SettingType::kChoice: {
+        ordered_json choices = ordered_json::array();
+        for (const char* c : s.choices) choices.push_back(c);
+        choices.push_back(nullptr);
+        p = {{"enum", choices}};
+        break;
+      }
+      case SettingType::kInteger:
+        p = {{"type", {"integer", "null"}}, {"minimum", s.min}, {"maximum", s.max}};
+        break;
+      case SettingType::kDuration:
+        p = {{"type", {"string", "null"}}, {"pattern", "^[0-9]+[smhd]$"}};
+        break;
+      case SettingType::kTextList:
+        p = {{"oneOf", {{{"type", "string"}}, strings, {{"type", "null"}}}}};
+        break;
+      case SettingType::kIdList:
+        p = {{"type", {"array", "null"}},
+             {"items", {{"type", "string"}, {"pattern", "^i-([0-9a-f]{8}|[0-9a-f]{17})$"}}},
+             {"maxItems", kMaxInstanceIds}};
+        break;
+      case SettingType::kTagFilter:
+        p = {{"type", {"object", "null"}},
+             {"propertyNames", {{"pattern", "^tag:.+"}}},
+             {"additionalProperties", {{"oneOf", {{{"type", "string"}}, strings}}}}};
+        break;
+    }
+    std::string help = s.help;
+    if (s.name == std::string("instances")) help = "Instance ids (i- and 8 or 17 hex digits); AND with tags";
+    if (s.name == std::string("tags"))
+      help = "EC2 tag filters: \"tag:KEY\": a value, or a list of values (any of them)";
+    p["description"] = help;
+    props[s.name] = p;
+  }
+  ordered_json schema = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+                         {"$id", "urn:s3snapshot:filter"},
+                         {"title", "s3snapshot: the --filter document and the Lambda payload"},
+                         {"type", "object"},
+                         {"additionalProperties", false},
+                         {"properties", props}};
+  return schema.dump(2) + "\n";
 }
 
 std::string DocumentTypeName(const Setting& s) {

@@ -63,6 +63,12 @@ std::string DocumentKeyList();
 // Applies each value to the spec; later calls win (a flag over the document).
 void ApplySettings(const SettingValues& values, JobSpec* spec);
 
+// The JSON Schema (2020-12) of the --filter document and the Lambda payload,
+// made from this table: share/s3snapshot/filter.schema.json is this, and a
+// unit test keeps the two the same. Unknown keys are refused
+// (additionalProperties: false); null means "not given".
+std::string FilterSchemaJson();
+
 // The type a document value must have, as messages and the README say it.
 std::string DocumentTypeName(const Setting& s);
 
