@@ -50,7 +50,9 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
 void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
                           const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors) {
   LateErrors late = FindAndMarkLateErrors(ctx, volume_ids, exclude);
-  for (const auto& [instance, failure] : late.failures) {
+  for (const auto& entry : late.failures) {
+    const std::string& instance = entry.first;
+    const FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
     ctx.Log(core::LogLevel::kError, "an earlier snapshot ended in 'error'",
             {{"instance", instance}, {"error", failure.message}});
     if (!ledger.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {

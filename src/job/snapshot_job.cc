@@ -300,8 +300,9 @@ void Job::CopyToDestinations() {
       report_.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});
     }
   }
-  for (const auto& [instance, failure] : result.failures) {
-    if (!ledger_.Update(instance, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
+  for (const auto& entry : result.failures) {
+    const FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
+    if (!ledger_.Update(entry.first, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
       report_.run_errors.push_back(failure);
     }
   }
