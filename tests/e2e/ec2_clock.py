@@ -15,13 +15,14 @@ so that, per test and with times compressed to seconds:
 
 Chain it behind FaultProxy for lost answers and throttling. `seen` lists the
 actions it forwarded; `state(id)` is what it currently makes EC2 say."""
-import http.client
 import http.server
 import re
 import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+
+from helpers import forward_post, send_reply
 
 NS = "http://ec2.amazonaws.com/doc/2016-11-15"
 ET.register_namespace("", NS)
@@ -74,11 +75,7 @@ class Ec2Clock:
                 self._send(status, data, headers.get("Content-Type", "text/xml"))
 
             def _send(self, status, data, ctype="text/xml"):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_reply(self, status, data, ctype)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -155,17 +152,13 @@ class Ec2Clock:
                     seconds = self.copy_seconds if copy_of else self.snapshot_seconds
                     self.snapshots[sid] = (now, seconds, vol, copy_of)
             return self._dump(root)
-        if action == "StopInstances":
+        if action in ("StopInstances", "StartInstances"):
+            until, seconds = ((self.stopping, self.stop_seconds) if action == "StopInstances"
+                              else (self.starting, self.start_seconds))
             with self.lock:
                 for k, v in params.items():
                     if k.startswith("InstanceId."):
-                        self.stopping[v] = now + self.stop_seconds
-            return data
-        if action == "StartInstances":
-            with self.lock:
-                for k, v in params.items():
-                    if k.startswith("InstanceId."):
-                        self.starting[v] = now + self.start_seconds
+                        until[v] = now + seconds
             return data
         if action == "DescribeSnapshots":
             root = ET.fromstring(data)
@@ -208,15 +201,7 @@ class Ec2Clock:
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()
 
     def _forward(self, path, headers, body):
-        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
-        # The body may have been rewritten (a filter taken out): its length is
-        # http.client's to set.
-        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive", "content-length")}
-        conn.request("POST", path, body=body, headers=fwd)
-        resp = conn.getresponse()
-        out = (resp.status, dict(resp.getheaders()), resp.read())
-        conn.close()
-        return out
+        return forward_post(self.upstream_port, path, headers, body)
 
     def first(self, action):
         """When the first `action` request came (monotonic), or None."""

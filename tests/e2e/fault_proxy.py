@@ -3,12 +3,13 @@ throttling (HTTP 503 RequestLimitExceeded in EC2's error XML), 5xx, delays,
 connections dropped after the request was forwarded (an ambiguous outcome),
 and truncated bodies. Rules are matched on the Query API Action.
 Loopback only; used from the e2e tests in-process."""
-import http.client
 import http.server
 import socket
 import threading
 import time
 import urllib.parse
+
+from helpers import forward_post, send_reply
 
 THROTTLE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
                 b'<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>'
@@ -71,11 +72,7 @@ class FaultProxy:
                 self._send(status, data, headers.get("Content-Type", "text/xml"))
 
             def _send(self, status, data, ctype="text/xml"):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_reply(self, status, data, ctype)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -103,14 +100,7 @@ class FaultProxy:
         return None
 
     def _forward(self, path, headers, body):
-        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
-        fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive")}
-        conn.request("POST", path, body=body, headers=fwd)
-        resp = conn.getresponse()
-        data = resp.read()
-        out = (resp.status, dict(resp.getheaders()), data)
-        conn.close()
-        return out
+        return forward_post(self.upstream_port, path, headers, body)
 
     def count(self, action, mode=None):
         return sum(1 for a, m in self.seen if a == action and (mode is None or m == mode))

@@ -15,6 +15,28 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 TEMPLATE = os.path.join(ROOT, "deploy", "template.yaml")
 
 
+def forward_post(port, path, headers, body):
+    """POSTs to 127.0.0.1:port as a proxy does; returns (status, headers, body).
+    The body may have been rewritten: its length is http.client's to set."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    fwd = {k: v for k, v in headers.items() if k.lower() not in ("connection", "keep-alive", "content-length")}
+    conn.request("POST", path, body=body, headers=fwd)
+    resp = conn.getresponse()
+    out = (resp.status, dict(resp.getheaders()), resp.read())
+    conn.close()
+    return out
+
+
+def send_reply(handler, status, data, ctype="text/xml"):
+    """Answers a BaseHTTPRequestHandler's request with `data`."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def free_port():
     """A loopback port nobody listens on right now."""
     with socket.socket() as s:
