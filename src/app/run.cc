@@ -6,6 +6,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
+#include "job/audit.h"
 #include "job/notifier.h"
 #include "job/snapshot_job.h"
 
@@ -35,6 +36,7 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
     auto all = ec2->DescribeRegions();
     if (!all.ok()) {
       failed_setup.region = services.home_region();
+      failed_setup.audit = spec.audit;
       failed_setup.run_errors.push_back(
           job::FailureFrom("select", all.error().WithContext("listing the enabled regions")));
       return failed_setup;
@@ -70,7 +72,7 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
       ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
         return services.Ec2For(s.role_arn, spec.external_id, region);
       };
-      parts[i] = job::RunSnapshotJob(spec, ctx);
+      parts[i] = spec.audit ? job::RunAudit(spec, ctx) : job::RunSnapshotJob(spec, ctx);
       parts[i].account = s.account;
     }
   };

@@ -13,7 +13,8 @@
 
 namespace s3snapshot::app {
 
-// Runs the job in every scope (account x region: the roles to assume times
+// Runs the job -- a snapshot run, or an audit when spec.audit (job/audit.h) --
+// in every scope (account x region: the roles to assume times
 // the regions, "all" listed from the home region), up to
 // spec.scope_concurrency at a time, merges their reports into one (instances
 // labelled with their scope when there are several), then notifies: the

@@ -28,7 +28,11 @@ int InputError(const std::string& message) {
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istream& in, std::ostream& out) {
+int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istream& in, std::ostream& out) {
+  // The command comes first: `s3snapshot audit [OPTIONS]`; none is a snapshot run.
+  std::vector<std::string> args = argv;
+  const bool audit_command = !args.empty() && args[0] == "audit";
+  if (audit_command) args.erase(args.begin());
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
   const job::SettingValues& flags = *parsed;
@@ -64,6 +68,18 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
     auto doc = job::ParseFilterDocument(text, source);
     if (!doc.ok()) return InputError(doc.error().message);
     job::ApplySettings(*doc, &spec);
+    if (audit_command) spec.audit = true;
+    if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec.audit)) {
+      return InputError(source + ": \"" + other->name + "\" " +
+                        (spec.audit ? "does not apply to an audit (an audit changes nothing)"
+                                    : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
+    }
+  }
+  if (audit_command) spec.audit = true;
+  if (const job::Setting* other = job::SettingOfOtherCommand(flags, spec.audit)) {
+    return UsageError(std::string(other->flags.back()) + " " +
+                      (spec.audit ? "is not an option of 's3snapshot audit' (an audit changes nothing)"
+                                  : "is an option of 's3snapshot audit'"));
   }
   job::ApplySettings(flags, &spec);
   auto valid = job::ValidateSpec(spec);

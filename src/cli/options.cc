@@ -55,8 +55,10 @@ std::string LongFlag(const Setting& s) { return s.flags.back(); }
 std::string UsageText() {
   const job::JobSpec defaults;
   std::string out =
-      "Usage: s3snapshot [OPTIONS]\n\n"
-      "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or tags.\n\n"
+      "Usage: s3snapshot [OPTIONS]\n"
+      "       s3snapshot audit [OPTIONS]\n\n"
+      "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or tags;\n"
+      "or audit them (read-only): which volumes have no recent completed snapshot.\n\n"
       "Options:\n";
   for (const auto& s : job::Settings()) {
     if (s.flags.empty()) continue;
@@ -71,8 +73,12 @@ std::string UsageText() {
     out += Wrap(head, help);
   }
   out +=
-      "\nExit status: 0 all done; 1 some instance failed, or the run was cancelled\n"
-      "(the report says which); 2 bad usage or input (nothing was changed).\n";
+      "\nAn audit takes the selection (--filter, --all), --label, --copy-to-region,\n"
+      "scope, output, notification and metrics options and those marked (audit);\n"
+      "the options that change things (--stop, --keep, --wait, ...) are refused.\n"
+      "\nExit status: 0 all done (audit: every volume protected); 1 some instance\n"
+      "failed, the audit found unprotected volumes, or the run was cancelled (the\n"
+      "report says which); 2 bad usage or input (nothing was changed).\n";
   return out;
 }
 
@@ -93,6 +99,7 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
     if (a == "-h") a = "--help";
     const Setting* s = job::FindSettingByFlag(a);
     if (s == nullptr) {
+      if (a == "audit") return Usage("the command goes first: s3snapshot audit [OPTIONS]");
       if (a.rfind("-", 0) != 0) return Usage("unexpected argument '" + a + "' (the filter goes after --filter)");
       std::vector<std::string> flags;
       for (const auto& st : job::Settings()) {

@@ -142,9 +142,8 @@ core::Status ValidateSpec(const JobSpec& spec) {
     return Invalid("\"prune-orphans\" needs a retention rule: \"keep\" and/or \"keep-days\"");
   }
   if (!spec.HasSelection() && !spec.all) {
-    return Invalid(
-        "no selection: give \"instances\" and/or \"tags\" in --filter, or --all to "
-        "snapshot every instance in the region");
+    return Invalid(std::string("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to ") +
+                   (spec.audit ? "audit" : "snapshot") + " every instance in the region");
   }
   if (spec.concurrency < 1 || spec.concurrency > 64) {
     return Invalid("--concurrency must be between 1 and 64");

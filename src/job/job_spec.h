@@ -62,6 +62,13 @@ struct JobSpec {
   std::chrono::seconds connect_timeout{3};  // per request
   std::chrono::seconds read_timeout{30};    // per request, the whole request
 
+  // `s3snapshot audit` (payload "audit": true): read-only; for every
+  // selected volume, is there a recent enough completed snapshot (job/audit.h).
+  bool audit = false;
+  std::chrono::seconds max_age{26 * 3600};      // newest completed snapshot at most this old
+  std::chrono::seconds max_pending{12 * 3600};  // a snapshot pending longer is a finding
+  bool include_foreign = false;                 // DLM, AWS Backup, manual snapshots count too
+
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
 };
 

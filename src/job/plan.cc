@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "job/retry_policy.h"
+
 namespace s3snapshot::job {
 
 std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec) {
@@ -65,6 +67,31 @@ core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
   }
   for (const auto& id : unmatched) {
     (exists.count(id) ? sel.not_matching_tags : sel.not_found).push_back(id);
+  }
+  return sel;
+}
+
+core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& spec) {
+  // Selection only reads: a burst of server errors or broken connections
+  // that outlasts the client's own attempts is worth a few more rounds
+  // (retry_policy.h says when).
+  auto sel = SelectInstances(*ctx.ec2, spec);
+  for (int round = 1; !sel.ok() && round < kSelectionRounds && IsSelectionRetryable(sel.error()) && !ctx.Cancelled();
+       ++round) {
+    ctx.Log(core::LogLevel::kWarn, "selecting instances failed; trying again", {{"error", sel.error().ToString()}});
+    if (!SleepUnlessCancelled(*ctx.clock, ctx.cancel, ctx.Backoff(round))) break;
+    sel = SelectInstances(*ctx.ec2, spec);
+  }
+  if (!sel.ok()) {
+    ctx.Log(core::LogLevel::kError, "selecting instances failed: nothing was done in " + ctx.ec2->region(),
+            {{"error", sel.error().ToString()}});
+    return sel;
+  }
+  for (const auto& id : sel->not_found) {
+    ctx.Log(core::LogLevel::kError, "instance not found (or terminated)", {{"instance", id}});
+  }
+  for (const auto& id : sel->not_matching_tags) {
+    ctx.Log(core::LogLevel::kInfo, "instance does not match the tags; skipped", {{"instance", id}});
   }
   return sel;
 }

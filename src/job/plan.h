@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aws/ec2_client.h"
+#include "job/job_context.h"
 #include "job/job_spec.h"
 
 namespace s3snapshot::job {
@@ -25,6 +26,11 @@ struct Selection {
 std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec);
 
 core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec);
+
+// SelectInstances on ctx.ec2 with the job-level rounds retry_policy.h allows
+// a read (not after a timeout, not after a signal), logging what it found
+// missing or unmatched, and the failure ("nothing was done in REGION").
+core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& spec);
 
 }  // namespace s3snapshot::job
 

@@ -9,6 +9,9 @@
 #include <sstream>
 #include <streambuf>
 
+#include "job/audit_report.h"
+#include "job/json_stream.h"
+
 namespace s3snapshot::job {
 
 FailureRecord FailureFrom(const std::string& step, const core::Error& e) {
@@ -29,6 +32,20 @@ int Report::SnapshotCount() const {
   int n = 0;
   for (const auto& i : instances) n += static_cast<int>(i.snapshots.size());
   return n;
+}
+
+int Report::UnprotectedCount() const {
+  int n = 0;
+  for (const auto& v : volumes) n += v.ok() ? 0 : 1;
+  return n;
+}
+
+long long Report::OldestNewestAgeSeconds() const {
+  long long oldest = -1;
+  for (const auto& v : volumes) {
+    if (!v.newest.snapshot_id.empty()) oldest = std::max(oldest, v.newest.age_seconds);
+  }
+  return oldest;
 }
 
 std::vector<std::string> Report::LeftStopped() const {
@@ -77,6 +94,8 @@ Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& s
   m.label = parts[0].label;
   m.api_calls = parts[0].api_calls;
   m.throttled = parts[0].throttled;
+  m.audit = parts[0].audit;
+  m.audit_policy = parts[0].audit_policy;
   for (size_t i = 0; i < parts.size(); ++i) {
     Report& p = parts[i];
     const std::string& scope = scopes[i];
@@ -86,6 +105,11 @@ Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& s
       m.instances.push_back(std::move(inst));
     }
     std::vector<InstanceReport>().swap(p.instances);
+    for (auto& v : p.volumes) {
+      v.scope = scope;
+      m.volumes.push_back(std::move(v));
+    }
+    std::vector<AuditVolume>().swap(p.volumes);
     for (auto& rr : p.retention) {
       rr.scope = scope;
       m.retention.push_back(std::move(rr));
@@ -125,6 +149,15 @@ std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
 
 std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
   std::vector<std::string> out;
+  if (r.audit) {
+    if (r.cancelled) out.push_back("the audit was cancelled (" + r.cancel_reason + "): some volumes are 'unknown'");
+    for (const auto& e : r.run_errors) {
+      out.push_back((e.step == "select" ? "the selection failed, nothing was audited: " : "") + FailureLine(e));
+    }
+    for (auto& line : AuditFindingSummary(r, max_instances)) out.push_back(std::move(line));
+    for (const auto& id : r.not_found) out.push_back(id + ": not found (or terminated)");
+    return out;
+  }
   if (r.cancelled) out.push_back("the run was cancelled (" + r.cancel_reason + "): work not started was skipped");
   for (const auto& e : r.run_errors) {
     out.push_back((e.step == "select" ? "the selection failed, nothing was done: " : "") + FailureLine(e));
@@ -153,6 +186,7 @@ std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
 }
 
 void WriteReportText(const Report& r, std::ostream& o) {
+  if (r.audit) return WriteAuditText(r, o);
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";
   o << "\n";
@@ -281,46 +315,17 @@ nlohmann::json RetentionJson(const RetentionRecord& rr) {
           {"reason", rr.reason}};
 }
 
-std::string Dump(const nlohmann::json& j, int indent) {
-  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Writes a JSON array at nesting level 1 one element at a time, formatted as
-// nlohmann's dump() would have placed it, without a document of all elements.
-template <typename T, typename ToJson>
-void WriteArray(std::ostream& o, const std::vector<T>& items, int indent, ToJson to_json,
-                const std::function<bool(const T&)>& keep) {
-  const std::string inner = indent >= 0 ? "\n" + std::string(2 * static_cast<size_t>(indent), ' ') : "";
-  o << '[';
-  bool first = true;
-  for (const auto& item : items) {
-    if (!keep(item)) continue;
-    std::string e = Dump(to_json(item), indent);
-    if (indent >= 0) {
-      std::string shifted;
-      shifted.reserve(e.size() + e.size() / 8);
-      for (char c : e) {
-        shifted += c;
-        if (c == '\n') shifted.append(2 * static_cast<size_t>(indent), ' ');
-      }
-      e.swap(shifted);
-    }
-    o << (first ? "" : ",") << inner << e;
-    first = false;
-  }
-  if (!first && indent >= 0) o << '\n' << std::string(static_cast<size_t>(indent), ' ');
-  o << ']';
-}
-
 }  // namespace
 
 void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_instances_only) {
   using nlohmann::json;
+  if (r.audit) return WriteAuditJson(r, o, indent, failed_instances_only);
   // Everything but the two long arrays goes through one small document; the
   // arrays are streamed into the places its dump marks.
   static const char kInstances[] = "@s3snapshot-stream:instances@";
   static const char kRetention[] = "@s3snapshot-stream:retention@";
   json j;
+  j["command"] = "snapshot";
   j["run_id"] = r.run_id;
   j["region"] = r.region;
   if (!r.account.empty()) j["account"] = r.account;
@@ -358,7 +363,7 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   }
   j["errors"] = json::array();
   for (const auto& e : r.run_errors) j["errors"].push_back(FailureJson(e));
-  std::string head = Dump(j, indent);
+  std::string head = DumpJson(j, indent);
   // A marker can only match where it is a whole value: inside other strings
   // a quote is escaped.
   const std::string sep = indent >= 0 ? ": " : ":";
@@ -391,7 +396,9 @@ std::string ReportToJson(const Report& r, int indent) {
 
 std::string ReportSubject(const Report& r, bool errors_only) {
   std::string s;
-  if (errors_only) {
+  if (r.audit) {
+    s = AuditSubject(r, errors_only);
+  } else if (errors_only) {
     s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed";
     if (!r.run_errors.empty()) s += ", " + std::to_string(r.run_errors.size()) + " run error(s)";
   } else {
@@ -446,7 +453,14 @@ class BoundedBuf : public std::streambuf {
 std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
   BoundedBuf buf(max_bytes);
   std::ostream o(&buf);
-  if (errors_only) {
+  if (errors_only && r.audit) {
+    o << "s3snapshot audit " << r.run_id << " in " << r.region << " found unprotected volumes or failed.\n\n";
+    if (r.cancelled) o << "The audit was cancelled (" << r.cancel_reason << ").\n\n";
+    WriteAuditFindings(r, o);
+    for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
+    for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
+    o << "\nFull report:\n";
+  } else if (errors_only) {
     o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
     if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
     for (const auto& i : r.instances) {

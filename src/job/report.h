@@ -66,6 +66,37 @@ struct InstanceReport {
   bool ok() const { return errors.empty(); }
 };
 
+// An audit (job/audit.h): one selected volume, its newest counted snapshot,
+// its newest copies, and what is wrong with its protection.
+struct AuditSnapshot {
+  std::string snapshot_id;  // empty: none
+  std::string start_time, state, progress;
+  std::string owner;  // s3snapshot | dlm | aws-backup | other
+  long long age_seconds = -1;
+};
+
+struct AuditCopy {
+  std::string region;
+  AuditSnapshot newest;  // the newest completed copy (empty id: none)
+};
+
+struct AuditFinding {
+  // missing | too-old | error | pending | no-ebs-volume | unknown |
+  // copy-missing | copy-too-old | copy-error | copy-pending
+  std::string kind;
+  std::string message;
+};
+
+struct AuditVolume {
+  std::string scope;  // as InstanceReport::scope
+  std::string instance_id, name, instance_state;
+  std::string device, volume_id;  // volume_id empty: an instance with no EBS volume
+  AuditSnapshot newest;           // the newest completed snapshot that counts
+  std::vector<AuditCopy> copies;  // one per --copy-to-region
+  std::vector<AuditFinding> findings;
+  bool ok() const { return findings.empty(); }
+};
+
 struct Report {
   std::string run_id, region, account;
   std::string started_at, finished_at;  // ISO 8601
@@ -86,11 +117,23 @@ struct Report {
   // nothing matched.
   bool selection_failed = false;
 
+  // An audit's report (`audit`): the volumes instead of instances, and the
+  // policy they were judged by, in words ("newest completed within 1d2h, ...").
+  bool audit = false;
+  std::string audit_policy;
+  std::vector<AuditVolume> volumes;
+
   int FailedCount() const;
+  // Audit: volumes with a finding.
+  int UnprotectedCount() const;
+  // Audit: the age of the oldest among the volumes' newest completed
+  // snapshots (the fleet's worst recovery point); -1 when no volume has one.
+  long long OldestNewestAgeSeconds() const;
   int SnapshotCount() const;
   // Everything asked was done: no failed instance, no run error, and the
   // run was not cancelled (a cancelled run skipped work, however little).
-  bool ok() const { return FailedCount() == 0 && run_errors.empty() && !cancelled; }
+  // An audit is ok when no volume has a finding.
+  bool ok() const { return FailedCount() == 0 && UnprotectedCount() == 0 && run_errors.empty() && !cancelled; }
   // Instances this run stopped that it could not start again. Must be empty.
   std::vector<std::string> LeftStopped() const;
 };

@@ -57,7 +57,8 @@ std::vector<Setting> MakeSettings() {
        .type = T::kText,
        .metavar = "LABEL",
        .help =
-           "Label to be included in the Snapshot description (and the s3snapshot:label tag; at most 128 characters)",
+           "Label to be included in the Snapshot description (and the s3snapshot:label tag; at most 128 characters); "
+           "in an audit, only the tool's snapshots with this label count",
        .apply = SetText<&JobSpec::label>});
   v.push_back({.name = "stop",
                .flags = {"-s", "--stop"},
@@ -65,13 +66,15 @@ std::vector<Setting> MakeSettings() {
                .type = T::kSwitch,
                .help = "Stop Instance before start the snapshot; every instance this run stops is started again before "
                        "it exits, also after a failure, Ctrl-C or SIGTERM",
-               .apply = SetSwitch<&JobSpec::stop>});
+               .apply = SetSwitch<&JobSpec::stop>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "stopped",
                .flags = {"-sp", "--stopped"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Check if instance is stopped before start the snapshot. (If not skip and flag error)",
-               .apply = SetSwitch<&JobSpec::stopped>});
+               .apply = SetSwitch<&JobSpec::stopped>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "sns-arn",
                .flags = {"--sns-arn"},
                .in_document = true,
@@ -101,7 +104,8 @@ std::vector<Setting> MakeSettings() {
                .in_document = true,
                .type = T::kSwitch,
                .help = "Tag the snapshots State=Protected",
-               .apply = SetSwitch<&JobSpec::protect>});
+               .apply = SetSwitch<&JobSpec::protect>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "keep",
                .flags = {"--keep"},
                .in_document = true,
@@ -110,7 +114,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Retention: after this run's snapshots exist, keep the newest N completed snapshots per volume",
                .min = 1,
                .max = 1000,
-               .apply = SetInt<&JobSpec::keep>});
+               .apply = SetInt<&JobSpec::keep>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "keep-days",
                .flags = {"--keep-days"},
                .in_document = true,
@@ -121,20 +126,23 @@ std::vector<Setting> MakeSettings() {
                        "never a volume's newest completed one",
                .min = 1,
                .max = 36500,
-               .apply = SetInt<&JobSpec::keep_days>});
+               .apply = SetInt<&JobSpec::keep_days>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "prune-orphans",
                .flags = {"--prune-orphans"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Retention also for snapshots whose volume no longer exists (these lose the newest-one rule)",
-               .apply = SetSwitch<&JobSpec::prune_orphans>});
+               .apply = SetSwitch<&JobSpec::prune_orphans>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "wait",
                .flags = {"--wait"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Wait until the run's snapshots are completed (a live progress bar on a terminal, a line every "
                        "30 s otherwise); a snapshot ending in 'error' is a failure",
-               .apply = SetSwitch<&JobSpec::wait>});
+               .apply = SetSwitch<&JobSpec::wait>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "wait-timeout",
                .flags = {"--wait-timeout"},
                .in_document = true,
@@ -144,7 +152,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 7 * 86400,
                .apply = SetSeconds<&JobSpec::wait_timeout>,
-               .default_text = ShowSeconds<&JobSpec::wait_timeout>});
+               .default_text = ShowSeconds<&JobSpec::wait_timeout>,
+               .commands = kSnapshotCommand});
   v.push_back(
       {.name = "copy-to-regions",
        .flags = {"--copy-to-region"},
@@ -154,7 +163,7 @@ std::vector<Setting> MakeSettings() {
        .help = "Copy each new snapshot, with its tags, to REGION (repeatable), without waiting for it: a source still "
                "pending is queued and copied by a later run (or its completion event); earlier snapshots still "
                "owing a copy are copied too, at most 20 a region a run, never twice; --keep/--keep-days apply "
-               "there too",
+               "there too. In an audit: each volume's newest completed copy in REGION is checked too",
        .apply = SetList<&JobSpec::copy_to_regions>});
   v.push_back({.name = "copy-overdue",
                .flags = {"--copy-overdue"},
@@ -166,14 +175,16 @@ std::vector<Setting> MakeSettings() {
                .min = 60,
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::copy_overdue>,
-               .default_text = ShowDuration<&JobSpec::copy_overdue>});
+               .default_text = ShowDuration<&JobSpec::copy_overdue>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "kms-key-id",
                .flags = {"--kms-key-id"},
                .in_document = true,
                .type = T::kText,
                .metavar = "KEY",
                .help = "Encrypt the copies with this KMS key",
-               .apply = SetText<&JobSpec::kms_key_id>});
+               .apply = SetText<&JobSpec::kms_key_id>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "min-interval",
                .flags = {"--min-interval"},
                .in_document = true,
@@ -184,7 +195,44 @@ std::vector<Setting> MakeSettings() {
                        "reported as skipped (recent); of two runs that overlap, the later set yields",
                .min = 1,
                .max = 366 * 86400,
-               .apply = SetSeconds<&JobSpec::min_interval>});
+               .apply = SetSeconds<&JobSpec::min_interval>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "audit",
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "Run an audit instead of a snapshot run (as the command s3snapshot audit)",
+               .apply = SetSwitch<&JobSpec::audit>});
+  v.push_back({.name = "max-age",
+               .flags = {"--max-age"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "(audit) A volume whose newest completed snapshot began longer ago than this is a "
+                       "finding (too old); the same for its newest copy with --copy-to-region",
+               .min = 60,
+               .max = 366 * 86400,
+               .apply = SetSeconds<&JobSpec::max_age>,
+               .default_text = ShowDuration<&JobSpec::max_age>,
+               .commands = kAuditCommand});
+  v.push_back({.name = "max-pending",
+               .flags = {"--max-pending"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "(audit) A snapshot or copy still pending this long after it began is a finding",
+               .min = 60,
+               .max = 366 * 86400,
+               .apply = SetSeconds<&JobSpec::max_pending>,
+               .default_text = ShowDuration<&JobSpec::max_pending>,
+               .commands = kAuditCommand});
+  v.push_back({.name = "include-foreign",
+               .flags = {"--include-foreign"},
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "(audit) Count any completed snapshot of a volume as coverage (DLM, AWS Backup, manual), "
+                       "and say whose; without it only the tool's own (Scripted=s3snapshot) count",
+               .apply = SetSwitch<&JobSpec::include_foreign>,
+               .commands = kAuditCommand});
   v.push_back(
       {.name = "all",
        .flags = {"--all"},
@@ -197,7 +245,8 @@ std::vector<Setting> MakeSettings() {
                .in_document = false,
                .type = T::kSwitch,
                .help = "Print the plan (instances, volumes, which would be stopped) and change nothing",
-               .apply = SetSwitch<&JobSpec::dry_run>});
+               .apply = SetSwitch<&JobSpec::dry_run>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "output",
                .flags = {"--output"},
                .in_document = false,
@@ -250,7 +299,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 86400,
                .apply = SetSeconds<&JobSpec::stop_timeout>,
-               .default_text = ShowSeconds<&JobSpec::stop_timeout>});
+               .default_text = ShowSeconds<&JobSpec::stop_timeout>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "concurrency",
                .flags = {"--concurrency"},
                .in_document = false,
@@ -260,7 +310,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 64,
                .apply = SetInt<&JobSpec::concurrency>,
-               .default_text = ShowInt<&JobSpec::concurrency>});
+               .default_text = ShowInt<&JobSpec::concurrency>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "connect-timeout",
                .flags = {"--connect-timeout"},
                .in_document = false,
@@ -340,6 +391,15 @@ std::string DocumentKeyList() {
   std::string list;
   for (const auto& k : DocumentKeys()) list += (list.empty() ? "" : ", ") + k;
   return list;
+}
+
+const Setting* SettingOfOtherCommand(const SettingValues& values, bool audit) {
+  const unsigned mine = audit ? kAuditCommand : kSnapshotCommand;
+  for (const auto& [name, value] : values) {
+    const Setting* s = FindSetting(name);
+    if (s != nullptr && (s->commands & mine) == 0) return s;
+  }
+  return nullptr;
 }
 
 void ApplySettings(const SettingValues& values, JobSpec* spec) {

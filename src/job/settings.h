@@ -29,6 +29,10 @@ enum class SettingType {
   kTagFilter,  // document only: {"tag:KEY": "value" | ["a", "b"]}
 };
 
+// The commands a setting belongs to: a snapshot run (`s3snapshot`), an
+// audit (`s3snapshot audit`, job/audit.h), or both.
+enum Commands : unsigned { kSnapshotCommand = 1, kAuditCommand = 2, kAnyCommand = 3 };
+
 using TagFilter = std::map<std::string, std::vector<std::string>>;
 using SettingValue = std::variant<bool, long long, std::string, std::vector<std::string>, TagFilter>;
 // Values given, by setting name (the document key, e.g. "copy-to-regions").
@@ -49,6 +53,7 @@ struct Setting {
   void (*apply)(JobSpec&, const SettingValue&) = nullptr;
   // The JobSpec default shown in --help (null for none).
   std::string (*default_text)(const JobSpec&) = nullptr;
+  unsigned commands = kAnyCommand;  // Commands
 };
 
 // In --help order.
@@ -59,6 +64,11 @@ const Setting* FindSettingByFlag(const std::string& flag);
 const std::vector<std::string>& DocumentKeys();
 // The document key list as --help and error messages print it.
 std::string DocumentKeyList();
+
+// The first of `values` that does not belong to the command (an audit when
+// `audit`), or null: an audit refuses what only changes things (--stop,
+// --keep, ...), a snapshot run refuses the audit's own settings.
+const Setting* SettingOfOtherCommand(const SettingValues& values, bool audit);
 
 // Applies each value to the spec; later calls win (a flag over the document).
 void ApplySettings(const SettingValues& values, JobSpec* spec);

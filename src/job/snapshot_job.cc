@@ -79,31 +79,14 @@ Report Job::Run() {
 }
 
 bool Job::Select() {
-  // Selection only reads: a burst of server errors or broken connections
-  // that outlasts the client's own attempts is worth a few more rounds
-  // (retry_policy.h says when).
-  auto sel = SelectInstances(*ctx_.ec2, spec_);
-  for (int round = 1; !sel.ok() && round < kSelectionRounds && IsSelectionRetryable(sel.error()) && !ctx_.Cancelled();
-       ++round) {
-    ctx_.Log(LogLevel::kWarn, "selecting instances failed; trying again", {{"error", sel.error().ToString()}});
-    if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, ctx_.Backoff(round))) break;
-    sel = SelectInstances(*ctx_.ec2, spec_);
-  }
+  auto sel = SelectWithRetries(ctx_, spec_);
   if (!sel.ok()) {
     report_.selection_failed = true;
     report_.run_errors.push_back(FailureFrom("select", sel.error()));
-    ctx_.Log(LogLevel::kError, "selecting instances failed: nothing was done in " + report_.region,
-             {{"error", sel.error().ToString()}});
     return false;
   }
   report_.not_found = sel->not_found;
   report_.not_matching_tags = sel->not_matching_tags;
-  for (const auto& id : sel->not_found) {
-    ctx_.Log(LogLevel::kError, "instance not found (or terminated)", {{"instance", id}});
-  }
-  for (const auto& id : sel->not_matching_tags) {
-    ctx_.Log(LogLevel::kInfo, "instance does not match the tags; skipped", {{"instance", id}});
-  }
   for (auto& inst : sel->instances) {
     InstanceReport r;
     r.instance_id = inst.instance_id;

@@ -11,10 +11,13 @@ so that, per test and with times compressed to seconds:
 - an instance passes through `stopping` for `stop_seconds` after
   StopInstances and through `pending` for `start_seconds` after
   StartInstances; a StartInstances for an instance still `stopping` is
-  refused with IncorrectInstanceState, as EC2 does (moto accepts it).
+  refused with IncorrectInstanceState, as EC2 does (moto accepts it);
+- a chosen snapshot is made older: `aged[snapshot id] = seconds` moves its
+  StartTime back in DescribeSnapshots answers (moto has no time travel).
 
 Chain it behind FaultProxy for lost answers and throttling. `seen` lists the
 actions it forwarded; `state(id)` is what it currently makes EC2 say."""
+import datetime
 import http.server
 import re
 import threading
@@ -40,6 +43,7 @@ class Ec2Clock:
         self.stop_seconds, self.start_seconds = stop_seconds, start_seconds
         self.fail_volumes, self.fail_copies_of = set(fail_volumes), set(fail_copies_of)
         self.fail_ids = set(fail_ids)
+        self.aged = {}  # snapshot id -> seconds its StartTime is moved back
         self.lock = threading.Lock()
         self.snapshots = {}  # id -> (made at, seconds pending, volume, copy of)
         self.stopping = {}   # instance id -> until
@@ -167,6 +171,11 @@ class Ec2Clock:
                 sid = item.find(q("snapshotId")).text
                 with self.lock:
                     known = sid in self.snapshots
+                if sid in self.aged:
+                    el = item.find(q("startTime"))
+                    t = datetime.datetime.fromisoformat(el.text.replace("Z", "+00:00"))
+                    t -= datetime.timedelta(seconds=self.aged[sid])
+                    el.text = t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
                 if known:
                     st, pct = self.state(sid)
                     self._set(item, "status", st)

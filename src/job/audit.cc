@@ -1,0 +1,247 @@
+#include "job/audit.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/chunks.h"
+#include "core/parse.h"
+#include "job/audit_report.h"
+#include "job/plan.h"
+#include "job/tags.h"
+
+namespace s3snapshot::job {
+
+namespace {
+
+using core::LogLevel;
+
+std::string Age(long long seconds) { return HumanAge(seconds); }
+
+// What the audit knows of one volume's snapshots in one region.
+struct Judged {
+  const aws::Snapshot* newest_completed = nullptr;
+  const aws::Snapshot* newest_any = nullptr;
+  std::vector<const aws::Snapshot*> pending_too_long;
+};
+
+class Auditor {
+ public:
+  Auditor(const JobSpec& spec, const JobContext& ctx) : spec_(spec), ctx_(ctx), now_(ctx.clock->Now()) {}
+
+  Report Run();
+
+ private:
+  long long AgeOf(const aws::Snapshot& s) const {
+    core::WallTime t;
+    if (!core::ParseIso8601(s.start_time, &t)) return -1;
+    return std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(now_ - t).count());
+  }
+  bool Counts(const aws::Snapshot& s) const {
+    if (s.TagValue(kTagScripted) == kTagScriptedValue) {
+      return spec_.label.empty() || s.TagValue(kTagLabel) == spec_.label;
+    }
+    return spec_.include_foreign;
+  }
+  AuditSnapshot Describe(const aws::Snapshot& s) const {
+    return AuditSnapshot{s.snapshot_id, s.start_time, s.state, s.progress, SnapshotOwner(s), AgeOf(s)};
+  }
+  Judged Judge(const std::vector<aws::Snapshot>& snapshots) const;
+  // Findings of one volume's snapshots (`prefix` "" for the volume itself,
+  // "copy-" for its copies in `where`).
+  void Find(const Judged& j, const std::string& prefix, const std::string& where, AuditVolume* v) const;
+  // Every page of DescribeSnapshots for `volumes` in chunks; snapshots by
+  // the volume they belong to (`key`: the volume id, or for copies the
+  // source-volume tag). False when a lookup failed (recorded).
+  bool Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, bool copies,
+              std::map<std::string, std::vector<aws::Snapshot>>* out);
+  void Unknown(const std::string& why);
+
+  const JobSpec& spec_;
+  const JobContext& ctx_;
+  const core::WallTime now_;
+  Report report_;
+};
+
+Judged Auditor::Judge(const std::vector<aws::Snapshot>& snapshots) const {
+  Judged j;
+  auto newer = [](const aws::Snapshot* a, const aws::Snapshot& b) {
+    return a == nullptr || b.start_time > a->start_time ||
+           (b.start_time == a->start_time && b.snapshot_id > a->snapshot_id);
+  };
+  for (const auto& s : snapshots) {
+    if (!Counts(s)) continue;
+    if (newer(j.newest_any, s)) j.newest_any = &s;
+    if (s.state == "completed" && newer(j.newest_completed, s)) j.newest_completed = &s;
+    if (s.state == "pending" && AgeOf(s) > spec_.max_pending.count()) j.pending_too_long.push_back(&s);
+  }
+  return j;
+}
+
+void Auditor::Find(const Judged& j, const std::string& prefix, const std::string& where, AuditVolume* v) const {
+  const std::string what = prefix.empty() ? "snapshot" : "copy in " + where;
+  if (j.newest_completed == nullptr) {
+    std::string msg = "no completed " + what;
+    if (j.newest_any != nullptr) msg += " (newest: " + j.newest_any->snapshot_id + ", " + j.newest_any->state + ")";
+    v->findings.push_back({prefix + "missing", msg});
+  } else if (AgeOf(*j.newest_completed) > spec_.max_age.count()) {
+    v->findings.push_back({prefix + "too-old", "newest completed " + what + " " + j.newest_completed->snapshot_id +
+                                                   " began " + Age(AgeOf(*j.newest_completed)) + " ago (at most " +
+                                                   Age(spec_.max_age.count()) + ")"});
+  }
+  if (j.newest_any != nullptr && j.newest_any->state == "error") {
+    const aws::Snapshot& e = *j.newest_any;
+    v->findings.push_back({prefix + "error", "the newest " + what + " " + e.snapshot_id + " (begun " + e.start_time +
+                                                 ") ended in state 'error'" +
+                                                 (e.state_message.empty() ? "" : ": " + e.state_message)});
+  }
+  for (const aws::Snapshot* p : j.pending_too_long) {
+    v->findings.push_back({prefix + "pending", what + " " + p->snapshot_id + " still pending (" + p->progress + ") " +
+                                                   Age(AgeOf(*p)) + " after it began (at most " +
+                                                   Age(spec_.max_pending.count()) + ")"});
+  }
+}
+
+bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, bool copies,
+                     std::map<std::string, std::vector<aws::Snapshot>>* out) {
+  for (const auto& chunk : core::Chunks(volumes, kAuditVolumesPerCall)) {
+    if (ctx_.Cancelled()) {
+      report_.cancelled = true;
+      report_.cancel_reason = ctx_.CancelReason();
+      return false;
+    }
+    aws::DescribeSnapshotsRequest req;
+    req.owner_ids = {"self"};
+    req.max_results = 1000;
+    if (copies) {
+      req.filters = {{std::string("tag:") + kTagSourceVolume, chunk},
+                     {std::string("tag:") + kTagSourceRegion, {ctx_.ec2->region()}}};
+    } else {
+      req.filters = {{"volume-id", chunk}};
+      if (!spec_.include_foreign) req.filters.push_back({std::string("tag:") + kTagScripted, {kTagScriptedValue}});
+    }
+    auto found = aws::DescribeAllSnapshots(ec2, req);
+    if (!found.ok()) {
+      report_.run_errors.push_back(FailureFrom(
+          "audit",
+          found.error().WithContext(copies ? "looking up the copies in " + ec2.region() : "looking up snapshots")));
+      return false;
+    }
+    for (auto& s : *found) {
+      std::string key = copies ? s.TagValue(kTagSourceVolume) : s.volume_id;
+      (*out)[key].push_back(std::move(s));
+    }
+  }
+  return true;
+}
+
+Report Auditor::Run() {
+  auto t0 = ctx_.clock->Steady();
+  report_.audit = true;
+  report_.run_id = ctx_.run_id;
+  report_.region = ctx_.ec2->region();
+  report_.label = spec_.label;
+  report_.started_at = core::FormatIso8601(now_);
+  report_.audit_policy = "newest completed snapshot at most " + Age(spec_.max_age.count()) +
+                         " old, none pending over " + Age(spec_.max_pending.count()) + "; " +
+                         (spec_.include_foreign ? "any snapshot counts" : "the tool's snapshots count") +
+                         (spec_.label.empty() ? "" : " (label " + spec_.label + ")");
+  for (const auto& r : spec_.copy_to_regions) report_.audit_policy += "; copies in " + r;
+
+  auto sel = SelectWithRetries(ctx_, spec_);
+  if (!sel.ok()) {
+    report_.selection_failed = true;
+    report_.run_errors.push_back(FailureFrom("select", sel.error()));
+  } else {
+    report_.not_found = sel->not_found;
+    report_.not_matching_tags = sel->not_matching_tags;
+    std::vector<std::string> volume_ids;
+    for (const auto& inst : sel->instances) {
+      AuditVolume base;
+      base.instance_id = inst.instance_id;
+      base.name = inst.TagValue("Name");
+      base.instance_state = inst.state;
+      if (inst.block_devices.empty()) {
+        base.findings.push_back({"no-ebs-volume", "no EBS volume attached: nothing can protect it with snapshots"});
+        report_.volumes.push_back(base);
+      }
+      for (const auto& d : inst.block_devices) {
+        AuditVolume v = base;
+        v.device = d.device_name;
+        v.volume_id = d.volume_id;
+        volume_ids.push_back(d.volume_id);
+        report_.volumes.push_back(std::move(v));
+      }
+    }
+    std::sort(volume_ids.begin(), volume_ids.end());
+    volume_ids.erase(std::unique(volume_ids.begin(), volume_ids.end()), volume_ids.end());
+    ctx_.Log(LogLevel::kInfo, "auditing " + std::to_string(volume_ids.size()) + " volume(s) of " +
+                                  std::to_string(sel->instances.size()) + " instance(s) in " + report_.region);
+
+    std::map<std::string, std::vector<aws::Snapshot>> by_volume;
+    bool known = Lookup(*ctx_.ec2, volume_ids, false, &by_volume);
+    std::vector<std::pair<std::string, std::map<std::string, std::vector<aws::Snapshot>>>> copies;
+    std::vector<bool> copies_known;
+    for (const auto& region : spec_.copy_to_regions) {
+      copies.emplace_back(region, std::map<std::string, std::vector<aws::Snapshot>>{});
+      bool ok = false;
+      if (known && ctx_.ec2_for_region) {
+        auto dest = ctx_.ec2_for_region(region);
+        ok = Lookup(*dest, volume_ids, true, &copies.back().second);
+      }
+      copies_known.push_back(ok);
+    }
+    for (auto& v : report_.volumes) {
+      if (v.volume_id.empty()) continue;
+      if (!known) {
+        v.findings.push_back({"unknown", report_.cancelled ? "not looked at: the audit was cancelled"
+                                                           : "its snapshots could not be looked up (see the errors)"});
+        continue;
+      }
+      static const std::vector<aws::Snapshot> kNone;
+      auto it = by_volume.find(v.volume_id);
+      Judged j = Judge(it == by_volume.end() ? kNone : it->second);
+      if (j.newest_completed != nullptr) v.newest = Describe(*j.newest_completed);
+      Find(j, "", "", &v);
+      for (size_t c = 0; c < copies.size(); ++c) {
+        AuditCopy copy{copies[c].first, {}};
+        if (!copies_known[c]) {
+          v.findings.push_back({"unknown", "its copies in " + copy.region + " could not be looked up"});
+          v.copies.push_back(copy);
+          continue;
+        }
+        auto ct = copies[c].second.find(v.volume_id);
+        Judged cj = Judge(ct == copies[c].second.end() ? kNone : ct->second);
+        if (cj.newest_completed != nullptr) copy.newest = Describe(*cj.newest_completed);
+        Find(cj, "copy-", copy.region, &v);
+        v.copies.push_back(copy);
+      }
+    }
+  }
+  int unprotected = report_.UnprotectedCount();
+  ctx_.Log(unprotected > 0 ? LogLevel::kWarn : LogLevel::kInfo,
+           "audit of " + report_.region + ": " + std::to_string(report_.volumes.size()) + " volume(s), " +
+               std::to_string(unprotected) + " unprotected");
+  report_.finished_at = core::FormatIso8601(ctx_.clock->Now());
+  report_.seconds = std::chrono::duration<double>(ctx_.clock->Steady() - t0).count();
+  return std::move(report_);
+}
+
+}  // namespace
+
+std::string SnapshotOwner(const aws::Snapshot& s) {
+  if (s.TagValue(kTagScripted) == kTagScriptedValue) return "s3snapshot";
+  if (!s.TagValue("aws:dlm:lifecycle-policy-id").empty()) return "dlm";
+  if (!s.TagValue("aws:backup:source-resource").empty() ||
+      s.description.find("created by the AWS Backup service") != std::string::npos) {
+    return "aws-backup";
+  }
+  return "other";
+}
+
+Report RunAudit(const JobSpec& spec, const JobContext& ctx) {
+  JobContext c = ctx;
+  if (c.run_id.empty()) c.run_id = NewRunId(*ctx.clock);
+  return Auditor(spec, c).Run();
+}
+
+}  // namespace s3snapshot::job

@@ -1,0 +1,48 @@
+// Streaming JSON for reports: a long array written element by element, laid
+// out as nlohmann's dump() would have, so a 10,000-instance (or 30,000-volume)
+// report never exists as one document in memory.
+#ifndef S3SNAPSHOT_JOB_JSON_STREAM_H_
+#define S3SNAPSHOT_JOB_JSON_STREAM_H_
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace s3snapshot::job {
+
+inline std::string DumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Writes a JSON array at nesting level 1 one element at a time, formatted as
+// nlohmann's dump() would have placed it, without a document of all elements.
+template <typename T, typename ToJson>
+void WriteArray(std::ostream& o, const std::vector<T>& items, int indent, ToJson to_json,
+                const std::function<bool(const T&)>& keep) {
+  const std::string inner = indent >= 0 ? "\n" + std::string(2 * static_cast<size_t>(indent), ' ') : "";
+  o << '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!keep(item)) continue;
+    std::string e = DumpJson(to_json(item), indent);
+    if (indent >= 0) {
+      std::string shifted;
+      shifted.reserve(e.size() + e.size() / 8);
+      for (char c : e) {
+        shifted += c;
+        if (c == '\n') shifted.append(2 * static_cast<size_t>(indent), ' ');
+      }
+      e.swap(shifted);
+    }
+    o << (first ? "" : ",") << inner << e;
+    first = false;
+  }
+  if (!first && indent >= 0) o << '\n' << std::string(static_cast<size_t>(indent), ' ');
+  o << ']';
+}
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_JSON_STREAM_H_
