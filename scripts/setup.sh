@@ -38,9 +38,10 @@ s3s_install_apt() {
 
 s3s_install_python() {
   local py=${PYTHON:-python3}
-  if ! "$py" -c 'import boto3, pytest, moto, flask, flask_cors, cfnlint' >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
-    echo "setup: installing Python test packages (moto[server], boto3, pytest, cfn-lint)"
-    "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest cfn-lint
+  if ! "$py" -c 'import boto3, pytest, moto, flask, flask_cors, cfnlint, jsonschema, prometheus_client' >/dev/null 2>&1 ||
+    ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing Python test packages (moto[server], boto3, pytest, cfn-lint, jsonschema, prometheus-client)"
+    "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest cfn-lint jsonschema "prometheus-client>=0.20,<1"
     hash -r
   fi
 }

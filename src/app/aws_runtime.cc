@@ -22,8 +22,8 @@ core::Status CheckEnvironmentSwitches(const core::Env& env) {
     auto v = env.Get(name);
     if (v && !core::ParseBoolean(*v)) return Invalid(std::string(name) + ": '" + *v + "' is not true or false");
   }
-  for (const char* name :
-       {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS"}) {
+  for (const char* name : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS",
+                           "AWS_ENDPOINT_URL_CLOUDWATCH"}) {
     auto v = env.Get(name);
     if (v && v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
       return Invalid(std::string(name) + ": '" + *v + "' is not an http:// or https:// URL");
@@ -178,6 +178,18 @@ std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
 std::unique_ptr<aws::StsClient> AwsRuntime::Sts(const std::string& region) {
   return std::make_unique<aws::StsClient>(
       region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
+}
+
+std::unique_ptr<aws::CloudWatchApi> AwsRuntime::CloudWatchFor(const std::string& region) {
+  return std::make_unique<aws::CloudWatchClient>(
+      region, aws::ResolveEndpoint("monitoring", region, options_.endpoint_url, *env_, profile_),
+      Context(credentials_.get()));
+}
+
+core::Result<std::string> AwsRuntime::CallerAccount() {
+  auto id = Sts(region_)->GetCallerIdentity();
+  if (!id.ok()) return id.error();
+  return id->account;
 }
 
 }  // namespace s3snapshot::app

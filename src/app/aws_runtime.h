@@ -64,6 +64,8 @@ class AwsRuntime : public Services {
     return Ec2As(role_arn, external_id, region);
   }
   std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override { return Sns(region); }
+  std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) override;
+  core::Result<std::string> CallerAccount() override;
   long ApiCalls() const override { return stats_.calls.load(); }
   long ApiThrottled() const override { return stats_.throttled.load(); }
   // The Lambda deadline of the current invocation (nullopt: none): every

@@ -1,11 +1,16 @@
 #include "app/run.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
+#include "app/metrics_out.h"
 #include "job/tags.h"
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
@@ -50,10 +55,29 @@ class FakeServices : public Services {
     };
     return std::make_unique<Sns>(this, region);
   }
+  std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) override {
+    struct Cw : aws::CloudWatchApi {
+      Cw(FakeServices* o, std::string r) : owner(o), region(std::move(r)) {}
+      core::Status PutMetricData(const std::string& ns, const std::vector<aws::MetricDatum>& data) override {
+        std::lock_guard<std::mutex> l(owner->mu_);
+        for (const auto& d : data) owner->put.push_back({region, ns, d});
+        return core::OkStatus();
+      }
+      FakeServices* owner;
+      std::string region;
+    };
+    return std::make_unique<Cw>(this, region);
+  }
+  core::Result<std::string> CallerAccount() override { return std::string("111122223333"); }
   long ApiCalls() const override { return 7; }
   long ApiThrottled() const override { return 1; }
 
   std::vector<Published> published;
+  struct Put {
+    std::string region, ns;
+    aws::MetricDatum datum;
+  };
+  std::vector<Put> put;
   std::vector<std::string> asked_;
   bool sns_fails = false;
 
@@ -206,6 +230,51 @@ TEST_F(RunAllScopesTest, EventsTellOnlyFailuresNeverTheSummaryTopic) {
   ASSERT_EQ(1u, services_.published.size());
   EXPECT_EQ(settings.sns_arn_error, services_.published[0].topic);
   EXPECT_NE(std::string::npos, services_.published[0].message.find("snap-a"));
+}
+
+TEST_F(RunAllScopesTest, MetricsGoToCloudWatchWithAndWithoutTheLabelAndToTheFile) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1", "vol-2"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.label = "nightly";
+  job::Report r = Run(spec);
+  MetricsOptions options;
+  options.cloudwatch = true;
+  options.file = ::testing::TempDir() + "run_test_metrics_" + std::to_string(getpid()) + ".prom";
+  PublishMetrics(options, services_, logger_, &r);
+  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  int with_label = 0, without = 0;
+  for (const auto& p : services_.put) {
+    EXPECT_EQ(p.region, "us-east-1");
+    EXPECT_EQ(p.ns, "s3snapshot");
+    if (p.datum.name != "SnapshotsCreateStarted") continue;
+    EXPECT_EQ(p.datum.value, 2);
+    EXPECT_EQ(p.datum.dimensions.at(1), (std::pair<std::string, std::string>{"Account", "111122223333"}));
+    (p.datum.dimensions.size() == 3 ? with_label : without)++;
+  }
+  EXPECT_EQ(with_label, 1);
+  EXPECT_EQ(without, 1);
+  std::ifstream in(options.file);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("s3snapshot_snapshots_create_started{command=\"snapshot\",label=\"nightly\","
+                            "region=\"us-east-1\",account=\"111122223333\"} 2\n"),
+            std::string::npos)
+      << text.str();
+  std::remove(options.file.c_str());
+}
+
+TEST_F(RunAllScopesTest, AMetricsFileThatCannotBeWrittenIsARunError) {
+  job::JobSpec spec;
+  spec.all = true;
+  job::Report r = Run(spec);
+  ASSERT_TRUE(r.ok());
+  MetricsOptions options;
+  options.file = "/nonexistent-dir-s3snapshot/m.prom";
+  PublishMetrics(options, services_, logger_, &r);
+  ASSERT_EQ(r.run_errors.size(), 1u);
+  EXPECT_EQ(r.run_errors[0].step, "metrics");
+  EXPECT_FALSE(r.ok());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // What one run needs from the world outside: EC2 clients per region (and
-// role), SNS clients, the clock and the API counters. AwsRuntime is the real
+// role), SNS and CloudWatch clients, the caller's account, the clock and the API counters. AwsRuntime is the real
 // one; app/run_test.cc gives fakes, so scope fan-out, merging and the order of
 // notifications are unit-tested.
 #ifndef S3SNAPSHOT_APP_SERVICES_H_
@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "aws/cloudwatch_client.h"
 #include "aws/ec2_client.h"
 #include "aws/sns_client.h"
 #include "core/clock.h"
@@ -25,6 +26,10 @@ class Services {
   virtual std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role_arn, const std::string& external_id,
                                               const std::string& region) = 0;
   virtual std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) = 0;
+  virtual std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) = 0;
+  // The caller's own account id (STS GetCallerIdentity, which needs no
+  // permission), for the metrics' Account dimension.
+  virtual core::Result<std::string> CallerAccount() = 0;
   // Requests sent so far, and of those answered with throttling.
   virtual long ApiCalls() const = 0;
   virtual long ApiThrottled() const = 0;

@@ -49,6 +49,9 @@ std::string ResolveEndpoint(const std::string& service, const std::string& regio
     std::string upper = service;
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    // The variable is named by the SDKs' service id: CloudWatch signs and is
+    // reached as "monitoring".
+    if (upper == "MONITORING") upper = "CLOUDWATCH";
     if (auto e = env.Get("AWS_ENDPOINT_URL_" + upper)) return *e;
     if (auto e = env.Get("AWS_ENDPOINT_URL")) return *e;
     if (profile != nullptr && profile->count("endpoint_url")) return profile->at("endpoint_url");

@@ -1,9 +1,12 @@
 #include "cli/app.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <sstream>
 
 #include "app/aws_runtime.h"
+#include "app/metrics_out.h"
 #include "app/run.h"
 #include "cli/options.h"
 #include "cli/progress.h"
@@ -85,6 +88,18 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   auto valid = job::ValidateSpec(spec);
   if (!valid.ok()) return InputError(valid.error().message);
 
+  app::MetricsOptions metrics;
+  metrics.file = text_of("metrics-file");
+  metrics.cloudwatch = flags.count("cloudwatch-metrics") > 0;
+  if (!metrics.file.empty()) {
+    size_t slash = metrics.file.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : metrics.file.substr(0, slash);
+    if (metrics.file.back() == '/' || access(dir.c_str(), W_OK) != 0) {
+      return InputError("--metrics-file: '" + metrics.file + "': the directory '" + dir +
+                        "' does not exist or is not writable");
+    }
+  }
+
   core::StreamLogger logger(spec.verbose ? core::LogLevel::kDebug : core::LogLevel::kInfo,
                             core::StreamLogger::Format::kText);
   app::RuntimeOptions ro;
@@ -116,6 +131,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     report.cancelled = true;
     report.cancel_reason = cancel.reason();
   }
+  app::PublishMetrics(metrics, **runtime, logger, &report);
   if (json_output) {
     job::WriteReportJson(report, out);
     out << "\n";

@@ -4,6 +4,7 @@
 
 #include "job/audit_report.h"
 #include "job/tags.h"
+#include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 
@@ -38,7 +39,9 @@ class AuditTest : public ::testing::Test {
     JobContext ctx;
     ctx.ec2 = &ec2_;
     ctx.clock = &clock_;
-    ctx.ec2_for_region = [this](const std::string&) { return std::unique_ptr<aws::Ec2Api>(new EC2Wrapper(&dest_)); };
+    ctx.ec2_for_region = [this](const std::string&) {
+      return std::make_unique<testing::Ec2ApiWrapper>(&dest_, "eu-west-1");
+    };
     return RunAudit(spec_, ctx);
   }
   const AuditVolume& Volume(const Report& r, const std::string& id) {
@@ -47,19 +50,6 @@ class AuditTest : public ::testing::Test {
     }
     throw std::runtime_error("no volume " + id);
   }
-  // Hands out the destination fake without owning it.
-  class EC2Wrapper : public testing::FakeEc2 {
-   public:
-    explicit EC2Wrapper(testing::FakeEc2* to) : to_(to) {}
-    core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& r) override {
-      return to_->DescribeSnapshots(r);
-    }
-    std::string region() const override { return "eu-west-1"; }
-
-   private:
-    testing::FakeEc2* to_;
-  };
-
   JobSpec spec_;
   testing::FakeEc2 ec2_, dest_;
   testing::FakeClock clock_;

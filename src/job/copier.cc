@@ -234,6 +234,7 @@ CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& s
         if (r.ok()) {
           o.copy_id = *r;
           o.state = "pending";
+          o.started = true;
           started.push_back(s->snapshot_id);
           ++started_count;
         } else if (r.error().kind == ErrorKind::kLimit || IsRetryableAtJobLevel(r.error())) {
@@ -283,6 +284,8 @@ CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& s
       if (again.ok()) {
         for (const auto& id : started) {
           if (auto keep = KeepOne(ctx, dest, region, (*again)[id])) {
+            // Ours yielded to an earlier copy (and was deleted): not started.
+            if (keep->snapshot_id != outcomes[id].copy_id) outcomes[id].started = false;
             outcomes[id].copy_id = keep->snapshot_id;
             outcomes[id].state = keep->state == "completed" ? "completed" : "pending";
           }

@@ -68,6 +68,7 @@ struct CopyOutcome {
   std::string copy_id;  // empty when none (queued, failed)
   std::string state;    // completed | pending | queued | failed | error
   bool this_run_source = false;
+  bool started = false;  // this run's CopySnapshot made `copy_id`
 };
 
 struct CopyResult {

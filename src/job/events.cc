@@ -180,7 +180,8 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
     options.wait = false;  // an event's invocation never waits for copies
     CopyResult result = CopyToRegions(ctx, sources, dest, options);
     for (const auto& o : result.outcomes) {
-      report.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});
+      report.earlier_copies.push_back(
+          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
     }
     for (const auto& [instance, failure] : result.failures) report.run_errors.push_back(failure);
     for (const auto& f : result.run_errors) report.run_errors.push_back(f);

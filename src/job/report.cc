@@ -294,7 +294,8 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
   for (const auto& s : i.snapshots) {
     json copies = json::array();
     for (const auto& c : s.copies) {
-      copies.push_back({{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}});
+      copies.push_back(
+          {{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}, {"started", c.started}});
     }
     ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id},
                                {"volume_id", s.volume_id},
@@ -357,7 +358,8 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
                {"source_snapshot_id", c.source_snapshot_id},
                {"region", c.region},
                {"copy_id", c.copy_id},
-               {"state", c.state}};
+               {"state", c.state},
+               {"started", c.started}};
     if (!c.scope.empty()) cj["scope"] = c.scope;
     j["earlier_copies"].push_back(cj);
   }

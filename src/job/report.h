@@ -13,6 +13,7 @@ namespace s3snapshot::job {
 
 struct CopyRecord {
   std::string region, snapshot_id, state;  // snapshot_id empty when the copy failed
+  bool started = false;                    // CopySnapshot sent by this run
 };
 
 struct SnapshotRecord {
@@ -37,7 +38,8 @@ FailureRecord Failure(const std::string& step, const std::string& code, const st
 // (--copy-to-region): its state in the destination.
 struct EarlierCopyRecord {
   std::string scope, instance_id, source_snapshot_id, region, copy_id;
-  std::string state;  // completed | pending | queued | failed
+  std::string state;     // completed | pending | queued | failed
+  bool started = false;  // CopySnapshot sent by this run
 };
 
 struct RetentionRecord {

@@ -254,6 +254,19 @@ std::vector<Setting> MakeSettings() {
                .metavar = "text|json",
                .help = "Report format on stdout",
                .choices = {"text", "json"}});
+  v.push_back({.name = "metrics-file",
+               .flags = {"--metrics-file"},
+               .in_document = false,
+               .type = T::kText,
+               .metavar = "PATH",
+               .help = "Write the run's metrics to PATH in the Prometheus text format (for node_exporter's textfile "
+                       "collector), atomically, with the time of the last successful run"});
+  v.push_back({.name = "cloudwatch-metrics",
+               .flags = {"--cloudwatch-metrics"},
+               .in_document = false,
+               .type = T::kSwitch,
+               .help = "Send the run's metrics to CloudWatch (PutMetricData, namespace s3snapshot, in each scope's "
+                       "region)"});
   v.push_back({.name = "regions",
                .flags = {"--region"},
                .in_document = true,

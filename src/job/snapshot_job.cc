@@ -276,11 +276,12 @@ void Job::CopyToDestinations() {
     if (o.this_run_source) {
       ledger_.Update(o.instance_id, [&](InstanceReport& r) {
         for (auto& s : r.snapshots) {
-          if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state});
+          if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
         }
       });
     } else {
-      report_.earlier_copies.push_back({"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state});
+      report_.earlier_copies.push_back(
+          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
     }
   }
   for (const auto& entry : result.failures) {

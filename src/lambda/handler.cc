@@ -2,7 +2,9 @@
 
 #include <sstream>
 
+#include "app/metrics_out.h"
 #include "app/run.h"
+#include "aws/sns_client.h"
 #include "job/filter.h"
 #include "job/report.h"
 #include "lambda/runtime.h"
@@ -21,7 +23,8 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
 }
 
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel, const job::JobSpec& event_settings) {
+                                job::CancelToken* cancel, const job::JobSpec& event_settings,
+                                const std::string& function_arn, std::ostream* emf) {
   HandlerOutcome out;
   auto fail = [&out](const std::string& type, const std::string& message) {
     out.function_error = true;
@@ -51,12 +54,23 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
   job::JobSpec spec;
   job::ApplySettings(*doc, &spec);
+  if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec.audit)) {
+    return fail("InvalidPayload", std::string("payload: \"") + other->name + "\" " +
+                                      (spec.audit ? "does not apply to an audit (\"audit\": true changes nothing)"
+                                                  : "is a setting of an audit (\"audit\": true)") +
+                                      "; nothing was changed");
+  }
   auto valid = job::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
   auto creds = runtime.CheckCredentials();
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
   job::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
+  if (emf != nullptr) {
+    aws::Arn arn;
+    std::string account = aws::ParseArn(function_arn, &arn) ? arn.account : "";
+    *emf << app::EmfFor(report, account, runtime) << std::flush;
+  }
   bool cut = false;
   out.body = ResponseBody(report, kMaxResponseBytes, &cut);
   if (cut) {
@@ -67,7 +81,9 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   logger.Log(report.ok() ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
              {{"run_id", report.run_id},
               {"instances", std::to_string(report.instances.size())},
+              {"command", report.audit ? "audit" : "snapshot"},
               {"snapshots", std::to_string(report.SnapshotCount())},
+              {"unprotected", std::to_string(report.UnprotectedCount())},
               {"failed", std::to_string(report.FailedCount())}});
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <ostream>
 #include <string>
 
 #include "app/aws_runtime.h"
@@ -32,8 +33,12 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
 // An EventBridge event (job/events.h) is handled with `event_settings` (the
 // function's S3SNAPSHOT_EVENT_SETTINGS); an event of another kind is logged
 // and ignored (no error); a malformed one of these kinds is InvalidPayload.
+// After a run (snapshot or audit), its metrics go to `emf` as CloudWatch
+// Embedded Metric Format lines (job/metrics.h), with the account of
+// `function_arn` (the invoked function's ARN) as the Account dimension.
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel, const job::JobSpec& event_settings = {});
+                                job::CancelToken* cancel, const job::JobSpec& event_settings = {},
+                                const std::string& function_arn = "", std::ostream* emf = nullptr);
 
 }  // namespace s3snapshot::lambda
 

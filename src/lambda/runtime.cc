@@ -1,6 +1,7 @@
 #include "lambda/runtime.h"
 
 #include <cstdlib>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/aws_runtime.h"
@@ -139,7 +140,9 @@ int RunLambdaRuntime(const core::Env& env) {
     (*runtime)->SetDeadline(cancel.deadline());
     core::Status posted = ServeInvocation(
         api, *inv,
-        [&](const Invocation& i) { return HandleInvocation(i.payload, **runtime, logger, &cancel, event_settings); },
+        [&](const Invocation& i) {
+          return HandleInvocation(i.payload, **runtime, logger, &cancel, event_settings, i.function_arn, &std::cout);
+        },
         logger);
     (*runtime)->SetDeadline(std::nullopt);
     if (!posted.ok()) logger.Error("posting the result failed", {{"error", posted.error().message}});

@@ -134,3 +134,52 @@ def start_and_signal(args, env, ready, signals, timeout=60, settle=0.0, gap=0.3,
             p.kill()
             p.wait()
     return p.returncode, out, err
+
+
+# The Embedded Metric Format's structure, from its specification (CloudWatch
+# User Guide, "Specification: Embedded metric format"): the root's `_aws`
+# metadata, each MetricDirective, each MetricDefinition.
+EMF_UNITS = {"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
+             "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
+             "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
+             "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"}
+EMF_SCHEMA = {
+    "type": "object",
+    "required": ["_aws"],
+    "properties": {"_aws": {
+        "type": "object",
+        "required": ["Timestamp", "CloudWatchMetrics"],
+        "properties": {
+            "Timestamp": {"type": "integer", "minimum": 0},
+            "CloudWatchMetrics": {"type": "array", "items": {
+                "type": "object",
+                "required": ["Namespace", "Dimensions", "Metrics"],
+                "properties": {
+                    "Namespace": {"type": "string", "minLength": 1, "maxLength": 1024},
+                    "Dimensions": {"type": "array", "items": {
+                        "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
+                        "maxItems": 30}},
+                    "Metrics": {"type": "array", "maxItems": 100, "items": {
+                        "type": "object", "required": ["Name"],
+                        "properties": {"Name": {"type": "string", "minLength": 1, "maxLength": 1024},
+                                       "Unit": {"enum": sorted(EMF_UNITS)},
+                                       "StorageResolution": {"enum": [1, 60]}}}},
+                }}},
+        }}},
+}
+
+
+def check_emf(obj):
+    """An EMF log event as CloudWatch would extract it: the structure above,
+    and every dimension and metric it names present at the root with a
+    value of the right type (dimension values strings, metric values numbers)."""
+    import jsonschema
+    jsonschema.validate(obj, EMF_SCHEMA)
+    for d in obj["_aws"]["CloudWatchMetrics"]:
+        assert d["Namespace"] == "s3snapshot"
+        for dim_set in d["Dimensions"]:
+            for name in dim_set:
+                assert isinstance(obj.get(name), str) and obj[name], (name, obj.get(name))
+        for m in d["Metrics"]:
+            v = obj.get(m["Name"])
+            assert isinstance(v, (int, float)) and not isinstance(v, bool), (m["Name"], v)

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from conftest import REGION, check_consistent, make_fleet, snapshots, sqs_topic, states
-from helpers import free_port, seed_payload
+from helpers import check_emf, free_port, seed_payload
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -181,6 +181,8 @@ def test_seed_example_2_payload_reports_missing_instances_without_a_function_err
     ('{"tags": {"tag:Env": "PROD"}, "stop": "yes"}', '"stop" must be true or false'),
     ('not json', "invalid JSON at line 1, column 2"),
     ('{}', "no selection"),
+    ('{"audit": true, "tags": {"tag:Env": "PROD"}, "stop": true}', '"stop" does not apply to an audit'),
+    ('{"tags": {"tag:Env": "PROD"}, "max-age": "2h"}', '"max-age" is a setting of an audit'),
 ])
 def test_bad_payloads_get_an_error_response_and_change_nothing(lambda_fn, ec2, recording, payload, message):
     make_fleet(ec2, count=1, tags={"Env": "PROD"}, volumes=1)
@@ -190,6 +192,45 @@ def test_bad_payloads_get_an_error_response_and_change_nothing(lambda_fn, ec2, r
     assert rep["errorType"] == "InvalidPayload"
     assert message.replace('\\"', '"') in rep["errorMessage"]
     assert recording.actions() == []
+
+
+def emf_lines(rie):
+    rie.log.flush()
+    out = []
+    with open(rie.log_path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{") and '"_aws"' in line:
+                out.append(json.loads(line))
+    return out
+
+
+def test_audit_payload_and_emf_metrics_in_the_log(lambda_fn, ec2, endpoint, recording):
+    covered = make_fleet(ec2, count=2, tags={"Env": "PROD"}, volumes=2)
+    bare = make_fleet(ec2, count=1, tags={"Env": "PROD"}, volumes=1)
+    rie = lambda_fn()
+    rep = rie.invoke(json.dumps({"instances": covered, "label": "daily"}))
+    assert rep["ok"], rep
+    (snap_line,) = emf_lines(rie)
+    check_emf(snap_line)
+    assert snap_line["command"] == "snapshot" and snap_line["run_id"] == rep["run_id"]
+    assert snap_line["SnapshotsCreateStarted"] == rep["summary"]["snapshots"] == 4
+    assert snap_line["InstancesLeftStopped"] == 0 and snap_line["Label"] == "daily"
+    assert snap_line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Region", "Account"],
+                                                                        ["Region", "Account", "Label"]]
+    recording.start()
+    rep = rie.invoke(json.dumps({"audit": True, "tags": {"tag:Env": "PROD"}, "max-age": "1h"}))
+    assert "errorType" not in rep and rep["command"] == "audit", rep
+    assert rep["ok"] is False and rep["summary"]["unprotected"] == 1
+    assert {v["instance_id"] for v in rep["volumes"] if v["findings"]} == set(bare)
+    assert recording.mutating() == [], "an audit changes nothing"
+    audit_line = emf_lines(rie)[-1]
+    check_emf(audit_line)
+    assert audit_line["command"] == "audit"
+    assert audit_line["VolumesUnprotected"] == 1 and audit_line["VolumesAudited"] == 5
+    assert audit_line["OldestNewestSnapshotAgeSeconds"] == rep["summary"]["oldest_newest_age_seconds"]
+    assert audit_line["Region"] == REGION and len(audit_line["Account"]) == 12
+    assert audit_line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Region", "Account"]]
 
 
 def test_stop_payload_restarts(lambda_fn, ec2):

@@ -1,0 +1,94 @@
+#include "app/metrics_out.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/chunks.h"
+#include "job/metrics.h"
+
+namespace s3snapshot::app {
+
+namespace {
+
+double UnixSeconds(core::WallTime t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+// PATH written whole, then renamed into place.
+core::Status WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return core::Error::Make(core::ErrorKind::kInvalidInput, "--metrics-file: cannot write '" + tmp + "'",
+                               "MetricsFileError");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return core::Error::Make(core::ErrorKind::kInvalidInput,
+                             "--metrics-file: cannot rename '" + tmp + "' to '" + path + "'", "MetricsFileError");
+  }
+  return core::OkStatus();
+}
+
+}  // namespace
+
+void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, job::Report* report) {
+  if (options.file.empty() && !options.cloudwatch) return;
+  std::string account;
+  if (auto a = services.CallerAccount(); a.ok()) {
+    account = *a;
+  } else {
+    logger.Warn("the account id for the metrics is unknown (STS GetCallerIdentity failed)",
+                {{"error", a.error().ToString()}});
+  }
+  const core::WallTime now = services.run_clock().Now();
+  const auto scopes = job::RunMetrics(*report, account);
+  if (options.cloudwatch) {
+    const std::string timestamp = core::FormatIso8601(now);
+    for (const auto& s : scopes) {
+      std::vector<aws::MetricDatum> data;
+      for (const auto& m : s.metrics) {
+        std::vector<std::pair<std::string, std::string>> dims = {{"Region", s.region}, {"Account", s.account}};
+        data.push_back({m.name, m.unit, m.value, dims, timestamp});
+        if (!report->label.empty()) {
+          dims.push_back({"Label", report->label});
+          data.push_back({m.name, m.unit, m.value, dims, timestamp});
+        }
+      }
+      auto cw = services.CloudWatchFor(s.region);
+      for (const auto& chunk : core::Chunks(data, aws::kMaxMetricsPerPut)) {
+        auto st = cw->PutMetricData(job::kMetricNamespace, chunk);
+        if (!st.ok()) {
+          report->run_errors.push_back(
+              job::FailureFrom("metrics", st.error().WithContext("PutMetricData in " + s.region)));
+          break;
+        }
+      }
+    }
+  }
+  if (!options.file.empty()) {
+    std::optional<double> previous;
+    std::ifstream in(options.file);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      previous = job::PreviousSuccess(ss.str(), *report);
+    }
+    auto st = WriteAtomically(options.file, job::PrometheusText(scopes, *report, UnixSeconds(now), previous));
+    if (!st.ok()) report->run_errors.push_back(job::FailureFrom("metrics", st.error()));
+  }
+}
+
+std::string EmfFor(const job::Report& report, const std::string& account, Services& services) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(services.run_clock().Now().time_since_epoch());
+  return job::EmfLines(job::RunMetrics(report, account), report, ms.count());
+}
+
+}  // namespace s3snapshot::app

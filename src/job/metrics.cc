@@ -1,0 +1,279 @@
+#include "job/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace s3snapshot::job {
+
+namespace {
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string Number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+// Prometheus label values: backslash, double quote and line feed escaped.
+std::string LabelValue(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool IsCreateFailure(const FailureRecord& f) {
+  if (f.code == "Cancelled") return false;  // never begun: not a failed create
+  return f.step == "snapshot" || f.step == "wait" || f.step == "earlier snapshot";
+}
+
+struct Counts {
+  std::map<std::string, double> v;
+  void Add(const std::string& name, double d = 1) { v[name] += d; }
+};
+
+}  // namespace
+
+const std::vector<MetricInfo>& MetricCatalog() {
+  static const std::vector<MetricInfo> kCatalog = {
+      {"InstancesSelected", "Count", "instances the run selected", true, true},
+      {"InstancesFailed", "Count", "selected instances with a failure, and requested ids not found", true, false},
+      {"InstancesLeftStopped", "Count", "instances this run stopped and could not start again (must be 0)", true,
+       false},
+      {"SnapshotsCreateStarted", "Count", "snapshots this run's CreateSnapshots calls began", true, false},
+      {"SnapshotsCreateCompleted", "Count", "of those, completed when the run ended (with --wait: all that did)", true,
+       false},
+      {"SnapshotsCreateFailed", "Count",
+       "failed CreateSnapshots calls, and snapshots that ended in error or were still pending at --wait-timeout", true,
+       false},
+      {"SnapshotsDeleteCompleted", "Count", "snapshots retention deleted", true, false},
+      {"SnapshotsDeleteFailed", "Count", "snapshots retention could not delete", true, false},
+      {"SnapshotsCopiedRegionStarted", "Count", "CopySnapshot calls this run made (one copy per source and region)",
+       true, false},
+      {"SnapshotsCopiedRegionCompleted", "Count", "copies the run saw completed", true, false},
+      {"SnapshotsCopiedRegionFailed", "Count", "copies that failed or ended in error", true, false},
+      {"VolumesAudited", "Count", "volumes the audit looked at", false, true},
+      {"VolumesUnprotected", "Count", "audited volumes with a finding (missing, too old, error, ...): must be 0", false,
+       true},
+      {"OldestNewestSnapshotAgeSeconds", "Seconds",
+       "the age of the oldest among the volumes' newest completed snapshots: the fleet's worst recovery point "
+       "(absent when no volume has one)",
+       false, true},
+      {"RunErrors", "Count", "run-level failures (selection, lookups, notifications)", true, true},
+      {"ApiCalls", "Count", "requests sent (first scope only: run-wide)", true, true},
+      {"ApiThrottled", "Count", "requests answered with throttling (first scope only: run-wide)", true, true},
+      {"RunSeconds", "Seconds", "how long the run took (first scope only: run-wide)", true, true},
+  };
+  return kCatalog;
+}
+
+std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account) {
+  std::vector<std::string> regions = Split(r.region), accounts = Split(r.account);
+  const bool several = regions.size() > 1 || accounts.size() > 1;
+  if (accounts.empty()) accounts = {""};
+  // The scope labels the report gives instances ("ACCOUNT/REGION", "REGION"
+  // or, for one scope, ""), in the order the scopes ran.
+  std::vector<std::pair<std::string, MetricScope>> scopes;
+  for (const auto& a : accounts) {
+    for (const auto& g : regions) {
+      std::string label = several ? (a.empty() ? g : a + "/" + g) : "";
+      scopes.push_back({label, MetricScope{g, a.empty() ? account : a, {}}});
+    }
+  }
+  std::map<std::string, Counts> by_scope;
+  for (const auto& i : r.instances) {
+    Counts& c = by_scope[i.scope];
+    c.Add("InstancesSelected");
+    if (!i.ok()) c.Add("InstancesFailed");
+    if (i.stopped_by_run && !i.restarted) c.Add("InstancesLeftStopped");
+    for (const auto& s : i.snapshots) {
+      if (s.snapshot_id.empty()) continue;
+      c.Add("SnapshotsCreateStarted");
+      if (s.state == "completed") c.Add("SnapshotsCreateCompleted");
+      if (s.state == "error") c.Add("SnapshotsCreateFailed");
+      for (const auto& cp : s.copies) {
+        if (cp.started) c.Add("SnapshotsCopiedRegionStarted");
+        if (cp.state == "completed") c.Add("SnapshotsCopiedRegionCompleted");
+        if (cp.state == "failed" || cp.state == "error") c.Add("SnapshotsCopiedRegionFailed");
+      }
+    }
+    for (const auto& e : i.errors) {
+      // A snapshot in 'error' is counted above, from its state, and by its wait failure: once.
+      if (IsCreateFailure(e) && !(e.step == "wait" && e.code == "SnapshotError")) c.Add("SnapshotsCreateFailed");
+    }
+  }
+  for (const auto& c : r.earlier_copies) {
+    Counts& k = by_scope[c.scope];
+    if (c.started) k.Add("SnapshotsCopiedRegionStarted");
+    if (c.state == "completed") k.Add("SnapshotsCopiedRegionCompleted");
+    if (c.state == "failed" || c.state == "error") k.Add("SnapshotsCopiedRegionFailed");
+  }
+  for (const auto& rr : r.retention) {
+    if (rr.action == "deleted") by_scope[rr.scope].Add("SnapshotsDeleteCompleted");
+    if (rr.action == "failed") by_scope[rr.scope].Add("SnapshotsDeleteFailed");
+  }
+  std::map<std::string, long long> oldest;
+  std::map<std::string, std::set<std::string>> audited_instances;
+  for (const auto& v : r.volumes) {
+    Counts& c = by_scope[v.scope];
+    audited_instances[v.scope].insert(v.instance_id);
+    if (!v.volume_id.empty()) c.Add("VolumesAudited");
+    if (!v.ok()) c.Add("VolumesUnprotected");
+    if (!v.newest.snapshot_id.empty()) {
+      auto [it, fresh] = oldest.emplace(v.scope, v.newest.age_seconds);
+      if (!fresh && v.newest.age_seconds > it->second) it->second = v.newest.age_seconds;
+    }
+  }
+  for (const auto& [scope, ids] : audited_instances) by_scope[scope].v["InstancesSelected"] = ids.size();
+  // Run errors carry their scope as a "[SCOPE] " prefix when there are several.
+  for (const auto& e : r.run_errors) {
+    std::string scope;
+    if (several && e.message.size() > 2 && e.message[0] == '[') scope = e.message.substr(1, e.message.find(']') - 1);
+    by_scope[scope].Add("RunErrors");
+  }
+  if (!r.not_found.empty()) by_scope[several ? scopes.front().first : ""].Add("InstancesFailed", r.not_found.size());
+
+  std::vector<MetricScope> out;
+  for (size_t n = 0; n < scopes.size(); ++n) {
+    auto& [label, scope] = scopes[n];
+    const Counts& c = by_scope[label];
+    for (const auto& m : MetricCatalog()) {
+      if (!(r.audit ? m.audit : m.snapshot_run)) continue;
+      const std::string name = m.name;
+      double value = 0;
+      if (name == "ApiCalls" || name == "ApiThrottled" || name == "RunSeconds") {
+        if (n != 0) continue;
+        value = name == "ApiCalls" ? r.api_calls : name == "ApiThrottled" ? r.throttled : r.seconds;
+      } else if (name == "OldestNewestSnapshotAgeSeconds") {
+        auto it = oldest.find(label);
+        if (it == oldest.end()) continue;
+        value = static_cast<double>(it->second);
+      } else {
+        auto it = c.v.find(name);
+        value = it == c.v.end() ? 0 : it->second;
+      }
+      scope.metrics.push_back({name, m.unit, value});
+    }
+    out.push_back(std::move(scope));
+  }
+  return out;
+}
+
+std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& r, long long timestamp_ms) {
+  using nlohmann::json;
+  std::string out;
+  for (const auto& s : scopes) {
+    json dims = json::array({json::array({"Region", "Account"})});
+    if (!r.label.empty()) dims.push_back(json::array({"Region", "Account", "Label"}));
+    json metrics = json::array();
+    json line;
+    for (const auto& m : s.metrics) {
+      metrics.push_back({{"Name", m.name}, {"Unit", m.unit}});
+      line[m.name] = m.value;
+    }
+    line["_aws"] = {{"Timestamp", timestamp_ms},
+                    {"CloudWatchMetrics",
+                     json::array({{{"Namespace", kMetricNamespace}, {"Dimensions", dims}, {"Metrics", metrics}}})}};
+    line["Region"] = s.region;
+    line["Account"] = s.account;
+    if (!r.label.empty()) line["Label"] = r.label;
+    line["command"] = r.audit ? "audit" : "snapshot";
+    line["run_id"] = r.run_id;
+    out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  }
+  return out;
+}
+
+std::string SnakeCase(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') {
+      if (i > 0) out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string RunLabels(const Report& r) {
+  return std::string("command=\"") + (r.audit ? "audit" : "snapshot") + "\",label=\"" + LabelValue(r.label) + "\"";
+}
+
+}  // namespace
+
+std::string PrometheusText(const std::vector<MetricScope>& scopes, const Report& r, double now_seconds,
+                           std::optional<double> previous_success) {
+  std::string out;
+  const std::string run = RunLabels(r);
+  for (const auto& info : MetricCatalog()) {
+    std::string family = "s3snapshot_" + SnakeCase(info.name);
+    std::string lines;
+    for (const auto& s : scopes) {
+      for (const auto& m : s.metrics) {
+        if (m.name != info.name) continue;
+        lines += family + "{" + run + ",region=\"" + LabelValue(s.region) + "\",account=\"" + LabelValue(s.account) +
+                 "\"} " + Number(m.value) + "\n";
+      }
+    }
+    if (lines.empty()) continue;
+    out += "# HELP " + family + " " + info.help + (std::string(info.unit) == "Seconds" ? " (seconds)" : "") + "\n";
+    out += "# TYPE " + family + " gauge\n" + lines;
+  }
+  auto gauge = [&](const std::string& name, const std::string& help, double v) {
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + "{" + run + "} " + Number(v) + "\n";
+  };
+  gauge("s3snapshot_last_run_timestamp_seconds", "when the last run ended (Unix time)", now_seconds);
+  gauge("s3snapshot_last_run_success", "1 when the last run had no failure (audit: no finding), else 0",
+        r.ok() ? 1 : 0);
+  std::optional<double> success = r.ok() ? std::optional<double>(now_seconds) : previous_success;
+  if (success) {
+    gauge("s3snapshot_last_success_timestamp_seconds", "when the last successful run ended (Unix time)", *success);
+  }
+  return out;
+}
+
+std::optional<double> PreviousSuccess(const std::string& text, const Report& r) {
+  const std::string want = "s3snapshot_last_success_timestamp_seconds{" + RunLabels(r) + "} ";
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (line.rfind(want, 0) != 0) continue;
+    try {
+      size_t used = 0;
+      std::string value = line.substr(want.size());
+      double v = std::stod(value, &used);
+      if (used == value.size() && std::isfinite(v)) return v;
+    } catch (...) {
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace s3snapshot::job

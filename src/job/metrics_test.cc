@@ -1,0 +1,173 @@
+#include "job/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace s3snapshot::job {
+namespace {
+
+double ValueOf(const MetricScope& s, const std::string& name) {
+  for (const auto& m : s.metrics) {
+    if (m.name == name) return m.value;
+  }
+  ADD_FAILURE() << "no metric " << name;
+  return -1;
+}
+
+bool Has(const MetricScope& s, const std::string& name) {
+  for (const auto& m : s.metrics) {
+    if (m.name == name) return true;
+  }
+  return false;
+}
+
+Report SnapshotReport() {
+  Report r;
+  r.run_id = "20261201T000000Z-abcdef";
+  r.region = "us-east-1";
+  r.seconds = 12.5;
+  r.api_calls = 40;
+  r.throttled = 2;
+  InstanceReport ok;
+  ok.instance_id = "i-00000001";
+  ok.snapshots = {{"snap-1", "vol-1", "/dev/xvda", "completed", {{"eu-west-1", "snap-c1", "pending", true}}},
+                  {"snap-2", "vol-2", "/dev/xvdf", "pending", {{"eu-west-1", "", "queued", false}}}};
+  InstanceReport failed;
+  failed.instance_id = "i-00000002";
+  failed.stopped_by_run = true;
+  failed.errors = {Failure("snapshot", "InternalError", "boom")};
+  InstanceReport cancelled;
+  cancelled.instance_id = "i-00000003";
+  cancelled.errors = {Failure("snapshot", "Cancelled", "cancelled before the snapshot was taken")};
+  r.instances = {ok, failed, cancelled};
+  r.retention = {{"", "snap-0", "vol-1", "i-00000001", "", "deleted", "old"},
+                 {"", "snap-9", "vol-1", "i-00000001", "", "failed", "denied"}};
+  r.earlier_copies = {{"", "i-00000001", "snap-old", "eu-west-1", "snap-c0", "completed", false}};
+  r.not_found = {"i-0000000f"};
+  return r;
+}
+
+TEST(MetricsTest, ASnapshotRunsFigures) {
+  auto scopes = RunMetrics(SnapshotReport(), "111122223333");
+  ASSERT_EQ(scopes.size(), 1u);
+  const MetricScope& s = scopes[0];
+  EXPECT_EQ(s.region, "us-east-1");
+  EXPECT_EQ(s.account, "111122223333");
+  EXPECT_EQ(ValueOf(s, "InstancesSelected"), 3);
+  EXPECT_EQ(ValueOf(s, "InstancesFailed"), 3);  // two failed, one not found
+  EXPECT_EQ(ValueOf(s, "InstancesLeftStopped"), 1);
+  EXPECT_EQ(ValueOf(s, "SnapshotsCreateStarted"), 2);
+  EXPECT_EQ(ValueOf(s, "SnapshotsCreateCompleted"), 1);
+  EXPECT_EQ(ValueOf(s, "SnapshotsCreateFailed"), 1);  // the cancelled one never began
+  EXPECT_EQ(ValueOf(s, "SnapshotsDeleteCompleted"), 1);
+  EXPECT_EQ(ValueOf(s, "SnapshotsDeleteFailed"), 1);
+  EXPECT_EQ(ValueOf(s, "SnapshotsCopiedRegionStarted"), 1);
+  EXPECT_EQ(ValueOf(s, "SnapshotsCopiedRegionCompleted"), 1);  // the earlier one
+  EXPECT_EQ(ValueOf(s, "ApiThrottled"), 2);
+  EXPECT_EQ(ValueOf(s, "RunSeconds"), 12.5);
+  EXPECT_FALSE(Has(s, "VolumesUnprotected"));
+}
+
+TEST(MetricsTest, ScopesGetTheirOwnFiguresAndRunWideOnesGoWithTheFirst) {
+  Report r;
+  r.region = "us-east-1,eu-west-1";
+  r.account = "111111111111,222222222222";
+  InstanceReport a;
+  a.scope = "222222222222/eu-west-1";
+  a.stopped_by_run = true;
+  InstanceReport b;
+  b.scope = "111111111111/us-east-1";
+  r.instances = {a, b};
+  r.run_errors = {Failure("select", "AuthFailure", "[222222222222/us-east-1] no")};
+  auto scopes = RunMetrics(r, "");
+  ASSERT_EQ(scopes.size(), 4u);
+  EXPECT_EQ(scopes[0].account + "/" + scopes[0].region, "111111111111/us-east-1");
+  EXPECT_EQ(ValueOf(scopes[0], "InstancesSelected"), 1);
+  EXPECT_TRUE(Has(scopes[0], "RunSeconds"));
+  EXPECT_FALSE(Has(scopes[1], "RunSeconds"));
+  EXPECT_EQ(scopes[3].account + "/" + scopes[3].region, "222222222222/eu-west-1");
+  EXPECT_EQ(ValueOf(scopes[3], "InstancesLeftStopped"), 1);
+  EXPECT_EQ(ValueOf(scopes[2], "RunErrors"), 1);
+  EXPECT_EQ(ValueOf(scopes[1], "InstancesSelected"), 0);  // a scope with nothing still says 0
+}
+
+TEST(MetricsTest, AnAuditsFigures) {
+  Report r;
+  r.audit = true;
+  r.region = "us-east-1";
+  AuditVolume ok, old, bare;
+  ok.instance_id = old.instance_id = "i-00000001";
+  ok.volume_id = "vol-1";
+  ok.newest = {"snap-1", "", "completed", "", "s3snapshot", 3600};
+  old.volume_id = "vol-2";
+  old.newest = {"snap-2", "", "completed", "", "s3snapshot", 90000};
+  old.findings = {{"too-old", "..."}};
+  bare.instance_id = "i-00000002";
+  bare.findings = {{"no-ebs-volume", "..."}};
+  r.volumes = {ok, old, bare};
+  auto scopes = RunMetrics(r, "111122223333");
+  const MetricScope& s = scopes.at(0);
+  EXPECT_EQ(ValueOf(s, "InstancesSelected"), 2);
+  EXPECT_EQ(ValueOf(s, "VolumesAudited"), 2);
+  EXPECT_EQ(ValueOf(s, "VolumesUnprotected"), 2);
+  EXPECT_EQ(ValueOf(s, "OldestNewestSnapshotAgeSeconds"), 90000);
+  EXPECT_FALSE(Has(s, "SnapshotsCreateStarted"));
+  EXPECT_FALSE(Has(s, "InstancesLeftStopped"));
+}
+
+TEST(MetricsTest, EmfLinesFollowTheSpecificationsStructure) {
+  Report r = SnapshotReport();
+  r.label = "nightly";
+  std::string text = EmfLines(RunMetrics(r, "111122223333"), r, 1764547200000);
+  ASSERT_EQ(text.back(), '\n');
+  ASSERT_EQ(text.find('\n'), text.size() - 1);  // one line per scope
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["_aws"]["Timestamp"], 1764547200000);
+  const auto& d = j["_aws"]["CloudWatchMetrics"][0];
+  EXPECT_EQ(d["Namespace"], "s3snapshot");
+  EXPECT_EQ(d["Dimensions"], nlohmann::json::parse(R"([["Region","Account"],["Region","Account","Label"]])"));
+  for (const auto& m : d["Metrics"]) {
+    EXPECT_TRUE(j.contains(m["Name"].get<std::string>())) << m;
+    EXPECT_TRUE(m["Unit"] == "Count" || m["Unit"] == "Seconds") << m;
+  }
+  EXPECT_EQ(j["Region"], "us-east-1");
+  EXPECT_EQ(j["Account"], "111122223333");
+  EXPECT_EQ(j["Label"], "nightly");
+  EXPECT_EQ(j["SnapshotsCreateStarted"], 2);
+}
+
+TEST(MetricsTest, PrometheusTextAndTheLastSuccessCarriedOver) {
+  Report r = SnapshotReport();
+  r.label = "a \"b\"";
+  std::string text = PrometheusText(RunMetrics(r, "1"), r, 1764547200, 1764500000);
+  EXPECT_NE(text.find("# TYPE s3snapshot_snapshots_create_started gauge\n"
+                      "s3snapshot_snapshots_create_started{command=\"snapshot\",label=\"a \\\"b\\\"\","
+                      "region=\"us-east-1\",account=\"1\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("s3snapshot_last_run_success{command=\"snapshot\",label=\"a \\\"b\\\"\"} 0\n"),
+            std::string::npos);
+  // The run failed: the previous success stays.
+  EXPECT_EQ(PreviousSuccess(text, r), 1764500000);
+  Report good;
+  good.region = "us-east-1";
+  good.label = r.label;
+  std::string next = PrometheusText(RunMetrics(good, "1"), good, 1764600000, PreviousSuccess(text, r));
+  EXPECT_EQ(PreviousSuccess(next, good), 1764600000);
+  // Another command's line is not this one's.
+  Report audit = good;
+  audit.audit = true;
+  EXPECT_EQ(PreviousSuccess(next, audit), std::nullopt);
+  EXPECT_EQ(
+      PreviousSuccess("s3snapshot_last_success_timestamp_seconds{command=\"snapshot\",label=\"\"} 12x\n", Report{}),
+      std::nullopt);
+}
+
+TEST(MetricsTest, SnakeCase) {
+  EXPECT_EQ(SnakeCase("SnapshotsCreateStarted"), "snapshots_create_started");
+  EXPECT_EQ(SnakeCase("OldestNewestSnapshotAgeSeconds"), "oldest_newest_snapshot_age_seconds");
+}
+
+}  // namespace
+}  // namespace s3snapshot::job
