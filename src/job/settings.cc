@@ -297,12 +297,14 @@ std::vector<Setting> MakeSettings() {
                .type = T::kText,
                .metavar = "PROFILE",
                .help = "Named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, default)"});
-  v.push_back({.name = "endpoint-url",
-               .flags = {"--endpoint-url"},
-               .in_document = false,
-               .type = T::kText,
-               .metavar = "URL",
-               .help = "Send EC2, SNS and STS requests to URL (e.g. a local emulator) instead of the AWS endpoints"});
+  v.push_back(
+      {.name = "endpoint-url",
+       .flags = {"--endpoint-url"},
+       .in_document = false,
+       .type = T::kText,
+       .metavar = "URL",
+       .help =
+           "Send EC2, SNS, STS and CloudWatch requests to URL (e.g. a local emulator) instead of the AWS endpoints"});
   v.push_back({.name = "stop-timeout",
                .flags = {"--stop-timeout"},
                .in_document = false,

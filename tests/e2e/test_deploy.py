@@ -100,3 +100,25 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
             "ec2:CreateTags", "ec2:DeleteTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
             "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots"} <= used
     assert used <= role_actions(), used - role_actions()
+
+
+def test_the_alarms_watch_metrics_the_runs_write(run, ec2, tmp_path):
+    """The template's s3snapshot alarms name metrics the binary emits (the
+    Prometheus file has the same figures, snake_cased), with the dimensions
+    every run gives: Region and Account."""
+    from helpers import load_template
+    alarms = {k: r["Properties"] for k, r in load_template()["Resources"].items()
+              if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "s3snapshot"}
+    assert sorted(p["MetricName"] for p in alarms.values()) == ["InstancesLeftStopped", "VolumesUnprotected"]
+    ids = make_fleet(ec2, count=1, volumes=1)
+    emitted = set()
+    for args in (["--stop"], ["audit"]):
+        path = tmp_path / ("%s.prom" % args[0])
+        r = run(args + ["--filter", json.dumps({"instances": ids}), "--metrics-file", str(path)])
+        assert r.returncode in (0, 1), r.stderr
+        emitted |= {line.split("{")[0] for line in path.read_text().splitlines() if not line.startswith("#")}
+    for p in alarms.values():
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", p["MetricName"]).lower()
+        assert "s3snapshot_" + snake in emitted, (p["MetricName"], emitted)
+        assert [d["Name"] for d in p["Dimensions"]] == ["Region", "Account"]
+        assert p["ComparisonOperator"] == "GreaterThanThreshold" and p["Threshold"] == 0

@@ -66,3 +66,33 @@ def test_readme_integer_bounds_are_the_ones_enforced(run, recording):
         r = run(["--dry-run", "--filter", json.dumps(dict(base, **{key: hi}))])
         assert "is not a whole number" not in r.stderr, (key, r.stderr)
     assert [a for a in recording.actions() if not a.startswith("Describe")] == []
+
+
+def test_readme_metric_table_is_what_the_runs_write(run, tmp_path, ec2):
+    """The README's metric table (name, unit, runs, meaning) against the
+    Prometheus files of a snapshot run and an audit: the same figures, and
+    the meaning is the file's HELP text."""
+    from conftest import make_fleet
+    text = readme()
+    start = text.index("| metric | unit | runs | meaning |")
+    rows = {}
+    for row in text[start:text.index("\n\n", start)].splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        rows[cells[0].strip("`")] = cells[1:]
+    ids = make_fleet(ec2, count=1, volumes=1)
+    seen = {}
+    for command in ("snapshot", "audit"):
+        path = tmp_path / (command + ".prom")
+        args = (["audit"] if command == "audit" else []) + ["--filter", json.dumps({"instances": ids})]
+        r = run(args + ["--metrics-file", str(path)])
+        assert r.returncode == 0, r.stderr
+        for line in path.read_text().splitlines():
+            m = re.match(r"# HELP s3snapshot_(\w+) (.*)", line)
+            if m and not m.group(1).startswith("last_"):
+                seen.setdefault(m.group(1), (m.group(2), set()))[1].add(command)
+    snake = {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): k for k in rows}
+    assert sorted(snake) == sorted(seen)
+    for s, (help_text, commands) in seen.items():
+        unit, runs, meaning = rows[snake[s]]
+        assert help_text == meaning + (" (seconds)" if unit == "Seconds" else ""), s
+        assert runs == ("both" if commands == {"snapshot", "audit"} else commands.pop()), s
