@@ -54,11 +54,11 @@ def lower_bound(calls, factor, latency_s):
     return worst + 2 * latency_s  # a selection call and a last snapshot call, at least
 
 
-def run_tool(cmd, env, limit):
+def run_tool(cmd, env, limit, out_path=None):
     # posix_spawn, not fork: a forked child's peak RSS would start at this
-    # Python process's size.
+    # Python process's size. stdout goes to `out_path` (default: nowhere).
     err_path = "/tmp/s3snapshot-bench-stderr-%d" % os.getpid()
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    devnull = os.open(out_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     errfd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     t0 = time.perf_counter()
     pid = os.posix_spawn(cmd[0], cmd, env, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),

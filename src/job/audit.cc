@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "core/chunks.h"
 #include "core/parse.h"
+#include "core/worker_pool.h"
 #include "job/audit_report.h"
 #include "job/plan.h"
 #include "job/tags.h"
@@ -103,32 +105,50 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
 
 bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, bool copies,
                      std::map<std::string, std::vector<aws::Snapshot>>* out) {
-  for (const auto& chunk : core::Chunks(volumes, kAuditVolumesPerCall)) {
-    if (ctx_.Cancelled()) {
-      report_.cancelled = true;
-      report_.cancel_reason = ctx_.CancelReason();
+  const auto chunks = core::Chunks(volumes, kAuditVolumesPerCall);
+  // A few lookups in flight (the client's rate limiter paces them); each
+  // chunk's answer in its own slot, merged in order afterwards.
+  std::vector<std::optional<core::Result<std::vector<aws::Snapshot>>>> found(chunks.size());
+  {
+    core::WorkerPool pool(
+        static_cast<int>(std::min<size_t>(kAuditLookupsInFlight, std::max<size_t>(1, chunks.size()))));
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      pool.Submit([&, i] {
+        if (ctx_.Cancelled()) return;
+        aws::DescribeSnapshotsRequest req;
+        req.owner_ids = {"self"};
+        req.max_results = 1000;
+        if (copies) {
+          req.filters = {{std::string("tag:") + kTagSourceVolume, chunks[i]},
+                         {std::string("tag:") + kTagSourceRegion, {ctx_.ec2->region()}}};
+        } else {
+          req.filters = {{"volume-id", chunks[i]}};
+          if (!spec_.include_foreign) req.filters.push_back({std::string("tag:") + kTagScripted, {kTagScriptedValue}});
+        }
+        found[i] = aws::DescribeAllSnapshots(ec2, req);
+      });
+    }
+    pool.Wait();
+  }
+  for (auto& f : found) {
+    if (!f.has_value()) {
+      if (ctx_.Cancelled()) {
+        report_.cancelled = true;
+        report_.cancel_reason = ctx_.CancelReason();
+      } else {
+        report_.run_errors.push_back(Failure("audit", "InternalError", "a snapshot lookup did not complete"));
+      }
       return false;
     }
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.max_results = 1000;
-    if (copies) {
-      req.filters = {{std::string("tag:") + kTagSourceVolume, chunk},
-                     {std::string("tag:") + kTagSourceRegion, {ctx_.ec2->region()}}};
-    } else {
-      req.filters = {{"volume-id", chunk}};
-      if (!spec_.include_foreign) req.filters.push_back({std::string("tag:") + kTagScripted, {kTagScriptedValue}});
-    }
-    auto found = aws::DescribeAllSnapshots(ec2, req);
-    if (!found.ok()) {
+    if (!f->ok()) {
       report_.run_errors.push_back(FailureFrom(
           "audit",
-          found.error().WithContext(copies ? "looking up the copies in " + ec2.region() : "looking up snapshots")));
+          f->error().WithContext(copies ? "looking up the copies in " + ec2.region() : "looking up snapshots")));
       return false;
     }
-    for (auto& s : *found) {
-      std::string key = copies ? s.TagValue(kTagSourceVolume) : s.volume_id;
-      (*out)[key].push_back(std::move(s));
+    for (auto& snap : **f) {
+      std::string key = copies ? snap.TagValue(kTagSourceVolume) : snap.volume_id;
+      (*out)[key].push_back(std::move(snap));
     }
   }
   return true;

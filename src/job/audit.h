@@ -2,7 +2,7 @@
 // volumes are not protected right now, and since when. Read-only: the only
 // calls are DescribeInstances (the selection, as a snapshot run makes it)
 // and DescribeSnapshots -- paged, one call per 200 volumes (never one per
-// volume), filtered on the server by volume and by the tool's `Scripted` tag
+// volume; four in flight), filtered on the server by volume and by the tool's `Scripted` tag
 // (without --include-foreign), and in each --copy-to-region by the copies'
 // source-volume and source-region tags. Notifications, sent by the caller,
 // are the only writes.
@@ -45,6 +45,8 @@ std::string SnapshotOwner(const aws::Snapshot& s);
 // How many volumes one DescribeSnapshots call asks about (EC2 takes at most
 // 200 values per filter).
 inline constexpr size_t kAuditVolumesPerCall = 200;
+// DescribeSnapshots calls of an audit in flight at once (each scope).
+inline constexpr size_t kAuditLookupsInFlight = 4;
 
 }  // namespace s3snapshot::job
 
