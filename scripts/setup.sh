@@ -6,6 +6,9 @@ set -euo pipefail
 S3S_APT_PACKAGES=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev
                   libpugixml-dev nlohmann-json3-dev libgtest-dev libgmock-dev zip unzip
                   ca-certificates binutils dpkg-dev file)
+# For the tests only: the man page (man, groff), the completions (zsh) and
+# the systemd units (systemd-analyze), the .deb (lintian).
+S3S_APT_TEST_PACKAGES=(man-db groff-base systemd zsh lintian)
 
 # The Go tools the tests were run with, pinned: a fresh machine gets these
 # versions, not whatever is newest. (The RIE publishes no module tags, so its
@@ -90,6 +93,7 @@ s3s_setup_demo() {
 # What every test needs.
 s3s_setup() {
   s3s_setup_demo
+  s3s_apt_ensure "${S3S_APT_TEST_PACKAGES[@]}"
   s3s_install_rie
   s3s_install_toxiproxy
 }

@@ -4,6 +4,7 @@
 #define S3SNAPSHOT_AWS_ENDPOINTS_H_
 
 #include <string>
+#include <vector>
 
 #include "core/config_file.h"
 #include "core/env.h"
@@ -15,6 +16,10 @@ namespace s3snapshot::aws {
 std::string PartitionOf(const std::string& region);
 // Shape check: "us-east-1", "cn-north-1", "us-gov-west-1", "eu-central-2"...
 bool IsValidRegionName(const std::string& region);
+// The regions of the aws, aws-cn and aws-us-gov partitions (botocore's
+// endpoints.json), sorted: for shell completion only -- a region not listed
+// here is still accepted when its name is well formed.
+const std::vector<std::string>& KnownRegions();
 
 // The region in force: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
 // `region`. An Error (kInvalidInput) when none is set or the name is malformed.

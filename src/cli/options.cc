@@ -52,8 +52,17 @@ std::string LongFlag(const Setting& s) { return s.flags.back(); }
 
 }  // namespace
 
-std::string UsageText() {
+std::string HelpOf(const Setting& s) {
   const job::JobSpec defaults;
+  std::string help = s.help;
+  size_t keys = help.find("{keys}");
+  if (keys != std::string::npos) help.replace(keys, 6, job::DocumentKeyList());
+  if (s.default_text) help += " (default " + s.default_text(defaults) + ")";
+  if (s.type == SettingType::kChoice) help += " (default: " + std::string(s.choices.front()) + ")";
+  return help;
+}
+
+std::string UsageText() {
   std::string out =
       "Usage: s3snapshot [OPTIONS]\n"
       "       s3snapshot audit [OPTIONS]\n\n"
@@ -65,12 +74,7 @@ std::string UsageText() {
     std::string head = "  ";
     for (size_t i = 0; i < s.flags.size(); ++i) head += (i ? ", " : "") + std::string(s.flags[i]);
     if (*s.metavar) head += std::string(" ") + s.metavar;
-    std::string help = s.help;
-    size_t keys = help.find("{keys}");
-    if (keys != std::string::npos) help.replace(keys, 6, job::DocumentKeyList());
-    if (s.default_text) help += " (default " + s.default_text(defaults) + ")";
-    if (s.type == SettingType::kChoice) help += " (default: " + std::string(s.choices.front()) + ")";
-    out += Wrap(head, help);
+    out += Wrap(head, HelpOf(s));
   }
   out +=
       "\nAn audit takes the selection (--filter, --all), --label, --copy-to-region,\n"

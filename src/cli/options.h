@@ -20,6 +20,9 @@ core::Result<job::SettingValues> ParseArgs(const std::vector<std::string>& args)
 
 // --help: generated from the settings table.
 std::string UsageText();
+// One option's help as --help (and the man page) print it: the table's
+// text with the document keys and the default filled in.
+std::string HelpOf(const job::Setting& s);
 
 }  // namespace s3snapshot::cli
 

@@ -127,6 +127,7 @@ void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_
   static const char kVolumes[] = "@s3snapshot-stream:volumes@";
   json j;
   j["command"] = "audit";
+  j["report_version"] = kReportVersion;
   j["run_id"] = r.run_id;
   j["region"] = r.region;
   if (!r.account.empty()) j["account"] = r.account;

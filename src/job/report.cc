@@ -327,6 +327,7 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   static const char kRetention[] = "@s3snapshot-stream:retention@";
   json j;
   j["command"] = "snapshot";
+  j["report_version"] = kReportVersion;
   j["run_id"] = r.run_id;
   j["region"] = r.region;
   if (!r.account.empty()) j["account"] = r.account;

@@ -140,6 +140,11 @@ struct Report {
   std::vector<std::string> LeftStopped() const;
 };
 
+// The version of the JSON report's layout ("report_version"), pinned by
+// share/s3snapshot/report.schema.json: it changes only when a field is
+// removed or changes meaning (fields may be added within a version).
+inline constexpr int kReportVersion = 1;
+
 // One report from the reports of several scopes (account x region): the
 // instances, retention records and errors of each, labelled with `scopes[i]`.
 Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes);

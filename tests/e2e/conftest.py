@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from fault_proxy import FaultProxy  # noqa: E402
-from helpers import enable_auth  # noqa: E402
+from helpers import check_report_text, enable_auth  # noqa: E402
 
 REGION = "us-east-1"
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Receive")
@@ -107,8 +107,13 @@ def run(endpoint, home):
         e = replace_env if replace_env is not None else base_env(home, endpoint_url or endpoint)
         if env:
             e.update(env)
-        return subprocess.run([binary()] + list(args), env=e, input=input, capture_output=True,
-                              text=True, timeout=timeout)
+        r = subprocess.run([binary()] + list(args), env=e, input=input, capture_output=True,
+                           text=True, timeout=timeout)
+        # Every JSON report of the suite is checked against the published
+        # schema, whatever the test itself looks at.
+        if "--output" in args and "json" in args and r.returncode in (0, 1):
+            check_report_text(r.stdout)
+        return r
     return _run
 
 

@@ -133,6 +133,8 @@ def start_and_signal(args, env, ready, signals, timeout=60, settle=0.0, gap=0.3,
         if p.poll() is None:
             p.kill()
             p.wait()
+    if "--output" in args and "json" in args:
+        check_report_text(out)
     return p.returncode, out, err
 
 
@@ -183,3 +185,31 @@ def check_emf(obj):
         for m in d["Metrics"]:
             v = obj.get(m["Name"])
             assert isinstance(v, (int, float)) and not isinstance(v, bool), (m["Name"], v)
+
+
+REPORT_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "share", "s3snapshot",
+                             "report.schema.json")
+_report_validator = []
+reports_checked = [0]
+
+
+def check_report(obj):
+    """`obj` (a parsed --output json report or Lambda response) against the
+    published report schema (share/s3snapshot/report.schema.json)."""
+    import jsonschema
+    if not _report_validator:
+        with open(REPORT_SCHEMA) as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        _report_validator.append(jsonschema.Draft202012Validator(schema))
+    errors = sorted(_report_validator[0].iter_errors(obj), key=lambda e: list(e.absolute_path))
+    assert not errors, "the report does not match report.schema.json: %s at %s" % (
+        errors[0].message, list(errors[0].absolute_path))
+    reports_checked[0] += 1
+
+
+def check_report_text(text):
+    """A run's stdout, when it is a report (whatever the test does with it)."""
+    text = text.strip()
+    if text.startswith("{"):
+        check_report(json.loads(text))

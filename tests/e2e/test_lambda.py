@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from conftest import REGION, check_consistent, make_fleet, snapshots, sqs_topic, states
-from helpers import check_emf, free_port, seed_payload
+from helpers import check_emf, check_report, free_port, seed_payload
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -99,9 +99,12 @@ class Rie:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             body = r.read()
         try:
-            return json.loads(body)
+            out = json.loads(body)
         except ValueError:  # RIE's own "Task timed out after ..." is not JSON
             return {"errorType": "RIE", "errorMessage": body.decode("utf-8", "replace")}
+        if isinstance(out, dict) and "command" in out:
+            check_report(out)  # every report the function answers, against the published schema
+        return out
 
     def close(self):
         self.proc.terminate()

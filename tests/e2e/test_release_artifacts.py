@@ -15,6 +15,8 @@ def test_cmake_install(tmp_path):
     out = subprocess.run([str(binary), "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("s3snapshot ")
     assert (tmp_path / "usr" / "share" / "doc" / "s3snapshot" / "README.md").exists()
+    for schema in ("filter.schema.json", "report.schema.json"):
+        assert (tmp_path / "usr" / "share" / "s3snapshot" / schema).exists(), schema
 
 
 def test_deb_and_source_tarball(tmp_path):
@@ -26,6 +28,23 @@ def test_deb_and_source_tarball(tmp_path):
     assert "libcurl4" in info and "Package: s3snapshot" in info
     files = subprocess.run(["dpkg-deb", "-c", str(tmp_path / debs[0])], capture_output=True, text=True).stdout
     assert "./usr/bin/s3snapshot" in files
+    assert "./usr/share/s3snapshot/report.schema.json" in files and "./usr/share/s3snapshot/filter.schema.json" in files
+    for must in ("./usr/share/man/man1/s3snapshot.1.gz", "./usr/share/bash-completion/completions/s3snapshot",
+                 "./usr/share/zsh/vendor-completions/_s3snapshot", "./usr/lib/systemd/system/s3snapshot@.service",
+                 "./usr/lib/systemd/system/s3snapshot@.timer", "./usr/share/doc/s3snapshot/copyright",
+                 "./usr/share/doc/s3snapshot/changelog.gz"):
+        assert must in files, must
+    unit = subprocess.run("dpkg-deb --fsys-tarfile %s | tar -xO ./usr/lib/systemd/system/s3snapshot@.service"
+                          % (tmp_path / debs[0]), shell=True, capture_output=True, text=True).stdout
+    assert "ExecStart=/usr/bin/s3snapshot " in unit, "the unit runs the packaged binary"
+    # Debian's package checker: no errors and no warnings (the informational
+    # tags kept are listed in the README).
+    lint = subprocess.run(["lintian", "--tag-display-limit", "0", str(tmp_path / debs[0])], capture_output=True,
+                          text=True)
+    bad = [line for line in lint.stdout.splitlines() if line[:2] in ("E:", "W:")]
+    assert bad == [], lint.stdout + lint.stderr
+    version = open(os.path.join(ROOT, "packaging", "changelog")).readline().split("(")[1].split(")")[0]
+    assert debs[0] == "s3snapshot_%s_amd64.deb" % version, "packaging/changelog names this version"
 
     r = subprocess.run(["cpack", "--config", "CPackSourceConfig.cmake", "-B", str(tmp_path)], cwd=BUILD,
                        capture_output=True, text=True)
