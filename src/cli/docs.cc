@@ -188,7 +188,7 @@ std::string ManPage() {
        ".TP\n" + Italic("/usr/share/s3snapshot/filter.schema.json") + ", " +
        Italic("/usr/share/s3snapshot/report.schema.json") + "\n" +
        Roff("JSON Schemas of the filter document and of the JSON report.\n") + ".TP\n" +
-       Italic("/lib/systemd/system/s3snapshot@.service") + ", " + Italic("s3snapshot@.timer") + "\n" +
+       Italic("/usr/lib/systemd/system/s3snapshot@.service") + ", " + Italic("s3snapshot@.timer") + "\n" +
        Roff(
            "systemctl enable --now s3snapshot@daily.timer runs the filter /etc/s3snapshot/daily.json every "
            "day.\n");
