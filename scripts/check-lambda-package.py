@@ -16,20 +16,25 @@ import zipfile
 
 MAX_GLIBC = (2, 34)
 MAX_GCC = (11, 0)
-GLIBC_LIBS = re.compile(r"^(ld-linux-x86-64|libc|libm|libdl|libpthread|librt|libresolv|libutil|libanl|libnss_\w+|libgcc_s)\.so")
+GLIBC_LIBS = re.compile(r"^(ld-linux-x86-64|ld-linux-aarch64|libc|libm|libdl|libpthread|librt|libresolv|libutil|libanl|libnss_\w+|libgcc_s)\.so")
 AMAZON_LINUX_CA = b"/etc/pki/tls/certs/ca-bundle.crt"
 
 
 def needed_versions(path):
-    out = subprocess.run(["objdump", "-T", path], capture_output=True, text=True, check=True).stdout
+    """The symbol versions the file needs (its .gnu.version_r), by readelf,
+    which reads ELF files of any architecture (x86_64 and arm64 alike)."""
+    out = subprocess.run(["readelf", "-V", "-W", path], capture_output=True, text=True, check=True).stdout
     versions = set()
-    for line in out.splitlines():
-        if "*UND*" not in line:
-            continue
-        m = re.search(r"\b(GLIBC|GLIBCXX|CXXABI|GCC)_([0-9.]+)", line)
-        if m:
-            versions.add((m.group(1), tuple(int(x) for x in m.group(2).split("."))))
+    needs = out.split("Version needs section")[1] if "Version needs section" in out else ""
+    for m in re.finditer(r"Name: (GLIBC|GLIBCXX|CXXABI|GCC)_([0-9.]+)", needs):
+        versions.add((m.group(1), tuple(int(x) for x in m.group(2).split("."))))
     return versions
+
+
+def machine(path):
+    out = subprocess.run(["readelf", "-h", path], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"Machine:\s+(.*)", out)
+    return m.group(1).strip() if m else "?"
 
 
 def needed_libs(path):
@@ -81,8 +86,12 @@ def main(zip_path):
                 problems.append("bootstrap's rpath should be exactly $ORIGIN/lib, not %r" % (m and m.group(1)))
         if os.path.exists(boot) and AMAZON_LINUX_CA not in open(boot, "rb").read():
             problems.append("bootstrap does not look for Amazon Linux's CA bundle " + AMAZON_LINUX_CA.decode())
-        print("%s: %d ELF files, %d bundled libraries, highest GLIBC needed %s (limit %s)" % (
-            zip_path, len(elves), len(bundled), ".".join(map(str, highest)), ".".join(map(str, MAX_GLIBC))))
+        machines = sorted({machine(p) for p in elves})
+        if len(machines) > 1:
+            problems.append("ELF files of several machines: %s" % ", ".join(machines))
+        print("%s: %d ELF files for %s, %d bundled libraries, highest GLIBC needed %s (limit %s)" % (
+            zip_path, len(elves), "/".join(machines), len(bundled), ".".join(map(str, highest)),
+            ".".join(map(str, MAX_GLIBC))))
     for p in problems:
         print("  problem: " + p)
     return 1 if problems else 0

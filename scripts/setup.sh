@@ -9,6 +9,10 @@ S3S_APT_PACKAGES=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-d
 # For the tests only: the man page (man, groff), the completions (zsh) and
 # the systemd units (systemd-analyze), the .deb (lintian).
 S3S_APT_TEST_PACKAGES=(man-db groff-base systemd zsh lintian)
+# arm64 (Graviton, Lambda arm64): Debian's multiarch cross toolchain and
+# libraries, and qemu to run what it builds.
+S3S_ARM64_PACKAGES=(crossbuild-essential-arm64 qemu-user-static libcurl4-openssl-dev:arm64 libssl-dev:arm64
+                    libpugixml-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)
 
 # The Go tools the tests were run with, pinned: a fresh machine gets these
 # versions, not whatever is newest. (The RIE publishes no module tags, so its
@@ -35,6 +39,14 @@ s3s_apt_ensure() {
   fi
 }
 
+s3s_install_arm64() {
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "setup: adding the arm64 architecture to dpkg"
+    s3s_as_root dpkg --add-architecture arm64
+  fi
+  s3s_apt_ensure "${S3S_ARM64_PACKAGES[@]}"
+}
+
 s3s_install_apt() {
   s3s_apt_ensure "${S3S_APT_PACKAGES[@]}"
 }
@@ -46,6 +58,18 @@ s3s_install_python() {
     echo "setup: installing Python test packages (moto[server], boto3, pytest, cfn-lint, jsonschema, prometheus-client)"
     "$py" -m pip install -q "moto[server]>=5.1,<6" boto3 pytest cfn-lint jsonschema "prometheus-client>=0.20,<1"
     hash -r
+  fi
+}
+
+# The same RIE built for arm64 (run under qemu by the arm64 Lambda test):
+# go install puts a cross-built binary in GOPATH/bin/linux_arm64.
+s3s_install_rie_arm64() {
+  command -v go >/dev/null 2>&1 || s3s_apt_ensure golang-go
+  local bin
+  bin="$(go env GOPATH)/bin/linux_arm64/aws-lambda-rie"
+  if ! s3s_go_tool_is "$bin" "$S3S_RIE_VERSION"; then
+    echo "setup: installing aws-lambda-rie $S3S_RIE_VERSION for arm64 (GOARCH=arm64 go install)"
+    GOBIN= GOOS=linux GOARCH=arm64 go install "$S3S_RIE_MODULE@$S3S_RIE_VERSION"
   fi
 }
 

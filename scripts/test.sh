@@ -22,3 +22,14 @@ if [ "${S3SNAPSHOT_SKIP_SANITIZERS:-}" != 1 ]; then
   CC=clang CXX=clang++ s3s_build build-asan -DS3SNAPSHOT_WERROR=ON -DS3SNAPSHOT_SANITIZERS=ON -DS3SNAPSHOT_FUZZ=ON -DS3SNAPSHOT_PORTABLE=OFF
   (cd build-asan && ctest --output-on-failure --timeout 900 -j2 -L 'unit|e2e|fuzz' -E 'e2e_test_(lambda|release_artifacts)' "$@")
 fi
+
+# 3. arm64 (Graviton; Lambda arm64): cross-compiled with Debian's multiarch
+#    toolchain (cmake/toolchain-aarch64-linux-gnu.cmake) and run under
+#    qemu-aarch64-static: its unit tests, the seed's examples against moto,
+#    the arm64 Lambda zip under an arm64 aws-lambda-rie, the arm64 .deb.
+if [ "${S3SNAPSHOT_SKIP_ARM64:-}" != 1 ]; then
+  s3s_install_arm64
+  s3s_install_rie_arm64
+  s3s_build build-arm64 -DS3SNAPSHOT_WERROR=ON -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64-linux-gnu.cmake
+  (cd build-arm64 && ctest --output-on-failure --timeout 900 -j2 -L 'unit|arm64' "$@")
+fi

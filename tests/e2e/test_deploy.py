@@ -122,3 +122,14 @@ def test_the_alarms_watch_metrics_the_runs_write(run, ec2, tmp_path):
         assert "s3snapshot_" + snake in emitted, (p["MetricName"], emitted)
         assert [d["Name"] for d in p["Dimensions"]] == ["Region", "Account"]
         assert p["ComparisonOperator"] == "GreaterThanThreshold" and p["Threshold"] == 0
+
+
+def test_the_architecture_is_a_parameter():
+    """x86_64 or arm64 (Graviton), with the package built for it."""
+    from helpers import load_template
+    t = load_template()
+    p = t["Parameters"]["Architecture"]
+    assert p["AllowedValues"] == ["x86_64", "arm64"] and p["Default"] == "x86_64"
+    fn = t["Resources"]["SnapshotFunction"]["Properties"]
+    assert fn["Architectures"] == [{"Ref": "Architecture"}]
+    assert "-lambda-arm64.zip" in t["Parameters"]["PackageUri"]["Description"]

@@ -18,22 +18,30 @@ from helpers import check_emf, check_report, free_port, seed_payload
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+# S3SNAPSHOT_ARCH=arm64 (a cross build): the arm64 zip, run by an arm64
+# aws-lambda-rie, both under the emulator (S3SNAPSHOT_EMULATOR).
+ARCH = "arm64" if os.environ.get("S3SNAPSHOT_ARCH") == "arm64" else "x86_64"
+EMULATOR = os.environ.get("S3SNAPSHOT_EMULATOR", "").split()
+
+
 def rie_path():
+    gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
+    if ARCH == "arm64":
+        return os.path.join(gopath, "bin", "linux_arm64", "aws-lambda-rie")
     for p in (shutil.which("aws-lambda-rie"), os.path.expanduser("~/go/bin/aws-lambda-rie")):
         if p and os.path.exists(p):
             return p
-    gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
     return os.path.join(gopath, "bin", "aws-lambda-rie")
 
 
 @pytest.fixture(scope="module")
 def package():
     build = os.environ.get("S3SNAPSHOT_BUILD_DIR", os.path.join(ROOT, "build"))
-    out = subprocess.run([os.path.join(ROOT, "scripts", "package-lambda.sh"), build], cwd=ROOT,
+    out = subprocess.run([os.path.join(ROOT, "scripts", "package-lambda.sh"), "--arch", ARCH, build], cwd=ROOT,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     path = os.path.join(ROOT, out.stdout.strip().splitlines()[-1])
-    assert os.path.basename(path).startswith("s3snapshot-") and path.endswith("-lambda-x86_64.zip")
+    assert os.path.basename(path).startswith("s3snapshot-") and path.endswith("-lambda-%s.zip" % ARCH)
     return path
 
 
@@ -42,6 +50,7 @@ def test_package_runs_on_glibc_2_34(package):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
     assert "highest GLIBC needed 2.3" in r.stdout
+    assert ("AArch64" if ARCH == "arm64" else "X86-64") in r.stdout, r.stdout
     with zipfile.ZipFile(package) as z:
         assert "bootstrap" in z.namelist()
 
@@ -72,9 +81,16 @@ class Rie:
         self.port = free_port()
         self.log_path = os.path.join(folder, "..", "rie.log")
         self.log = open(self.log_path, "w")
+        entry = os.path.join(folder, "bootstrap")
+        if EMULATOR:
+            # The zip's own bootstrap, run by the emulator (this machine has no
+            # binfmt_misc entry that would run it by itself).
+            entry = os.path.join(folder, "..", "bootstrap-emulated")
+            with open(entry, "w") as f:
+                f.write("#!/bin/sh\nexec %s %s \"$@\"\n" % (" ".join(EMULATOR), os.path.join(folder, "bootstrap")))
+            os.chmod(entry, 0o755)
         self.proc = subprocess.Popen(
-            [rie_path(), "--runtime-interface-emulator-address", "127.0.0.1:%d" % self.port,
-             os.path.join(folder, "bootstrap")],
+            EMULATOR + [rie_path(), "--runtime-interface-emulator-address", "127.0.0.1:%d" % self.port, entry],
             cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 20
         while time.time() < deadline and self.proc.poll() is None:

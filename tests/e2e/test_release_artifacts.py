@@ -5,6 +5,8 @@ import tarfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("S3SNAPSHOT_BUILD_DIR", os.path.join(ROOT, "build"))
+# Debian's name for the architecture the build is for (S3SNAPSHOT_ARCH=arm64: a cross build).
+DEB_ARCH = {"arm64": "arm64"}.get(os.environ.get("S3SNAPSHOT_ARCH", ""), "amd64")
 
 
 def test_cmake_install(tmp_path):
@@ -44,7 +46,8 @@ def test_deb_and_source_tarball(tmp_path):
     bad = [line for line in lint.stdout.splitlines() if line[:2] in ("E:", "W:")]
     assert bad == [], lint.stdout + lint.stderr
     version = open(os.path.join(ROOT, "packaging", "changelog")).readline().split("(")[1].split(")")[0]
-    assert debs[0] == "s3snapshot_%s_amd64.deb" % version, "packaging/changelog names this version"
+    assert debs[0] == "s3snapshot_%s_%s.deb" % (version, DEB_ARCH), "packaging/changelog names this version"
+    assert "Architecture: %s" % DEB_ARCH in info
 
     r = subprocess.run(["cpack", "--config", "CPackSourceConfig.cmake", "-B", str(tmp_path)], cwd=BUILD,
                        capture_output=True, text=True)
