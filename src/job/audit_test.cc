@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "job/audit_report.h"
 #include "job/tags.h"
 #include "testing/ec2_api_wrapper.h"
@@ -184,6 +187,23 @@ TEST_F(AuditTest, ASelectionFailureIsSaidAsSuch) {
   EXPECT_TRUE(r.selection_failed);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(ReportToText(r).find("nothing was audited"), std::string::npos);
+}
+
+TEST_F(AuditTest, TheCutJsonKeepsTheUnprotectedVolumesAndCountsTheRest) {
+  spec_.all = true;
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2", "vol-3"});
+  ec2_.AddSnapshot(Snap("snap-1", "vol-1", kHourAgo, "completed"));
+  Report r = Audit();
+  std::ostringstream cut;
+  WriteAuditJson(r, cut, -1, /*findings_only=*/true);
+  auto j = nlohmann::json::parse(cut.str());
+  EXPECT_EQ(j["volumes_omitted"], 1);
+  ASSERT_EQ(j["volumes"].size(), 2u);
+  EXPECT_EQ(j["summary"]["volumes"], 3);  // the summary still counts all
+  auto whole = nlohmann::json::parse(ReportToJson(r, 2));
+  EXPECT_EQ(whole["volumes"].size(), 3u);
+  EXPECT_FALSE(whole.contains("volumes_omitted"));
+  EXPECT_EQ(whole["report_version"], kReportVersion);
 }
 
 TEST_F(AuditTest, HumanAges) {

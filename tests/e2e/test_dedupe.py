@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from conftest import base_env, binary, make_fleet, snapshots, tagmap
-from helpers import run_json
+from helpers import check_report_text, run_json
 
 
 def sets_per_instance(ec2):
@@ -48,6 +48,8 @@ def test_two_runs_started_a_second_apart_make_one_set_per_instance(ec2, proxy, h
     out2, err2 = second.communicate(timeout=120)
     assert first.returncode == 0 and second.returncode == 0, err1 + err2
     assert sets_per_instance(ec2) == {i: 1 for i in ids}, (out1, out2)
+    check_report_text(out1)
+    check_report_text(out2)
     r1, r2 = json.loads(out1), json.loads(out2)
     # Each instance is snapshotted by exactly one of the runs (the report says
     # which), and the other says skipped (recent).

@@ -5,7 +5,7 @@ import json
 import time
 
 from conftest import client
-from helpers import run_json
+from helpers import check_report_text, run_json
 
 
 def wait_running(ec2, ids, seconds=30):
@@ -156,6 +156,7 @@ def test_two_overlapping_runs_make_one_copy_per_source(run, ec2, endpoint, ec2cl
         slow.close()
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
+        check_report_text(out)
     have = copies_in(endpoint, "eu-west-1")
     # The first run's 3 sources have their copies (the overlapping runs' own
     # new sets are still pending, so theirs are queued), one each.
