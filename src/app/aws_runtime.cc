@@ -23,7 +23,7 @@ core::Status CheckEnvironmentSwitches(const core::Env& env) {
     if (v && !core::ParseBoolean(*v)) return Invalid(std::string(name) + ": '" + *v + "' is not true or false");
   }
   for (const char* name : {"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL_STS",
-                           "AWS_ENDPOINT_URL_CLOUDWATCH"}) {
+                           "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_SSM"}) {
     auto v = env.Get(name);
     if (v && v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
       return Invalid(std::string(name) + ": '" + *v + "' is not an http:// or https:// URL");
@@ -97,6 +97,7 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   rt->retryer_ = std::make_unique<core::Retryer>(retry, rt->random_.get());
   if (rate_limit_factor > 0) {
     rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
+    rt->ssm_rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
   }
 
   AwsRuntime* raw = rt.get();
@@ -184,6 +185,13 @@ std::unique_ptr<aws::CloudWatchApi> AwsRuntime::CloudWatchFor(const std::string&
   return std::make_unique<aws::CloudWatchClient>(
       region, aws::ResolveEndpoint("monitoring", region, options_.endpoint_url, *env_, profile_),
       Context(credentials_.get()));
+}
+
+std::unique_ptr<aws::SsmClient> AwsRuntime::Ssm(const std::string& region) {
+  aws::ClientContext ctx = Context(credentials_.get());
+  ctx.rate_limiter = ssm_rate_limiter_.get();
+  return std::make_unique<aws::SsmClient>(
+      region, aws::ResolveEndpoint("ssm", region, options_.endpoint_url, *env_, profile_), ctx);
 }
 
 core::Result<std::string> AwsRuntime::CallerAccount() {

@@ -14,6 +14,7 @@
 #include "aws/credential_chain.h"
 #include "aws/ec2_client.h"
 #include "aws/sns_client.h"
+#include "aws/ssm_client.h"
 #include "aws/sts_client.h"
 #include "core/config_file.h"
 #include "core/curl_transport.h"
@@ -52,6 +53,8 @@ class AwsRuntime : public Services {
                                         const std::string& region);
   std::unique_ptr<aws::SnsClient> Sns(const std::string& region);
   std::unique_ptr<aws::StsClient> Sts(const std::string& region);
+  // SSM Run Command. Its own token buckets: SSM's limits are not EC2's.
+  std::unique_ptr<aws::SsmClient> Ssm(const std::string& region);
   aws::CallStats& stats() { return stats_; }
   core::Clock& clock() { return clock_; }
 
@@ -89,6 +92,7 @@ class AwsRuntime : public Services {
   std::unique_ptr<core::SeededRandom> random_;
   std::unique_ptr<core::Retryer> retryer_;
   std::unique_ptr<core::RateLimiter> rate_limiter_;
+  std::unique_ptr<core::RateLimiter> ssm_rate_limiter_;
   std::unique_ptr<core::CachingCredentialsProvider> credentials_;
   aws::CallStats stats_;
   std::mutex roles_mu_;

@@ -1,5 +1,7 @@
 #include "aws/aws_client.h"
 
+#include <nlohmann/json.hpp>
+
 #include "aws/errors.h"
 #include "core/sigv4.h"
 
@@ -9,15 +11,28 @@ using core::Error;
 using core::ErrorKind;
 using core::Result;
 
-AwsQueryClient::AwsQueryClient(std::string service, std::string api_version, std::string region, std::string endpoint,
-                               ClientContext ctx)
+bool ParseJsonErrorBody(const std::string& body, AwsErrorBody* out) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("__type") || !j["__type"].is_string()) return false;
+  std::string type = j["__type"].get<std::string>();
+  size_t hash = type.rfind('#');
+  out->code = hash == std::string::npos ? type : type.substr(hash + 1);
+  for (const char* key : {"message", "Message"}) {
+    if (j.contains(key) && j[key].is_string()) out->message = j[key].get<std::string>();
+  }
+  return !out->code.empty();
+}
+
+AwsClient::AwsClient(std::string service, std::string api_version, std::string region, std::string endpoint,
+                     ClientContext ctx)
     : service_(std::move(service)),
       version_(std::move(api_version)),
       region_(std::move(region)),
       endpoint_(std::move(endpoint)),
       ctx_(std::move(ctx)) {}
 
-Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign, bool idempotent) {
+Result<QueryResponse> AwsClient::Attempt(const std::string& action, const std::string& body, Protocol protocol,
+                                         bool sign, bool idempotent) {
   core::UrlParts url;
   if (!core::ParseUrl(endpoint_, &url)) {
     return Error::Make(ErrorKind::kInvalidInput, "bad endpoint URL '" + endpoint_ + "'", "InvalidEndpoint");
@@ -27,7 +42,12 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
   sreq.path = url.path;
   sreq.query = url.query;
   sreq.headers.emplace_back("Host", url.HostHeader());
-  sreq.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  if (protocol == Protocol::kJson11) {
+    sreq.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+    sreq.headers.emplace_back("X-Amz-Target", version_ + "." + action);
+  } else {
+    sreq.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  }
   sreq.body = body;
   if (sign) {
     Result<core::Credentials> creds = ctx_.credentials->GetCredentials();
@@ -62,14 +82,14 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
   if (resp->status >= 200 && resp->status < 300) {
     QueryResponse out;
     out.body = std::move(resp->body);
-    out.request_id = ParseRequestId(out.body);
+    out.request_id = protocol == Protocol::kQuery ? ParseRequestId(out.body) : "";
     if (out.request_id.empty()) out.request_id = header_id;
     return out;
   }
   AwsErrorBody eb;
   Error e;
   e.http_status = resp->status;
-  if (ParseErrorBody(resp->body, &eb)) {
+  if (protocol == Protocol::kQuery ? ParseErrorBody(resp->body, &eb) : ParseJsonErrorBody(resp->body, &eb)) {
     e.code = eb.code;
     e.message = eb.message;
     e.request_id = eb.request_id.empty() ? header_id : eb.request_id;
@@ -91,15 +111,23 @@ Result<QueryResponse> AwsQueryClient::Attempt(const std::string& body, bool sign
   return e;
 }
 
-Result<QueryResponse> AwsQueryClient::Call(const std::string& action, const QueryParams& params, bool idempotent,
-                                           bool sign) {
-  const std::string body = params.Encode(action, version_);
+Result<QueryResponse> AwsClient::Call(const std::string& action, const QueryParams& params, bool idempotent,
+                                      bool sign) {
+  return Send(action, params.Encode(action, version_), Protocol::kQuery, idempotent, sign);
+}
+
+Result<QueryResponse> AwsClient::CallJson(const std::string& action, const std::string& body, bool idempotent) {
+  return Send(action, body, Protocol::kJson11, idempotent, /*sign=*/true);
+}
+
+Result<QueryResponse> AwsClient::Send(const std::string& action, const std::string& body, Protocol protocol,
+                                      bool idempotent, bool sign) {
   std::optional<Error> last_retried;
   bool refreshed_credentials = false;
   for (int attempt = 1;; ++attempt) {
     if (ctx_.rate_limiter) ctx_.rate_limiter->Acquire(action);
     auto start = ctx_.clock->Steady();
-    Result<QueryResponse> r = Attempt(body, sign, idempotent);
+    Result<QueryResponse> r = Attempt(action, body, protocol, sign, idempotent);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock->Steady() - start);
     if (ctx_.logger && ctx_.logger->Enabled(core::LogLevel::kDebug)) {
       core::LogFields f = {{"service", service_},

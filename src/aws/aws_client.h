@@ -1,5 +1,8 @@
-// One signed AWS Query-protocol call with retries: the piece that EC2, SNS and
-// STS clients share. Thread-safe: many calls may be in flight at once.
+// One signed AWS call with retries: the piece every client shares -- the
+// Query protocol (EC2, SNS, STS, CloudWatch: a form-encoded POST, XML back)
+// and JSON 1.1 (SSM: POST / with X-Amz-Target, JSON both ways, errors named
+// by `__type`). Same signer, credentials, retries, rate limiting and
+// counters. Thread-safe: many calls may be in flight at once.
 #ifndef S3SNAPSHOT_AWS_AWS_CLIENT_H_
 #define S3SNAPSHOT_AWS_AWS_CLIENT_H_
 
@@ -49,11 +52,12 @@ struct QueryResponse {
   int attempts = 1;
 };
 
-class AwsQueryClient {
+class AwsClient {
  public:
-  // `service` is the signing name ("ec2", "sns", "sts"); `endpoint` a base URL.
-  AwsQueryClient(std::string service, std::string api_version, std::string region, std::string endpoint,
-                 ClientContext ctx);
+  // `service` is the signing name ("ec2", "sns", "sts", "ssm"); `endpoint` a
+  // base URL; `api_version` the Query protocol's Version, or for JSON 1.1 the
+  // X-Amz-Target prefix ("AmazonSSM").
+  AwsClient(std::string service, std::string api_version, std::string region, std::string endpoint, ClientContext ctx);
 
   // Sends `action` with `params`, retrying per the Retryer. `idempotent`:
   // whether a request that may have been applied can be resent (false for
@@ -62,18 +66,31 @@ class AwsQueryClient {
   // and "Action: " context.
   core::Result<QueryResponse> Call(const std::string& action, const QueryParams& params, bool idempotent = true,
                                    bool sign = true);
+  // JSON 1.1: `body` (a JSON object) to operation `action`, the answer's JSON
+  // in QueryResponse::body. Errors: the code from `__type` (after any '#'),
+  // the message from `message` or `Message`.
+  core::Result<QueryResponse> CallJson(const std::string& action, const std::string& body, bool idempotent = true);
 
   const std::string& region() const { return region_; }
   const std::string& endpoint() const { return endpoint_; }
   CallStats& stats() { return stats_; }
 
  private:
-  core::Result<QueryResponse> Attempt(const std::string& body, bool sign, bool idempotent);
+  enum class Protocol { kQuery, kJson11 };
+  core::Result<QueryResponse> Send(const std::string& action, const std::string& body, Protocol protocol,
+                                   bool idempotent, bool sign);
+  core::Result<QueryResponse> Attempt(const std::string& action, const std::string& body, Protocol protocol, bool sign,
+                                      bool idempotent);
 
   std::string service_, version_, region_, endpoint_;
   ClientContext ctx_;
   CallStats stats_;
 };
+
+// A JSON 1.1 error body: `__type` ("com.amazonaws.ssm#InvocationDoesNotExist"
+// or "InvocationDoesNotExist") and `message`/`Message`. False when the body
+// is not one.
+bool ParseJsonErrorBody(const std::string& body, AwsErrorBody* out);
 
 }  // namespace s3snapshot::aws
 

@@ -36,7 +36,7 @@ class CloudWatchClient : public CloudWatchApi {
   core::Status PutMetricData(const std::string& metric_namespace, const std::vector<MetricDatum>& data) override;
 
  private:
-  AwsQueryClient client_;
+  AwsClient client_;
 };
 
 // The request's parameters (exposed for tests): Namespace,

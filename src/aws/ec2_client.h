@@ -142,7 +142,7 @@ class Ec2Client : public Ec2Api {
   CallStats& stats() { return client_.stats(); }
 
  private:
-  AwsQueryClient client_;
+  AwsClient client_;
 };
 
 // Response parsers, exposed for tests on recorded XML.

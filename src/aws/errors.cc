@@ -70,6 +70,11 @@ ErrorKind KindForAwsError(const std::string& code, int http_status) {
   if (kAuth.count(code)) return ErrorKind::kAuth;
   if (kConflict.count(code)) return ErrorKind::kConflict;
   if (kLimit.count(code)) return ErrorKind::kLimit;
+  // SSM: InvocationDoesNotExist (also for a moment right after SendCommand),
+  // InvalidInstanceId (not managed by SSM, or not running), InvalidDocument.
+  static const std::set<std::string> kSsmNotFound = {"InvocationDoesNotExist", "InvalidInstanceId", "InvalidDocument",
+                                                     "InvalidCommandId"};
+  if (kSsmNotFound.count(code)) return ErrorKind::kNotFound;
   if (EndsWith(code, ".NotFound") || EndsWith(code, "NotFound") || code == "NotFound") {
     return ErrorKind::kNotFound;
   }

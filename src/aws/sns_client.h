@@ -24,7 +24,7 @@ class SnsClient : public SnsApi {
                                     const std::string& message) override;
 
  private:
-  AwsQueryClient client_;
+  AwsClient client_;
 };
 
 core::Result<std::string> ParsePublish(const std::string& xml);

@@ -42,7 +42,7 @@ class StsClient : public StsApi {
                                                             const std::string& token) override;
 
  private:
-  AwsQueryClient client_;
+  AwsClient client_;
 };
 
 core::Result<CallerIdentity> ParseGetCallerIdentity(const std::string& xml);

@@ -6,7 +6,7 @@
 //     its EC2 action family (describe 100/20 s-1 ... start 5/2 s-1 for EC2's
 //     own buckets) scaled by the CUBIC rate the SDKs' adaptive mode keeps,
 //     which drops on each throttle. It never refuses, only paces.
-//  2. core/retry (aws::AwsQueryClient::Call) -- each request is attempted up
+//  2. core/retry (aws::AwsClient::Call, CallJson) -- each request is attempted up
 //     to AWS_MAX_ATTEMPTS times (default 3, first try included), with full
 //     jitter backoff rand(0,1) x 2^(retry-1) s capped at 20 s, while a retry
 //     quota lasts. It retries throttling, 5xx and connection failures before

@@ -124,6 +124,26 @@ int main(int argc, char** argv) {
     auto r = sns->Publish(a.at(1), a.at(2), a.at(3));
     if (!r.ok()) return Fail(r.error());
     out = {{"message_id", *r}};
+  } else if (op == "SendCommand") {
+    // SendCommand DOCUMENT INSTANCE_ID COMMAND...
+    aws::SendCommandRequest req;
+    req.document_name = a.at(1);
+    req.instance_ids = {a.at(2)};
+    req.parameters["commands"] = std::vector<std::string>(a.begin() + 3, a.end());
+    req.timeout_seconds = 30;
+    req.comment = "s3snapshot e2e";
+    auto ssm = (*rt)->Ssm((*rt)->region());
+    auto r = ssm->SendCommand(req);
+    if (!r.ok()) return Fail(r.error());
+    out = {{"command_id", *r}};
+  } else if (op == "GetCommandInvocation") {
+    auto ssm = (*rt)->Ssm((*rt)->region());
+    auto r = aws::GetInvocationAfterSend(*ssm, (*rt)->clock(), a.at(1), a.at(2));
+    if (!r.ok()) return Fail(r.error());
+    out = {{"status", r->status},
+           {"response_code", r->response_code},
+           {"command_id", r->command_id},
+           {"instance_id", r->instance_id}};
   } else if (op == "GetCallerIdentity") {
     auto sts = (*rt)->Sts((*rt)->region());
     auto r = sts->GetCallerIdentity();

@@ -90,3 +90,38 @@ def test_sts_operations(home, endpoint):
     assert rc == 0 and out["access_key_id"].startswith("ASIA") and out["has_token"] and out["expires"]
     rc, out = op(home, endpoint, "AssumeRoleWithWebIdentity", "arn:aws:iam::100000000000:role/r", "s", "jwt")
     assert rc == 0 and out["access_key_id"] and out["has_token"]
+
+
+def test_ssm_run_command_over_json_1_1(home, endpoint, ec2, recording):
+    """SendCommand and GetCommandInvocation through s3snapshot's own SSM
+    client (JSON 1.1, X-Amz-Target), against moto's SSM; the requests are
+    checked in moto's recording, the command with boto3."""
+    import base64
+    import boto3
+    from conftest import make_fleet
+    (iid,) = make_fleet(ec2, count=1, volumes=1)
+    rc, out = op(home, endpoint, "SendCommand", "AWS-RunShellScript", iid, "sync", "fsfreeze --freeze /data")
+    assert rc == 0, out
+    cid = out["command_id"]
+    rc, inv = op(home, endpoint, "GetCommandInvocation", cid, iid)
+    assert rc == 0 and inv["status"] == "Success" and inv["instance_id"] == iid, inv
+    ssm = boto3.client("ssm", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    (cmd,) = [c for c in ssm.list_commands()["Commands"] if c["CommandId"] == cid]
+    assert cmd["DocumentName"] == "AWS-RunShellScript" and cmd["InstanceIds"] == [iid]
+    assert cmd["Parameters"]["commands"] == ["sync", "fsfreeze --freeze /data"]
+    assert cmd["Comment"] == "s3snapshot e2e"
+    rows = [r for r in recording.requests() if "AmazonSSM." in str(r.get("headers", {}))]
+    rows = [r for r in rows if "ListCommands" not in str(r["headers"])]  # boto3's own check above
+    targets = [r["headers"].get("X-Amz-Target") or r["headers"].get("x-amz-target") for r in rows]
+    assert targets == ["AmazonSSM.SendCommand", "AmazonSSM.GetCommandInvocation"], targets
+    for r in rows:
+        ctype = r["headers"].get("Content-Type") or r["headers"].get("content-type")
+        assert ctype == "application/x-amz-json-1.1"
+    # A command id SSM does not know is a clear error, and final (not re-asked).
+    import time
+    t0 = time.monotonic()
+    rc, err = op(home, endpoint, "GetCommandInvocation", "00000000-0000-0000-0000-000000000000", iid)
+    assert rc == 1 and err["error"]["kind"] == "not-found" and err["error"]["code"] == "InvalidCommandId", err
+    assert time.monotonic() - t0 < 1.0, "not re-asked like InvocationDoesNotExist"
+
