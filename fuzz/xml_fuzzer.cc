@@ -1,4 +1,5 @@
-// libFuzzer target: every AWS XML response parser, on arbitrary bytes.
+// libFuzzer target: every AWS response parser (XML, and SSM's JSON 1.1), on
+// arbitrary bytes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -6,6 +7,7 @@
 #include "aws/ec2_client.h"
 #include "aws/query.h"
 #include "aws/sns_client.h"
+#include "aws/ssm_client.h"
 #include "aws/sts_client.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -24,5 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AwsErrorBody e;
   (void)ParseErrorBody(xml, &e);
   (void)ParseRequestId(xml);
+  (void)ParseSendCommand(xml);
+  (void)ParseGetCommandInvocation(xml);
+  (void)ParseJsonErrorBody(xml, &e);
   return 0;
 }
