@@ -5,6 +5,7 @@
 #include "aws/aws_test_util.h"
 #include "aws/sns_client.h"
 #include "aws/sts_client.h"
+#include "testing/client_fixture.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_transport.h"
 
@@ -79,26 +80,9 @@ TEST(ArnTest, SnsTopicArns) {
 }
 
 // The client over a fake transport: signing, retries, errors.
-class Ec2ClientTest : public ::testing::Test {
+class Ec2ClientTest : public testing::ClientTest {
  protected:
-  Ec2ClientTest() : random_(1), retryer_(core::RetryOptions{}, &random_) {
-    core::Credentials c;
-    c.access_key_id = "AKIDEXAMPLE";
-    c.secret_access_key = "secret";
-    creds_ = std::make_unique<core::StaticCredentialsProvider>(c);
-    ctx_.http = &http_;
-    ctx_.credentials = creds_.get();
-    ctx_.clock = &clock_;
-    ctx_.retryer = &retryer_;
-  }
   Ec2Client Client() { return Ec2Client("eu-west-1", "http://127.0.0.1:1234", ctx_); }
-
-  testing::FakeTransport http_;
-  testing::FakeClock clock_;
-  core::SeededRandom random_;
-  core::Retryer retryer_;
-  std::unique_ptr<core::CredentialsProvider> creds_;
-  ClientContext ctx_;
 };
 
 TEST_F(Ec2ClientTest, SignsAndSendsQueryRequest) {

@@ -6,10 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/credentials.h"
-#include "core/retry.h"
-#include "testing/fake_clock.h"
-#include "testing/fake_transport.h"
+#include "aws/aws_test_util.h"
+#include "testing/client_fixture.h"
 
 namespace s3snapshot::aws {
 namespace {
@@ -28,26 +26,9 @@ std::string Header(const core::HttpRequest& r, const std::string& name) {
   return "";
 }
 
-class SsmClientTest : public ::testing::Test {
+class SsmClientTest : public testing::ClientTest {
  protected:
-  SsmClientTest() : random_(1), retryer_(core::RetryOptions{}, &random_) {
-    core::Credentials c;
-    c.access_key_id = "AKIDEXAMPLE";
-    c.secret_access_key = "secret";
-    creds_ = std::make_unique<core::StaticCredentialsProvider>(c);
-    ctx_.http = &http_;
-    ctx_.credentials = creds_.get();
-    ctx_.clock = &clock_;
-    ctx_.retryer = &retryer_;
-  }
   SsmClient Client() { return SsmClient("eu-west-1", "http://127.0.0.1:1234", ctx_); }
-
-  testing::FakeTransport http_;
-  testing::FakeClock clock_;
-  core::SeededRandom random_;
-  core::Retryer retryer_;
-  std::unique_ptr<core::CredentialsProvider> creds_;
-  ClientContext ctx_;
 };
 
 TEST_F(SsmClientTest, SendCommandIsJson11WithTheTargetHeaderAndSigned) {

@@ -126,20 +126,8 @@ void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_
   using nlohmann::json;
   static const char kVolumes[] = "@s3snapshot-stream:volumes@";
   json j;
-  j["command"] = "audit";
-  j["report_version"] = kReportVersion;
-  j["run_id"] = r.run_id;
-  j["region"] = r.region;
-  if (!r.account.empty()) j["account"] = r.account;
-  j["started_at"] = r.started_at;
-  j["finished_at"] = r.finished_at;
-  j["seconds"] = r.seconds;
-  j["label"] = r.label;
+  PutCommonJson(r, "audit", &j);
   j["policy"] = r.audit_policy;
-  j["cancelled"] = r.cancelled;
-  if (r.cancelled) j["cancel_reason"] = r.cancel_reason;
-  j["selection_failed"] = r.selection_failed;
-  j["ok"] = r.ok();
   size_t findings = 0;
   for (const auto& v : r.volumes) findings += v.findings.size();
   j["summary"] = {{"instances", InstanceCount(r)},
@@ -155,19 +143,10 @@ void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_
         std::count_if(r.volumes.begin(), r.volumes.end(), [](const AuditVolume& v) { return v.ok(); }));
   }
   j["volumes"] = kVolumes;
-  j["not_found"] = r.not_found;
-  j["not_matching_tags"] = r.not_matching_tags;
-  j["errors"] = json::array();
-  for (const auto& e : r.run_errors) {
-    j["errors"].push_back({{"step", e.step}, {"code", e.code}, {"message", e.message}, {"request_id", e.request_id}});
-  }
-  std::string head = DumpJson(j, indent);
-  const std::string marker = std::string("\"volumes\"") + (indent >= 0 ? ": " : ":") + "\"" + kVolumes + "\"";
-  size_t at = head.find(marker);
-  o.write(head.data(), static_cast<std::streamsize>(at));
-  o << "\"volumes\"" << (indent >= 0 ? ": " : ":");
-  WriteArray<AuditVolume>(o, r.volumes, indent, VolumeJson, keep);
-  o.write(head.data() + at + marker.size(), static_cast<std::streamsize>(head.size() - at - marker.size()));
+  WriteWithStreamedMembers(o, DumpJson(j, indent), indent, {{"volumes", kVolumes, [&](std::ostream& out) {
+                                                               WriteArray<AuditVolume>(out, r.volumes, indent,
+                                                                                       VolumeJson, keep);
+                                                             }}});
 }
 
 std::string AuditSubject(const Report& r, bool errors_only) {

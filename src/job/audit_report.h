@@ -4,12 +4,20 @@
 #define S3SNAPSHOT_JOB_AUDIT_REPORT_H_
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "job/report.h"
 
 namespace s3snapshot::job {
+
+// Shared by both commands' JSON writers (report.cc): a failure record, and
+// the members every report has (command, report_version, run id, region,
+// account, times, label, cancelled, selection_failed, ok, not_found,
+// not_matching_tags, errors).
+nlohmann::json FailureJson(const FailureRecord& f);
+void PutCommonJson(const Report& r, const char* command, nlohmann::json* j);
 
 // "45s", "12m", "3h12m", "2d4h": an age for people, to the two largest units.
 std::string HumanAge(long long seconds);

@@ -206,6 +206,20 @@ TEST_F(AuditTest, TheCutJsonKeepsTheUnprotectedVolumesAndCountsTheRest) {
   EXPECT_EQ(whole["report_version"], kReportVersion);
 }
 
+TEST_F(AuditTest, StreamedJsonIsExactlyTheDocumentsDump) {
+  spec_.all = true;
+  ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
+  ec2_.AddInstance("i-00000002", {});
+  ec2_.AddSnapshot(Snap("snap-1", "vol-1", kHourAgo, "completed"));
+  Report r = Audit();
+  for (int indent : {-1, 2}) {
+    std::ostringstream o;
+    WriteReportJson(r, o, indent);
+    auto parsed = nlohmann::json::parse(o.str());
+    EXPECT_EQ(parsed.dump(indent), o.str()) << "indent " << indent;
+  }
+}
+
 TEST_F(AuditTest, HumanAges) {
   EXPECT_EQ(HumanAge(0), "0s");
   EXPECT_EQ(HumanAge(59), "59s");

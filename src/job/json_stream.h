@@ -43,6 +43,33 @@ void WriteArray(std::ostream& o, const std::vector<T>& items, int indent, ToJson
   o << ']';
 }
 
+// A member of a report whose value is streamed: in the small head document
+// its value is the placeholder string `marker` (which can only match where it
+// is a whole value: inside other strings a quote is escaped); `write` writes
+// the real value in its place.
+struct StreamedMember {
+  std::string key, marker;
+  std::function<void(std::ostream&)> write;
+};
+
+// `head` (a dump with `indent`) with each member's placeholder replaced by
+// what it writes; `members` in the order they appear (nlohmann sorts keys).
+inline void WriteWithStreamedMembers(std::ostream& o, const std::string& head, int indent,
+                                     const std::vector<StreamedMember>& members) {
+  const std::string sep = indent >= 0 ? ": " : ":";
+  size_t pos = 0;
+  for (const auto& m : members) {
+    const std::string at = "\"" + m.key + "\"" + sep + "\"" + m.marker + "\"";
+    size_t p = head.find(at, pos);
+    if (p == std::string::npos) continue;
+    o.write(head.data() + pos, static_cast<std::streamsize>(p - pos));
+    o << "\"" << m.key << "\"" << sep;
+    m.write(o);
+    pos = p + at.size();
+  }
+  o.write(head.data() + pos, static_cast<std::streamsize>(head.size() - pos));
+}
+
 }  // namespace s3snapshot::job
 
 #endif  // S3SNAPSHOT_JOB_JSON_STREAM_H_

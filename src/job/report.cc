@@ -22,6 +22,31 @@ FailureRecord Failure(const std::string& step, const std::string& code, const st
   return FailureRecord{step, code, message, ""};
 }
 
+nlohmann::json FailureJson(const FailureRecord& f) {
+  return {{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
+}
+
+void PutCommonJson(const Report& r, const char* command, nlohmann::json* j) {
+  nlohmann::json& o = *j;
+  o["command"] = command;
+  o["report_version"] = kReportVersion;
+  o["run_id"] = r.run_id;
+  o["region"] = r.region;
+  if (!r.account.empty()) o["account"] = r.account;
+  o["started_at"] = r.started_at;
+  o["finished_at"] = r.finished_at;
+  o["seconds"] = r.seconds;
+  o["label"] = r.label;
+  o["cancelled"] = r.cancelled;
+  if (r.cancelled) o["cancel_reason"] = r.cancel_reason;
+  o["selection_failed"] = r.selection_failed;
+  o["ok"] = r.ok();
+  o["not_found"] = r.not_found;
+  o["not_matching_tags"] = r.not_matching_tags;
+  o["errors"] = nlohmann::json::array();
+  for (const auto& e : r.run_errors) o["errors"].push_back(FailureJson(e));
+}
+
 int Report::FailedCount() const {
   int n = 0;
   for (const auto& i : instances) n += i.ok() ? 0 : 1;
@@ -273,10 +298,6 @@ void WriteReportText(const Report& r, std::ostream& o) {
 
 namespace {
 
-nlohmann::json FailureJson(const FailureRecord& f) {
-  return {{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
-}
-
 nlohmann::json InstanceJson(const InstanceReport& i) {
   using nlohmann::json;
   json ij = {{"scope", i.scope},
@@ -326,20 +347,8 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   static const char kInstances[] = "@s3snapshot-stream:instances@";
   static const char kRetention[] = "@s3snapshot-stream:retention@";
   json j;
-  j["command"] = "snapshot";
-  j["report_version"] = kReportVersion;
-  j["run_id"] = r.run_id;
-  j["region"] = r.region;
-  if (!r.account.empty()) j["account"] = r.account;
-  j["started_at"] = r.started_at;
-  j["finished_at"] = r.finished_at;
-  j["seconds"] = r.seconds;
+  PutCommonJson(r, "snapshot", &j);
   j["dry_run"] = r.dry_run;
-  j["label"] = r.label;
-  j["cancelled"] = r.cancelled;
-  j["selection_failed"] = r.selection_failed;
-  if (r.cancelled) j["cancel_reason"] = r.cancel_reason;
-  j["ok"] = r.ok();
   j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()}, {"failed", r.FailedCount()},
                   {"left_stopped", r.LeftStopped()}, {"api_calls", r.api_calls},       {"throttled", r.throttled}};
   auto keep_instance = [failed_instances_only](const InstanceReport& i) {
@@ -351,8 +360,6 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   }
   j["instances"] = kInstances;
   j["retention"] = kRetention;
-  j["not_found"] = r.not_found;
-  j["not_matching_tags"] = r.not_matching_tags;
   j["earlier_copies"] = json::array();
   for (const auto& c : r.earlier_copies) {
     json cj = {{"instance_id", c.instance_id},
@@ -364,25 +371,15 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
     if (!c.scope.empty()) cj["scope"] = c.scope;
     j["earlier_copies"].push_back(cj);
   }
-  j["errors"] = json::array();
-  for (const auto& e : r.run_errors) j["errors"].push_back(FailureJson(e));
-  std::string head = DumpJson(j, indent);
-  // A marker can only match where it is a whole value: inside other strings
-  // a quote is escaped.
-  const std::string sep = indent >= 0 ? ": " : ":";
-  std::string at_instances = std::string("\"instances\"") + sep + "\"" + kInstances + "\"";
-  std::string at_retention = std::string("\"retention\"") + sep + "\"" + kRetention + "\"";
-  size_t pi = head.find(at_instances), pr = head.find(at_retention);
   // Keys are sorted: "instances" comes before "retention".
-  o.write(head.data(), static_cast<std::streamsize>(pi));
-  o << "\"instances\"" << sep;
-  WriteArray<InstanceReport>(o, r.instances, indent, InstanceJson, keep_instance);
-  size_t after_i = pi + at_instances.size();
-  o.write(head.data() + after_i, static_cast<std::streamsize>(pr - after_i));
-  o << "\"retention\"" << sep;
-  WriteArray<RetentionRecord>(o, r.retention, indent, RetentionJson, [](const RetentionRecord&) { return true; });
-  size_t after_r = pr + at_retention.size();
-  o.write(head.data() + after_r, static_cast<std::streamsize>(head.size() - after_r));
+  WriteWithStreamedMembers(
+      o, DumpJson(j, indent), indent,
+      {{"instances", kInstances,
+        [&](std::ostream& out) { WriteArray<InstanceReport>(out, r.instances, indent, InstanceJson, keep_instance); }},
+       {"retention", kRetention, [&](std::ostream& out) {
+          WriteArray<RetentionRecord>(out, r.retention, indent, RetentionJson,
+                                      [](const RetentionRecord&) { return true; });
+        }}});
 }
 
 std::string ReportToText(const Report& r) {
