@@ -27,9 +27,9 @@ _s3snapshot() {
         "${AWS_CONFIG_FILE:-$HOME/.aws/config}" "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" 2>/dev/null | sort -u)
       COMPREPLY=($(compgen -W "$profiles" -- "$cur"))
       return ;;
-    -l|--label|--sns-arn|--sns-arn-error|-f|--filter|--keep|--keep-days|--wait-timeout|--copy-to-region|--copy-overdue|--kms-key-id|--min-interval|--max-age|--max-pending|--output|--metrics-file|--region|--assume-role|--external-id|--profile|--endpoint-url|--stop-timeout|--concurrency|--connect-timeout|--read-timeout) COMPREPLY=(); return ;;
+    -l|--label|--sns-arn|--sns-arn-error|-f|--filter|--keep|--keep-days|--wait-timeout|--copy-to-region|--copy-overdue|--kms-key-id|--min-interval|--exclude-device|--max-age|--max-pending|--output|--metrics-file|--region|--assume-role|--external-id|--profile|--endpoint-url|--stop-timeout|--concurrency|--connect-timeout|--read-timeout) COMPREPLY=(); return ;;
   esac
-  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --all --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
+  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --exclude-boot --all --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --exclude-device --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
   if [[ ${COMP_WORDS[1]} == audit ]]; then
     opts="--include-foreign --all --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
   fi

@@ -229,6 +229,7 @@ Result<std::vector<Snapshot>> Ec2Client::CreateSnapshots(const CreateSnapshotsRe
   QueryParams p;
   p.Set("InstanceSpecification.InstanceId", req.instance_id);
   if (req.exclude_boot_volume) p.Set("InstanceSpecification.ExcludeBootVolume", "true");
+  p.SetList("InstanceSpecification.ExcludeDataVolumeId", req.exclude_data_volume_ids);
   if (!req.description.empty()) p.Set("Description", req.description);
   if (!req.tags.empty()) p.SetTagSpecification(1, "snapshot", req.tags);
   if (!req.copy_tags_from_source.empty()) p.Set("CopyTagsFromSource", req.copy_tags_from_source);

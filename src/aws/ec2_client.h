@@ -81,7 +81,8 @@ struct CreateSnapshotsRequest {
   std::string description;
   std::vector<Tag> tags;  // TagSpecification for ResourceType=snapshot
   bool exclude_boot_volume = false;
-  std::string copy_tags_from_source;  // "" or "volume"
+  std::string copy_tags_from_source;                 // "" or "volume"
+  std::vector<std::string> exclude_data_volume_ids;  // InstanceSpecification.ExcludeDataVolumeId.N (at most 40)
 };
 
 struct CopySnapshotRequest {

@@ -191,16 +191,28 @@ TEST_F(Ec2ClientTest, ClientErrorsAreNotRetried) {
 TEST_F(Ec2ClientTest, CreateSnapshotsIsNotResentAfterAnAmbiguousFailure) {
   http_.Fail(ErrorKind::kAmbiguous, "connection reset after the request was sent");
   auto ec2 = Client();
-  auto r = ec2.CreateSnapshots({"i-1", "d", {}, false, ""});
+  auto r = ec2.CreateSnapshots({"i-1", "d", {}, false, "", {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKind::kAmbiguous, r.error().kind);
   EXPECT_EQ(1u, http_.requests().size());
 }
 
+TEST_F(Ec2ClientTest, CreateSnapshotsSendsTheExclusionsAsTheServiceModelNamesThem) {
+  http_.Respond(400,
+                "<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>m</Message></Error></Errors>"
+                "<RequestID>r</RequestID></Response>");
+  auto ec2 = Client();
+  (void)ec2.CreateSnapshots({"i-1", "d", {}, true, "", {"vol-2", "vol-3"}});
+  const std::string body = http_.requests().at(0).body;
+  EXPECT_NE(body.find("InstanceSpecification.ExcludeBootVolume=true"), std::string::npos) << body;
+  EXPECT_NE(body.find("InstanceSpecification.ExcludeDataVolumeId.1=vol-2"), std::string::npos) << body;
+  EXPECT_NE(body.find("InstanceSpecification.ExcludeDataVolumeId.2=vol-3"), std::string::npos) << body;
+}
+
 TEST_F(Ec2ClientTest, CreateSnapshotsWithUnreadable200IsAmbiguous) {
   http_.Respond(200, "<CreateSnapshotsResponse><requestId>x</requestId><snapshotSet><item>");
   auto ec2 = Client();
-  auto r = ec2.CreateSnapshots({"i-1", "d", {{"Scripted", "s3snapshot"}}, false, ""});
+  auto r = ec2.CreateSnapshots({"i-1", "d", {{"Scripted", "s3snapshot"}}, false, "", {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorKind::kAmbiguous, r.error().kind);
   EXPECT_NE(std::string::npos, http_.requests()[0].body.find("InstanceSpecification.InstanceId=i-1"));

@@ -5,6 +5,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
+#include "job/exclusions.h"
 
 namespace s3snapshot::job {
 
@@ -135,6 +136,16 @@ core::Status ValidateSpec(const JobSpec& spec) {
   }
   if (!spec.external_id.empty() && spec.assume_roles.empty()) {
     return Invalid("\"external-id\" is used with \"assume-roles\" only");
+  }
+  if (spec.exclude_devices.size() > kMaxExcludedDevices) {
+    return Invalid("\"exclude-devices\": " + std::to_string(spec.exclude_devices.size()) + " devices, at most " +
+                   std::to_string(kMaxExcludedDevices) + " (EC2's limit of excluded volumes)");
+  }
+  for (size_t i = 0; i < spec.exclude_devices.size(); ++i) {
+    if (!IsValidDeviceName(spec.exclude_devices[i])) {
+      return Invalid("\"exclude-devices\"[" + std::to_string(i) + "]: " + Quote(spec.exclude_devices[i]) +
+                     " is not a device name (e.g. /dev/sdf, /dev/xvdf, xvdh, /dev/nvme1n1)");
+    }
   }
   if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
   if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");

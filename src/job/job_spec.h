@@ -62,6 +62,11 @@ struct JobSpec {
   std::chrono::seconds connect_timeout{3};  // per request
   std::chrono::seconds read_timeout{30};    // per request, the whole request
 
+  // What to capture (job/exclusions.h): the root volume out (--exclude-boot),
+  // the volumes attached as these devices out (--exclude-device).
+  bool exclude_boot = false;
+  std::vector<std::string> exclude_devices;
+
   // `s3snapshot audit` (payload "audit": true): read-only; for every
   // selected volume, is there a recent enough completed snapshot (job/audit.h).
   bool audit = false;

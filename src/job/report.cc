@@ -233,7 +233,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
     }
     std::string action;
     if (!i.skipped.empty()) {
-      action = r.dry_run ? "would skip (recent)" : "skipped (recent)";
+      const std::string why = i.skipped.substr(0, i.skipped.find(':'));  // "recent", "excluded"
+      action = (r.dry_run ? "would skip (" : "skipped (") + why + ")";
     } else if (r.dry_run) {
       action = i.stopped_by_run ? "would stop+snapshot" : (i.errors.empty() ? "would snapshot" : "skip");
     } else {

@@ -197,6 +197,23 @@ std::vector<Setting> MakeSettings() {
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::min_interval>,
                .commands = kSnapshotCommand});
+  v.push_back({.name = "exclude-boot",
+               .flags = {"--exclude-boot"},
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "Leave the root (boot) volume out of the snapshot set (ExcludeBootVolume); an instance left "
+                       "with no volume is reported, not an error",
+               .apply = SetSwitch<&JobSpec::exclude_boot>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "exclude-devices",
+               .flags = {"--exclude-device"},
+               .in_document = true,
+               .type = T::kTextList,
+               .metavar = "DEV",
+               .help = "Leave the volume attached as DEV (e.g. /dev/sdf) out of the snapshot set (repeatable, at "
+                       "most 40; never the root volume: see --exclude-boot)",
+               .apply = SetList<&JobSpec::exclude_devices>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "audit",
                .in_document = true,
                .type = T::kSwitch,

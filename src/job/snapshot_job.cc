@@ -6,6 +6,7 @@
 #include "core/worker_pool.h"
 #include "job/copier.h"
 #include "job/dedupe.h"
+#include "job/exclusions.h"
 #include "job/late_errors.h"
 #include "job/plan.h"
 #include "job/retention.h"
@@ -105,8 +106,13 @@ Job::Plan Job::Classify() {
   Plan plan;
   ledger_.ForEach([&](InstanceReport& r) {
     const Instance& inst = instances_.at(r.instance_id);
+    const Exclusions excl = ExclusionsFor(inst, spec_);
+    for (const auto& w : excl.warnings) r.warnings.push_back(w);
     if (inst.block_devices.empty()) {
       r.errors.push_back(Failure("select", "NoEbsVolumes", "no EBS volumes attached: nothing to snapshot"));
+    } else if (excl.kept.empty()) {
+      // Asked for: not a failure, and nothing to stop for.
+      r.skipped = "excluded: every volume is excluded (--exclude-boot, --exclude-device)";
     } else if (spec_.stopped && inst.state != "stopped") {
       r.errors.push_back(Failure("select", "InstanceNotStopped",
                                  "state is '" + inst.state + "'; --stopped snapshots only stopped instances"));
@@ -131,10 +137,10 @@ Job::Plan Job::Classify() {
 
 void Job::RecordPlan(const Plan& plan) {
   ledger_.ForEach([&](InstanceReport& r) {
-    if (!r.errors.empty()) return;
+    if (!r.errors.empty() || !r.skipped.empty()) return;
     r.stopped_by_run = std::find(plan.to_stop.begin(), plan.to_stop.end(), r.instance_id) != plan.to_stop.end();
     r.dry_run_only = true;
-    for (const auto& bd : instances_.at(r.instance_id).block_devices) {
+    for (const auto& bd : ExclusionsFor(instances_.at(r.instance_id), spec_).kept) {
       SnapshotRecord planned{"", bd.volume_id, bd.device_name, "planned", {}};
       for (const auto& region : spec_.copy_to_regions) planned.copies.push_back({region, "", "planned"});
       r.snapshots.push_back(planned);
@@ -181,8 +187,11 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     ledger_.AddError(
         id, Failure("snapshot", "Cancelled", "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
   } else {
+    const Exclusions excl = ExclusionsFor(inst, spec_);
     aws::CreateSnapshotsRequest req;
     req.instance_id = id;
+    req.exclude_boot_volume = excl.boot;
+    req.exclude_data_volume_ids = excl.data_volume_ids;
     req.description = SnapshotDescription(inst, spec_.label, when_);
     req.tags = SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id,
                             CopyToTagValue({spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()}));
@@ -201,7 +210,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
       ledger_.Update(id, [&](InstanceReport& r) {
         r.snapshots = recs;
         r.snapshotted = true;
-        for (const auto& bd : inst.block_devices) {
+        for (const auto& bd : excl.kept) {
           if (covered.count(bd.volume_id)) continue;
           r.snapshotted = false;
           r.errors.push_back(

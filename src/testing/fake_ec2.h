@@ -40,6 +40,7 @@ class FakeEc2 : public aws::Ec2Api {
     i.tags = std::move(tags);
     const char* devs[] = {"/dev/xvda", "/dev/xvdf", "/dev/xvdg", "/dev/xvdh"};
     for (size_t n = 0; n < volumes.size(); ++n) i.block_devices.push_back({devs[n % 4], volumes[n]});
+    if (!volumes.empty()) i.root_device_name = devs[0];
     instances_[id] = i;
   }
   // The next call to `action` fails with `e` (queued per action).
@@ -135,7 +136,14 @@ class FakeEc2 : public aws::Ec2Api {
     bool applied_anyway = fail && fail->kind == core::ErrorKind::kAmbiguous;
     if (fail && !applied_anyway) return *fail;
     std::vector<aws::Snapshot> out;
-    for (const auto& bd : instances_.at(req.instance_id).block_devices) {
+    const auto& inst = instances_.at(req.instance_id);
+    for (const auto& bd : inst.block_devices) {
+      // EC2's exclusions: the root volume (ExcludeBootVolume), listed data volumes.
+      if (req.exclude_boot_volume && bd.device_name == inst.root_device_name) continue;
+      if (std::find(req.exclude_data_volume_ids.begin(), req.exclude_data_volume_ids.end(), bd.volume_id) !=
+          req.exclude_data_volume_ids.end()) {
+        continue;
+      }
       out.push_back(NewSnapshot(bd.volume_id, req.description, req.tags));
     }
     if (applied_anyway) return *fail;

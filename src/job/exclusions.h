@@ -1,0 +1,37 @@
+// Choosing what to capture: which of an instance's volumes a run leaves out
+// of its CreateSnapshots (--exclude-boot: InstanceSpecification.
+// ExcludeBootVolume; --exclude-device DEV: the volume attached as DEV, as
+// ExcludeDataVolumeId.N -- never the root volume, which only --exclude-boot
+// leaves out, as EC2 refuses it there).
+#ifndef S3SNAPSHOT_JOB_EXCLUSIONS_H_
+#define S3SNAPSHOT_JOB_EXCLUSIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "aws/ec2_client.h"
+#include "job/job_spec.h"
+
+namespace s3snapshot::job {
+
+struct Exclusions {
+  bool boot = false;
+  std::vector<std::string> data_volume_ids;  // ExcludeDataVolumeId.N
+  std::vector<aws::BlockDevice> kept;        // the volumes the snapshot set has
+  std::vector<std::string> warnings;         // e.g. a listed device that is the root
+};
+
+Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec);
+
+// "/dev/sdf" and "sdf" name the same device.
+bool SameDevice(const std::string& a, const std::string& b);
+
+// A device name as EC2 shows them: /dev/sda1, /dev/xvdf, xvdh, /dev/nvme1n1.
+bool IsValidDeviceName(const std::string& name);
+
+// EC2 takes at most 40 ExcludeDataVolumeId values.
+inline constexpr size_t kMaxExcludedDevices = 40;
+
+}  // namespace s3snapshot::job
+
+#endif  // S3SNAPSHOT_JOB_EXCLUSIONS_H_

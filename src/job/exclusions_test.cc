@@ -1,0 +1,97 @@
+#include "job/exclusions.h"
+
+#include <gtest/gtest.h>
+
+#include "job/snapshot_job.h"
+#include "testing/fake_clock.h"
+#include "testing/fake_ec2.h"
+
+namespace s3snapshot::job {
+namespace {
+
+std::vector<std::string> Volumes(const InstanceReport& r) {
+  std::vector<std::string> out;
+  for (const auto& s : r.snapshots) out.push_back(s.volume_id);
+  return out;
+}
+
+class ExclusionsTest : public ::testing::Test {
+ protected:
+  Report Run() {
+    JobContext ctx;
+    ctx.ec2 = &ec2_;
+    ctx.clock = &clock_;
+    return RunSnapshotJob(spec_, ctx);
+  }
+  const InstanceReport& Row(const Report& r, const std::string& id) {
+    for (const auto& i : r.instances) {
+      if (i.instance_id == id) return i;
+    }
+    throw std::runtime_error("no " + id);
+  }
+  JobSpec spec_;
+  testing::FakeEc2 ec2_;
+  testing::FakeClock clock_;
+};
+
+TEST_F(ExclusionsTest, ListedDevicesAndTheBootVolumeAreLeftOut) {
+  // Devices: /dev/xvda (root), /dev/xvdf, /dev/xvdg.
+  ec2_.AddInstance("i-00000001", {"vol-a", "vol-f", "vol-g"});
+  spec_.instance_ids = {"i-00000001"};
+  spec_.exclude_devices = {"xvdg"};  // "/dev/" is optional
+  Report r = Run();
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(Volumes(Row(r, "i-00000001")), (std::vector<std::string>{"vol-a", "vol-f"}));
+  auto sent = ec2_.create_requests().at(0);
+  EXPECT_FALSE(sent.exclude_boot_volume);
+  EXPECT_EQ(sent.exclude_data_volume_ids, std::vector<std::string>{"vol-g"});
+
+  spec_.exclude_boot = true;
+  r = Run();
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(Volumes(Row(r, "i-00000001")), std::vector<std::string>{"vol-f"});
+  EXPECT_TRUE(ec2_.create_requests().at(1).exclude_boot_volume);
+}
+
+TEST_F(ExclusionsTest, TheRootIsNeverADataVolumeExclusionAndSaysSo) {
+  ec2_.AddInstance("i-00000001", {"vol-a", "vol-f"});
+  spec_.instance_ids = {"i-00000001"};
+  spec_.exclude_devices = {"/dev/xvda"};
+  Report r = Run();
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ(Volumes(Row(r, "i-00000001")), (std::vector<std::string>{"vol-a", "vol-f"}));
+  EXPECT_TRUE(ec2_.create_requests().at(0).exclude_data_volume_ids.empty());
+  ASSERT_EQ(Row(r, "i-00000001").warnings.size(), 1u);
+  EXPECT_NE(Row(r, "i-00000001").warnings[0].find("root device"), std::string::npos);
+}
+
+TEST_F(ExclusionsTest, AnInstanceWithNothingLeftIsReportedNotFailedAndNotStopped) {
+  ec2_.AddInstance("i-00000001", {"vol-a"});
+  ec2_.AddInstance("i-00000002", {"vol-b", "vol-c"});
+  spec_.instance_ids = {"i-00000001", "i-00000002"};
+  spec_.exclude_boot = true;
+  spec_.stop = true;
+  Report r = Run();
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  const InstanceReport& empty = Row(r, "i-00000001");
+  EXPECT_FALSE(empty.stopped_by_run) << "nothing to snapshot: never stopped";
+  EXPECT_NE(empty.skipped.find("excluded"), std::string::npos);
+  EXPECT_NE(ReportToText(r).find("skipped (excluded)"), std::string::npos);
+  EXPECT_EQ(ec2_.State("i-00000001"), "running");
+  EXPECT_EQ(Volumes(Row(r, "i-00000002")), std::vector<std::string>{"vol-c"});
+  EXPECT_EQ(ec2_.create_requests().size(), 1u);
+}
+
+TEST_F(ExclusionsTest, DeviceNames) {
+  for (const char* ok : {"/dev/sdf", "/dev/xvdf", "xvdh", "/dev/nvme1n1", "/dev/sda1"}) {
+    EXPECT_TRUE(IsValidDeviceName(ok)) << ok;
+  }
+  for (const char* bad : {"", "/dev/", "vol-123", "/dev/sd f", "../etc", "/dev/SDF"}) {
+    EXPECT_FALSE(IsValidDeviceName(bad)) << bad;
+  }
+  EXPECT_TRUE(SameDevice("/dev/sdf", "sdf"));
+  EXPECT_FALSE(SameDevice("/dev/sdf", "/dev/sdg"));
+}
+
+}  // namespace
+}  // namespace s3snapshot::job
