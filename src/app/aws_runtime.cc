@@ -146,6 +146,12 @@ std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2(const std::string& region) {
 
 std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, const std::string& external_id,
                                                   const std::string& region) {
+  return std::make_unique<aws::Ec2Client>(region,
+                                          aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_),
+                                          RoleContext(role_arn, external_id));
+}
+
+aws::ClientContext AwsRuntime::RoleContext(const std::string& role_arn, const std::string& external_id) {
   core::CachingCredentialsProvider* provider;
   {
     std::lock_guard<std::mutex> l(roles_mu_);
@@ -167,8 +173,7 @@ std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, c
   }
   aws::ClientContext ctx = Context(provider);
   ctx.on_expired_credentials = [provider] { provider->Invalidate(); };
-  return std::make_unique<aws::Ec2Client>(
-      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), ctx);
+  return ctx;
 }
 
 std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
@@ -187,8 +192,11 @@ std::unique_ptr<aws::CloudWatchApi> AwsRuntime::CloudWatchFor(const std::string&
       Context(credentials_.get()));
 }
 
-std::unique_ptr<aws::SsmClient> AwsRuntime::Ssm(const std::string& region) {
-  aws::ClientContext ctx = Context(credentials_.get());
+std::unique_ptr<aws::SsmClient> AwsRuntime::Ssm(const std::string& region) { return SsmAs("", "", region); }
+
+std::unique_ptr<aws::SsmClient> AwsRuntime::SsmAs(const std::string& role_arn, const std::string& external_id,
+                                                  const std::string& region) {
+  aws::ClientContext ctx = role_arn.empty() ? Context(credentials_.get()) : RoleContext(role_arn, external_id);
   ctx.rate_limiter = ssm_rate_limiter_.get();
   return std::make_unique<aws::SsmClient>(
       region, aws::ResolveEndpoint("ssm", region, options_.endpoint_url, *env_, profile_), ctx);

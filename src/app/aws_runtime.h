@@ -55,6 +55,8 @@ class AwsRuntime : public Services {
   std::unique_ptr<aws::StsClient> Sts(const std::string& region);
   // SSM Run Command. Its own token buckets: SSM's limits are not EC2's.
   std::unique_ptr<aws::SsmClient> Ssm(const std::string& region);
+  std::unique_ptr<aws::SsmClient> SsmAs(const std::string& role_arn, const std::string& external_id,
+                                        const std::string& region);
   aws::CallStats& stats() { return stats_; }
   core::Clock& clock() { return clock_; }
 
@@ -65,6 +67,10 @@ class AwsRuntime : public Services {
                                       const std::string& region) override {
     if (role_arn.empty()) return Ec2(region);
     return Ec2As(role_arn, external_id, region);
+  }
+  std::unique_ptr<aws::SsmApi> SsmFor(const std::string& role_arn, const std::string& external_id,
+                                      const std::string& region) override {
+    return SsmAs(role_arn, external_id, region);
   }
   std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override { return Sns(region); }
   std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) override;
@@ -78,6 +84,9 @@ class AwsRuntime : public Services {
  private:
   AwsRuntime() = default;
   aws::ClientContext Context(core::CredentialsProvider* creds);
+  // As `role_arn` (AssumeRole from the default credentials; one cached
+  // provider per role and external id).
+  aws::ClientContext RoleContext(const std::string& role_arn, const std::string& external_id);
 
   const core::Env* env_ = nullptr;
   RuntimeOptions options_;

@@ -62,8 +62,11 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
     for (size_t i = next++; i < scopes.size(); i = next++) {
       const Scope& s = scopes[i];
       auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
+      std::unique_ptr<aws::SsmApi> ssm;
+      if (spec.HasScripts() && !spec.audit) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
       job::JobContext ctx;
       ctx.ec2 = ec2.get();
+      ctx.ssm = ssm.get();
       ctx.clock = &services.run_clock();
       ctx.logger = &logger;
       ctx.cancel = cancel;

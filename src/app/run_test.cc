@@ -15,6 +15,7 @@
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
+#include "testing/fake_ssm.h"
 
 namespace s3snapshot::app {
 namespace {
@@ -40,6 +41,23 @@ class FakeServices : public Services {
     asked_.push_back(role + "@" + region);
     return std::make_unique<testing::Ec2ApiWrapper>(&fakes_[{role, region}], region);
   }
+  std::unique_ptr<aws::SsmApi> SsmFor(const std::string& role, const std::string&, const std::string& region) override {
+    struct Forward : aws::SsmApi {
+      explicit Forward(testing::FakeSsm* f) : fake(f) {}
+      core::Result<std::string> SendCommand(const aws::SendCommandRequest& req) override {
+        return fake->SendCommand(req);
+      }
+      core::Result<aws::CommandInvocation> GetCommandInvocation(const std::string& c, const std::string& i) override {
+        return fake->GetCommandInvocation(c, i);
+      }
+      testing::FakeSsm* fake;
+    };
+    std::lock_guard<std::mutex> l(mu_);
+    asked_ssm.push_back(role + "@" + region);
+    return std::make_unique<Forward>(&ssm);
+  }
+  testing::FakeSsm ssm;
+  std::vector<std::string> asked_ssm;  // guarded by mu_
   std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override {
     struct Sns : aws::SnsApi {
       Sns(FakeServices* o, std::string r) : owner(o), region(std::move(r)) {}
@@ -137,6 +155,28 @@ TEST_F(RunAllScopesTest, AccountsTimesRegionsFanOutAndMergeWithOneRunId) {
   }
   EXPECT_EQ(1u, run_ids.size()) << "one run id across every scope";
   EXPECT_EQ(r.run_id, *run_ids.begin());
+}
+
+TEST_F(RunAllScopesTest, ScriptsGoThroughAnSsmClientPerScopeAsItsRoleAndOnlyWhenAsked) {
+  const std::string role = "arn:aws:iam::111111111111:role/s3snapshot";
+  services_.Ec2Of(role, "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  services_.Ec2Of(role, "eu-west-1").AddInstance("i-00000002", {"vol-2"});
+  job::JobSpec spec;
+  spec.instance_ids = {"i-00000001", "i-00000002"};
+  spec.regions = {"us-east-1", "eu-west-1"};
+  spec.assume_roles = {role};
+  job::Report plain = Run(spec);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(services_.asked_ssm.empty()) << "no scripts, no SSM client";
+  spec.pre_script = "sync";
+  spec.post_script = "true";
+  job::Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  std::set<std::string> asked(services_.asked_ssm.begin(), services_.asked_ssm.end());
+  EXPECT_EQ((std::set<std::string>{role + "@us-east-1", role + "@eu-west-1"}), asked);
+  EXPECT_EQ(1, services_.ssm.SendsTo("pre-script", "i-00000001"));
+  EXPECT_EQ(1, services_.ssm.SendsTo("post-script", "i-00000002"));
+  EXPECT_TRUE(r.NotThawed().empty());
 }
 
 TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition) {

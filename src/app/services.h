@@ -1,5 +1,5 @@
-// What one run needs from the world outside: EC2 clients per region (and
-// role), SNS and CloudWatch clients, the caller's account, the clock and the API counters. AwsRuntime is the real
+// What one run needs from the world outside: EC2 and SSM clients per region
+// (and role), SNS and CloudWatch clients, the caller's account, the clock and the API counters. AwsRuntime is the real
 // one; app/run_test.cc gives fakes, so scope fan-out, merging and the order of
 // notifications are unit-tested.
 #ifndef S3SNAPSHOT_APP_SERVICES_H_
@@ -11,6 +11,7 @@
 #include "aws/cloudwatch_client.h"
 #include "aws/ec2_client.h"
 #include "aws/sns_client.h"
+#include "aws/ssm_client.h"
 #include "core/clock.h"
 
 namespace s3snapshot::app {
@@ -24,6 +25,9 @@ class Services {
   // An EC2 client for `region`, as `role_arn` when it is not empty.
   // Thread-safe: the scopes of a run ask for clients concurrently.
   virtual std::unique_ptr<aws::Ec2Api> Ec2For(const std::string& role_arn, const std::string& external_id,
+                                              const std::string& region) = 0;
+  // SSM Run Command for pre/post-scripts, as Ec2For.
+  virtual std::unique_ptr<aws::SsmApi> SsmFor(const std::string& role_arn, const std::string& external_id,
                                               const std::string& region) = 0;
   virtual std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) = 0;
   virtual std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) = 0;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "aws/ec2_client.h"
+#include "aws/ssm_client.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "job/cancel.h"
@@ -18,6 +19,7 @@ namespace s3snapshot::job {
 
 struct JobContext {
   aws::Ec2Api* ec2 = nullptr;
+  aws::SsmApi* ssm = nullptr;  // pre/post-scripts (job/thawer.h); null when the run has none
   core::Clock* clock = nullptr;
   core::Logger* logger = nullptr;  // may be null
   CancelToken* cancel = nullptr;   // may be null

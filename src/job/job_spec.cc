@@ -147,6 +147,42 @@ core::Status ValidateSpec(const JobSpec& spec) {
                      " is not a device name (e.g. /dev/sdf, /dev/xvdf, xvdh, /dev/nvme1n1)");
     }
   }
+  if (spec.HasScripts()) {
+    if (spec.stop) {
+      return Invalid(
+          "\"stop\" cannot be used with scripts (\"pre-script\", \"post-script\", \"ssm-document\"): a stopped "
+          "instance needs no freeze; choose one");
+    }
+    if (spec.stopped) {
+      return Invalid("\"stopped\" cannot be used with scripts: a stopped instance gets no scripts");
+    }
+    if (!spec.ssm_document.empty() && (!spec.pre_script.empty() || !spec.post_script.empty())) {
+      return Invalid(
+          "\"ssm-document\" runs its own pre- and post-script: it cannot be used with \"pre-script\" or "
+          "\"post-script\"");
+    }
+    static const std::regex kDocument("^[a-zA-Z0-9_\\-.:/]{3,128}$");
+    if (!spec.ssm_document.empty() && !std::regex_match(spec.ssm_document, kDocument)) {
+      return Invalid("\"ssm-document\": " + Quote(spec.ssm_document) +
+                     " is not an SSM document name or ARN (3 to 128 of A-Z a-z 0-9 _ - . : /)");
+    }
+    for (const auto& [key, script] : {std::pair<const char*, const std::string&>{"pre-script", spec.pre_script},
+                                      {"post-script", spec.post_script}}) {
+      if (script.size() > kMaxScriptLength) {
+        return Invalid("\"" + std::string(key) + "\": " + std::to_string(script.size()) + " characters, at most " +
+                       std::to_string(kMaxScriptLength) + " (put a longer script on the host and call it)");
+      }
+      if (script.find('\0') != std::string::npos) {
+        return Invalid("\"" + std::string(key) + "\" contains a NUL character");
+      }
+    }
+  }
+  if (spec.script_timeout.count() < 10 || spec.script_timeout.count() > 120) {
+    return Invalid("\"script-timeout\": must be from 10 to 120 seconds (as DLM's)");
+  }
+  if (spec.on_script_failure != "crash-consistent" && spec.on_script_failure != "skip") {
+    return Invalid("\"on-script-failure\": " + Quote(spec.on_script_failure) + " is not crash-consistent or skip");
+  }
   if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
   if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");
   if (spec.prune_orphans && spec.keep == 0 && spec.keep_days == 0) {

@@ -67,6 +67,16 @@ struct JobSpec {
   bool exclude_boot = false;
   std::vector<std::string> exclude_devices;
 
+  // Application-consistent snapshots (job/thawer.h): a pre-script through
+  // SSM Run Command before CreateSnapshots, a post-script as soon as it has
+  // answered -- shell commands run with AWS-RunShellScript, or a document
+  // that takes command=pre-script|post-script, as DLM's do.
+  std::string pre_script, post_script, ssm_document;
+  std::chrono::seconds script_timeout{30};  // each script's run, as DLM's (10..120)
+  // A pre-script that did not succeed: snapshot anyway (the set is then
+  // crash-consistent, a warning), or skip the instance (a failure).
+  std::string on_script_failure = "crash-consistent";
+
   // `s3snapshot audit` (payload "audit": true): read-only; for every
   // selected volume, is there a recent enough completed snapshot (job/audit.h).
   bool audit = false;
@@ -75,6 +85,7 @@ struct JobSpec {
   bool include_foreign = false;                 // DLM, AWS Backup, manual snapshots count too
 
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
+  bool HasScripts() const { return !pre_script.empty() || !post_script.empty() || !ssm_document.empty(); }
 };
 
 // Checks the spec as a whole: instance id shapes, ARNs, label and tag value
@@ -83,7 +94,8 @@ struct JobSpec {
 core::Status ValidateSpec(const JobSpec& spec);
 
 // EC2 limits that bound the inputs.
-inline constexpr size_t kMaxLabelLength = 128;  // leaves room in the 255-char description
+inline constexpr size_t kMaxLabelLength = 128;    // leaves room in the 255-char description
+inline constexpr size_t kMaxScriptLength = 4096;  // a --pre-script/--post-script command line
 inline constexpr size_t kMaxTagValueLength = 256;
 inline constexpr size_t kMaxTagKeyLength = 128;
 inline constexpr size_t kMaxInstanceIds = 1000;

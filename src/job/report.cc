@@ -81,6 +81,14 @@ std::vector<std::string> Report::LeftStopped() const {
   return out;
 }
 
+std::vector<std::string> Report::NotThawed() const {
+  std::vector<std::string> out;
+  for (const auto& i : instances) {
+    if (i.NotThawed()) out.push_back(i.instance_id);
+  }
+  return out;
+}
+
 namespace {
 
 std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
@@ -193,6 +201,12 @@ std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
     for (const auto& id : left) s += " " + id;
     out.push_back(s);
   }
+  auto frozen = r.NotThawed();
+  if (!frozen.empty()) {
+    std::string s = std::to_string(frozen.size()) + " instance(s) NOT THAWED (run the post-script on them by hand):";
+    for (const auto& id : frozen) s += " " + id;
+    out.push_back(s);
+  }
   size_t failed = 0;
   for (const auto& i : r.instances) {
     if (i.ok()) continue;
@@ -240,6 +254,10 @@ void WriteReportText(const Report& r, std::ostream& o) {
     } else {
       action = i.stopped_by_run ? (i.restarted ? "stop,snapshot,start" : "stop,snapshot,NOT STARTED")
                                 : (i.snapshotted ? "snapshot" : "-");
+      if (i.scripts.pre.sends > 0 || i.scripts.thaw_owed) {
+        action = std::string(i.scripts.pre.sends > 0 ? "pre," : "") + (i.snapshotted ? "snapshot" : "-") +
+                 (i.scripts.thaw_owed ? (i.scripts.thawed ? ",post" : ",NOT THAWED") : "");
+      }
     }
     std::string name = i.name.size() > 20 ? i.name.substr(0, 19) + "~" : i.name;
     o << Pad(i.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 20) << " " << Pad(i.state_before, 8) << " "
@@ -254,6 +272,17 @@ void WriteReportText(const Report& r, std::ostream& o) {
               : c.state == "failed"  ? "FAILED"
                                      : "(" + c.state + ")");
       }
+      o << "\n";
+    }
+    if (i.scripts.used && (!i.scripts.pre.status.empty() || !i.scripts.post.status.empty())) {
+      auto run = [](const char* what, const ScriptRun& sr) {
+        if (sr.status.empty()) return std::string();
+        return std::string(" ") + what + " " + sr.status +
+               (sr.exit_code >= 0 ? " (exit " + std::to_string(sr.exit_code) + ")" : "") +
+               (sr.sends > 1 ? " (sent " + std::to_string(sr.sends) + " times)" : "");
+      };
+      o << "    scripts:" << run("pre", i.scripts.pre) << run("post", i.scripts.post);
+      if (!i.scripts.consistency.empty()) o << "; " << i.scripts.consistency << "-consistent";
       o << "\n";
     }
     if (!i.skipped.empty()) o << "    skipped: " << i.skipped << "\n";
@@ -288,6 +317,11 @@ void WriteReportText(const Report& r, std::ostream& o) {
   if (!left.empty()) {
     o << ", " << left.size() << " LEFT STOPPED:";
     for (const auto& id : left) o << " " << id;
+  }
+  auto frozen = r.NotThawed();
+  if (!frozen.empty()) {
+    o << ", " << frozen.size() << " NOT THAWED:";
+    for (const auto& id : frozen) o << " " << id;
   }
   if (deleted > 0) o << ", " << deleted << " old snapshot(s) deleted";
   if (would > 0) o << ", " << would << " old snapshot(s) would be deleted";
@@ -328,6 +362,25 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
   ij["errors"] = json::array();
   for (const auto& e : i.errors) ij["errors"].push_back(FailureJson(e));
   ij["warnings"] = i.warnings;
+  if (i.scripts.used) {
+    auto run = [](const ScriptRun& s) -> json {
+      if (s.status.empty()) return nullptr;
+      return {{"command_id", s.command_id}, {"status", s.status}, {"exit_code", s.exit_code}, {"sends", s.sends}};
+    };
+    ij["scripts"] = {{"pre", run(i.scripts.pre)},
+                     {"post", run(i.scripts.post)},
+                     {"thaw_owed", i.scripts.thaw_owed},
+                     {"thawed", i.scripts.thawed}};
+  } else {
+    ij["scripts"] = nullptr;
+  }
+  if (!i.scripts.consistency.empty()) {
+    ij["consistency"] = i.scripts.consistency;
+  } else if (!i.snapshotted) {
+    ij["consistency"] = nullptr;
+  } else {
+    ij["consistency"] = i.stopped_by_run || i.state_before == "stopped" ? "stopped" : "crash";
+  }
   return ij;
 }
 
@@ -351,9 +404,10 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   PutCommonJson(r, "snapshot", &j);
   j["dry_run"] = r.dry_run;
   j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()}, {"failed", r.FailedCount()},
-                  {"left_stopped", r.LeftStopped()}, {"api_calls", r.api_calls},       {"throttled", r.throttled}};
+                  {"left_stopped", r.LeftStopped()}, {"not_thawed", r.NotThawed()},    {"api_calls", r.api_calls},
+                  {"throttled", r.throttled}};
   auto keep_instance = [failed_instances_only](const InstanceReport& i) {
-    return !failed_instances_only || !i.ok() || (i.stopped_by_run && !i.restarted);
+    return !failed_instances_only || !i.ok() || (i.stopped_by_run && !i.restarted) || i.NotThawed();
   };
   if (failed_instances_only) {
     size_t kept = static_cast<size_t>(std::count_if(r.instances.begin(), r.instances.end(), keep_instance));
@@ -475,6 +529,12 @@ std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
     if (!left.empty()) {
       o << "\nINSTANCES LEFT STOPPED (start them by hand):";
       for (const auto& id : left) o << " " << id;
+      o << "\n";
+    }
+    auto frozen = r.NotThawed();
+    if (!frozen.empty()) {
+      o << "\nINSTANCES NOT THAWED (run the post-script on them by hand):";
+      for (const auto& id : frozen) o << " " << id;
       o << "\n";
     }
     o << "\nFull report:\n";

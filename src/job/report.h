@@ -49,6 +49,29 @@ struct RetentionRecord {
   std::string reason;
 };
 
+// One pre- or post-script run through SSM Run Command (job/thawer.h).
+struct ScriptRun {
+  std::string command_id;  // the last SendCommand's; empty: none answered
+  // SSM's status (Success, Failed, TimedOut, Cancelled, InProgress, ...),
+  // or "not sent" / "unknown" (the answer was lost); empty: not asked for.
+  std::string status;
+  int exit_code = -1;  // the script's exit status; -1: unknown
+  int sends = 0;       // SendCommand calls for it (a post-script may be sent again)
+};
+
+struct ScriptsRecord {
+  bool used = false;  // the run has scripts and this instance was subject to them
+  ScriptRun pre, post;
+  // Owed its post-script: its pre-script was (or may have been) sent.
+  bool thaw_owed = false;
+  // A post-script sent after the pre-script had ended succeeded.
+  bool thawed = false;
+  // "application" (the pre-script succeeded before CreateSnapshots),
+  // "crash" (it did not: --on-script-failure crash-consistent), "stopped"
+  // (the instance was not running: no scripts); empty: no snapshot.
+  std::string consistency;
+};
+
 struct InstanceReport {
   std::string scope;  // "ACCOUNT/REGION" or "REGION" when a run covers several; else empty
   std::string instance_id, name;
@@ -64,8 +87,10 @@ struct InstanceReport {
   // "recent: ..."); empty otherwise.
   std::string skipped;
   bool dry_run_only = false;
+  ScriptsRecord scripts;
 
   bool ok() const { return errors.empty(); }
+  bool NotThawed() const { return scripts.thaw_owed && !scripts.thawed; }
 };
 
 // An audit (job/audit.h): one selected volume, its newest counted snapshot,
@@ -138,6 +163,9 @@ struct Report {
   bool ok() const { return FailedCount() == 0 && UnprotectedCount() == 0 && run_errors.empty() && !cancelled; }
   // Instances this run stopped that it could not start again. Must be empty.
   std::vector<std::string> LeftStopped() const;
+  // Instances owed a post-script that never succeeded (a host this run may
+  // have left frozen). Must be empty.
+  std::vector<std::string> NotThawed() const;
 };
 
 // The version of the JSON report's layout ("report_version"), pinned by

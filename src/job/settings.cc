@@ -214,6 +214,56 @@ std::vector<Setting> MakeSettings() {
                        "most 40; never the root volume: see --exclude-boot)",
                .apply = SetList<&JobSpec::exclude_devices>,
                .commands = kSnapshotCommand});
+  v.push_back({.name = "pre-script",
+               .flags = {"--pre-script"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "CMD",
+               .help = "Run CMD on each instance through SSM Run Command (AWS-RunShellScript) before its snapshot "
+                       "(e.g. freeze a filesystem or flush a database); the snapshot waits for it to succeed",
+               .apply = SetText<&JobSpec::pre_script>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "post-script",
+               .flags = {"--post-script"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "CMD",
+               .help = "Run CMD on each instance through SSM as soon as CreateSnapshots has answered (e.g. thaw); "
+                       "every instance whose pre-script was sent gets it, also after a failure, Ctrl-C, SIGTERM or "
+                       "the Lambda deadline, and one whose post-script never succeeds is named NOT THAWED",
+               .apply = SetText<&JobSpec::post_script>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "ssm-document",
+               .flags = {"--ssm-document"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "NAME",
+               .help = "Instead of --pre-script/--post-script: run the SSM document NAME (or ARN) with the "
+                       "parameter command=pre-script before and command=post-script after, as DLM does",
+               .apply = SetText<&JobSpec::ssm_document>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "script-timeout",
+               .flags = {"--script-timeout"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "SECONDS",
+               .help = "How long a pre- or post-script may run (its executionTimeout); a pre-script not done by "
+                       "then has failed",
+               .min = 10,
+               .max = 120,
+               .apply = SetSeconds<&JobSpec::script_timeout>,
+               .default_text = ShowSeconds<&JobSpec::script_timeout>,
+               .commands = kSnapshotCommand});
+  v.push_back({.name = "on-script-failure",
+               .flags = {"--on-script-failure"},
+               .in_document = true,
+               .type = T::kChoice,
+               .metavar = "crash-consistent|skip",
+               .help = "When a pre-script fails or times out: snapshot anyway, crash-consistent (a warning), or "
+                       "skip the instance (a failure); its post-script runs either way",
+               .choices = {"crash-consistent", "skip"},
+               .apply = SetText<&JobSpec::on_script_failure>,
+               .commands = kSnapshotCommand});
   v.push_back({.name = "audit",
                .in_document = true,
                .type = T::kSwitch,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/chunks.h"
 #include "core/worker_pool.h"
 #include "job/copier.h"
 #include "job/dedupe.h"
@@ -37,6 +38,7 @@ Job::Job(const JobSpec& spec, const JobContext& ctx)
     : spec_(spec),
       ctx_(ctx),
       restarter_(ctx, ledger_, spec.restart_timeout),
+      thawer_(ctx, ledger_, spec),
       device_tagger_(ctx, ledger_, slowest_create_) {}
 
 Report Job::Run() {
@@ -55,6 +57,7 @@ Report Job::Run() {
         RecordPlan(plan);
       } else {
         SnapshotAll(plan);
+        thawer_.Finish();
         // Restarts first: device tags are a convenience and must never hold
         // instances stopped (nor spend a deadline's reserve).
         restarter_.Finish();
@@ -74,7 +77,8 @@ Report Job::Run() {
   } catch (...) {
     InternalError("run", WhatOf(std::current_exception()));
   }
-  restarter_.Finish();  // a no-op unless an exception skipped it above
+  thawer_.Finish();  // no-ops unless an exception skipped them above
+  restarter_.Finish();
   report_.seconds = std::chrono::duration<double>(ctx_.clock->Steady() - t0).count();
   return Conclude();
 }
@@ -120,6 +124,11 @@ Job::Plan Job::Classify() {
       plan.to_stop.push_back(r.instance_id);
     } else {
       plan.to_snapshot.push_back(r.instance_id);
+      if (spec_.HasScripts() && inst.state != "running") {
+        r.scripts.used = true;
+        r.scripts.consistency = "stopped";
+        r.warnings.push_back("no scripts: the instance is " + inst.state + " (nothing to freeze)");
+      }
     }
   });
   if (!spec_.dry_run) {
@@ -163,10 +172,39 @@ void Job::SnapshotAll(const Plan& plan) {
         ledger_.AddError(id,
                          Failure("snapshot", "InternalError", "internal error: " + WhatOf(std::current_exception())));
         restarter_.Queue(id);
+        thawer_.Queue(id);
       }
     };
   };
-  for (const auto& id : plan.to_snapshot) pool.Submit(task(id, false));
+  auto scripted = [this](const std::string& id) { return thawer_.enabled() && instances_.at(id).state == "running"; };
+  for (const auto& id : plan.to_snapshot) {
+    if (!scripted(id)) pool.Submit(task(id, false));
+  }
+  if (thawer_.enabled()) {
+    // In waves no larger than the pool, so that no host stays frozen while
+    // it waits for a worker, and at most 50 ids a SendCommand.
+    std::vector<std::string> hosts;
+    for (const auto& id : plan.to_snapshot) {
+      if (scripted(id)) hosts.push_back(id);
+    }
+    const size_t wave = std::min<size_t>(Thawer::kBatch, static_cast<size_t>(std::max(1, spec_.concurrency)));
+    for (const auto& ids : core::Chunks(hosts, wave)) {
+      for (const auto& id : ids) work_began_at_.at(id) = ctx_.clock->Steady();
+      try {
+        if (!ctx_.Cancelled()) thawer_.SendPre(ids);  // cancelled: nothing sent, the tasks say so
+      } catch (...) {
+        // These instances' failure (they stay owed their post-script); the
+        // wave goes on as after a failed pre-script.
+        for (const auto& id : ids) {
+          ledger_.AddError(id,
+                           Failure("pre-script", "InternalError",
+                                   "internal error while sending the pre-script: " + WhatOf(std::current_exception())));
+        }
+      }
+      for (const auto& id : ids) pool.Submit(task(id, false));
+      pool.Wait();
+    }
+  }
   if (!plan.to_stop.empty()) {
     for (const auto& id : plan.to_stop) work_began_at_.at(id) = ctx_.clock->Steady();
     StopThenHandOn(ctx_, ledger_, restarter_, plan.to_stop, spec_.stop_timeout,
@@ -183,7 +221,9 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
   // fit before the deadline; a call cannot be taken back): the whole run
   // stops starting work, as at the deadline itself.
   if (slowest_create_.NoTimeForAnother(ctx_)) ctx_.cancel->Cancel("deadline");
-  if (ctx_.Cancelled()) {
+  if (!AwaitPreScript(id)) {
+    // Skipped (--on-script-failure skip): its post-script is sent below.
+  } else if (ctx_.Cancelled()) {
     ledger_.AddError(
         id, Failure("snapshot", "Cancelled", "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
   } else {
@@ -228,9 +268,35 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
       ctx_.Log(LogLevel::kError, "snapshot failed", {{"instance", id}, {"error", snaps.error().ToString()}});
     }
   }
+  // The thaw as soon as CreateSnapshots has answered (or was not sent).
+  thawer_.Queue(id);
   if (restart_after) restarter_.Queue(id);
   double seconds = std::chrono::duration<double>(ctx_.clock->Steady() - began).count();
   ledger_.Update(id, [&](InstanceReport& r) { r.seconds = seconds; });
+}
+
+bool Job::AwaitPreScript(const std::string& id) {
+  if (!thawer_.enabled() || instances_.at(id).state != "running") return true;
+  const PreOutcome pre = thawer_.AwaitPre(id);
+  if (pre.succeeded) {
+    ledger_.Update(id, [](InstanceReport& r) { r.scripts.consistency = "application"; });
+    return true;
+  }
+  if (pre.cancelled) return true;  // the caller reports the cancellation
+  const std::string what = "pre-script " + pre.status + (pre.detail.empty() ? "" : " (" + pre.detail + ")");
+  if (spec_.on_script_failure == "skip") {
+    ledger_.AddError(id,
+                     Failure("pre-script", "PreScriptFailed", what + ": no snapshot taken (--on-script-failure skip)"));
+    ctx_.Log(LogLevel::kError, "pre-script failed; skipped", {{"instance", id}, {"status", pre.status}});
+    return false;
+  }
+  ledger_.Update(id, [&](InstanceReport& r) {
+    r.scripts.consistency = "crash";
+    r.warnings.push_back(what + ": the snapshot is crash-consistent (--on-script-failure crash-consistent)");
+  });
+  ctx_.Log(LogLevel::kWarn, "pre-script failed; snapshot is crash-consistent",
+           {{"instance", id}, {"status", pre.status}});
+  return true;
 }
 
 void Job::WaitForCompletion() { WaitForRunSnapshots(ctx_, ledger_, spec_.wait_timeout); }

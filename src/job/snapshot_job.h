@@ -2,7 +2,9 @@
 // run's table of contents:
 //
 //   select -> classify -> (dry run: record the plan)
-//          -> stop + snapshot (the pool; restarts queued as snapshots finish)
+//          -> stop + snapshot (the pool; restarts queued as snapshots finish;
+//             with scripts: pre-script -> snapshot -> post-script, in waves)
+//          -> thaw (the thaw guarantee's final phase, thawer.h)
 //          -> restart (the restart guarantee's final phase, restarter.h)
 //          -> device tags -> wait (--wait, or for copies)
 //          -> copy (copier.h) -> retain in the destinations
@@ -10,12 +12,13 @@
 //   -> retain in the source region (retention.h) -> the report
 //
 // Each guarantee lives in its own unit: the restart guarantee in
-// restarter.h, the exactly-once create in exactly_once.h, what is retried
+// restarter.h, the thaw guarantee in thawer.h, the exactly-once create in exactly_once.h, what is retried
 // where in retry_policy.h, the tags the tool relies on in tags.h.
 //
 // No exception escapes Run(): a throw in a snapshot task is that instance's
 // failure, a throw anywhere else is a run error ("internal"), and either way
-// the restart phase still runs (it is also run by the Restarter's destructor).
+// the thaw and restart phases still run (they are also run by the Thawer's
+// and the Restarter's destructors).
 #ifndef S3SNAPSHOT_JOB_SNAPSHOT_JOB_H_
 #define S3SNAPSHOT_JOB_SNAPSHOT_JOB_H_
 
@@ -34,6 +37,7 @@
 #include "job/report.h"
 #include "job/restarter.h"
 #include "job/tags.h"
+#include "job/thawer.h"
 
 namespace s3snapshot::job {
 
@@ -60,6 +64,8 @@ class Job {
   void RecordPlan(const Plan& plan);
   void SnapshotAll(const Plan& plan);
   void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
+  // With scripts: waits for the pre-script; false when the instance is skipped.
+  bool AwaitPreScript(const std::string& id);  // pool workers
   void WaitForCompletion();
   void CopyToDestinations();
   void RetainInDestinations();
@@ -88,6 +94,7 @@ class Job {
   std::map<std::string, std::chrono::steady_clock::time_point> work_began_at_;
   SlowestCall slowest_create_;  // atomic
   Restarter restarter_;         // thread contract in restarter.h
+  Thawer thawer_;               // thread contract in thawer.h
   DeviceTagger device_tagger_;  // thread contract in device_tagger.h
   // Destination clients for copies and their retention; main thread only.
   std::map<std::string, std::unique_ptr<aws::Ec2Api>> destinations_;
