@@ -31,6 +31,9 @@ bool CertainlyNotSent(const core::Error& e) {
   }
 }
 
+// Retrying cannot help (e.g. no ssm:SendCommand permission).
+bool Hopeless(const core::Error& e) { return e.kind == ErrorKind::kAuth || e.kind == ErrorKind::kInvalidInput; }
+
 std::string WhatOf(std::exception_ptr p) {
   try {
     std::rethrow_exception(p);
@@ -117,8 +120,11 @@ void Thawer::SendPre(const std::vector<std::string>& ids) {
         s.pre_command = *r;
       } else {
         s.pre_error = "SendCommand failed: " + r.error().ToString();
-        // Refused: it will not run, nothing to wait for before the post-script.
-        if (CertainlyNotSent(r.error())) s.pre_ended_at = now;
+        // Refused: it will not run, so nothing was frozen and nothing is owed.
+        if (CertainlyNotSent(r.error())) {
+          s.pre_ended_at = now;
+          s.owed = false;
+        }
       }
     }
   }
@@ -130,6 +136,7 @@ void Thawer::SendPre(const std::vector<std::string>& ids) {
         r2.scripts.pre.status = "Pending";
       } else {
         r2.scripts.pre.status = CertainlyNotSent(r.error()) ? "not sent" : "unknown";
+        if (CertainlyNotSent(r.error())) r2.scripts.thaw_owed = false;
       }
     });
   }
@@ -276,6 +283,8 @@ void Thawer::SendPost(const std::vector<std::string>& ids) {
       s.post_missing = 0;
       s.post_sent = r.ok() || !CertainlyNotSent(r.error());
       s.post_command = r.ok() ? *r : std::string();
+      if (!r.ok() && Hopeless(r.error())) ++s.refusals;
+      if (!r.ok()) s.last_error = "SendCommand: " + r.error().ToString();
     }
   }
   for (const auto& id : ids) {
@@ -386,6 +395,12 @@ void Thawer::FinalRound() {
       continue;
     }
     auto post = ctx_.ssm->GetCommandInvocation(s.post_command, id);
+    if (!post.ok() && Hopeless(post.error())) {
+      std::lock_guard<std::mutex> l(mu_);
+      ++states_[id].refusals;  // it cannot be known whether it ran
+      states_[id].last_error = "GetCommandInvocation: " + post.error().ToString();
+      continue;
+    }
     if (!post.ok()) {
       if (post.error().kind == ErrorKind::kNotFound) {
         std::lock_guard<std::mutex> l(mu_);
@@ -409,6 +424,15 @@ void Thawer::FinalRound() {
     }
   }
   for (const auto& batch : core::Chunks(to_send, kBatch)) SendPost(batch);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [id, st] : states_) {
+      if (st.owed && st.refusals >= kHopelessRounds &&
+          std::find(hopeless.begin(), hopeless.end(), id) == hopeless.end()) {
+        hopeless.push_back(id);
+      }
+    }
+  }
   if (!hopeless.empty()) MarkNotThawed(hopeless);
 }
 
@@ -440,11 +464,17 @@ void Thawer::MarkNotThawed(const std::vector<std::string>& ids) {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& id : ids) states_[id].owed = false;  // said once; the report keeps thaw_owed && !thawed
   }
+  std::map<std::string, std::string> why;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& id : ids) why[id] = states_[id].last_error;
+  }
   for (const auto& id : ids) {
     ledger_.Update(id, [&](InstanceReport& r) {
       const std::string last = r.scripts.post.status.empty() ? "not sent" : r.scripts.post.status;
       r.errors.push_back(Failure(kPost, "NotThawed",
                                  "the post-script did not succeed (last: " + last +
+                                     (why[id].empty() ? "" : "; " + why[id]) +
                                      "): the host may be NOT THAWED; run the post-script on it by hand"));
     });
   }

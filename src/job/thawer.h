@@ -84,6 +84,10 @@ class Thawer {
   // A post-script that ended unsuccessfully this many times is not sent
   // again: the instance is NOT THAWED at once.
   static constexpr int kMaxPostSends = 5;
+  // Rounds in which SSM refuses the post-script or its status for a reason
+  // retrying cannot fix (no permission, invalid input) before the instance is
+  // NOT THAWED without waiting for the deadline.
+  static constexpr int kHopelessRounds = 3;
   // Polls of a pre-script's status are at most this far apart; the final
   // phase's rounds, this.
   static constexpr std::chrono::milliseconds kMaxPoll{2000};
@@ -126,6 +130,8 @@ class Thawer {
     TimePoint post_sent_at{};
     bool post_sent = false;  // a SendCommand for it was (or may have been) accepted
     int post_missing = 0;    // GetCommandInvocation said it does not exist
+    std::string last_error;  // the last refusal, for the report
+    int refusals = 0;        // rounds SSM refused to send or show its scripts (permissions, input)
   };
 
   void SenderLoop();

@@ -230,16 +230,32 @@ TEST_F(ThawerTest, ALostPreScriptAnswerIsOwedItsThawAndFallsBack) {
   EXPECT_TRUE(r.ok()) << ReportToText(r);
 }
 
-TEST_F(ThawerTest, ARefusedPreScriptOwesNoWaitButStillGetsItsPostScript) {
+TEST_F(ThawerTest, ARefusedPreScriptFrozeNothingAndOwesNothing) {
   auto ids = Fleet(1);
   ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kInvalidInput, "bad document", "InvalidDocument"));
   Report r = Run(Spec(ids));
   const auto& row = Row(r, ids[0]);
   EXPECT_EQ("not sent", row.scripts.pre.status);
   EXPECT_EQ("crash", row.scripts.consistency);
-  EXPECT_TRUE(row.scripts.thawed);
-  EXPECT_EQ(1, row.scripts.post.sends);
+  EXPECT_FALSE(row.scripts.thaw_owed);
+  EXPECT_EQ(0, ssm_.SendsTo("post-script", ids[0]));
+  EXPECT_TRUE(r.ok()) << ReportToText(r);
   EXPECT_LT(clock_.Steady() - std::chrono::steady_clock::time_point{}, std::chrono::seconds(30));
+}
+
+TEST_F(ThawerTest, NoPermissionForThePostScriptIsNotThawedWithoutWaitingForTheDeadline) {
+  auto ids = Fleet(1);
+  JobSpec spec = Spec(ids);
+  spec.pre_script.clear();  // post-script only: owed from before CreateSnapshots
+  ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kAuth, "not authorized to perform: ssm:SendCommand",
+                                           "AccessDeniedException"),
+                10);
+  Report r = Run(spec);
+  EXPECT_EQ(std::vector<std::string>{ids[0]}, r.NotThawed());
+  const auto& row = Row(r, ids[0]);
+  ASSERT_TRUE(HasError(row, "NotThawed"));
+  EXPECT_NE(std::string::npos, row.errors.back().message.find("ssm:SendCommand"));
+  EXPECT_LT(clock_.Steady() - std::chrono::steady_clock::time_point{}, std::chrono::seconds(20));
 }
 
 TEST_F(ThawerTest, AFailedSnapshotIsStillThawed) {

@@ -17,7 +17,8 @@ from helpers import enable_auth, iam_user, role_actions
 
 FEATURE_ACTIONS = ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes",
                    "ec2:DescribeRegions", "ec2:StopInstances", "ec2:StartInstances", "ec2:CreateSnapshots",
-                   "ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish"]
+                   "ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish",
+                   "ssm:SendCommand", "ssm:GetCommandInvocation"]
 
 
 def user_with(endpoint, actions):
@@ -41,7 +42,10 @@ def every_feature(run, ec2, endpoint, actions):
               "--output", "json", "--wait-timeout", "60"]
     outs = [run(common, env=creds, timeout=300),
             run(common + ["--keep", "1", "--prune-orphans"], env=creds, timeout=300),
-            run(["--region", "all", "--filter", doc, "--dry-run"], env=creds, timeout=300)]
+            run(["--region", "all", "--filter", doc, "--dry-run"], env=creds, timeout=300),
+            # Scripts (not with --stop); a pre-script that cannot run is then a failure.
+            run(["--filter", doc, "--pre-script", "sync", "--post-script", "true", "--on-script-failure", "skip",
+                 "--output", "json"], env=creds, timeout=300)]
     return outs
 
 
