@@ -394,6 +394,10 @@ void Thawer::FinalRound() {
       to_send.push_back(id);
       continue;
     }
+    if (s.pre_ended_at && s.post_sent_at < *s.pre_ended_at) {
+      to_send.push_back(id);  // sent while the pre-script could still run: whatever it did, thaw again
+      continue;
+    }
     auto post = ctx_.ssm->GetCommandInvocation(s.post_command, id);
     if (!post.ok() && Hopeless(post.error())) {
       std::lock_guard<std::mutex> l(mu_);

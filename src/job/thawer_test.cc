@@ -247,8 +247,8 @@ TEST_F(ThawerTest, NoPermissionForThePostScriptIsNotThawedWithoutWaitingForTheDe
   auto ids = Fleet(1);
   JobSpec spec = Spec(ids);
   spec.pre_script.clear();  // post-script only: owed from before CreateSnapshots
-  ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kAuth, "not authorized to perform: ssm:SendCommand",
-                                           "AccessDeniedException"),
+  ssm_.FailNext("SendCommand",
+                Error::Make(ErrorKind::kAuth, "not authorized to perform: ssm:SendCommand", "AccessDeniedException"),
                 10);
   Report r = Run(spec);
   EXPECT_EQ(std::vector<std::string>{ids[0]}, r.NotThawed());
