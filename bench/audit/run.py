@@ -94,7 +94,8 @@ def main():
         stats = json.loads(urllib.request.urlopen(proxy_url + "/__stats").read())
         rep = json.load(open(report_path))
         volumes = n * args.volumes
-        expected_calls = {"DescribeInstances": math.ceil(n / 1000), "DescribeSnapshots": math.ceil(volumes / 200)}
+        expected_calls = {"DescribeInstances": math.ceil(n / 1000), "DescribeSnapshots": math.ceil(volumes / 200),
+                          "DescribeVolumes": math.ceil(volumes / 200)}  # the s3snapshot:exclude opt-outs
         successful = {a: c - stats["throttled"].get(a, 0) for a, c in stats["calls"].items()}
         checks = {
             "every_volume_reported": rep["summary"]["volumes"] == volumes,
@@ -102,7 +103,9 @@ def main():
             and {v["instance_id"] for v in rep["volumes"] if v["findings"]} == set(fleet_ids) - set(covered),
             "one_describe_snapshots_per_200_volumes": successful.get("DescribeSnapshots") ==
             expected_calls["DescribeSnapshots"],
-            "read_only": set(stats["calls"]) <= {"DescribeInstances", "DescribeSnapshots"},
+            "one_describe_volumes_per_200_volumes": successful.get("DescribeVolumes") ==
+            expected_calls["DescribeVolumes"],
+            "read_only": set(stats["calls"]) <= {"DescribeInstances", "DescribeSnapshots", "DescribeVolumes"},
         }
         bound = fleet.lower_bound(expected_calls, args.factor, args.latency_ms / 1000.0)
         # moto's own time for the same calls, one after another and straight

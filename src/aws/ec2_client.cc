@@ -304,6 +304,16 @@ Result<std::vector<std::string>> Ec2Client::DescribeRegions() {
 }
 
 Result<std::vector<std::string>> Ec2Client::ExistingVolumes(const std::vector<std::string>& volume_ids) {
+  return VolumeIds(volume_ids, {});
+}
+
+Result<std::vector<std::string>> Ec2Client::VolumesTagged(const std::vector<std::string>& volume_ids,
+                                                          const std::string& key, const std::string& value) {
+  return VolumeIds(volume_ids, {{"tag:" + key, {value}}});
+}
+
+Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,
+                                                      const std::vector<Filter>& more_filters) {
   std::vector<std::string> out;
   for (size_t i = 0; i < volume_ids.size(); i += 200) {
     std::vector<std::string> chunk(volume_ids.begin() + static_cast<long>(i),
@@ -311,7 +321,9 @@ Result<std::vector<std::string>> Ec2Client::ExistingVolumes(const std::vector<st
     std::string token;
     for (int pages = 0; pages < 10000; ++pages) {
       QueryParams p;
-      p.SetFilters({{"volume-id", chunk}});
+      std::vector<Filter> filters = {{"volume-id", chunk}};
+      filters.insert(filters.end(), more_filters.begin(), more_filters.end());
+      p.SetFilters(filters);
       p.Set("MaxResults", "500");
       if (!token.empty()) p.Set("NextToken", token);
       auto r = client_.Call("DescribeVolumes", p);

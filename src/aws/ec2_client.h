@@ -114,6 +114,10 @@ class Ec2Api {
   // The ids among `volume_ids` that exist (volume-id filter, so missing ids
   // are not an error).
   virtual core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& volume_ids) = 0;
+  // The ids among `volume_ids` whose tag `key` is `value` (one paged
+  // DescribeVolumes per 200 ids, filtered on the server).
+  virtual core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& volume_ids,
+                                                               const std::string& key, const std::string& value) = 0;
 };
 
 // Every page of DescribeInstances.
@@ -139,10 +143,14 @@ class Ec2Client : public Ec2Api {
   core::Result<std::string> CopySnapshot(const CopySnapshotRequest& req) override;
   core::Result<std::vector<std::string>> DescribeRegions() override;
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& volume_ids) override;
+  core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& volume_ids,
+                                                       const std::string& key, const std::string& value) override;
 
   CallStats& stats() { return client_.stats(); }
 
  private:
+  core::Result<std::vector<std::string>> VolumeIds(const std::vector<std::string>& volume_ids,
+                                                   const std::vector<Filter>& more_filters);
   AwsClient client_;
 };
 

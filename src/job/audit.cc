@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "core/chunks.h"
 #include "core/parse.h"
@@ -194,6 +195,22 @@ Report Auditor::Run() {
     }
     std::sort(volume_ids.begin(), volume_ids.end());
     volume_ids.erase(std::unique(volume_ids.begin(), volume_ids.end()), volume_ids.end());
+    // Volumes left out on purpose (the opt-out tag) are listed, not judged.
+    std::set<std::string> opted_out;
+    if (!volume_ids.empty()) {
+      auto tagged = ctx_.ec2->VolumesTagged(volume_ids, kTagExclude, kTagExcludeValue);
+      if (tagged.ok()) {
+        opted_out.insert(tagged->begin(), tagged->end());
+      } else {
+        report_.run_errors.push_back(
+            FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                             " tags; every volume is judged")));
+      }
+      for (auto& v : report_.volumes) v.excluded = opted_out.count(v.volume_id) > 0;
+      volume_ids.erase(std::remove_if(volume_ids.begin(), volume_ids.end(),
+                                      [&](const std::string& id) { return opted_out.count(id) > 0; }),
+                       volume_ids.end());
+    }
     ctx_.Log(LogLevel::kInfo, "auditing " + std::to_string(volume_ids.size()) + " volume(s) of " +
                                   std::to_string(sel->instances.size()) + " instance(s) in " + report_.region);
 
@@ -211,7 +228,7 @@ Report Auditor::Run() {
       copies_known.push_back(ok);
     }
     for (auto& v : report_.volumes) {
-      if (v.volume_id.empty()) continue;
+      if (v.volume_id.empty() || v.excluded) continue;
       if (!known) {
         v.findings.push_back({"unknown", report_.cancelled ? "not looked at: the audit was cancelled"
                                                            : "its snapshots could not be looked up (see the errors)"});

@@ -43,6 +43,7 @@ nlohmann::json VolumeJson(const AuditVolume& v) {
             {"instance_state", v.instance_state},
             {"device", v.device},
             {"volume_id", v.volume_id},
+            {"excluded", v.excluded},
             {"newest", SnapshotJson(v.newest)},
             {"ok", v.ok()}};
   j["copies"] = json::array();
@@ -96,7 +97,11 @@ void WriteAuditText(const Report& r, std::ostream& o) {
     o << Pad(v.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 16) << " " << Pad(v.instance_state, 8) << " "
       << Pad(v.device.empty() ? "-" : v.device, 10) << " " << Pad(v.volume_id.empty() ? "-" : v.volume_id, 22) << " "
       << Pad(has ? v.newest.snapshot_id : "-", 22) << " " << Pad(has ? HumanAge(v.newest.age_seconds) : "-", 6) << " "
-      << Pad(has ? v.newest.owner : "-", 10) << " " << (v.ok() ? "ok" : "UNPROTECTED") << "\n";
+      << Pad(has ? v.newest.owner : "-", 10) << " "
+      << (v.excluded ? "excluded (s3snapshot:exclude=true)"
+          : v.ok()   ? "ok"
+                     : "UNPROTECTED")
+      << "\n";
     for (const auto& c : v.copies) {
       o << "    copy in " << c.region << ": "
         << (c.newest.snapshot_id.empty() ? "none"

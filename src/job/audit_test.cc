@@ -84,7 +84,20 @@ TEST_F(AuditTest, JudgesEachVolumeByItsNewestCompletedSnapshot) {
   EXPECT_EQ(r.UnprotectedCount(), 4);
   EXPECT_EQ(r.OldestNewestAgeSeconds(), 2 * 86400);
   // Read-only.
-  for (const auto& c : ec2_.calls()) EXPECT_TRUE(c == "DescribeInstances" || c == "DescribeSnapshots") << c;
+  for (const auto& c : ec2_.calls()) EXPECT_EQ(0u, c.rfind("Describe", 0)) << c;
+}
+
+TEST_F(AuditTest, AVolumeTaggedToBeExcludedIsListedNotJudgedAndNotLookedUp) {
+  spec_.all = true;
+  ec2_.AddInstance("i-00000001", {"vol-ok", "vol-scratch"});
+  ec2_.AddSnapshot(Snap("snap-1", "vol-ok", kHourAgo, "completed"));
+  ec2_.TagVolume("vol-scratch", kTagExclude, "true");
+  Report r = Audit();
+  EXPECT_TRUE(r.ok()) << "a volume left out on purpose is not unprotected";
+  EXPECT_TRUE(Volume(r, "vol-scratch").excluded);
+  EXPECT_FALSE(Volume(r, "vol-ok").excluded);
+  EXPECT_EQ(1, ec2_.CallCount("DescribeVolumes"));
+  EXPECT_NE(std::string::npos, ReportToText(r).find("excluded (s3snapshot:exclude=true)"));
 }
 
 TEST_F(AuditTest, ForeignSnapshotsCountOnlyWhenAskedAndSayWhose) {

@@ -17,20 +17,22 @@ bool IsValidDeviceName(const std::string& name) {
   return std::regex_match(name, kDevice);
 }
 
-Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec) {
+Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec, const std::set<std::string>& opted_out) {
   Exclusions out;
   out.boot = spec.exclude_boot;
   for (const auto& bd : instance.block_devices) {
     const bool root = !instance.root_device_name.empty() && SameDevice(bd.device_name, instance.root_device_name);
+    const bool tagged = opted_out.count(bd.volume_id) > 0;
     bool listed = false;
     for (const auto& d : spec.exclude_devices) listed = listed || SameDevice(d, bd.device_name);
     if (root) {
-      if (listed && !spec.exclude_boot) {
+      if (tagged) out.boot = true;  // the volume's own opt-out: ExcludeBootVolume for this instance
+      if (listed && !out.boot) {
         out.warnings.push_back(bd.device_name +
                                " is the root device: only --exclude-boot leaves the root volume out; it is kept");
       }
-      if (!spec.exclude_boot) out.kept.push_back(bd);
-    } else if (listed) {
+      if (!out.boot) out.kept.push_back(bd);
+    } else if (listed || tagged) {
       out.data_volume_ids.push_back(bd.volume_id);
     } else {
       out.kept.push_back(bd);

@@ -2,10 +2,12 @@
 // of its CreateSnapshots (--exclude-boot: InstanceSpecification.
 // ExcludeBootVolume; --exclude-device DEV: the volume attached as DEV, as
 // ExcludeDataVolumeId.N -- never the root volume, which only --exclude-boot
-// leaves out, as EC2 refuses it there).
+// leaves out, as EC2 refuses it there; the tag s3snapshot:exclude=true on a
+// volume: that volume, the root one through ExcludeBootVolume).
 #ifndef S3SNAPSHOT_JOB_EXCLUSIONS_H_
 #define S3SNAPSHOT_JOB_EXCLUSIONS_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,9 @@ struct Exclusions {
   std::vector<std::string> warnings;         // e.g. a listed device that is the root
 };
 
-Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec);
+// `opted_out`: the volumes tagged s3snapshot:exclude=true (Job looks them up).
+Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec,
+                         const std::set<std::string>& opted_out = {});
 
 // "/dev/sdf" and "sdf" name the same device.
 bool SameDevice(const std::string& a, const std::string& b);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
+#include "job/tags.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 
@@ -91,6 +92,36 @@ TEST_F(ExclusionsTest, DeviceNames) {
   }
   EXPECT_TRUE(SameDevice("/dev/sdf", "sdf"));
   EXPECT_FALSE(SameDevice("/dev/sdf", "/dev/sdg"));
+}
+
+TEST_F(ExclusionsTest, AVolumeTaggedToBeExcludedIsLeftOutTheRootOneByExcludeBootVolume) {
+  ec2_.AddInstance("i-00000001", {"vol-a", "vol-f", "vol-g"});  // vol-a is the root volume
+  ec2_.AddInstance("i-00000002", {"vol-b", "vol-h"});
+  ec2_.AddInstance("i-00000003", {"vol-c"});
+  ec2_.TagVolume("vol-g", kTagExclude, "true");
+  ec2_.TagVolume("vol-f", kTagExclude, "false");  // only "true" opts out
+  ec2_.TagVolume("vol-b", kTagExclude, "true");
+  ec2_.TagVolume("vol-c", kTagExclude, "true");
+  spec_.instance_ids = {"i-00000001", "i-00000002", "i-00000003"};
+  Report r = Run();
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ((std::vector<std::string>{"vol-a", "vol-f"}), Volumes(Row(r, "i-00000001")));
+  EXPECT_EQ((std::vector<std::string>{"vol-h"}), Volumes(Row(r, "i-00000002")));
+  EXPECT_EQ(0u, Row(r, "i-00000003").skipped.find("excluded")) << "nothing left: reported, not failed";
+  EXPECT_EQ(1, ec2_.CallCount("DescribeVolumes")) << "one lookup for the run's volumes";
+  EXPECT_EQ(2, ec2_.CallCount("CreateSnapshots")) << "none for the instance with nothing left";
+}
+
+TEST_F(ExclusionsTest, WhenTheTagsCannotBeReadEveryVolumeIsSnapshottedAndTheRunSaysSo) {
+  ec2_.AddInstance("i-00000001", {"vol-a", "vol-f"});
+  ec2_.TagVolume("vol-f", kTagExclude, "true");
+  ec2_.FailNext("DescribeVolumes", core::Error::Make(core::ErrorKind::kAuth, "no", "UnauthorizedOperation"));
+  spec_.instance_ids = {"i-00000001"};
+  Report r = Run();
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(1u, r.run_errors.size());
+  EXPECT_NE(std::string::npos, r.run_errors[0].message.find("every volume is snapshotted"));
+  EXPECT_EQ((std::vector<std::string>{"vol-a", "vol-f"}), Volumes(Row(r, "i-00000001")));
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ struct AuditVolume {
   std::string scope;  // as InstanceReport::scope
   std::string instance_id, name, instance_state;
   std::string device, volume_id;  // volume_id empty: an instance with no EBS volume
+  bool excluded = false;          // tagged s3snapshot:exclude=true: left out on purpose, not judged
   AuditSnapshot newest;           // the newest completed snapshot that counts
   std::vector<AuditCopy> copies;  // one per --copy-to-region
   std::vector<AuditFinding> findings;

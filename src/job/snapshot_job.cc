@@ -51,6 +51,7 @@ Report Job::Run() {
   when_ = report_.started_at;
   try {
     if (Select()) {
+      LookUpOptOuts();
       Plan plan = Classify();
       if (spec_.min_interval.count() > 0) SkipRecent(ctx_, ledger_, spec_, &plan.to_stop, &plan.to_snapshot);
       if (spec_.dry_run) {
@@ -106,17 +107,36 @@ bool Job::Select() {
   return true;
 }
 
+void Job::LookUpOptOuts() {
+  const std::vector<std::string> volumes = SelectedVolumes();
+  if (volumes.empty()) return;
+  auto tagged = ctx_.ec2->VolumesTagged(volumes, kTagExclude, kTagExcludeValue);
+  if (!tagged.ok()) {
+    // Snapshot-safe: without the opt-outs every volume is snapshotted, and
+    // the run says so (exit 1; retention holds off).
+    report_.run_errors.push_back(
+        FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                         " tags; every volume is snapshotted")));
+    return;
+  }
+  opted_out_.insert(tagged->begin(), tagged->end());
+}
+
 Job::Plan Job::Classify() {
   Plan plan;
   ledger_.ForEach([&](InstanceReport& r) {
     const Instance& inst = instances_.at(r.instance_id);
-    const Exclusions excl = ExclusionsFor(inst, spec_);
+    const Exclusions excl = ExclusionsFor(inst, spec_, opted_out_);
     for (const auto& w : excl.warnings) r.warnings.push_back(w);
     if (inst.block_devices.empty()) {
       r.errors.push_back(Failure("select", "NoEbsVolumes", "no EBS volumes attached: nothing to snapshot"));
+    } else if (excl.data_volume_ids.size() > kMaxExcludedDevices) {
+      r.errors.push_back(Failure("select", "TooManyExclusions",
+                                 std::to_string(excl.data_volume_ids.size()) + " volumes excluded, at most " +
+                                     std::to_string(kMaxExcludedDevices) + " (EC2's limit)"));
     } else if (excl.kept.empty()) {
       // Asked for: not a failure, and nothing to stop for.
-      r.skipped = "excluded: every volume is excluded (--exclude-boot, --exclude-device)";
+      r.skipped = "excluded: every volume is excluded (--exclude-boot, --exclude-device, s3snapshot:exclude=true)";
     } else if (spec_.stopped && inst.state != "stopped") {
       r.errors.push_back(Failure("select", "InstanceNotStopped",
                                  "state is '" + inst.state + "'; --stopped snapshots only stopped instances"));
@@ -149,7 +169,7 @@ void Job::RecordPlan(const Plan& plan) {
     if (!r.errors.empty() || !r.skipped.empty()) return;
     r.stopped_by_run = std::find(plan.to_stop.begin(), plan.to_stop.end(), r.instance_id) != plan.to_stop.end();
     r.dry_run_only = true;
-    for (const auto& bd : ExclusionsFor(instances_.at(r.instance_id), spec_).kept) {
+    for (const auto& bd : ExclusionsFor(instances_.at(r.instance_id), spec_, opted_out_).kept) {
       SnapshotRecord planned{"", bd.volume_id, bd.device_name, "planned", {}};
       for (const auto& region : spec_.copy_to_regions) planned.copies.push_back({region, "", "planned"});
       r.snapshots.push_back(planned);
@@ -227,7 +247,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     ledger_.AddError(
         id, Failure("snapshot", "Cancelled", "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
   } else {
-    const Exclusions excl = ExclusionsFor(inst, spec_);
+    const Exclusions excl = ExclusionsFor(inst, spec_, opted_out_);
     aws::CreateSnapshotsRequest req;
     req.instance_id = id;
     req.exclude_boot_volume = excl.boot;

@@ -1,7 +1,7 @@
 // The snapshot job: one run in one account and region. Job::Run() is the
 // run's table of contents:
 //
-//   select -> classify -> (dry run: record the plan)
+//   select -> volume opt-outs -> classify -> (dry run: record the plan)
 //          -> stop + snapshot (the pool; restarts queued as snapshots finish;
 //             with scripts: pre-script -> snapshot -> post-script, in waves)
 //          -> thaw (the thaw guarantee's final phase, thawer.h)
@@ -60,6 +60,7 @@ class Job {
 
   // The phases, in the order Run() calls them.
   bool Select();
+  void LookUpOptOuts();  // volumes tagged s3snapshot:exclude=true
   Plan Classify();
   void RecordPlan(const Plan& plan);
   void SnapshotAll(const Plan& plan);
@@ -88,6 +89,7 @@ class Job {
   Ledger ledger_;          // the instance rows; thread-safe (its own mutex)
   // Filled by Select() on the main thread; read-only afterwards (any thread).
   std::map<std::string, aws::Instance> instances_;
+  std::set<std::string> opted_out_;  // set by LookUpOptOuts() before any thread starts
   // When work began on each instance (stop or snapshot), for its `seconds`.
   // Keys fixed by Select(); each value written before the task that reads it
   // is submitted (the pool's mutex orders them).

@@ -218,7 +218,7 @@ TEST_F(SnapshotJobTest, DryRunChangesNothing) {
   Report r = Run(s);
   EXPECT_TRUE(r.instances[0].stopped_by_run);
   EXPECT_EQ(2u, r.instances[0].snapshots.size());
-  for (const auto& c : ec2_.calls()) EXPECT_EQ("DescribeInstances", c);
+  for (const auto& c : ec2_.calls()) EXPECT_EQ(0u, c.rfind("Describe", 0)) << c << ": a dry run only reads";
 }
 
 TEST_F(SnapshotJobTest, TagsFromCreationAndPerDeviceNames) {

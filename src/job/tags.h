@@ -33,6 +33,10 @@ inline constexpr char kTagCopyTo[] = "s3snapshot:copy-to";
 // On a snapshot or copy that ended in 'error': the run that reported it
 // (late_errors.h), so it is reported once.
 inline constexpr char kTagErrorReported[] = "s3snapshot:error-reported";
+// On a volume, the opt-out: s3snapshot:exclude=true leaves it out of every
+// snapshot set (job/exclusions.h), as DLM excludes volumes by tag.
+inline constexpr char kTagExclude[] = "s3snapshot:exclude";
+inline constexpr char kTagExcludeValue[] = "true";
 // EC2's limits.
 inline constexpr size_t kMaxTagsPerResource = 50;
 inline constexpr size_t kMaxDescriptionLength = 255;

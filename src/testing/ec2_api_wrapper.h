@@ -43,6 +43,10 @@ class Ec2ApiWrapper : public aws::Ec2Api {
     return target_->CopySnapshot(r);
   }
   core::Result<std::vector<std::string>> DescribeRegions() override { return target_->DescribeRegions(); }
+  core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& v, const std::string& k,
+                                                       const std::string& value) override {
+    return target_->VolumesTagged(v, k, value);
+  }
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& v) override {
     return target_->ExistingVolumes(v);
   }

@@ -252,6 +252,24 @@ class FakeEc2 : public aws::Ec2Api {
     }
     return out;
   }
+  core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& ids, const std::string& key,
+                                                       const std::string& value) override {
+    auto fail = Enter("DescribeVolumes");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      auto it = volume_tags_.find(id);
+      if (it == volume_tags_.end()) continue;
+      auto tag = it->second.find(key);
+      if (tag != it->second.end() && tag->second == value) out.push_back(id);
+    }
+    return out;
+  }
+  void TagVolume(const std::string& volume_id, const std::string& key, const std::string& value) {
+    std::lock_guard<std::mutex> l(mu_);
+    volume_tags_[volume_id][key] = value;
+  }
   // A snapshot made outside the run (a previous run, or by hand).
   void AddSnapshot(aws::Snapshot s) {
     std::lock_guard<std::mutex> l(mu_);
@@ -333,6 +351,7 @@ class FakeEc2 : public aws::Ec2Api {
   std::map<std::string, std::deque<core::Error>> failures_;
   std::map<std::string, std::pair<int, bool>> throw_at_;  // action -> (call number, bad_alloc)
   std::vector<std::string> calls_;
+  std::map<std::string, std::map<std::string, std::string>> volume_tags_;  // volume -> key -> value
   std::vector<aws::Snapshot> snapshots_;
   std::vector<aws::CreateSnapshotsRequest> create_requests_;
   std::set<std::string> in_use_;

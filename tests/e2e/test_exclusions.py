@@ -49,3 +49,29 @@ def test_bad_exclusions_are_bad_input_and_nothing_is_sent(run, recording):
         assert r.returncode == 2, (args, r.stderr)
         assert "s3snapshot: error:" in r.stderr
     assert recording.requests() == []
+
+
+def test_a_volume_tagged_s3snapshot_exclude_true_is_left_out(run, ec2, recording):
+    """The volume tag opt-out, as DLM excludes volumes by tag: a data volume
+    becomes ExcludeDataVolumeId.N, the root volume ExcludeBootVolume; only
+    "true" opts out; one DescribeVolumes (tag filter on the server) per run."""
+    a, b = make_fleet(ec2, count=2, volumes=3)
+    devs_a, _ = devices(ec2, a)
+    devs_b, root_b = devices(ec2, b)
+    ec2.create_tags(Resources=[devs_a["/dev/sdg"], devs_b[root_b]], Tags=[{"Key": "s3snapshot:exclude", "Value": "true"}])
+    ec2.create_tags(Resources=[devs_a["/dev/sdf"]], Tags=[{"Key": "s3snapshot:exclude", "Value": "no"}])
+    recording.start()
+    rep, _ = run_json(run, ["--filter", json.dumps({"instances": [a, b]})])
+    assert rep["ok"] is True
+    reqs = {r["params"]["InstanceSpecification.InstanceId"]: r["params"] for r in recording.requests()
+            if r["params"].get("Action") == "CreateSnapshots"}
+    assert reqs[a]["InstanceSpecification.ExcludeDataVolumeId.1"] == devs_a["/dev/sdg"]
+    assert "InstanceSpecification.ExcludeDataVolumeId.2" not in reqs[a], "only the value true opts out"
+    assert "InstanceSpecification.ExcludeBootVolume" not in reqs[a]
+    assert reqs[b]["InstanceSpecification.ExcludeBootVolume"] == "true"
+    assert not [k for k in reqs[b] if "ExcludeDataVolumeId" in k]
+    looks = [r["params"] for r in recording.requests() if r["params"].get("Action") == "DescribeVolumes"]
+    assert len(looks) == 1 and "tag:s3snapshot:exclude" in looks[0].values(), looks
+    snapped = {s["VolumeId"] for s in snapshots(ec2)}
+    assert devs_b[root_b] not in snapped, "moto honours ExcludeBootVolume"
+    assert devs_a["/dev/sdf"] in snapped
