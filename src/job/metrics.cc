@@ -62,6 +62,8 @@ const std::vector<MetricInfo>& MetricCatalog() {
       {"InstancesFailed", "Count", "selected instances with a failure, and requested ids not found", true, false},
       {"InstancesLeftStopped", "Count", "instances this run stopped and could not start again (must be 0)", true,
        false},
+      {"InstancesNotThawed", "Count", "instances owed a post-script that never succeeded, maybe frozen (must be 0)",
+       true, false},
       {"SnapshotsCreateStarted", "Count", "snapshots this run's CreateSnapshots calls began", true, false},
       {"SnapshotsCreateCompleted", "Count", "of those, completed when the run ended (with --wait: all that did)", true,
        false},
@@ -108,6 +110,7 @@ std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account)
     c.Add("InstancesSelected");
     if (!i.ok()) c.Add("InstancesFailed");
     if (i.stopped_by_run && !i.restarted) c.Add("InstancesLeftStopped");
+    if (i.NotThawed()) c.Add("InstancesNotThawed");
     for (const auto& s : i.snapshots) {
       if (s.snapshot_id.empty()) continue;
       c.Add("SnapshotsCreateStarted");

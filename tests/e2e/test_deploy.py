@@ -109,7 +109,8 @@ def test_the_alarms_watch_metrics_the_runs_write(run, ec2, tmp_path):
     from helpers import load_template
     alarms = {k: r["Properties"] for k, r in load_template()["Resources"].items()
               if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "s3snapshot"}
-    assert sorted(p["MetricName"] for p in alarms.values()) == ["InstancesLeftStopped", "VolumesUnprotected"]
+    assert sorted(p["MetricName"] for p in alarms.values()) == ["InstancesLeftStopped", "InstancesNotThawed",
+                                                                 "VolumesUnprotected"]
     ids = make_fleet(ec2, count=1, volumes=1)
     emitted = set()
     for args in (["--stop"], ["audit"]):

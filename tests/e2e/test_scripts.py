@@ -130,7 +130,7 @@ def test_waits_for_a_pre_script_in_progress_and_a_timed_out_one_is_a_failure(run
 
 
 def test_a_lost_post_script_answer_is_sent_again_and_a_post_script_that_always_fails_is_not_thawed(
-        run, ec2, endpoint, ssm_faults):
+        run, ec2, endpoint, ssm_faults, tmp_path):
     ids = make_fleet(ec2, count=2, volumes=1)
     ssm_faults.lose["post-script"] = 1
     env = {"AWS_ENDPOINT_URL_SSM": ssm_faults.url}
@@ -141,8 +141,11 @@ def test_a_lost_post_script_answer_is_sent_again_and_a_post_script_that_always_f
 
     topic, read = sqs_topic(endpoint, "thaw-errors")
     ssm_faults.final[("post-script", ids[1])] = ("Failed", 1)
-    rep, r = run_json(run, SCRIPTS + ["--sns-arn-error", topic, "--filter", json.dumps({"instances": ids})],
-                      env=env, expect=1)
+    prom = tmp_path / "s3snapshot.prom"
+    rep, r = run_json(run, SCRIPTS + ["--sns-arn-error", topic, "--metrics-file", str(prom), "--filter",
+                                      json.dumps({"instances": ids})], env=env, expect=1)
+    (line,) = [x for x in prom.read_text().splitlines() if x.startswith("s3snapshot_instances_not_thawed{")]
+    assert float(line.rsplit(" ", 1)[1]) == 1, line
     assert rep["summary"]["not_thawed"] == [ids[1]], rep["summary"]
     by_id = {i["instance_id"]: i for i in rep["instances"]}
     assert "NotThawed" in [e["code"] for e in by_id[ids[1]]["errors"]]
