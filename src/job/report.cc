@@ -281,7 +281,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
                (sr.exit_code >= 0 ? " (exit " + std::to_string(sr.exit_code) + ")" : "") +
                (sr.sends > 1 ? " (sent " + std::to_string(sr.sends) + " times)" : "");
       };
-      o << "    scripts:" << run("pre", i.scripts.pre) << run("post", i.scripts.post);
+      const std::string pre = run("pre", i.scripts.pre), post = run("post", i.scripts.post);
+      o << "    scripts:" << pre << (!pre.empty() && !post.empty() ? "," : "") << post;
       if (!i.scripts.consistency.empty()) o << "; " << i.scripts.consistency << "-consistent";
       o << "\n";
     }

@@ -50,6 +50,12 @@ Report Job::Run() {
   report_.label = spec_.label;
   when_ = report_.started_at;
   try {
+    if (spec_.HasScripts() && ctx_.ssm == nullptr) {
+      // A composition bug; never a silent crash-consistent run.
+      report_.run_errors.push_back(
+          Failure("internal", "InternalError", "scripts were asked for without an SSM client"));
+      return Conclude();
+    }
     if (Select()) {
       LookUpOptOuts();
       Plan plan = Classify();
@@ -299,7 +305,9 @@ bool Job::AwaitPreScript(const std::string& id) {
   if (!thawer_.enabled() || instances_.at(id).state != "running") return true;
   const PreOutcome pre = thawer_.AwaitPre(id);
   if (pre.succeeded) {
-    ledger_.Update(id, [](InstanceReport& r) { r.scripts.consistency = "application"; });
+    // Only a pre-script makes the set application-consistent (a post-script alone does not).
+    const char* consistency = thawer_.plan().has_pre ? "application" : "crash";
+    ledger_.Update(id, [&](InstanceReport& r) { r.scripts.consistency = consistency; });
     return true;
   }
   if (pre.cancelled) return true;  // the caller reports the cancellation

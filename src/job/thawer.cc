@@ -323,7 +323,7 @@ void Thawer::Finish() noexcept {
     try {
       if (Owed().empty()) return;
       if (!told) {
-        ctx_.Log(LogLevel::kWarn, "running the post-script on " + std::to_string(Owed().size()) +
+        ctx_.Log(LogLevel::kInfo, "confirming the post-script of " + std::to_string(Owed().size()) +
                                       " instance(s) whose pre-script was sent; do not interrupt");
         told = true;
       }

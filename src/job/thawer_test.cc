@@ -243,6 +243,29 @@ TEST_F(ThawerTest, ARefusedPreScriptFrozeNothingAndOwesNothing) {
   EXPECT_LT(clock_.Steady() - std::chrono::steady_clock::time_point{}, std::chrono::seconds(30));
 }
 
+TEST_F(ThawerTest, APostScriptAloneRunsAfterTheSnapshotAndTheSetIsCrashConsistent) {
+  auto ids = Fleet(1);
+  JobSpec spec = Spec(ids);
+  spec.pre_script.clear();
+  Report r = Run(spec);
+  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_EQ("crash", Row(r, ids[0]).scripts.consistency);
+  EXPECT_TRUE(Row(r, ids[0]).scripts.thawed);
+  EXPECT_EQ(0, ssm_.SendsTo("pre-script", ids[0]));
+  auto order = Order();
+  auto create = std::find(order.begin(), order.end(), "CreateSnapshots");
+  auto post = std::find(order.begin(), order.end(), "SendCommand post-script");
+  EXPECT_LT(create, post);
+}
+
+TEST_F(ThawerTest, ScriptsWithoutAnSsmClientAreARunErrorNotASilentCrashConsistentRun) {
+  auto ids = Fleet(1);
+  ctx_.ssm = nullptr;
+  Report r = Run(Spec(ids));
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
+}
+
 TEST_F(ThawerTest, NoPermissionForThePostScriptIsNotThawedWithoutWaitingForTheDeadline) {
   auto ids = Fleet(1);
   JobSpec spec = Spec(ids);
