@@ -250,7 +250,10 @@ void WriteReportText(const Report& r, std::ostream& o) {
       const std::string why = i.skipped.substr(0, i.skipped.find(':'));  // "recent", "excluded"
       action = (r.dry_run ? "would skip (" : "skipped (") + why + ")";
     } else if (r.dry_run) {
-      action = i.stopped_by_run ? "would stop+snapshot" : (i.errors.empty() ? "would snapshot" : "skip");
+      action = i.stopped_by_run    ? "would stop+snapshot"
+               : !i.errors.empty() ? "skip"
+               : i.scripts.used    ? "would script+snapshot"
+                                   : "would snapshot";
     } else {
       action = i.stopped_by_run ? (i.restarted ? "stop,snapshot,start" : "stop,snapshot,NOT STARTED")
                                 : (i.snapshotted ? "snapshot" : "-");

@@ -415,8 +415,10 @@ TEST_F(ThawerTest, StoppedInstancesGetNoScriptsAndDryRunsSendNothing) {
   ctx_.ssm = &dry;
   JobSpec spec = Spec(ids);
   spec.dry_run = true;
-  Run(spec);
+  Report plan = Run(spec);
   EXPECT_TRUE(dry.sent().empty());
+  EXPECT_NE(std::string::npos, ReportToText(plan).find("would script+snapshot"));
+  EXPECT_FALSE(Row(plan, ids[0]).scripts.thaw_owed);
 }
 
 TEST_F(ThawerTest, BadScriptSettingsAreRefused) {
