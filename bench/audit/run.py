@@ -118,6 +118,8 @@ def main():
         vols = sorted(v["volume_id"] for v in rep["volumes"])
         t0 = time.time()
         for i in range(0, len(vols), 200):
+            ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": vols[i:i + 200]},
+                                          {"Name": "tag:s3snapshot:exclude", "Values": ["true"]}])
             ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "volume-id", "Values": vols[i:i + 200]},
                                                                {"Name": "tag:Scripted", "Values": ["s3snapshot"]}])
         moto_lookups = time.time() - t0

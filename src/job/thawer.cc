@@ -208,7 +208,7 @@ PreOutcome Thawer::AwaitPre(const std::string& id) {
       out.detail = "not done within " + std::to_string(plan_.timeout.count()) + "s";
       return out;
     }
-    auto wait = std::min<core::Duration>(ctx_.Backoff(attempt), kMaxPoll);
+    auto wait = std::min<core::Duration>(ctx_.Backoff(attempt) / 4, kMaxPoll);
     if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, wait)) {
       out.cancelled = true;
       out.status = last.status.empty() ? "unknown" : last.status;
