@@ -247,7 +247,8 @@ std::vector<Setting> MakeSettings() {
                .in_document = true,
                .type = T::kInteger,
                .metavar = "SECONDS",
-               .help = "How long a pre- or post-script may run (its executionTimeout); a pre-script not done by "
+               .help = "How long a pre- or post-script may run (AWS-RunShellScript's executionTimeout; a document "
+                       "of yours must end within it); a pre-script not done by "
                        "then has failed",
                .min = 10,
                .max = 120,
