@@ -176,8 +176,14 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
       }
       ctx_.Log(LogLevel::kWarn, "StartInstances failed; will retry",
                {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
-      if (batch.size() > 1) {
-        // One instance that cannot start (yet) must not hold up the others.
+      // One instance that cannot start (yet) must not hold up the others:
+      // a batch EC2 refused (an instance's state, an id) is tried one by
+      // one. A batch lost to the network or throttled is not -- one call per
+      // instance through the same faults would spend the deadline's reserve
+      // (test_lambda's deadline behind resets) -- but sent whole again next round.
+      const bool refused = r.error().kind == ErrorKind::kConflict || r.error().kind == ErrorKind::kInvalidInput ||
+                           r.error().kind == ErrorKind::kNotFound;
+      if (refused && batch.size() > 1) {
         for (const auto& id : batch) {
           auto one = ctx_.ec2->StartInstances({id});
           if (one.ok()) Started(id, one->empty() ? "pending" : one->front().current_state);

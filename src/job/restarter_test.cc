@@ -157,6 +157,28 @@ TEST_F(RestarterTest, TheLambdaDeadlineBoundsTheRestartPhase) {
   EXPECT_EQ("RestartFailed", Row("i-00000001").errors.back().code);
 }
 
+TEST_F(RestarterTest, ABatchRefusedForOneInstanceIsStartedOneByOne) {
+  Stopped({"i-00000001", "i-00000002", "i-00000003"});
+  ec2_.FailNext("StartInstances",
+                Error::Make(ErrorKind::kConflict, "not in a state to start", "IncorrectInstanceState"));
+  Restarter r(ctx_, ledger_, std::chrono::seconds(60));
+  r.Register({"i-00000001", "i-00000002", "i-00000003"});
+  r.Finish();
+  EXPECT_EQ(4, ec2_.CallCount("StartInstances")) << "the batch, then each instance in the same round";
+  for (const auto& id : {"i-00000001", "i-00000002", "i-00000003"}) EXPECT_EQ("running", ec2_.State(id));
+}
+
+TEST_F(RestarterTest, ABatchLostToTheNetworkIsSentWholeAgainNotOneByOne) {
+  Stopped({"i-00000001", "i-00000002", "i-00000003"});
+  ec2_.FailNext("StartInstances", Error::Make(ErrorKind::kTransport, "connection reset by peer", ""));
+  Restarter r(ctx_, ledger_, std::chrono::seconds(60));
+  r.Register({"i-00000001", "i-00000002", "i-00000003"});
+  r.Finish();
+  EXPECT_EQ(2, ec2_.CallCount("StartInstances")) << "one call per instance would spend the reserve under faults";
+  for (const auto& id : {"i-00000001", "i-00000002", "i-00000003"}) EXPECT_EQ("running", ec2_.State(id));
+  EXPECT_TRUE(r.Owed().empty());
+}
+
 TEST_F(RestarterTest, FinishIsIdempotent) {
   Stopped({"i-00000001"});
   Restarter r(ctx_, ledger_, std::chrono::seconds(60));

@@ -309,7 +309,10 @@ def test_deadline_under_network_faults_still_restarts_everything(lambda_fn, ec2,
         assert time.time() - t0 < 10.5
         assert "errorType" not in rep, log[-6000:]
         assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
-        check_consistent(ec2, ids, rep, 2, cancelled_in_flight=True)
+        try:
+            check_consistent(ec2, ids, rep, 2, cancelled_in_flight=True)
+        except AssertionError as e:  # the function's log says why
+            raise AssertionError("%s\n--- function log ---\n%s" % (e, log[-8000:])) from None
         assert set(states(ec2, ids).values()) == {"running"}
         assert [i for i in rep["instances"] if not i["snapshotted"]], "the deadline cut the run short"
         if "Connection reset by peer" in log and ("outcome was unknown" in log or "outcome unknown" in log):
