@@ -40,4 +40,14 @@ std::string Error::ToString() const {
   return s;
 }
 
+std::string WhatOf(std::exception_ptr e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
+
 }  // namespace s3snapshot::core

@@ -3,6 +3,7 @@
 #define S3SNAPSHOT_CORE_RESULT_H_
 
 #include <cassert>
+#include <exception>
 #include <string>
 #include <utility>
 #include <variant>
@@ -95,6 +96,9 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 inline Status OkStatus() { return Ok{}; }
+
+// What an exception says: its what(), or "an exception of unknown type".
+std::string WhatOf(std::exception_ptr e) noexcept;
 
 }  // namespace s3snapshot::core
 

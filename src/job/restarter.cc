@@ -11,7 +11,10 @@ using core::ErrorKind;
 using core::LogLevel;
 
 Restarter::Restarter(const JobContext& ctx, Ledger& ledger, std::chrono::seconds timeout)
-    : ctx_(ctx), ledger_(ledger), timeout_(timeout) {}
+    : ctx_(ctx),
+      ledger_(ledger),
+      timeout_(timeout),
+      starter_(kStartBatch, [this](const std::vector<std::string>& ids) { StartNow(ids); }) {}
 
 Restarter::~Restarter() { Finish(); }
 
@@ -21,8 +24,7 @@ void Restarter::Register(const std::vector<std::string>& ids) {
     owed_.insert(ids.begin(), ids.end());
   }
   for (const auto& id : ids) ledger_.Update(id, [](InstanceReport& r) { r.stopped_by_run = true; });
-  std::lock_guard<std::mutex> l(queue_mu_);
-  if (!starter_.joinable() && !closing_) starter_ = std::thread([this] { StarterLoop(); });
+  starter_.Start();
 }
 
 void Restarter::Forget(const std::string& id) {
@@ -38,12 +40,7 @@ void Restarter::Queue(const std::string& id) {
     std::lock_guard<std::mutex> l(mu_);
     if (!owed_.count(id)) return;
   }
-  {
-    std::lock_guard<std::mutex> l(queue_mu_);
-    if (closing_) return;  // Finish() starts it
-    queue_.push_back(id);
-  }
-  queue_cv_.notify_one();
+  starter_.Push(id);  // refused once Finish() began: Finish() starts it
 }
 
 std::vector<std::string> Restarter::Owed() const {
@@ -63,29 +60,21 @@ void Restarter::Started(const std::string& id, const std::string& state) {
   ctx_.Log(LogLevel::kInfo, "started again", {{"instance", id}});
 }
 
-void Restarter::StarterLoop() {
-  for (;;) {
-    std::vector<std::string> batch;
-    {
-      std::unique_lock<std::mutex> l(queue_mu_);
-      queue_cv_.wait(l, [this] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      size_t n = std::min(queue_.size(), kStartBatch);
-      batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+void Restarter::StartNow(const std::vector<std::string>& batch) noexcept {
+  // Whatever goes wrong here, the instances stay owed: Finish() looks at
+  // each one's state and starts it.
+  try {
+    auto r = ctx_.ec2->StartInstances(batch);
+    if (!r.ok()) {
+      ctx_.Log(LogLevel::kWarn, "StartInstances failed; will retry before exit",
+               {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
+      return;
     }
-    // Whatever goes wrong here, the instances stay owed: Finish() looks at
-    // each one's state and starts it.
+    for (const auto& ch : *r) Started(ch.instance_id, ch.current_state);
+  } catch (...) {
     try {
-      auto r = ctx_.ec2->StartInstances(batch);
-      if (!r.ok()) {
-        ctx_.Log(LogLevel::kWarn, "StartInstances failed; will retry before exit",
-                 {{"instances", std::to_string(batch.size())}, {"error", r.error().ToString()}});
-        continue;
-      }
-      for (const auto& ch : *r) Started(ch.instance_id, ch.current_state);
-    } catch (...) {
       InternalError(batch, std::current_exception());
+    } catch (...) {
     }
   }
 }
@@ -93,15 +82,7 @@ void Restarter::StarterLoop() {
 void Restarter::Finish() noexcept {
   if (finished_) return;
   finished_ = true;
-  try {
-    {
-      std::lock_guard<std::mutex> l(queue_mu_);
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
-    if (starter_.joinable()) starter_.join();
-  } catch (...) {  // join() only throws for a thread that cannot be joined
-  }
+  starter_.Close();
   auto deadline = ctx_.clock->Steady() + timeout_;
   if (ctx_.cancel && ctx_.cancel->deadline()) deadline = std::min(deadline, *ctx_.cancel->deadline());
   for (int round = 0;; ++round) {
@@ -204,13 +185,7 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
 }
 
 void Restarter::InternalError(const std::vector<std::string>& ids, std::exception_ptr e) {
-  std::string what = "an exception of unknown type";
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    what = ex.what();
-  } catch (...) {
-  }
+  const std::string what = core::WhatOf(e);
   // Each instance's failure (a bug, or memory ran out): it stays owed and
   // the final phase tries again.
   for (const auto& id : ids) {

@@ -27,14 +27,13 @@
 #define S3SNAPSHOT_JOB_RESTARTER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "core/batch_sender.h"
 #include "job/job_context.h"
 #include "job/ledger.h"
 
@@ -68,7 +67,7 @@ class Restarter {
   std::vector<std::string> Owed() const;
 
  private:
-  void StarterLoop();
+  void StartNow(const std::vector<std::string>& batch) noexcept;  // the starter thread's
   // Marks the instances StartInstances (or a state) says are starting or
   // running as restarted, and forgets them.
   void Started(const std::string& id, const std::string& state);
@@ -83,11 +82,9 @@ class Restarter {
   mutable std::mutex mu_;
   std::set<std::string> owed_;  // guarded by mu_
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::vector<std::string> queue_;  // guarded by queue_mu_
-  bool closing_ = false;            // guarded by queue_mu_
-  std::thread starter_;             // started by the first Register()
+  // StartInstances as snapshots answer (started by the first Register());
+  // after the members it calls into.
+  core::BatchSender starter_;
 
   bool finished_ = false;  // main thread only
 };

@@ -19,20 +19,7 @@ namespace s3snapshot::job {
 
 using aws::Instance;
 using core::LogLevel;
-
-namespace {
-
-std::string WhatOf(std::exception_ptr p) {
-  try {
-    std::rethrow_exception(p);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception of unknown type";
-  }
-}
-
-}  // namespace
+using core::WhatOf;
 
 Job::Job(const JobSpec& spec, const JobContext& ctx)
     : spec_(spec),

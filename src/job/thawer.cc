@@ -34,16 +34,6 @@ bool CertainlyNotSent(const core::Error& e) {
 // Retrying cannot help (e.g. no ssm:SendCommand permission).
 bool Hopeless(const core::Error& e) { return e.kind == ErrorKind::kAuth || e.kind == ErrorKind::kInvalidInput; }
 
-std::string WhatOf(std::exception_ptr p) {
-  try {
-    std::rethrow_exception(p);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception of unknown type";
-  }
-}
-
 }  // namespace
 
 ScriptPlan ScriptPlan::From(const JobSpec& spec) {
@@ -79,7 +69,10 @@ aws::SendCommandRequest ScriptPlan::Request(const std::string& stage, const std:
 }
 
 Thawer::Thawer(const JobContext& ctx, Ledger& ledger, const JobSpec& spec)
-    : ctx_(ctx), ledger_(ledger), plan_(ScriptPlan::From(spec)) {}
+    : ctx_(ctx),
+      ledger_(ledger),
+      plan_(ScriptPlan::From(spec)),
+      sender_(kBatch, [this](const std::vector<std::string>& ids) { SendPostNow(ids); }) {}
 
 Thawer::~Thawer() { Finish(); }
 
@@ -106,10 +99,7 @@ void Thawer::SendPre(const std::vector<std::string>& ids) {
       if (plan_.has_pre) r.scripts.pre.status = "unknown";
     });
   }
-  if (plan_.has_post) {
-    std::lock_guard<std::mutex> l(queue_mu_);
-    if (!sender_.joinable() && !closing_) sender_ = std::thread([this] { SenderLoop(); });
-  }
+  if (plan_.has_post) sender_.Start();
   if (!plan_.has_pre) return;
   auto r = ctx_.ssm->SendCommand(plan_.Request(kPre, ids));
   {
@@ -233,12 +223,7 @@ void Thawer::Queue(const std::string& id) {
     if (it == states_.end() || !it->second.owed || it->second.queued) return;
     it->second.queued = true;
   }
-  {
-    std::lock_guard<std::mutex> l(queue_mu_);
-    if (closing_) return;  // Finish() sends it
-    queue_.push_back(id);
-  }
-  queue_cv_.notify_one();
+  sender_.Push(id);  // refused once Finish() began: Finish() sends it
 }
 
 std::vector<std::string> Thawer::Owed() const {
@@ -250,24 +235,14 @@ std::vector<std::string> Thawer::Owed() const {
   return out;
 }
 
-void Thawer::SenderLoop() {
-  for (;;) {
-    std::vector<std::string> batch;
-    {
-      std::unique_lock<std::mutex> l(queue_mu_);
-      // A moment's gathering would batch more, but every second counts for
-      // a frozen host: send what is there.
-      queue_cv_.wait(l, [this] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      size_t n = std::min(queue_.size(), kBatch);
-      batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
-    }
-    // Whatever goes wrong here, the instances stay owed: Finish() sees to them.
+void Thawer::SendPostNow(const std::vector<std::string>& ids) noexcept {
+  // Whatever goes wrong here, the instances stay owed: Finish() sees to them.
+  try {
+    SendPost(ids);
+  } catch (...) {
     try {
-      SendPost(batch);
+      InternalError(ids, std::current_exception());
     } catch (...) {
-      InternalError(batch, std::current_exception());
     }
   }
 }
@@ -306,15 +281,7 @@ void Thawer::SendPost(const std::vector<std::string>& ids) {
 void Thawer::Finish() noexcept {
   if (finished_) return;
   finished_ = true;
-  try {
-    {
-      std::lock_guard<std::mutex> l(queue_mu_);
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
-    if (sender_.joinable()) sender_.join();
-  } catch (...) {  // join() only throws for a thread that cannot be joined
-  }
+  sender_.Close();
   if (!enabled()) return;
   auto deadline = ctx_.clock->Steady() + 3 * plan_.timeout + kFinishSlack;
   if (ctx_.cancel && ctx_.cancel->deadline()) deadline = std::min(deadline, *ctx_.cancel->deadline());
@@ -456,7 +423,7 @@ void Thawer::Thawed(const std::string& id, const aws::CommandInvocation& inv) {
 }
 
 void Thawer::InternalError(const std::vector<std::string>& ids, std::exception_ptr e) {
-  const std::string what = WhatOf(e);
+  const std::string what = core::WhatOf(e);
   for (const auto& id : ids) {
     ledger_.AddError(id, Failure(kPost, "InternalError", "internal error while running the post-script: " + what));
   }

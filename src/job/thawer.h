@@ -34,15 +34,15 @@
 #define S3SNAPSHOT_JOB_THAWER_H_
 
 #include <chrono>
-#include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "aws/ssm_client.h"
+#include "core/batch_sender.h"
 #include "job/job_context.h"
 #include "job/job_spec.h"
 #include "job/ledger.h"
@@ -137,7 +137,7 @@ class Thawer {
     int refusals = 0;        // rounds SSM refused to send or show its scripts (permissions, input)
   };
 
-  void SenderLoop();
+  void SendPostNow(const std::vector<std::string>& ids) noexcept;  // the sender thread's
   void SendPost(const std::vector<std::string>& ids);
   void FinalRound();
   void Thawed(const std::string& id, const aws::CommandInvocation& inv);
@@ -153,11 +153,9 @@ class Thawer {
   mutable std::mutex mu_;
   std::map<std::string, State> states_;  // guarded by mu_
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::vector<std::string> queue_;  // guarded by queue_mu_
-  bool closing_ = false;            // guarded by queue_mu_
-  std::thread sender_;              // started by the first SendPre()
+  // Post-scripts as CreateSnapshots answers (started by the first SendPre()
+  // of a run with a post-script); after the members it calls into.
+  core::BatchSender sender_;
 
   bool finished_ = false;  // main thread only
 };
