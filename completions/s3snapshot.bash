@@ -29,9 +29,9 @@ _s3snapshot() {
       return ;;
     -l|--label|--sns-arn|--sns-arn-error|-f|--filter|--keep|--keep-days|--wait-timeout|--copy-to-region|--copy-overdue|--kms-key-id|--min-interval|--exclude-device|--pre-script|--post-script|--ssm-document|--script-timeout|--on-script-failure|--max-age|--max-pending|--output|--metrics-file|--region|--assume-role|--external-id|--profile|--endpoint-url|--stop-timeout|--concurrency|--connect-timeout|--read-timeout) COMPREPLY=(); return ;;
   esac
-  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --exclude-boot --all --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --exclude-device --pre-script --post-script --ssm-document --script-timeout --on-script-failure --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
+  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --exclude-boot --all --allow-empty --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --exclude-device --pre-script --post-script --ssm-document --script-timeout --on-script-failure --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
   if [[ ${COMP_WORDS[1]} == audit ]]; then
-    opts="--include-foreign --all --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
+    opts="--include-foreign --all --allow-empty --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
   fi
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -41,6 +41,12 @@ core::Status WriteAtomically(const std::string& path, const std::string& text) {
 
 void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, job::Report* report) {
   if (options.file.empty() && !options.cloudwatch) return;
+  if (report->dry_run) {
+    // A plan is no fact: its figures would page people (InstancesLeftStopped)
+    // and move the last-success time. The file stays as the last run left it.
+    logger.Info("dry run: no metrics written or sent");
+    return;
+  }
   std::string account;
   if (auto a = services.CallerAccount(); a.ok()) {
     account = *a;

@@ -8,6 +8,7 @@
 #include "aws/sns_client.h"
 #include "job/audit.h"
 #include "job/notifier.h"
+#include "job/plan.h"
 #include "job/snapshot_job.h"
 
 namespace s3snapshot::app {
@@ -100,13 +101,17 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
     }
     report.account = accounts;
   }
+  {
+    std::vector<std::string> labels;
+    for (const auto& s : scopes) labels.push_back(s.Label());
+    job::RequireSomethingSelected(spec, labels, &report);
+  }
   // The counts go into the SNS message too, then once more after it.
   report.api_calls = services.ApiCalls();
   report.throttled = services.ApiThrottled();
   job::Notify(
       spec, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
-  report.api_calls = services.ApiCalls();
-  report.throttled = services.ApiThrottled();
+  report.reporting_api_calls = services.ApiCalls() - report.api_calls;
   return report;
 }
 
@@ -129,6 +134,7 @@ job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& set
   notify.sns_arn.clear();
   job::Notify(
       notify, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
+  report.reporting_api_calls = services.ApiCalls() - report.api_calls;
   return report;
 }
 

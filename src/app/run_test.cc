@@ -304,9 +304,33 @@ TEST_F(RunAllScopesTest, MetricsGoToCloudWatchWithAndWithoutTheLabelAndToTheFile
   std::remove(options.file.c_str());
 }
 
+TEST_F(RunAllScopesTest, ASelectionThatMatchesNothingInAnyScopeIsAFailureUnlessAllowed) {
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"}, "running", {{"Env", "PROD"}});
+  job::JobSpec spec;
+  spec.tags = {{"tag:Env", {"PRD"}}};
+  spec.regions = {"us-east-1", "eu-west-1"};
+  spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
+  job::Report r = Run(spec);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(1u, r.run_errors.size()) << job::ReportToText(r);
+  EXPECT_EQ("NothingSelected", r.run_errors[0].code);
+  EXPECT_NE(r.run_errors[0].message.find("tags tag:Env=PRD"), std::string::npos) << r.run_errors[0].message;
+  EXPECT_NE(r.run_errors[0].message.find("us-east-1, eu-west-1"), std::string::npos) << r.run_errors[0].message;
+  ASSERT_EQ(1u, services_.published.size()) << "the error topic is told";
+  EXPECT_NE(services_.published[0].subject.find("1 run error"), std::string::npos);
+  services_.published.clear();
+  spec.allow_empty = true;
+  EXPECT_TRUE(Run(spec).ok());
+  EXPECT_TRUE(services_.published.empty());
+  spec.allow_empty = false;
+  spec.tags = {{"tag:Env", {"PROD"}}};
+  EXPECT_TRUE(Run(spec).ok()) << "one scope matched";
+}
+
 TEST_F(RunAllScopesTest, AMetricsFileThatCannotBeWrittenIsARunError) {
   job::JobSpec spec;
   spec.all = true;
+  spec.allow_empty = true;
   job::Report r = Run(spec);
   ASSERT_TRUE(r.ok());
   MetricsOptions options;

@@ -1,5 +1,6 @@
 #include "aws/aws_client.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "aws/errors.h"
@@ -21,6 +22,23 @@ bool ParseJsonErrorBody(const std::string& body, AwsErrorBody* out) {
     if (j.contains(key) && j[key].is_string()) out->message = j[key].get<std::string>();
   }
   return !out->code.empty();
+}
+
+std::string UnexpectedBodyText(const std::string& body, const std::string& content_type) {
+  const size_t start = body.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "";
+  std::string lower = body.substr(start, 15);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (content_type.find("html") != std::string::npos || lower.rfind("<!doctype html", 0) == 0 ||
+      lower.rfind("<html", 0) == 0) {
+    // A web page (a proxy, a captive portal, an emulator's 404): never print it.
+    return " (an HTML page, not an AWS answer: is the endpoint URL and region right?)";
+  }
+  std::string snippet = body.substr(start, 200);
+  for (char& c : snippet) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return ": " + snippet;
 }
 
 AwsClient::AwsClient(std::string service, std::string api_version, std::string region, std::string endpoint,
@@ -95,12 +113,8 @@ Result<QueryResponse> AwsClient::Attempt(const std::string& action, const std::s
     e.request_id = eb.request_id.empty() ? header_id : eb.request_id;
   } else {
     e.code = "HTTP" + std::to_string(resp->status);
-    std::string snippet = resp->body.substr(0, 200);
-    for (char& c : snippet) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-    e.message =
-        "unexpected HTTP " + std::to_string(resp->status) + " response" + (snippet.empty() ? "" : ": " + snippet);
+    e.message = "unexpected HTTP " + std::to_string(resp->status) + " response from " + url.host +
+                UnexpectedBodyText(resp->body, resp->Header("content-type"));
     e.request_id = header_id;
   }
   e.kind = KindForAwsError(e.code, resp->status);

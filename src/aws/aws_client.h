@@ -92,6 +92,11 @@ class AwsClient {
 // is not one.
 bool ParseJsonErrorBody(const std::string& body, AwsErrorBody* out);
 
+// What an error message says of a body that is no AWS error: ": " and its
+// first 200 characters on one line, or, for an HTML page, only that it was
+// one (a page is never printed).
+std::string UnexpectedBodyText(const std::string& body, const std::string& content_type);
+
 }  // namespace s3snapshot::aws
 
 #endif  // S3SNAPSHOT_AWS_AWS_CLIENT_H_

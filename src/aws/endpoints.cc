@@ -31,6 +31,38 @@ const std::vector<std::string>& KnownRegions() {
   return kRegions;
 }
 
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string UnknownRegionProblem(const std::string& region) {
+  const auto& known = KnownRegions();
+  if (std::binary_search(known.begin(), known.end(), region)) return "";
+  std::string best;
+  size_t best_distance = 3;  // a suggestion only for a near miss
+  for (const auto& r : known) {
+    size_t d = EditDistance(region, r);
+    if (d < best_distance) best_distance = d, best = r;
+  }
+  return "'" + region + "' is not an AWS region" + (best.empty() ? "" : " (did you mean " + best + "?)") +
+         "; the regions are those of `aws ec2 describe-regions --all-regions`";
+}
+
 core::Result<std::string> ResolveRegion(const std::string& cli_region, const core::Env& env,
                                         const core::Profile* profile) {
   std::string region, source;
@@ -49,6 +81,9 @@ core::Result<std::string> ResolveRegion(const std::string& cli_region, const cor
   if (!IsValidRegionName(region)) {
     return core::Error::Make(core::ErrorKind::kInvalidInput,
                              source + ": '" + region + "' is not a region name (e.g. us-east-1)", "InvalidRegion");
+  }
+  if (auto problem = UnknownRegionProblem(region); !problem.empty()) {
+    return core::Error::Make(core::ErrorKind::kInvalidInput, source + ": " + problem, "InvalidRegion");
   }
   return region;
 }

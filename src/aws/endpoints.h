@@ -17,9 +17,13 @@ std::string PartitionOf(const std::string& region);
 // Shape check: "us-east-1", "cn-north-1", "us-gov-west-1", "eu-central-2"...
 bool IsValidRegionName(const std::string& region);
 // The regions of the aws, aws-cn and aws-us-gov partitions (botocore's
-// endpoints.json), sorted: for shell completion only -- a region not listed
-// here is still accepted when its name is well formed.
+// endpoints.json), sorted: for shell completion, and the regions a run
+// accepts (a typo such as us-eats-1 is refused before anything is sent; a
+// region newer than this list needs a newer s3snapshot).
 const std::vector<std::string>& KnownRegions();
+// Why `region` is refused ("'us-eats-1' is not an AWS region (did you mean
+// us-east-1?)..."); empty for a known region.
+std::string UnknownRegionProblem(const std::string& region);
 
 // The region in force: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
 // `region`. An Error (kInvalidInput) when none is set or the name is malformed.

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/aws_client.h"
 #include "aws/aws_test_util.h"
 #include "aws/endpoints.h"
 #include "aws/errors.h"
+#include "aws/sns_client.h"
 
 namespace s3snapshot::aws {
 namespace {
@@ -141,6 +143,29 @@ TEST(QueryTest, RequestIdFromEc2AndFromResponseMetadata) {
   EXPECT_EQ("", ParseRequestId("<R><requestId>unterminated"));
   EXPECT_EQ("", ParseRequestId("<R><requestId>a<b/></requestId></R>"));
   EXPECT_EQ("", ParseRequestId(""));
+}
+
+TEST(RegionTest, AnUnknownRegionIsNamedWithANearMiss) {
+  EXPECT_EQ(UnknownRegionProblem("us-east-1"), "");
+  EXPECT_EQ(UnknownRegionProblem("us-gov-west-1"), "");
+  const std::string p = UnknownRegionProblem("us-eats-1");
+  EXPECT_EQ(p.rfind("'us-eats-1' is not an AWS region (did you mean us-east-1?)", 0), 0u) << p;
+  EXPECT_EQ(UnknownRegionProblem("xx-nowhere-9").find("did you mean"), std::string::npos);
+}
+
+TEST(SnsArnTest, SaysWhatIsWrong) {
+  EXPECT_EQ(SnsTopicArnProblem("arn:aws:sns:us-east-1:123456789012:Topic"), "");
+  EXPECT_EQ(SnsTopicArnProblem("arn:aws:sns:us-east-1:1234:Topic"), "the account '1234' is not 12 digits");
+  EXPECT_EQ(SnsTopicArnProblem("arn:aws:sqs:us-east-1:123456789012:Q"), "the service is 'sqs', not sns");
+  EXPECT_NE(SnsTopicArnProblem("Topic").find("not an ARN"), std::string::npos);
+}
+
+TEST(UnexpectedBodyTest, AnHtmlPageIsNeverPrinted) {
+  EXPECT_EQ(UnexpectedBodyText("<!DOCTYPE html>\n<html><body>404 Not Found</body></html>", ""),
+            " (an HTML page, not an AWS answer: is the endpoint URL and region right?)");
+  EXPECT_EQ(UnexpectedBodyText("<p>x</p>", "text/html; charset=utf-8").find("<p>"), std::string::npos);
+  EXPECT_EQ(UnexpectedBodyText("oops\nmore", "text/plain"), ": oops more");
+  EXPECT_EQ(UnexpectedBodyText("", ""), "");
 }
 
 }  // namespace

@@ -46,13 +46,23 @@ bool ParseArn(const std::string& s, Arn* out) {
   return !out->partition.empty() && !out->service.empty() && !out->resource.empty();
 }
 
-bool IsValidSnsTopicArn(const std::string& s) {
+std::string SnsTopicArnProblem(const std::string& s) {
   Arn a;
-  if (!ParseArn(s, &a)) return false;
+  if (!ParseArn(s, &a)) return "not an ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)";
   static const std::regex kAccount("^[0-9]{12}$");
   static const std::regex kTopic("^[A-Za-z0-9_-]{1,256}(\\.fifo)?$");
-  return (a.partition == "aws" || a.partition == "aws-cn" || a.partition == "aws-us-gov") && a.service == "sns" &&
-         IsValidRegionName(a.region) && std::regex_match(a.account, kAccount) && std::regex_match(a.resource, kTopic);
+  if (a.partition != "aws" && a.partition != "aws-cn" && a.partition != "aws-us-gov") {
+    return "the partition '" + a.partition + "' is not aws, aws-cn or aws-us-gov";
+  }
+  if (a.service != "sns") return "the service is '" + a.service + "', not sns";
+  if (!IsValidRegionName(a.region)) return "the region '" + a.region + "' is not a region name (e.g. us-east-1)";
+  if (!std::regex_match(a.account, kAccount)) return "the account '" + a.account + "' is not 12 digits";
+  if (!std::regex_match(a.resource, kTopic)) {
+    return "the topic name '" + a.resource + "' is not 1 to 256 of A-Z a-z 0-9 _ - (and .fifo)";
+  }
+  return "";
 }
+
+bool IsValidSnsTopicArn(const std::string& s) { return SnsTopicArnProblem(s).empty(); }
 
 }  // namespace s3snapshot::aws

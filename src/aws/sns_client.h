@@ -37,6 +37,8 @@ struct Arn {
 bool ParseArn(const std::string& s, Arn* out);
 // An SNS topic ARN: service "sns", a region, a 12-digit account, a topic name.
 bool IsValidSnsTopicArn(const std::string& s);
+// What is wrong with `s` as an SNS topic ARN, in words; empty when nothing is.
+std::string SnsTopicArnProblem(const std::string& s);
 
 }  // namespace s3snapshot::aws
 

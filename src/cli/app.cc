@@ -29,6 +29,25 @@ int InputError(const std::string& message) {
   return 2;
 }
 
+// ValidateSpec names a setting by its document key ("\"sns-arn\": ...");
+// the user may have given it as a flag, or in a --filter document. The
+// message names what they typed: "--sns-arn: ..." or "--filter f.json:
+// \"sns-arn\": ...".
+std::string NameTheSource(const std::string& message, const job::SettingValues& flags,
+                          const std::string& filter_source) {
+  if (message.empty() || message[0] != '"') return message;
+  const size_t close = message.find('"', 1);
+  if (close == std::string::npos) return message;
+  const std::string key = message.substr(1, close - 1);
+  const job::Setting* s = job::FindSetting(key);
+  if (s != nullptr && flags.count(key) && !s->flags.empty()) {
+    size_t end = close + 1;
+    if (end < message.size() && message[end] == '[') end = message.find(']', end) + 1;  // "[0]": the flag's nth use
+    return std::string(s->flags.back()) + message.substr(end);
+  }
+  return filter_source.empty() ? message : filter_source + ": " + message;
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istream& in, std::ostream& out) {
@@ -44,7 +63,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     return it == flags.end() ? fallback : std::get<std::string>(it->second);
   };
   if (flags.count("help")) {
-    out << UsageText();
+    out << UsageText(audit_command);
     return 0;
   }
   if (flags.count("version")) {
@@ -54,6 +73,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
 
   // The document first, then the flags: a flag wins over the same key.
   job::JobSpec spec;
+  std::string filter_source_text;  // where the document came from, when one was given
   if (flags.count("filter")) {
     std::string arg = text_of("filter"), text = arg, source = "--filter";
     if (arg == "-") {
@@ -64,10 +84,11 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     } else if (!arg.empty() && arg[0] == '@') {
       std::string path = arg.substr(1);
       auto content = env.ReadFile(path);
-      if (!content) return InputError("--filter: cannot read the file '" + path + "'");
+      if (!content) return InputError("--filter: cannot read the file '" + path + "': " + env.WhyUnreadable(path));
       text = *content;
       source = "--filter " + path;
     }
+    filter_source_text = source;
     auto doc = job::ParseFilterDocument(text, source);
     if (!doc.ok()) return InputError(doc.error().message);
     job::ApplySettings(*doc, &spec);
@@ -86,7 +107,11 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   }
   job::ApplySettings(flags, &spec);
   auto valid = job::ValidateSpec(spec);
-  if (!valid.ok()) return InputError(valid.error().message);
+  if (!valid.ok()) return InputError(NameTheSource(valid.error().message, flags, filter_source_text));
+  if (auto url = text_of("endpoint-url");
+      !url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return UsageError("--endpoint-url: '" + url + "' is not an http:// or https:// URL");
+  }
 
   app::MetricsOptions metrics;
   metrics.file = text_of("metrics-file");
@@ -118,6 +143,9 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   const bool json_output = text_of("output", "text") == "json";
   auto runtime = app::AwsRuntime::Create(env, ro, &logger);
   if (!runtime.ok()) return InputError(runtime.error().message);
+  if (auto regions = job::ValidateScopeRegions(spec, (*runtime)->home_region()); !regions.ok()) {
+    return InputError(NameTheSource(regions.error().message, flags, filter_source_text));
+  }
   auto creds = (*runtime)->CheckCredentials();
   if (!creds.ok()) return InputError("credentials: " + creds.error().ToString());
 
@@ -132,6 +160,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     report.cancel_reason = cancel.reason();
   }
   app::PublishMetrics(metrics, **runtime, logger, &report);
+  report.reporting_api_calls = (*runtime)->ApiCalls() - report.api_calls;
   if (json_output) {
     job::WriteReportJson(report, out);
     out << "\n";

@@ -160,9 +160,15 @@ std::string ManPage() {
            "--copy-to-region, scope, output, notification and metrics options and those marked (audit); the "
            "options that change things are refused.\n");
   m += ".SH OPTIONS\n";
-  for (const auto& s : job::Settings()) {
-    if (s.flags.empty()) continue;
-    m += ".TP\n" + OptionTag(s) + "\n" + Roff(HelpOf(s)) + "\n";
+  for (const auto& [section, title] : job::Sections()) {
+    std::string block;
+    for (const auto& s : job::Settings()) {
+      if (s.flags.empty() || s.section != section) continue;
+      std::string help = HelpOf(s);
+      if (s.commands == job::kSnapshotCommand) help += " (Not in an audit.)";
+      block += ".TP\n" + OptionTag(s) + "\n" + Roff(help) + "\n";
+    }
+    if (!block.empty()) m += ".SS " + Roff(title) + "\n" + block;
   }
   m += ".SH THE FILTER DOCUMENT\n" +
        Roff("--filter takes a JSON object with the keys of the Lambda payload: " + job::DocumentKeyList() +

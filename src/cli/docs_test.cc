@@ -60,8 +60,8 @@ TEST(DocsTest, RoffHasNoUnguardedControlLines) {
   while (std::getline(ss, line)) {
     if (line.empty() || line[0] != '.') continue;
     // Every control line is a known macro (or a comment).
-    static const char* kMacros[] = {".\\\"", ".TH ", ".SH ", ".TP", ".PP", ".B ",
-                                    ".RI ",  ".br",  ".RS",  ".RE", ".nf", ".fi"};
+    static const char* kMacros[] = {".\\\"", ".TH ", ".SH ", ".SS ", ".TP", ".PP", ".B ",
+                                    ".RI ",  ".br",  ".RS",  ".RE",  ".nf", ".fi"};
     bool known = false;
     for (const char* m : kMacros) known = known || line.rfind(m, 0) == 0;
     EXPECT_TRUE(known) << line;

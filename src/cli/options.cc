@@ -62,27 +62,41 @@ std::string HelpOf(const Setting& s) {
   return help;
 }
 
-std::string UsageText() {
-  std::string out =
-      "Usage: s3snapshot [OPTIONS]\n"
-      "       s3snapshot audit [OPTIONS]\n\n"
-      "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or tags;\n"
-      "or audit them (read-only): which volumes have no recent completed snapshot.\n\n"
-      "Options:\n";
-  for (const auto& s : job::Settings()) {
-    if (s.flags.empty()) continue;
-    std::string head = "  ";
-    for (size_t i = 0; i < s.flags.size(); ++i) head += (i ? ", " : "") + std::string(s.flags[i]);
-    if (*s.metavar) head += std::string(" ") + s.metavar;
-    out += Wrap(head, HelpOf(s));
+std::string UsageText(bool audit) {
+  std::string out = audit ? "Usage: s3snapshot audit [OPTIONS]\n\n"
+                            "Read-only: for every selected instance and each of its EBS volumes, the\n"
+                            "newest completed snapshot and its age, and what is wrong with its\n"
+                            "protection (missing, too old, error, pending too long; the same for\n"
+                            "copies with --copy-to-region). Exit status 1 when a volume is unprotected.\n"
+                          : "Usage: s3snapshot [OPTIONS]\n"
+                            "       s3snapshot audit [OPTIONS]\n\n"
+                            "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or\n"
+                            "tags: one crash-consistent set per instance (CreateSnapshots), tagged with\n"
+                            "the run that made it.\n\n"
+                            "Commands:\n"
+                            "  audit                    Which selected volumes have no recent completed\n"
+                            "                           snapshot (read-only); see s3snapshot audit --help\n";
+  const unsigned command = audit ? job::kAuditCommand : job::kSnapshotCommand;
+  for (const auto& [section, title] : job::Sections()) {
+    std::string block;
+    for (const auto& s : job::Settings()) {
+      if (s.flags.empty() || s.section != section || (s.commands & command) == 0) continue;
+      std::string head = "  ";
+      for (size_t i = 0; i < s.flags.size(); ++i) head += (i ? ", " : "") + std::string(s.flags[i]);
+      if (*s.metavar) head += std::string(" ") + s.metavar;
+      std::string help = HelpOf(s);
+      if (audit && help.rfind("(audit) ", 0) == 0) help = help.substr(8);
+      block += Wrap(head, help);
+    }
+    if (!block.empty()) out += std::string("\n") + title + ":\n" + block;
   }
-  out +=
-      "\nAn audit takes the selection (--filter, --all), --label, --copy-to-region,\n"
-      "scope, output, notification and metrics options and those marked (audit);\n"
-      "the options that change things (--stop, --keep, --wait, ...) are refused.\n"
-      "\nExit status: 0 all done (audit: every volume protected); 1 some instance\n"
-      "failed, the audit found unprotected volumes, or the run was cancelled (the\n"
-      "report says which); 2 bad usage or input (nothing was changed).\n";
+  out += audit ? "\nExit status: 0 every volume protected; 1 a volume is unprotected, an id was\n"
+                 "not found, the selection matched nothing (without --allow-empty) or failed,\n"
+                 "or the audit was cancelled; 2 bad usage or input (nothing was sent).\n"
+               : "\nExit status: 0 all done; 1 some instance failed, an id was not found, the\n"
+                 "selection matched nothing (without --allow-empty) or failed, a notification\n"
+                 "or the metrics failed, or the run was cancelled (the report and stderr say\n"
+                 "which); 2 bad usage or input (nothing was sent).\n";
   return out;
 }
 

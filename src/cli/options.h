@@ -18,8 +18,9 @@ namespace s3snapshot::cli {
 // a number out of range, --filter twice, --stop with --stopped.
 core::Result<job::SettingValues> ParseArgs(const std::vector<std::string>& args);
 
-// --help: generated from the settings table.
-std::string UsageText();
+// --help of a snapshot run, or of `s3snapshot audit` (its options only),
+// in the table's sections: generated from the settings table.
+std::string UsageText(bool audit = false);
 // One option's help as --help (and the man page) print it: the table's
 // text with the document keys and the default filled in.
 std::string HelpOf(const job::Setting& s);

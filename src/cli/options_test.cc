@@ -94,9 +94,38 @@ TEST(OptionsTest, UnsetOptionsKeepTheJobSpecDefaults) {
   EXPECT_EQ(defaults.read_timeout, spec.read_timeout);
 }
 
+TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
+  for (bool audit : {false, true}) {
+    const std::string help = UsageText(audit);
+    const unsigned mine = audit ? job::kAuditCommand : job::kSnapshotCommand;
+    for (const auto& s : job::Settings()) {
+      for (const char* f : s.flags) {
+        if (s.commands & mine) {
+          EXPECT_NE(std::string::npos, help.find(std::string(f))) << f << (audit ? " (audit)" : "");
+        } else {
+          EXPECT_EQ(std::string::npos, help.find("  " + std::string(f) + " ")) << f << " in the wrong command's help";
+        }
+      }
+    }
+    // The sections come in the table's order, each once.
+    size_t last = 0;
+    for (const auto& [section, title] : job::Sections()) {
+      size_t at = help.find("\n" + std::string(title) + ":\n");
+      if (at == std::string::npos) continue;
+      EXPECT_GT(at, last) << title;
+      last = at;
+    }
+    EXPECT_NE(help.find("\nSelection:\n"), std::string::npos);
+    EXPECT_EQ(help.find("\nAudit policy:\n") != std::string::npos, audit);
+    EXPECT_EQ(help.find("\nRetention:\n") != std::string::npos, !audit);
+  }
+  EXPECT_NE(UsageText(true).find("Usage: s3snapshot audit [OPTIONS]"), std::string::npos);
+}
+
 TEST(OptionsTest, HelpListsEveryFlagAndDocumentKeyFromTheTable) {
   std::string help = UsageText();
   for (const auto& s : job::Settings()) {
+    if ((s.commands & job::kSnapshotCommand) == 0) continue;
     for (const char* f : s.flags) EXPECT_NE(std::string::npos, help.find(f)) << f;
   }
   std::string flat;

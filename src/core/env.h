@@ -17,6 +17,9 @@ class Env {
   virtual std::optional<std::string> Get(const std::string& name) const = 0;
   // The file's whole content; nullopt when it does not exist or cannot be read.
   virtual std::optional<std::string> ReadFile(const std::string& path) const = 0;
+  // Why ReadFile(path) fails, in words ("No such file or directory", "it is a
+  // directory", "Permission denied"); for error messages.
+  virtual std::string WhyUnreadable(const std::string& /*path*/) const { return "it cannot be read"; }
 };
 
 // The process environment and the real file system.
@@ -24,6 +27,7 @@ class SystemEnv : public Env {
  public:
   std::optional<std::string> Get(const std::string& name) const override;
   std::optional<std::string> ReadFile(const std::string& path) const override;
+  std::string WhyUnreadable(const std::string& path) const override;
 };
 
 // An in-memory Env for tests.

@@ -88,8 +88,9 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
     v->findings.push_back({prefix + "missing", msg});
   } else if (AgeOf(*j.newest_completed) > spec_.max_age.count()) {
     v->findings.push_back({prefix + "too-old", "newest completed " + what + " " + j.newest_completed->snapshot_id +
-                                                   " began " + Age(AgeOf(*j.newest_completed)) + " ago (at most " +
-                                                   Age(spec_.max_age.count()) + ")"});
+                                                   " began " +
+                                                   HumanAgeBeyond(AgeOf(*j.newest_completed), spec_.max_age.count()) +
+                                                   " ago (at most " + Age(spec_.max_age.count()) + ")"});
   }
   if (j.newest_any != nullptr && j.newest_any->state == "error") {
     const aws::Snapshot& e = *j.newest_any;
@@ -99,8 +100,8 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
   }
   for (const aws::Snapshot* p : j.pending_too_long) {
     v->findings.push_back({prefix + "pending", what + " " + p->snapshot_id + " still pending (" + p->progress + ") " +
-                                                   Age(AgeOf(*p)) + " after it began (at most " +
-                                                   Age(spec_.max_pending.count()) + ")"});
+                                                   HumanAgeBeyond(AgeOf(*p), spec_.max_pending.count()) +
+                                                   " after it began (at most " + Age(spec_.max_pending.count()) + ")"});
   }
 }
 

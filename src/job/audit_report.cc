@@ -71,6 +71,19 @@ std::string HumanAge(long long seconds) {
   return buf;
 }
 
+std::string HumanAgeBeyond(long long seconds, long long limit) {
+  std::string shown = HumanAge(seconds);
+  long long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
+  const long long shown_seconds = d > 0 ? d * 86400 + h * 3600 : h > 0 ? h * 3600 + m * 60 : m > 0 ? m * 60 : seconds;
+  if (seconds <= limit || shown_seconds > limit) return shown;
+  // Rounded down it would read as within the limit: every unit, to the second.
+  std::string out;
+  for (auto [n, unit] : {std::pair<long long, const char*>{d, "d"}, {h, "h"}, {m, "m"}, {seconds % 60, "s"}}) {
+    if (n > 0) out += std::to_string(n) + unit;
+  }
+  return out;
+}
+
 void WriteAuditText(const Report& r, std::ostream& o) {
   o << "s3snapshot audit " << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";
@@ -118,13 +131,14 @@ void WriteAuditText(const Report& r, std::ostream& o) {
   long long oldest = r.OldestNewestAgeSeconds();
   o << "\n"
     << InstanceCount(r) << " instance(s), " << r.volumes.size() << " volume(s), " << r.UnprotectedCount()
-    << " unprotected";
+    << " unprotected" << RunErrorCount(r);
   if (oldest >= 0) o << ", oldest newest snapshot " << HumanAge(oldest);
   char secs[32];
   snprintf(secs, sizeof(secs), "%.1fs", r.seconds);
   o << ", " << secs << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
+  WriteReportingCalls(r, o);
 }
 
 void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_only) {
@@ -141,7 +155,9 @@ void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_
                   {"findings", findings},
                   {"oldest_newest_age_seconds", r.OldestNewestAgeSeconds()},
                   {"api_calls", r.api_calls},
-                  {"throttled", r.throttled}};
+                  {"throttled", r.throttled},
+                  {"run_errors", r.run_errors.size()}};
+  if (r.reporting_api_calls > 0) j["summary"]["reporting_api_calls"] = r.reporting_api_calls;
   auto keep = [findings_only](const AuditVolume& v) { return !findings_only || !v.ok(); };
   if (findings_only) {
     j["volumes_omitted"] = static_cast<size_t>(
@@ -159,8 +175,7 @@ std::string AuditSubject(const Report& r, bool errors_only) {
                                     std::to_string(r.volumes.size()) + " volumes unprotected"
                               : "s3snapshot audit: " + std::to_string(r.volumes.size()) + " volumes, " +
                                     std::to_string(r.UnprotectedCount()) + " unprotected";
-  if (errors_only && !r.run_errors.empty()) s += ", " + std::to_string(r.run_errors.size()) + " error(s)";
-  return s;
+  return s + RunErrorCount(r);
 }
 
 void WriteAuditFindings(const Report& r, std::ostream& o) {

@@ -21,6 +21,10 @@ void PutCommonJson(const Report& r, const char* command, nlohmann::json* j);
 
 // "45s", "12m", "3h12m", "2d4h": an age for people, to the two largest units.
 std::string HumanAge(long long seconds);
+// HumanAge, unless rounded down it would read as within `limit` while
+// `seconds` is beyond it ("1m" for 73 s against a 1m limit): then to the
+// second ("1m13s"), so a figure never contradicts its verdict.
+std::string HumanAgeBeyond(long long seconds, long long limit);
 
 void WriteAuditText(const Report& r, std::ostream& out);
 // `findings_only`: the volumes without a finding are left out (counted in

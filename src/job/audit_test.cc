@@ -58,6 +58,14 @@ class AuditTest : public ::testing::Test {
   testing::FakeClock clock_;
 };
 
+TEST(AuditAgeTest, AFigureNeverContradictsItsVerdict) {
+  EXPECT_EQ(HumanAgeBeyond(73, 60), "1m13s") << "73 s is beyond 1m: it must not read as 1m";
+  EXPECT_EQ(HumanAgeBeyond(150, 60), "2m");
+  EXPECT_EQ(HumanAgeBeyond(86400 + 1800, 86400), "1d30m");
+  EXPECT_EQ(HumanAgeBeyond(93600 + 60, 93600), "1d2h1m");
+  EXPECT_EQ(HumanAgeBeyond(30, 60), "30s");
+}
+
 TEST_F(AuditTest, JudgesEachVolumeByItsNewestCompletedSnapshot) {
   spec_.all = true;
   ec2_.AddInstance("i-00000001", {"vol-ok", "vol-old"});

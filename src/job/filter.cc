@@ -1,7 +1,9 @@
 #include "job/filter.h"
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/parse.h"
 
@@ -87,6 +89,42 @@ Error WrongType(const std::string& source, const std::string& key, const char* e
   return Invalid(source + ": \"" + key + "\" must be " + expected + ", not " + TypeName(got) + hint);
 }
 
+// A parser callback that notes the first key an object has twice (JSON
+// parsers keep the last: {"tags": ..., "tags": ...} would silently drop one
+// selection), as "the key \"tags\"" or "the key \"tag:Env\" in \"tags\"".
+json::parser_callback_t DuplicateKeyFinder(std::string* duplicate) {
+  struct Frame {
+    std::set<std::string> keys;
+    std::string last_key;
+  };
+  auto stack = std::make_shared<std::vector<Frame>>();
+  return [stack, duplicate](int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        stack->push_back({});
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        if (!stack->empty()) stack->pop_back();
+        break;
+      case json::parse_event_t::key: {
+        if (stack->empty()) break;
+        const std::string key = parsed.get<std::string>();
+        if (!stack->back().keys.insert(key).second && duplicate->empty()) {
+          *duplicate = "the key \"" + key + "\"";
+          if (stack->size() > 1) *duplicate += " in \"" + (*stack)[stack->size() - 2].last_key + "\"";
+        }
+        stack->back().last_key = key;
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
+}
+
 }  // namespace
 
 core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source) {
@@ -95,8 +133,9 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
                    std::to_string(kMaxDocumentBytes) + "-byte limit");
   }
   json j;
+  std::string duplicate;
   try {
-    j = json::parse(text);
+    j = json::parse(text, DuplicateKeyFinder(&duplicate));
   } catch (const json::out_of_range& e) {
     // A number too large for a double (found by the fuzzer: "-4444e444").
     return Invalid(source + ": invalid JSON: a number is out of range (" +
@@ -120,6 +159,9 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
                    ": " + detail + hint);
   } catch (const json::exception& e) {
     return Invalid(source + ": invalid JSON: " + e.what());
+  }
+  if (!duplicate.empty()) {
+    return Invalid(source + ": " + duplicate + " is given twice (JSON would keep only the last one); give it once");
   }
   if (!j.is_object()) {
     return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " + TypeName(j));

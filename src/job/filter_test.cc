@@ -50,6 +50,34 @@ TEST(FilterTest, InvalidJsonPointsAtLineAndColumn) {
   EXPECT_NE(std::string::npos, doc.error().message.find("line 2, column 23")) << doc.error().message;
 }
 
+TEST(FilterTest, ACopyGoesToAnotherRegionThanTheRuns) {
+  JobSpec spec;
+  spec.all = true;
+  spec.copy_to_regions = {"us-east-1"};
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_FALSE(ValidateScopeRegions(spec, "us-east-1").ok());
+  EXPECT_TRUE(ValidateScopeRegions(spec, "eu-west-1").ok());
+  spec.regions = {"eu-west-1", "us-east-1"};
+  EXPECT_FALSE(ValidateScopeRegions(spec, "eu-west-1").ok()) << "the us-east-1 scope would copy to itself";
+  spec.copy_to_regions = {"us-eats-1"};
+  auto typo = ValidateSpec(spec);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("did you mean us-east-1?"), std::string::npos) << typo.error().message;
+}
+
+TEST(FilterTest, AKeyGivenTwiceIsRefusedNamingIt) {
+  auto top = ParseFilterDocument(R"({"tags": {"tag:Env": "PROD"}, "tags": {"tag:Env": "PRD"}})", "--filter");
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.error().message,
+            "--filter: the key \"tags\" is given twice (JSON would keep only the last one); give it once");
+  auto nested = ParseFilterDocument(R"({"tags": {"tag:Env": "PROD", "tag:Env": "PRD"}})", "payload");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.error().message.find("the key \"tag:Env\" in \"tags\" is given twice"), std::string::npos)
+      << nested.error().message;
+  // The same key in two different objects is no duplicate.
+  EXPECT_TRUE(ParseFilterDocument(R"({"tags": {"tag:a": "x"}, "label": "a"})", "--filter").ok());
+}
+
 TEST(FilterTest, UnknownKeyGetsASuggestion) {
   auto doc = ParseFilterDocument(R"({"instaces": []})", "--filter");
   ASSERT_FALSE(doc.ok());

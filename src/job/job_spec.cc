@@ -48,6 +48,19 @@ std::string Quote(const std::string& s) {
 
 }  // namespace
 
+core::Status ValidateScopeRegions(const JobSpec& spec, const std::string& home_region) {
+  std::vector<std::string> sources = spec.regions;
+  if (sources.empty()) sources = {home_region};
+  for (const auto& region : spec.copy_to_regions) {
+    if (std::find(sources.begin(), sources.end(), region) != sources.end()) {
+      return Invalid("\"copy-to-regions\": " + Quote(region) +
+                     " is a region the run snapshots in: a copy goes to another region (a snapshot is already in "
+                     "its own)");
+    }
+  }
+  return core::OkStatus();
+}
+
 core::Status ValidateSpec(const JobSpec& spec) {
   if (spec.stop && spec.stopped) {
     return Invalid(
@@ -99,13 +112,12 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (FindControl(spec.label) != std::string::npos) {
     return Invalid("\"label\": " + Quote(spec.label) + " contains a control character");
   }
-  if (!spec.sns_arn.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn)) {
-    return Invalid("\"sns-arn\": " + Quote(spec.sns_arn) +
-                   " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
-  }
-  if (!spec.sns_arn_error.empty() && !aws::IsValidSnsTopicArn(spec.sns_arn_error)) {
-    return Invalid("\"sns-arn-error\": " + Quote(spec.sns_arn_error) +
-                   " is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)");
+  for (const auto& [key, arn] :
+       {std::pair<const char*, const std::string&>{"sns-arn", spec.sns_arn}, {"sns-arn-error", spec.sns_arn_error}}) {
+    if (arn.empty()) continue;
+    if (auto problem = aws::SnsTopicArnProblem(arn); !problem.empty()) {
+      return Invalid("\"" + std::string(key) + "\": " + Quote(arn) + " is not an SNS topic ARN: " + problem);
+    }
   }
   for (size_t i = 0; i < spec.regions.size(); ++i) {
     const std::string& r = spec.regions[i];
@@ -114,11 +126,17 @@ core::Status ValidateSpec(const JobSpec& spec) {
       return Invalid("\"regions\"[" + std::to_string(i) + "]: " + Quote(r) +
                      " is not a region name (e.g. us-east-1), nor \"all\" alone");
     }
+    if (auto problem = aws::UnknownRegionProblem(r); !problem.empty()) {
+      return Invalid("\"regions\"[" + std::to_string(i) + "]: " + problem);
+    }
   }
   for (size_t i = 0; i < spec.copy_to_regions.size(); ++i) {
     if (!aws::IsValidRegionName(spec.copy_to_regions[i])) {
       return Invalid("\"copy-to-regions\"[" + std::to_string(i) + "]: " + Quote(spec.copy_to_regions[i]) +
                      " is not a region name (e.g. eu-west-1)");
+    }
+    if (auto problem = aws::UnknownRegionProblem(spec.copy_to_regions[i]); !problem.empty()) {
+      return Invalid("\"copy-to-regions\"[" + std::to_string(i) + "]: " + problem);
     }
   }
   if (!spec.kms_key_id.empty() && spec.copy_to_regions.empty()) {

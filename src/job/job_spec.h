@@ -19,8 +19,9 @@ struct JobSpec {
   std::vector<std::string> instance_ids;
   std::map<std::string, std::vector<std::string>> tags;  // "tag:KEY" -> values
   bool all = false;                                      // --all: no selection means every instance
-  bool stop = false;                                     // stop running instances first, restart after
-  bool stopped = false;                                  // only instances already stopped
+  bool allow_empty = false;  // --allow-empty: a selection that matches nothing is no failure
+  bool stop = false;         // stop running instances first, restart after
+  bool stopped = false;      // only instances already stopped
   bool verbose = false;
   bool protect = false;  // tag snapshots State=Protected
   bool dry_run = false;
@@ -92,6 +93,9 @@ struct JobSpec {
 // lengths, control characters, --stop with --stopped, selection or --all.
 // Returns kInvalidInput with a message naming the offending key and value.
 core::Status ValidateSpec(const JobSpec& spec);
+// What needs the home region (the region in force when spec.regions is
+// empty): --copy-to-region must name another region than the run's.
+core::Status ValidateScopeRegions(const JobSpec& spec, const std::string& home_region);
 
 // EC2 limits that bound the inputs.
 inline constexpr size_t kMaxLabelLength = 128;    // leaves room in the 255-char description

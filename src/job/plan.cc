@@ -96,4 +96,46 @@ core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& 
   return sel;
 }
 
+std::string DescribeSelection(const JobSpec& spec) {
+  std::string out;
+  if (!spec.instance_ids.empty()) {
+    out += "instances";
+    size_t n = 0;
+    for (const auto& id : spec.instance_ids) {
+      if (++n > 5) {
+        out += " (+" + std::to_string(spec.instance_ids.size() - 5) + " more)";
+        break;
+      }
+      out += (n == 1 ? " " : ", ") + id;
+    }
+  }
+  if (!spec.tags.empty()) {
+    out += std::string(out.empty() ? "" : " and ") + "tags";
+    bool first = true;
+    for (const auto& [key, values] : spec.tags) {
+      std::string joined;
+      for (const auto& v : values) joined += (joined.empty() ? "" : "|") + v;
+      out += (first ? " " : ", ") + key + "=" + joined;
+      first = false;
+    }
+  }
+  return out.empty() ? "every instance (--all)" : out;
+}
+
+void RequireSomethingSelected(const JobSpec& spec, const std::vector<std::string>& scopes, Report* report) {
+  if (spec.allow_empty || report->selection_failed || !report->not_found.empty()) return;
+  if (!report->instances.empty() || !report->volumes.empty()) return;
+  for (const auto& e : report->run_errors) {
+    if (e.step == "select") return;  // it failed, and says why
+  }
+  std::string where;
+  for (const auto& s : scopes) where += (where.empty() ? "" : ", ") + s;
+  report->run_errors.push_back(
+      Failure("select", "NothingSelected",
+              "the selection (" + DescribeSelection(spec) + ") matched no instance in " + where +
+                  (report->not_matching_tags.empty() ? "" : " (the ids given do not match the tags)") +
+                  "; check the filter for a typo, or give --allow-empty (\"allow-empty\": true) if an empty fleet is "
+                  "expected"));
+}
+
 }  // namespace s3snapshot::job

@@ -9,6 +9,7 @@
 #include "aws/ec2_client.h"
 #include "job/job_context.h"
 #include "job/job_spec.h"
+#include "job/report.h"
 
 namespace s3snapshot::job {
 
@@ -31,6 +32,15 @@ core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec);
 // a read (not after a timeout, not after a signal), logging what it found
 // missing or unmatched, and the failure ("nothing was done in REGION").
 core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& spec);
+
+// A run (or audit) whose selection matched no instance in any of `scopes` is
+// a failure unless spec.allow_empty: a run error (step "select", code
+// NothingSelected) naming the filter and the scopes searched. A selection
+// that failed, or named ids that were not found, already is one.
+void RequireSomethingSelected(const JobSpec& spec, const std::vector<std::string>& scopes, Report* report);
+
+// The selection in words: "instances i-1, i-2 and tags tag:Env=PRD".
+std::string DescribeSelection(const JobSpec& spec);
 
 }  // namespace s3snapshot::job
 

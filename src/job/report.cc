@@ -99,6 +99,14 @@ std::string Seconds(double s) {
   return buf;
 }
 
+// The AFTER column: EC2's state, except that an instance this run started
+// again reads "starting" rather than "pending" (easily read as a snapshot's).
+std::string AfterText(const InstanceReport& i) {
+  if (i.state_after.empty()) return "-";
+  if (i.stopped_by_run && i.state_after == "pending") return "starting";
+  return i.state_after;
+}
+
 std::string FailureLine(const FailureRecord& f) {
   std::string s = f.step + ": ";
   if (!f.code.empty()) s += f.code + ": ";
@@ -180,12 +188,22 @@ std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
   return s.substr(0, cut);
 }
 
+namespace {
+
+// A run error that made the selection fail (not an opt-out lookup, which
+// snapshots every volume, nor an empty selection).
+bool SelectionFailure(const Report& r, const FailureRecord& e) {
+  return r.selection_failed && e.step == "select" && e.code != "NothingSelected";
+}
+
+}  // namespace
+
 std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
   std::vector<std::string> out;
   if (r.audit) {
     if (r.cancelled) out.push_back("the audit was cancelled (" + r.cancel_reason + "): some volumes are 'unknown'");
     for (const auto& e : r.run_errors) {
-      out.push_back((e.step == "select" ? "the selection failed, nothing was audited: " : "") + FailureLine(e));
+      out.push_back((SelectionFailure(r, e) ? "the selection failed, nothing was audited: " : "") + FailureLine(e));
     }
     for (auto& line : AuditFindingSummary(r, max_instances)) out.push_back(std::move(line));
     for (const auto& id : r.not_found) out.push_back(id + ": not found (or terminated)");
@@ -193,7 +211,7 @@ std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
   }
   if (r.cancelled) out.push_back("the run was cancelled (" + r.cancel_reason + "): work not started was skipped");
   for (const auto& e : r.run_errors) {
-    out.push_back((e.step == "select" ? "the selection failed, nothing was done: " : "") + FailureLine(e));
+    out.push_back((SelectionFailure(r, e) ? "the selection failed, nothing was done: " : "") + FailureLine(e));
   }
   auto left = r.LeftStopped();
   if (!left.empty()) {
@@ -250,7 +268,7 @@ void WriteReportText(const Report& r, std::ostream& o) {
       const std::string why = i.skipped.substr(0, i.skipped.find(':'));  // "recent", "excluded"
       action = (r.dry_run ? "would skip (" : "skipped (") + why + ")";
     } else if (r.dry_run) {
-      action = i.stopped_by_run    ? "would stop+snapshot"
+      action = i.would_stop        ? "would stop+snapshot"
                : !i.errors.empty() ? "skip"
                : i.scripts.used    ? "would script+snapshot"
                                    : "would snapshot";
@@ -264,7 +282,7 @@ void WriteReportText(const Report& r, std::ostream& o) {
     }
     std::string name = i.name.size() > 20 ? i.name.substr(0, 19) + "~" : i.name;
     o << Pad(i.instance_id, 21) << " " << Pad(name.empty() ? "-" : name, 20) << " " << Pad(i.state_before, 8) << " "
-      << Pad(action, 22) << " " << Pad(i.state_after.empty() ? "-" : i.state_after, 8) << " "
+      << Pad(action, 22) << " " << Pad(AfterText(i), 8) << " "
       << (i.ok() ? (r.dry_run ? "planned" : "ok " + Seconds(i.seconds)) : "FAILED") << "\n";
     for (const auto& s : i.snapshots) {
       o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
@@ -305,13 +323,15 @@ void WriteReportText(const Report& r, std::ostream& o) {
     o << "copy of " << c.source_snapshot_id << " (" << c.instance_id << (c.scope.empty() ? "" : ", " + c.scope)
       << ") to " << c.region << ": " << c.state << (c.copy_id.empty() ? "" : " " + c.copy_id) << "\n";
   }
-  int deleted = 0, would = 0, in_use = 0;
+  int deleted = 0, would = 0, would_later = 0, in_use = 0;
   for (const auto& rr : r.retention) {
     if (rr.action == "kept" && rr.reason.rfind("in use", 0) != 0) continue;
-    o << "retention: " << rr.action << " " << rr.snapshot_id << " (" << rr.volume_id
-      << (rr.instance_id.empty() ? "" : ", " + rr.instance_id) << ", " << rr.start_time << "): " << rr.reason << "\n";
+    o << "retention: " << rr.action << (rr.once_set_completes ? " (once this run's set completes)" : "") << " "
+      << rr.snapshot_id << " (" << rr.volume_id << (rr.instance_id.empty() ? "" : ", " + rr.instance_id) << ", "
+      << rr.start_time << "): " << rr.reason << "\n";
     deleted += rr.action == "deleted";
     would += rr.action == "would delete";
+    would_later += rr.once_set_completes;
     in_use += rr.action == "kept";
   }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
@@ -328,11 +348,27 @@ void WriteReportText(const Report& r, std::ostream& o) {
     for (const auto& id : frozen) o << " " << id;
   }
   if (deleted > 0) o << ", " << deleted << " old snapshot(s) deleted";
-  if (would > 0) o << ", " << would << " old snapshot(s) would be deleted";
+  if (would > 0) {
+    o << ", " << would << " old snapshot(s) would be deleted";
+    if (would_later > 0) o << " (" << would_later << " once this run's set completes)";
+  }
   if (in_use > 0) o << ", " << in_use << " kept (in use)";
-  o << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
+  o << RunErrorCount(r) << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
+  WriteReportingCalls(r, o);
+}
+
+void WriteReportingCalls(const Report& r, std::ostream& o) {
+  // Made after the report was concluded (the SNS message carries the count above).
+  if (r.reporting_api_calls > 0) {
+    o << "then " << r.reporting_api_calls << " API call(s) to notify and send metrics\n";
+  }
+}
+
+std::string RunErrorCount(const Report& r) {
+  if (r.run_errors.empty()) return "";
+  return ", " + std::to_string(r.run_errors.size()) + " run error" + (r.run_errors.size() == 1 ? "" : "s");
 }
 
 namespace {
@@ -346,6 +382,7 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
              {"state_after", i.state_after},
              {"stopped_by_run", i.stopped_by_run},
              {"restarted", i.restarted},
+             {"would_stop", i.would_stop},
              {"snapshotted", i.snapshotted},
              {"seconds", i.seconds},
              {"skipped", i.skipped},
@@ -392,7 +429,7 @@ nlohmann::json RetentionJson(const RetentionRecord& rr) {
   return {{"scope", rr.scope},           {"snapshot_id", rr.snapshot_id},
           {"volume_id", rr.volume_id},   {"instance_id", rr.instance_id},
           {"start_time", rr.start_time}, {"action", rr.action},
-          {"reason", rr.reason}};
+          {"reason", rr.reason},         {"once_set_completes", rr.once_set_completes}};
 }
 
 }  // namespace
@@ -407,9 +444,10 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
   json j;
   PutCommonJson(r, "snapshot", &j);
   j["dry_run"] = r.dry_run;
-  j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()}, {"failed", r.FailedCount()},
-                  {"left_stopped", r.LeftStopped()}, {"not_thawed", r.NotThawed()},    {"api_calls", r.api_calls},
-                  {"throttled", r.throttled}};
+  j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()},   {"failed", r.FailedCount()},
+                  {"left_stopped", r.LeftStopped()}, {"not_thawed", r.NotThawed()},      {"api_calls", r.api_calls},
+                  {"throttled", r.throttled},        {"run_errors", r.run_errors.size()}};
+  if (r.reporting_api_calls > 0) j["summary"]["reporting_api_calls"] = r.reporting_api_calls;
   auto keep_instance = [failed_instances_only](const InstanceReport& i) {
     return !failed_instances_only || !i.ok() || (i.stopped_by_run && !i.restarted) || i.NotThawed();
   };
@@ -458,11 +496,10 @@ std::string ReportSubject(const Report& r, bool errors_only) {
   if (r.audit) {
     s = AuditSubject(r, errors_only);
   } else if (errors_only) {
-    s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed";
-    if (!r.run_errors.empty()) s += ", " + std::to_string(r.run_errors.size()) + " run error(s)";
+    s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
   } else {
     s = "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " + std::to_string(r.SnapshotCount()) +
-        " snapshots, " + std::to_string(r.FailedCount()) + " failed";
+        " snapshots, " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
   }
   s += " [" + r.region + "]";
   if (r.label.size() > 0 && s.size() + r.label.size() + 3 <= 100) s += " " + r.label;

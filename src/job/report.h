@@ -47,6 +47,9 @@ struct RetentionRecord {
   std::string snapshot_id, volume_id, instance_id, start_time;
   std::string action;  // "deleted", "would delete", "kept", "failed"
   std::string reason;
+  // A dry run's "would delete" that the run deletes only when this run's new
+  // set has completed by retention time (it then takes the newest slot).
+  bool once_set_completes = false;
 };
 
 // One pre- or post-script run through SSM Run Command (job/thawer.h).
@@ -76,9 +79,10 @@ struct InstanceReport {
   std::string scope;  // "ACCOUNT/REGION" or "REGION" when a run covers several; else empty
   std::string instance_id, name;
   std::string state_before, state_after;
-  bool stopped_by_run = false;
-  bool restarted = false;    // StartInstances accepted for an instance this run stopped
-  bool snapshotted = false;  // CreateSnapshots returned snapshots for every volume
+  bool stopped_by_run = false;  // this run stopped it (never in a dry run)
+  bool would_stop = false;      // a dry run's plan: --stop would stop it
+  bool restarted = false;       // StartInstances accepted for an instance this run stopped
+  bool snapshotted = false;     // CreateSnapshots returned snapshots for every volume
   std::vector<SnapshotRecord> snapshots;
   std::vector<FailureRecord> errors;
   std::vector<std::string> warnings;
@@ -137,7 +141,11 @@ struct Report {
   std::vector<FailureRecord> run_errors;       // not tied to one instance (selection, notify)
   std::vector<std::string> not_found;          // requested ids that are not there (or terminated)
   std::vector<std::string> not_matching_tags;  // requested ids filtered out by the tags
+  // API calls (and throttled ones) of the run, counted when its report was
+  // concluded: what the SNS message says, too. Calls made after it (SNS
+  // Publish, PutMetricData) are reporting_api_calls.
   long api_calls = 0, throttled = 0;
+  long reporting_api_calls = 0;
   std::vector<RetentionRecord> retention;
   std::vector<EarlierCopyRecord> earlier_copies;
   // The selection itself failed (credentials, permissions, endpoint): the
@@ -195,6 +203,12 @@ std::string ReportToJson(const Report& r, int indent = 2);
 // with their first error -- at most `max_instances` of those, then a count.
 // Empty when the report is ok.
 std::vector<std::string> FailureSummary(const Report& r, size_t max_instances = 20);
+// ", N run error(s)" when the report has run errors (failures not tied to an
+// instance or volume: selection, notify, metrics), else "". Every summary line
+// and subject carries it, so "0 failed" never stands beside exit status 1.
+std::string RunErrorCount(const Report& r);
+// "then N API call(s) to notify and send metrics" when there were any.
+void WriteReportingCalls(const Report& r, std::ostream& o);
 // A one-line subject within SNS's 100-character limit.
 std::string ReportSubject(const Report& r, bool errors_only);
 // A readable body; `errors_only` lists only the failures. Kept under `max_bytes`.

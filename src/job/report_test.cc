@@ -37,6 +37,44 @@ TEST(ReportTest, CountsAndLeftStopped) {
   EXPECT_EQ(std::vector<std::string>{"i-00000002"}, r.LeftStopped());
 }
 
+TEST(ReportTest, RunErrorsAreCountedWhereverFailuresAre) {
+  Report r;
+  r.run_id = "run";
+  r.region = "us-east-1";
+  r.run_errors = {Failure("notify", "NotFound", "no such topic")};
+  const std::string text = ReportToText(r);
+  EXPECT_NE(text.find("0 instance(s), 0 snapshot(s), 0 failed, 1 run error, "), std::string::npos) << text;
+  EXPECT_EQ(ReportSubject(r, false), "s3snapshot: 0 instances, 0 snapshots, 0 failed, 1 run error [us-east-1]");
+  EXPECT_EQ(ReportSubject(r, true), "s3snapshot ERROR: 0 failed, 1 run error [us-east-1]");
+  auto j = nlohmann::json::parse(ReportToJson(r));
+  EXPECT_EQ(j["summary"]["run_errors"], 1);
+  r.audit = true;
+  EXPECT_NE(ReportToText(r).find("0 unprotected, 1 run error"), std::string::npos) << ReportToText(r);
+  EXPECT_NE(ReportSubject(r, true).find("1 run error"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(ReportToJson(r))["summary"]["run_errors"], 1);
+}
+
+TEST(ReportTest, ReportingCallsAreToldApartFromTheRunsCount) {
+  Report r;
+  r.run_id = "run";
+  r.region = "us-east-1";
+  r.api_calls = 7;
+  const std::string before = ReportMessage(r, false);
+  r.reporting_api_calls = 2;
+  const std::string after = ReportToText(r);
+  EXPECT_NE(before.find(", 7 API calls"), std::string::npos) << before;
+  EXPECT_NE(after.find(", 7 API calls"), std::string::npos) << after;
+  EXPECT_NE(after.find("then 2 API call(s) to notify and send metrics"), std::string::npos) << after;
+}
+
+TEST(ReportTest, AnInstanceStartedAgainReadsStarting) {
+  Report r = Sample();
+  r.instances[1].errors.clear();
+  r.instances[1].restarted = true;
+  r.instances[1].state_after = "pending";
+  EXPECT_NE(ReportToText(r).find(" starting ok "), std::string::npos) << ReportToText(r);
+}
+
 TEST(ReportTest, TextNamesEveryFailureWithCodeAndRequestId) {
   std::string t = ReportToText(Sample());
   EXPECT_NE(std::string::npos, t.find("InvalidParameterValue: nope (request id req-9)"));

@@ -13,6 +13,22 @@ std::string Days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days")
 
 }  // namespace
 
+std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(const std::vector<aws::Snapshot>& snapshots,
+                                                                    const RetentionPolicy& policy, core::WallTime now) {
+  // This run's snapshot of the volume, completed: the newest of the tool's.
+  std::vector<aws::Snapshot> with_new = snapshots;
+  aws::Snapshot planned;
+  planned.state = "completed";
+  planned.start_time = core::FormatIso8601(now);
+  planned.tags = {{kTagScripted, kTagScriptedValue}};
+  with_new.push_back(planned);
+  std::map<std::string, RetentionDecision> out;
+  for (auto& d : PlanVolumeRetention(with_new, policy, now, false)) {
+    if (d.remove && !d.snapshot.snapshot_id.empty()) out.emplace(d.snapshot.snapshot_id, std::move(d));
+  }
+  return out;
+}
+
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
                                                    const RetentionPolicy& policy, core::WallTime now, bool orphan) {
   std::vector<aws::Snapshot> sorted = snapshots;
@@ -116,7 +132,13 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     }
   }
   for (const auto& [volume, snaps] : by_volume) {
-    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan_volumes.count(volume) > 0)) {
+    const bool orphan = orphan_volumes.count(volume) > 0;
+    // A plan names every snapshot the run could delete: on EC2 this run's
+    // new set is usually still pending at retention time (and so not counted),
+    // but once it has completed it takes the newest slot and one more goes.
+    std::map<std::string, RetentionDecision> once_completes;
+    if (dry_run && !orphan) once_completes = RemovedOnceNewSetCompletes(snaps, policy, now);
+    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan)) {
       RetentionRecord rec;
       rec.scope = scope;
       rec.snapshot_id = d.snapshot.snapshot_id;
@@ -124,7 +146,12 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
       rec.instance_id = d.snapshot.TagValue(kTagInstanceId);
       rec.start_time = d.snapshot.start_time;
       rec.reason = d.reason;
-      if (!d.remove) {
+      auto later = once_completes.find(d.snapshot.snapshot_id);
+      if (!d.remove && later != once_completes.end()) {
+        rec.action = "would delete";
+        rec.once_set_completes = true;
+        rec.reason = later->second.reason + ", once this run's set has completed";
+      } else if (!d.remove) {
         rec.action = "kept";
       } else if (dry_run) {
         rec.action = "would delete";

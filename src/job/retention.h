@@ -15,6 +15,7 @@
 #ifndef S3SNAPSHOT_JOB_RETENTION_H_
 #define S3SNAPSHOT_JOB_RETENTION_H_
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,8 +44,14 @@ struct RetentionDecision {
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
                                                    const RetentionPolicy& policy, core::WallTime now, bool orphan);
 
+// The snapshots of one volume that retention deletes once this run's new
+// snapshot of it has completed (it is then the volume's newest), by id.
+std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(const std::vector<aws::Snapshot>& snapshots,
+                                                                    const RetentionPolicy& policy, core::WallTime now);
+
 // Finds the snapshots of `volumes` (and, with prune_orphans, of volumes that no
-// longer exist), plans, and deletes (unless dry_run). Records go into
+// longer exist), plans, and deletes (unless dry_run: then the plan also names,
+// as once_set_completes, what goes only once this run's set has completed). Records go into
 // report->retention; delete failures into the report's run errors.
 // `group_tag`: group by this tag's value instead of the snapshot's volume id
 // (copies in another region carry their source volume in a tag, since a

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "job/snapshot_job.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
@@ -141,9 +143,43 @@ TEST_F(RetentionJobTest, DryRunDeletesNothing) {
   spec.dry_run = true;
   Report r = Run(spec);
   EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
-  int would = 0;
-  for (const auto& rr : r.retention) would += rr.action == "would delete";
-  EXPECT_EQ(2, would);
+  std::set<std::string> now, once_completed;
+  for (const auto& rr : r.retention) {
+    if (rr.action == "would delete") (rr.once_set_completes ? once_completed : now).insert(rr.snapshot_id);
+  }
+  // On EC2 the new set is pending at retention time: a and b go. Once it has
+  // completed it is the newest, and c (the newest today) goes too: the plan
+  // names it, so that no run deletes what its plan did not.
+  EXPECT_EQ(now, (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(once_completed, (std::set<std::string>{"c"}));
+  const std::string text = ReportToText(r);
+  EXPECT_NE(text.find("would delete (once this run's set completes) c "), std::string::npos) << text;
+  EXPECT_NE(text.find("3 old snapshot(s) would be deleted (1 once this run's set completes)"), std::string::npos)
+      << text;
+}
+
+TEST_F(RetentionJobTest, TheRunDeletesNoSnapshotItsPlanDidNotName) {
+  // The fake completes the new set at once (as moto does, and EC2 for small
+  // volumes with --wait): the run deletes a, b and c, every one planned.
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
+  ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
+  ec2_.AddSnapshot(Snap("c", "vol-1", "03"));
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  spec.dry_run = true;
+  std::set<std::string> planned, deleted;
+  for (const auto& rr : Run(spec).retention) {
+    if (rr.action == "would delete") planned.insert(rr.snapshot_id);
+  }
+  spec.dry_run = false;
+  spec.wait = true;
+  for (const auto& rr : Run(spec).retention) {
+    if (rr.action == "deleted") deleted.insert(rr.snapshot_id);
+  }
+  EXPECT_FALSE(deleted.empty());
+  for (const auto& id : deleted) EXPECT_TRUE(planned.count(id)) << id << " deleted but never planned";
 }
 
 TEST_F(RetentionJobTest, OrphansOnlyWithTheFlag) {

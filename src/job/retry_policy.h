@@ -17,8 +17,11 @@
 //  3. the job (this file's constants) -- only where a failed call still has
 //     a safe and useful second round, named below:
 //       - selection: kSelectionRounds rounds when the endpoint answered with
-//         throttling or 5xx, or the connection broke; not after a timeout
-//         (the client already waited attempts x read timeout for it);
+//         throttling or 5xx, or the connection broke after the request was
+//         sent; not after a timeout (the client already waited attempts x
+//         read timeout for it), nor when nothing reached the endpoint
+//         (refused, DNS, TLS handshake: the client's attempts x backoff is
+//         the bound, and a closed port fails in seconds);
 //       - CreateSnapshots: kCreateSnapshotAttempts calls (next section);
 //       - StopInstances: none; an unknown outcome is waited on as stopping;
 //       - StartInstances: rounds until the restart deadline (restarter.h);
@@ -72,7 +75,7 @@ inline bool IsRetryableAtJobLevel(const core::Error& e) {
 // unless the endpoint did not answer in time: then the client has already
 // spent attempts x read timeout, and the documented bound must hold.
 inline bool IsSelectionRetryable(const core::Error& e) {
-  if (e.timed_out) return false;
+  if (e.timed_out || e.kind == core::ErrorKind::kTransport) return false;
   return IsRetryableAtJobLevel(e) || e.kind == core::ErrorKind::kAmbiguous;
 }
 

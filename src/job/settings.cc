@@ -48,8 +48,13 @@ using T = SettingType;
 
 std::vector<Setting> MakeSettings() {
   std::vector<Setting> v;
-  v.push_back({.name = "instances", .in_document = true, .type = T::kIdList, .apply = SetList<&JobSpec::instance_ids>});
-  v.push_back({.name = "tags", .in_document = true, .type = T::kTagFilter, .apply = SetTags});
+  v.push_back({.name = "instances",
+               .in_document = true,
+               .type = T::kIdList,
+               .apply = SetList<&JobSpec::instance_ids>,
+               .section = Section::kSelection});
+  v.push_back(
+      {.name = "tags", .in_document = true, .type = T::kTagFilter, .apply = SetTags, .section = Section::kSelection});
   v.push_back(
       {.name = "label",
        .flags = {"-l", "--label"},
@@ -59,7 +64,8 @@ std::vector<Setting> MakeSettings() {
        .help =
            "Label to be included in the Snapshot description (and the s3snapshot:label tag; at most 128 characters); "
            "in an audit, only the tool's snapshots with this label count",
-       .apply = SetText<&JobSpec::label>});
+       .apply = SetText<&JobSpec::label>,
+       .section = Section::kCapture});
   v.push_back({.name = "stop",
                .flags = {"-s", "--stop"},
                .in_document = true,
@@ -67,28 +73,32 @@ std::vector<Setting> MakeSettings() {
                .help = "Stop Instance before start the snapshot; every instance this run stops is started again before "
                        "it exits, also after a failure, Ctrl-C or SIGTERM",
                .apply = SetSwitch<&JobSpec::stop>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "stopped",
                .flags = {"-sp", "--stopped"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Check if instance is stopped before start the snapshot. (If not skip and flag error)",
                .apply = SetSwitch<&JobSpec::stopped>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "sns-arn",
                .flags = {"--sns-arn"},
                .in_document = true,
                .type = T::kText,
                .metavar = "SNS_ARN",
                .help = "The SNS topic ARN to send message when finished",
-               .apply = SetText<&JobSpec::sns_arn>});
+               .apply = SetText<&JobSpec::sns_arn>,
+               .section = Section::kNotifications});
   v.push_back({.name = "sns-arn-error",
                .flags = {"--sns-arn-error"},
                .in_document = true,
                .type = T::kText,
                .metavar = "SNS_ARN",
                .help = "The SNS topic ARN to send message when an error occurs",
-               .apply = SetText<&JobSpec::sns_arn_error>});
+               .apply = SetText<&JobSpec::sns_arn_error>,
+               .section = Section::kNotifications});
   v.push_back({.name = "filter",
                .flags = {"-f", "--filter"},
                .in_document = false,
@@ -98,14 +108,16 @@ std::vector<Setting> MakeSettings() {
                        "stdin. ex: --filter '{\"instances\": [\"i-12345678\", \"i-abcdef12\"], \"tags\": "
                        "{\"tag:Owner\": \"John\", \"tag:Name\": \"PROD\"}}' Keys: {keys}. Instances and tags combine "
                        "with AND; a tag value may be a list (any of them) and may use EC2 wildcards * ?. A flag given "
-                       "on the command line wins over the same key in the document."});
+                       "on the command line wins over the same key in the document.",
+               .section = Section::kSelection});
   v.push_back({.name = "protected",
                .flags = {"--protected"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Tag the snapshots State=Protected",
                .apply = SetSwitch<&JobSpec::protect>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCapture});
   v.push_back({.name = "keep",
                .flags = {"--keep"},
                .in_document = true,
@@ -115,7 +127,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 1000,
                .apply = SetInt<&JobSpec::keep>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
   v.push_back({.name = "keep-days",
                .flags = {"--keep-days"},
                .in_document = true,
@@ -127,14 +140,16 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 36500,
                .apply = SetInt<&JobSpec::keep_days>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
   v.push_back({.name = "prune-orphans",
                .flags = {"--prune-orphans"},
                .in_document = true,
                .type = T::kSwitch,
                .help = "Retention also for snapshots whose volume no longer exists (these lose the newest-one rule)",
                .apply = SetSwitch<&JobSpec::prune_orphans>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
   v.push_back({.name = "wait",
                .flags = {"--wait"},
                .in_document = true,
@@ -142,7 +157,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Wait until the run's snapshots are completed (a live progress bar on a terminal, a line every "
                        "30 s otherwise); a snapshot ending in 'error' is a failure",
                .apply = SetSwitch<&JobSpec::wait>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kWaiting});
   v.push_back({.name = "wait-timeout",
                .flags = {"--wait-timeout"},
                .in_document = true,
@@ -153,7 +169,8 @@ std::vector<Setting> MakeSettings() {
                .max = 7 * 86400,
                .apply = SetSeconds<&JobSpec::wait_timeout>,
                .default_text = ShowSeconds<&JobSpec::wait_timeout>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kWaiting});
   v.push_back(
       {.name = "copy-to-regions",
        .flags = {"--copy-to-region"},
@@ -164,7 +181,8 @@ std::vector<Setting> MakeSettings() {
                "pending is queued and copied by a later run (or its completion event); earlier snapshots still "
                "owing a copy are copied too, at most 20 a region a run, never twice; --keep/--keep-days apply "
                "there too. In an audit: each volume's newest completed copy in REGION is checked too",
-       .apply = SetList<&JobSpec::copy_to_regions>});
+       .apply = SetList<&JobSpec::copy_to_regions>,
+       .section = Section::kCopies});
   v.push_back({.name = "copy-overdue",
                .flags = {"--copy-overdue"},
                .in_document = true,
@@ -176,7 +194,8 @@ std::vector<Setting> MakeSettings() {
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::copy_overdue>,
                .default_text = ShowDuration<&JobSpec::copy_overdue>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCopies});
   v.push_back({.name = "kms-key-id",
                .flags = {"--kms-key-id"},
                .in_document = true,
@@ -184,7 +203,8 @@ std::vector<Setting> MakeSettings() {
                .metavar = "KEY",
                .help = "Encrypt the copies with this KMS key",
                .apply = SetText<&JobSpec::kms_key_id>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCopies});
   v.push_back({.name = "min-interval",
                .flags = {"--min-interval"},
                .in_document = true,
@@ -196,7 +216,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::min_interval>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCapture});
   v.push_back({.name = "exclude-boot",
                .flags = {"--exclude-boot"},
                .in_document = true,
@@ -204,7 +225,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Leave the root (boot) volume out of the snapshot set (ExcludeBootVolume); an instance left "
                        "with no volume is reported, not an error",
                .apply = SetSwitch<&JobSpec::exclude_boot>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCapture});
   v.push_back({.name = "exclude-devices",
                .flags = {"--exclude-device"},
                .in_document = true,
@@ -213,7 +235,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Leave the volume attached as DEV (e.g. /dev/sdf) out of the snapshot set (repeatable, at "
                        "most 40; never the root volume: see --exclude-boot)",
                .apply = SetList<&JobSpec::exclude_devices>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kCapture});
   v.push_back({.name = "pre-script",
                .flags = {"--pre-script"},
                .in_document = true,
@@ -222,7 +245,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Run CMD on each instance through SSM Run Command (AWS-RunShellScript) before its snapshot "
                        "(e.g. freeze a filesystem or flush a database); the snapshot waits for it to succeed",
                .apply = SetText<&JobSpec::pre_script>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "post-script",
                .flags = {"--post-script"},
                .in_document = true,
@@ -232,7 +256,8 @@ std::vector<Setting> MakeSettings() {
                        "every instance whose pre-script was sent gets it, also after a failure, Ctrl-C, SIGTERM or "
                        "the Lambda deadline, and one whose post-script never succeeds is named NOT THAWED",
                .apply = SetText<&JobSpec::post_script>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "ssm-document",
                .flags = {"--ssm-document"},
                .in_document = true,
@@ -241,7 +266,8 @@ std::vector<Setting> MakeSettings() {
                .help = "Instead of --pre-script/--post-script: run the SSM document NAME (or ARN) with the "
                        "parameter command=pre-script before and command=post-script after, as DLM does",
                .apply = SetText<&JobSpec::ssm_document>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "script-timeout",
                .flags = {"--script-timeout"},
                .in_document = true,
@@ -254,7 +280,8 @@ std::vector<Setting> MakeSettings() {
                .max = 120,
                .apply = SetSeconds<&JobSpec::script_timeout>,
                .default_text = ShowSeconds<&JobSpec::script_timeout>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "on-script-failure",
                .flags = {"--on-script-failure"},
                .in_document = true,
@@ -264,12 +291,14 @@ std::vector<Setting> MakeSettings() {
                        "skip the instance (a failure); its post-script runs either way",
                .choices = {"crash-consistent", "skip"},
                .apply = SetText<&JobSpec::on_script_failure>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "audit",
                .in_document = true,
                .type = T::kSwitch,
                .help = "Run an audit instead of a snapshot run (as the command s3snapshot audit)",
-               .apply = SetSwitch<&JobSpec::audit>});
+               .apply = SetSwitch<&JobSpec::audit>,
+               .section = Section::kSelection});
   v.push_back({.name = "max-age",
                .flags = {"--max-age"},
                .in_document = true,
@@ -281,7 +310,8 @@ std::vector<Setting> MakeSettings() {
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::max_age>,
                .default_text = ShowDuration<&JobSpec::max_age>,
-               .commands = kAuditCommand});
+               .commands = kAuditCommand,
+               .section = Section::kAuditPolicy});
   v.push_back({.name = "max-pending",
                .flags = {"--max-pending"},
                .in_document = true,
@@ -292,7 +322,8 @@ std::vector<Setting> MakeSettings() {
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::max_pending>,
                .default_text = ShowDuration<&JobSpec::max_pending>,
-               .commands = kAuditCommand});
+               .commands = kAuditCommand,
+               .section = Section::kAuditPolicy});
   v.push_back({.name = "include-foreign",
                .flags = {"--include-foreign"},
                .in_document = true,
@@ -300,41 +331,57 @@ std::vector<Setting> MakeSettings() {
                .help = "(audit) Count any completed snapshot of a volume as coverage (DLM, AWS Backup, manual), "
                        "and say whose; without it only the tool's own (Scripted=s3snapshot) count",
                .apply = SetSwitch<&JobSpec::include_foreign>,
-               .commands = kAuditCommand});
+               .commands = kAuditCommand,
+               .section = Section::kAuditPolicy});
   v.push_back(
       {.name = "all",
        .flags = {"--all"},
        .in_document = false,
        .type = T::kSwitch,
        .help = "Allow a run with no instances and no tags: select every (non-terminated) instance in the region",
-       .apply = SetSwitch<&JobSpec::all>});
+       .apply = SetSwitch<&JobSpec::all>,
+       .section = Section::kSelection});
+  v.push_back({.name = "allow-empty",
+               .flags = {"--allow-empty"},
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "A selection that matches no instance in any scope is a success (by default it is a failure, "
+                       "exit 1, with the SNS error message: a tag typo must not stop backups silently)",
+               .apply = SetSwitch<&JobSpec::allow_empty>,
+               .section = Section::kSelection});
   v.push_back({.name = "dry-run",
                .flags = {"--dry-run"},
                .in_document = false,
                .type = T::kSwitch,
-               .help = "Print the plan (instances, volumes, which would be stopped) and change nothing",
+               .help = "Print the plan (instances, volumes, which would be stopped, which snapshots retention would "
+                       "delete) and change nothing: no snapshot, stop, tag or deletion, no SNS message, no metrics "
+                       "written or sent",
                .apply = SetSwitch<&JobSpec::dry_run>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kSelection});
   v.push_back({.name = "output",
                .flags = {"--output"},
                .in_document = false,
                .type = T::kChoice,
                .metavar = "text|json",
                .help = "Report format on stdout",
-               .choices = {"text", "json"}});
+               .choices = {"text", "json"},
+               .section = Section::kOutput});
   v.push_back({.name = "metrics-file",
                .flags = {"--metrics-file"},
                .in_document = false,
                .type = T::kText,
                .metavar = "PATH",
                .help = "Write the run's metrics to PATH in the Prometheus text format (for node_exporter's textfile "
-                       "collector), atomically, with the time of the last successful run"});
+                       "collector), atomically, with the time of the last successful run",
+               .section = Section::kOutput});
   v.push_back({.name = "cloudwatch-metrics",
                .flags = {"--cloudwatch-metrics"},
                .in_document = false,
                .type = T::kSwitch,
                .help = "Send the run's metrics to CloudWatch (PutMetricData, namespace s3snapshot, in each scope's "
-                       "region)"});
+                       "region)",
+               .section = Section::kOutput});
   v.push_back({.name = "regions",
                .flags = {"--region"},
                .in_document = true,
@@ -343,7 +390,8 @@ std::vector<Setting> MakeSettings() {
                .help = "AWS region(s) (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region); a list, or "
                        "all enabled regions, run concurrently",
                .comma_separated = true,
-               .apply = SetList<&JobSpec::regions>});
+               .apply = SetList<&JobSpec::regions>,
+               .section = Section::kScope});
   v.push_back({.name = "assume-roles",
                .flags = {"--assume-role"},
                .in_document = true,
@@ -351,28 +399,31 @@ std::vector<Setting> MakeSettings() {
                .metavar = "ROLE_ARN",
                .help = "Run in the account of this role (repeatable: every account x region, one report). The session "
                        "is named s3snapshot",
-               .apply = SetList<&JobSpec::assume_roles>});
+               .apply = SetList<&JobSpec::assume_roles>,
+               .section = Section::kScope});
   v.push_back({.name = "external-id",
                .flags = {"--external-id"},
                .in_document = true,
                .type = T::kText,
                .metavar = "ID",
                .help = "External id for --assume-role",
-               .apply = SetText<&JobSpec::external_id>});
+               .apply = SetText<&JobSpec::external_id>,
+               .section = Section::kScope});
   v.push_back({.name = "profile",
                .flags = {"--profile"},
                .in_document = false,
                .type = T::kText,
                .metavar = "PROFILE",
-               .help = "Named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, default)"});
+               .help = "Named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, default)",
+               .section = Section::kScope});
   v.push_back(
       {.name = "endpoint-url",
        .flags = {"--endpoint-url"},
        .in_document = false,
        .type = T::kText,
        .metavar = "URL",
-       .help =
-           "Send EC2, SNS, STS and CloudWatch requests to URL (e.g. a local emulator) instead of the AWS endpoints"});
+       .help = "Send EC2, SNS, STS and CloudWatch requests to URL (e.g. a local emulator) instead of the AWS endpoints",
+       .section = Section::kScope});
   v.push_back({.name = "stop-timeout",
                .flags = {"--stop-timeout"},
                .in_document = false,
@@ -383,7 +434,8 @@ std::vector<Setting> MakeSettings() {
                .max = 86400,
                .apply = SetSeconds<&JobSpec::stop_timeout>,
                .default_text = ShowSeconds<&JobSpec::stop_timeout>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kConsistency});
   v.push_back({.name = "concurrency",
                .flags = {"--concurrency"},
                .in_document = false,
@@ -394,7 +446,8 @@ std::vector<Setting> MakeSettings() {
                .max = 64,
                .apply = SetInt<&JobSpec::concurrency>,
                .default_text = ShowInt<&JobSpec::concurrency>,
-               .commands = kSnapshotCommand});
+               .commands = kSnapshotCommand,
+               .section = Section::kTuning});
   v.push_back({.name = "connect-timeout",
                .flags = {"--connect-timeout"},
                .in_document = false,
@@ -404,7 +457,8 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 300,
                .apply = SetSeconds<&JobSpec::connect_timeout>,
-               .default_text = ShowSeconds<&JobSpec::connect_timeout>});
+               .default_text = ShowSeconds<&JobSpec::connect_timeout>,
+               .section = Section::kTuning});
   v.push_back({.name = "read-timeout",
                .flags = {"--read-timeout"},
                .in_document = false,
@@ -415,28 +469,50 @@ std::vector<Setting> MakeSettings() {
                .min = 1,
                .max = 3600,
                .apply = SetSeconds<&JobSpec::read_timeout>,
-               .default_text = ShowSeconds<&JobSpec::read_timeout>});
+               .default_text = ShowSeconds<&JobSpec::read_timeout>,
+               .section = Section::kTuning});
   v.push_back(
       {.name = "verbose",
        .flags = {"--verbose"},
        .in_document = true,
        .type = T::kSwitch,
        .help = "Show extra information during execution (every API call: action, attempt, duration, request id)",
-       .apply = SetSwitch<&JobSpec::verbose>});
+       .apply = SetSwitch<&JobSpec::verbose>,
+       .section = Section::kOutput});
   v.push_back({.name = "version",
                .flags = {"-v", "--version"},
                .in_document = false,
                .type = T::kSwitch,
-               .help = "Display version number and exit."});
+               .help = "Display version number and exit.",
+               .section = Section::kGeneral});
   v.push_back({.name = "help",
                .flags = {"--help"},
                .in_document = false,
                .type = T::kSwitch,
-               .help = "Show this message and exit."});
+               .help = "Show this message and exit.",
+               .section = Section::kGeneral});
   return v;
 }
 
 }  // namespace
+
+const std::vector<std::pair<Section, const char*>>& Sections() {
+  static const std::vector<std::pair<Section, const char*>> kSections = {
+      {Section::kSelection, "Selection"},
+      {Section::kCapture, "What a snapshot set holds"},
+      {Section::kConsistency, "Stopping and application consistency"},
+      {Section::kRetention, "Retention"},
+      {Section::kCopies, "Copies to other regions"},
+      {Section::kWaiting, "Waiting"},
+      {Section::kAuditPolicy, "Audit policy"},
+      {Section::kOutput, "Output and metrics"},
+      {Section::kNotifications, "Notifications"},
+      {Section::kScope, "AWS and scope"},
+      {Section::kTuning, "Tuning"},
+      {Section::kGeneral, "General"},
+  };
+  return kSections;
+}
 
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = MakeSettings();

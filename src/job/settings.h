@@ -33,6 +33,24 @@ enum class SettingType {
 // audit (`s3snapshot audit`, job/audit.h), or both.
 enum Commands : unsigned { kSnapshotCommand = 1, kAuditCommand = 2, kAnyCommand = 3 };
 
+// Where --help and the man page list a setting (in this order).
+enum class Section {
+  kSelection,      // which instances, and whether to act (--filter, --all, --dry-run)
+  kCapture,        // what a set holds and how it is named (--label, --exclude-*)
+  kConsistency,    // --stop and the scripts
+  kRetention,      // --keep, --keep-days
+  kCopies,         // --copy-to-region
+  kWaiting,        // --wait
+  kAuditPolicy,    // an audit's --max-age, --max-pending
+  kOutput,         // the report and the metrics
+  kNotifications,  // SNS
+  kScope,          // regions, accounts, profile, endpoint
+  kTuning,         // concurrency and timeouts
+  kGeneral,        // --help, --version
+};
+// The sections in order, with their titles ("Selection", ...).
+const std::vector<std::pair<Section, const char*>>& Sections();
+
 using TagFilter = std::map<std::string, std::vector<std::string>>;
 using SettingValue = std::variant<bool, long long, std::string, std::vector<std::string>, TagFilter>;
 // Values given, by setting name (the document key, e.g. "copy-to-regions").
@@ -54,6 +72,7 @@ struct Setting {
   // The JobSpec default shown in --help (null for none).
   std::string (*default_text)(const JobSpec&) = nullptr;
   unsigned commands = kAnyCommand;  // Commands
+  Section section = Section::kGeneral;
 };
 
 // In --help order.

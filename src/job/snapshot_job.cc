@@ -160,7 +160,7 @@ Job::Plan Job::Classify() {
 void Job::RecordPlan(const Plan& plan) {
   ledger_.ForEach([&](InstanceReport& r) {
     if (!r.errors.empty() || !r.skipped.empty()) return;
-    r.stopped_by_run = std::find(plan.to_stop.begin(), plan.to_stop.end(), r.instance_id) != plan.to_stop.end();
+    r.would_stop = std::find(plan.to_stop.begin(), plan.to_stop.end(), r.instance_id) != plan.to_stop.end();
     r.dry_run_only = true;
     if (spec_.HasScripts() && instances_.at(r.instance_id).state == "running") r.scripts.used = true;
     for (const auto& bd : ExclusionsFor(instances_.at(r.instance_id), spec_, opted_out_).kept) {

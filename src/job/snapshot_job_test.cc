@@ -95,6 +95,19 @@ TEST_F(SnapshotJobTest, RetriesThrottledCreateSnapshotsThenSucceeds) {
   EXPECT_EQ(2, SnapshotsOf("i-00000001"));
 }
 
+TEST_F(SnapshotJobTest, ASelectionNothingReachedIsNotAskedAgainButABrokenAnswerIs) {
+  // Refused, DNS, TLS: the client's attempts were the bound; a closed port
+  // must fail in seconds, not in rounds of them.
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("DescribeInstances", Error::Make(ErrorKind::kTransport, "Connection refused", ""), 1);
+  Report r = Run(Spec({"i-00000001"}));
+  EXPECT_TRUE(r.selection_failed);
+  EXPECT_EQ(1, ec2_.CallCount("DescribeInstances"));
+  ec2_.FailNext("DescribeInstances", Error::Make(ErrorKind::kTransient, "busy", "InternalError"), 1);
+  r = Run(Spec({"i-00000001"}));
+  EXPECT_TRUE(r.ok()) << ReportToText(r);
+}
+
 TEST_F(SnapshotJobTest, SnapshotLimitErrorsWaitFifteenSeconds) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kLimit, "wait", "SnapshotCreationPerVolumeRateExceeded"));
@@ -216,7 +229,13 @@ TEST_F(SnapshotJobTest, DryRunChangesNothing) {
   JobSpec s = Spec({"i-00000001"}, true);
   s.dry_run = true;
   Report r = Run(s);
-  EXPECT_TRUE(r.instances[0].stopped_by_run);
+  EXPECT_TRUE(r.instances[0].would_stop);
+  EXPECT_FALSE(r.instances[0].stopped_by_run) << "a plan stops nothing";
+  EXPECT_TRUE(r.LeftStopped().empty()) << "a plan leaves nothing stopped";
+  EXPECT_TRUE(FailureSummary(r).empty());
+  const std::string text = ReportToText(r);
+  EXPECT_NE(text.find("would stop+snapshot"), std::string::npos) << text;
+  EXPECT_EQ(text.find("LEFT STOPPED"), std::string::npos) << text;
   EXPECT_EQ(2u, r.instances[0].snapshots.size());
   for (const auto& c : ec2_.calls()) EXPECT_EQ(0u, c.rfind("Describe", 0)) << c << ": a dry run only reads";
 }

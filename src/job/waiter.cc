@@ -58,11 +58,14 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
     }
     bool done = u.completed + u.failed == u.total;
     bool out_of_time = clock.Steady() >= deadline;
-    bool stop = (cancel && cancel->ShouldStop(clock)) || !result.poll_error.empty();
+    const bool cancelled = cancel && cancel->ShouldStop(clock);
+    bool stop = cancelled || !result.poll_error.empty();
     u.final = done || out_of_time || stop;
     if (progress) progress->Update(u);
     if (u.final) {
-      result.timed_out = !done;
+      // A cancellation is never a timeout: the snapshots exist and complete.
+      result.cancelled = !done && cancelled;
+      result.timed_out = !done && !cancelled && result.poll_error.empty();
       for (const auto& [id, p] : state) result.final_state[id] = p.state;
       return result;
     }
@@ -96,10 +99,14 @@ void WaitForRunSnapshots(const JobContext& ctx, Ledger& ledger, std::chrono::sec
             Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
       } else if (s.state != "completed" && !w.poll_error.empty()) {
         r.errors.push_back(Failure("wait", "WaitFailed", what + ": polling failed: " + w.poll_error));
+      } else if (s.state != "completed" && w.cancelled) {
+        // Created, and completing on its own: the instance's set is made. A
+        // report that called it failed would make the next run a duplicate.
+        r.warnings.push_back(what + " created, not awaited: the run was cancelled (" + ctx.CancelReason() +
+                             ") while it was '" + s.state + "'");
       } else if (s.state != "completed") {
-        r.errors.push_back(Failure("wait", w.timed_out ? "WaitTimeout" : "Cancelled",
-                                   what + " still '" + s.state + "' after " +
-                                       (w.timed_out ? std::to_string(timeout.count()) + "s" : "cancellation")));
+        r.errors.push_back(Failure("wait", "WaitTimeout",
+                                   what + " still '" + s.state + "' after " + std::to_string(timeout.count()) + "s"));
       }
     }
   });

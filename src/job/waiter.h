@@ -25,8 +25,9 @@ struct WaitItem {
 struct WaitResult {
   std::map<std::string, std::string> final_state;  // id -> completed | error | pending (timed out)
   std::map<std::string, std::string> message;      // id -> StateMessage for 'error'
-  bool timed_out = false;
-  std::string poll_error;  // a polling failure that retrying cannot fix (e.g. AccessDenied)
+  bool timed_out = false;                          // the timeout ran out with snapshots still pending
+  bool cancelled = false;                          // a signal or the Lambda deadline ended the wait first
+  std::string poll_error;                          // a polling failure that retrying cannot fix (e.g. AccessDenied)
 };
 
 WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,

@@ -74,5 +74,33 @@ TEST_F(WaitTest, TimeoutIsAFailure) {
   EXPECT_LE(clock_.total_slept(), std::chrono::seconds(125));
 }
 
+TEST_F(WaitTest, ACancelledWaitIsACancellationNotATimeoutNorAFailedInstance) {
+  // The deadline passes while the snapshots are still pending (a signal
+  // does the same): created sets are made, not failed, and not timed out.
+  ec2_.snapshot_polls = 1000000;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  CancelToken cancel;
+  cancel.SetDeadline(clock_.Steady() + std::chrono::seconds(30), std::chrono::milliseconds(0));
+  JobContext ctx;
+  ctx.ec2 = &ec2_;
+  ctx.clock = &clock_;
+  ctx.cancel = &cancel;
+  JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.wait = true;
+  spec.concurrency = 1;
+  Report r = RunSnapshotJob(spec, ctx);
+  ASSERT_EQ(1u, r.instances.size());
+  const InstanceReport& i = r.instances[0];
+  EXPECT_TRUE(i.errors.empty()) << ReportToText(r);
+  EXPECT_TRUE(i.snapshotted);
+  EXPECT_EQ(0, r.FailedCount());
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_FALSE(r.ok()) << "a cancelled run did not do all it was asked";
+  ASSERT_EQ(1u, i.warnings.size());
+  EXPECT_NE(i.warnings[0].find("created, not awaited: the run was cancelled"), std::string::npos) << i.warnings[0];
+  EXPECT_EQ(ReportToText(r).find("WaitTimeout"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace s3snapshot::job

@@ -62,11 +62,14 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   }
   auto valid = job::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
+  if (auto regions = job::ValidateScopeRegions(spec, runtime.home_region()); !regions.ok()) {
+    return fail("InvalidPayload", regions.error().message + "; nothing was changed");
+  }
   auto creds = runtime.CheckCredentials();
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
   job::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
-  if (emf != nullptr) {
+  if (emf != nullptr && !report.dry_run) {  // a plan is no figure to alarm on
     aws::Arn arn;
     std::string account = aws::ParseArn(function_arn, &arn) ? arn.account : "";
     *emf << app::EmfFor(report, account, runtime) << std::flush;
