@@ -29,8 +29,8 @@ std::string UnexpectedBodyText(const std::string& body, const std::string& conte
   if (start == std::string::npos) return "";
   std::string lower = body.substr(start, 15);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (content_type.find("html") != std::string::npos || lower.rfind("<!doctype html", 0) == 0 ||
-      lower.rfind("<html", 0) == 0) {
+  (void)content_type;  // moto labels its XML errors text/html: the body decides
+  if (lower.rfind("<!doctype html", 0) == 0 || lower.rfind("<html", 0) == 0) {
     // A web page (a proxy, a captive portal, an emulator's 404): never print it.
     return " (an HTML page, not an AWS answer: is the endpoint URL and region right?)";
   }
@@ -107,7 +107,10 @@ Result<QueryResponse> AwsClient::Attempt(const std::string& action, const std::s
   AwsErrorBody eb;
   Error e;
   e.http_status = resp->status;
-  if (protocol == Protocol::kQuery ? ParseErrorBody(resp->body, &eb) : ParseJsonErrorBody(resp->body, &eb)) {
+  // A JSON service's error may still come as XML from what stands in front
+  // of it (an IAM refusal, a proxy): read it either way.
+  if (protocol == Protocol::kQuery ? ParseErrorBody(resp->body, &eb)
+                                   : ParseJsonErrorBody(resp->body, &eb) || ParseErrorBody(resp->body, &eb)) {
     e.code = eb.code;
     e.message = eb.message;
     e.request_id = eb.request_id.empty() ? header_id : eb.request_id;

@@ -93,8 +93,8 @@ class AwsClient {
 bool ParseJsonErrorBody(const std::string& body, AwsErrorBody* out);
 
 // What an error message says of a body that is no AWS error: ": " and its
-// first 200 characters on one line, or, for an HTML page, only that it was
-// one (a page is never printed).
+// first 200 characters on one line, or, for an HTML page (by its body;
+// moto labels XML errors text/html), only that it was one (never printed).
 std::string UnexpectedBodyText(const std::string& body, const std::string& content_type);
 
 }  // namespace s3snapshot::aws

@@ -163,7 +163,7 @@ TEST(SnsArnTest, SaysWhatIsWrong) {
 TEST(UnexpectedBodyTest, AnHtmlPageIsNeverPrinted) {
   EXPECT_EQ(UnexpectedBodyText("<!DOCTYPE html>\n<html><body>404 Not Found</body></html>", ""),
             " (an HTML page, not an AWS answer: is the endpoint URL and region right?)");
-  EXPECT_EQ(UnexpectedBodyText("<p>x</p>", "text/html; charset=utf-8").find("<p>"), std::string::npos);
+  EXPECT_EQ(UnexpectedBodyText("<HTML><p>x</p></HTML>", "text/html; charset=utf-8").find("<p>"), std::string::npos);
   EXPECT_EQ(UnexpectedBodyText("oops\nmore", "text/plain"), ": oops more");
   EXPECT_EQ(UnexpectedBodyText("", ""), "");
 }

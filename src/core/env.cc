@@ -19,6 +19,8 @@ std::optional<std::string> SystemEnv::Get(const std::string& name) const {
 }
 
 std::optional<std::string> SystemEnv::ReadFile(const std::string& path) const {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return std::nullopt;  // ifstream reads it as empty
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;

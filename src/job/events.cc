@@ -139,7 +139,7 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
       ctx.Log(LogLevel::kWarn, "marking the failed snapshots as reported failed", {{"error", st.error().ToString()}});
   }
 
-  RetentionPolicy policy{spec.keep, spec.keep_days, false};
+  RetentionPolicy policy{spec.keep, spec.keep_days, false, ""};
   if (copy_event) {
     // A copy completed: retention for its source volume, here.
     std::set<std::string> volumes;

@@ -33,8 +33,13 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
                                                    const RetentionPolicy& policy, core::WallTime now, bool orphan) {
   std::vector<aws::Snapshot> sorted = snapshots;
   // Newest first; ties broken by id so the plan is deterministic.
-  std::sort(sorted.begin(), sorted.end(), [](const aws::Snapshot& a, const aws::Snapshot& b) {
-    return a.start_time != b.start_time ? a.start_time > b.start_time : a.snapshot_id > b.snapshot_id;
+  auto mine = [&policy](const aws::Snapshot& s) {
+    return !policy.this_run.empty() && s.TagValue(kTagRunId) == policy.this_run;
+  };
+  std::sort(sorted.begin(), sorted.end(), [&mine](const aws::Snapshot& a, const aws::Snapshot& b) {
+    if (a.start_time != b.start_time) return a.start_time > b.start_time;
+    if (mine(a) != mine(b)) return mine(a);  // the same second: this run's is the newer
+    return a.snapshot_id > b.snapshot_id;
   });
   std::vector<RetentionDecision> out;
   int completed_seen = 0;
@@ -57,6 +62,8 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
       bool in_newest = policy.keep > 0 && completed_seen <= policy.keep;
       if (!newest_completed_taken && !orphan) {
         d.reason = "the volume's newest completed snapshot";
+      } else if (mine(s)) {
+        d.reason = "made by this run";
       } else if (in_newest) {
         d.reason = "among the newest " + std::to_string(policy.keep);
       } else if (young) {

@@ -8,7 +8,9 @@
 //     not take the last good one) -- except for orphans with --prune-orphans;
 //  5. retention runs for a volume only after this run's snapshot of it exists;
 //  6. snapshots of volumes that no longer exist (orphans) are looked at only
-//     with --prune-orphans.
+//     with --prune-orphans;
+//  7. never a snapshot the run applying it made (two sets begun within the
+//     same second would otherwise be ordered by id).
 // Then a snapshot is kept when it is among the newest `keep` completed ones
 // of its volume, or younger than `keep_days`; otherwise it is deleted.
 // InvalidSnapshot.InUse (an AMI uses it) is "kept, reported", not a failure.
@@ -30,6 +32,10 @@ struct RetentionPolicy {
   int keep = 0;       // newest N per volume; 0: no count rule
   int keep_days = 0;  // younger than D days; 0: no age rule
   bool prune_orphans = false;
+  // The run applying it: its own snapshots (tagged s3snapshot:run-id with
+  // it) are the newest of their volume, whatever the clock's resolution
+  // says, and are never deleted. Empty: none.
+  std::string this_run;
   bool enabled() const { return keep > 0 || keep_days > 0; }
 };
 

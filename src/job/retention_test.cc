@@ -43,7 +43,7 @@ std::set<std::string> Deleted(const std::vector<RetentionDecision>& ds) {
 TEST(PlanRetentionTest, KeepNewestN) {
   auto ds =
       PlanVolumeRetention({Snap("s1", "v", "20"), Snap("s2", "v", "21"), Snap("s3", "v", "22"), Snap("s4", "v", "23")},
-                          {2, 0, false}, Nov(26), false);
+                          {2, 0, false, ""}, Nov(26), false);
   EXPECT_EQ((std::set<std::string>{"s1", "s2"}), Deleted(ds));
 }
 
@@ -51,7 +51,7 @@ TEST(PlanRetentionTest, NeverManualOrProtectedSnapshots) {
   auto ds = PlanVolumeRetention(
       {Snap("manual", "v", "01", "completed", false), Snap("prot", "v", "02", "completed", true, true),
        Snap("old", "v", "03"), Snap("new", "v", "25")},
-      {1, 0, false}, Nov(26), false);
+      {1, 0, false, ""}, Nov(26), false);
   EXPECT_EQ((std::set<std::string>{"old"}), Deleted(ds));
 }
 
@@ -59,24 +59,24 @@ TEST(PlanRetentionTest, TodaysUnfinishedSnapshotDoesNotCostYesterdays) {
   // The bug other tools had: keep 1 deleted yesterday's while today's was still pending (or failed).
   auto ds = PlanVolumeRetention({Snap("today", "v", "26", "pending"), Snap("failed", "v", "26", "error"),
                                  Snap("yesterday", "v", "25"), Snap("older", "v", "24")},
-                                {1, 0, false}, Nov(26), false);
+                                {1, 0, false, ""}, Nov(26), false);
   EXPECT_EQ((std::set<std::string>{"older"}), Deleted(ds));
 }
 
 TEST(PlanRetentionTest, KeepDaysAndEitherRuleKeeps) {
   std::vector<aws::Snapshot> s = {Snap("d10", "v", "10"), Snap("d20", "v", "20"), Snap("d24", "v", "24"),
                                   Snap("d25", "v", "25")};
-  EXPECT_EQ((std::set<std::string>{"d10", "d20"}), Deleted(PlanVolumeRetention(s, {0, 3, false}, Nov(26), false)));
+  EXPECT_EQ((std::set<std::string>{"d10", "d20"}), Deleted(PlanVolumeRetention(s, {0, 3, false, ""}, Nov(26), false)));
   // keep 3 OR younger than 3 days: d20 is within the newest 3.
-  EXPECT_EQ((std::set<std::string>{"d10"}), Deleted(PlanVolumeRetention(s, {3, 3, false}, Nov(26), false)));
+  EXPECT_EQ((std::set<std::string>{"d10"}), Deleted(PlanVolumeRetention(s, {3, 3, false, ""}, Nov(26), false)));
 }
 
 TEST(PlanRetentionTest, NewestCompletedIsKeptEvenWhenOld) {
-  auto ds = PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, false}, Nov(26), false);
+  auto ds = PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, false, ""}, Nov(26), false);
   EXPECT_TRUE(Deleted(ds).empty());
   // An orphan (volume gone, --prune-orphans) does not get that net.
   EXPECT_EQ((std::set<std::string>{"only"}),
-            Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true}, Nov(26), true)));
+            Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true, ""}, Nov(26), true)));
 }
 
 class RetentionJobTest : public ::testing::Test {
@@ -96,6 +96,22 @@ class RetentionJobTest : public ::testing::Test {
   FakeEc2 ec2_;
   FakeClock clock_;  // set to 2026-11-26, the day of the new snapshots
 };
+
+TEST(PlanRetentionTest, NeverThisRunsOwnSnapshotAlsoWithinTheSameSecond) {
+  // moto (and a fast run) give two sets of one volume the same start time:
+  // ordered by id alone, this run's new set could be "beyond the newest 1".
+  for (const char* other_id : {"snap-0", "snap-f"}) {
+    aws::Snapshot older = Snap(other_id, "v", "26");
+    aws::Snapshot mine = Snap("snap-8", "v", "26");
+    mine.tags.push_back({kTagRunId, "run-2"});
+    RetentionPolicy policy{1, 0, false, "run-2"};
+    auto ds = PlanVolumeRetention({older, mine}, policy, Nov(26), false);
+    EXPECT_EQ((std::set<std::string>{other_id}), Deleted(ds)) << other_id;
+    policy.keep_days = 0;
+    auto orphan = PlanVolumeRetention({older, mine}, policy, Nov(26), true);
+    EXPECT_EQ(0u, Deleted(orphan).count("snap-8")) << "not even as an orphan";
+  }
+}
 
 TEST_F(RetentionJobTest, PrunesAfterTheNewSnapshotsExistAndReportsInUse) {
   ec2_.snapshot_polls = 1000;  // today's snapshot stays 'pending'

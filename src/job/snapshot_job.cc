@@ -401,8 +401,8 @@ std::vector<std::string> Job::SelectedVolumes() const {
 }
 
 bool Job::RetentionAllowed() const {
-  return RetentionPolicy{spec_.keep, spec_.keep_days, spec_.prune_orphans}.enabled() && report_.run_errors.empty() &&
-         !ctx_.Cancelled();
+  return RetentionPolicy{spec_.keep, spec_.keep_days, spec_.prune_orphans, ""}.enabled() &&
+         report_.run_errors.empty() && !ctx_.Cancelled();
 }
 
 std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
@@ -428,7 +428,7 @@ void Job::RetainInDestinations() {
   if (!RetentionAllowed()) return;
   // Every selected volume, whether or not today's run snapshotted it: its
   // copies are kept by the same rules (never the newest, never protected).
-  RetentionPolicy policy{spec_.keep, spec_.keep_days, false};
+  RetentionPolicy policy{spec_.keep, spec_.keep_days, false, ctx_.run_id};
   const std::vector<std::string> selected = SelectedVolumes();
   const std::set<std::string> volumes(selected.begin(), selected.end());
   for (const auto& [region, dest] : destinations_) {
@@ -438,7 +438,7 @@ void Job::RetainInDestinations() {
 
 void Job::RetainInSourceRegion() {
   if (!RetentionAllowed()) return;
-  RetentionPolicy policy{spec_.keep, spec_.keep_days, spec_.prune_orphans};
+  RetentionPolicy policy{spec_.keep, spec_.keep_days, spec_.prune_orphans, ctx_.run_id};
   ApplyRetention(*ctx_.ec2, policy, FreshVolumes(true), ctx_.clock->Now(), spec_.dry_run, &report_);
 }
 

@@ -20,6 +20,7 @@ sys.path.insert(0, HERE)
 
 from fault_proxy import FaultProxy  # noqa: E402
 from helpers import check_report_text, enable_auth  # noqa: E402
+from oracle import Oracle  # noqa: E402
 
 REGION = "us-east-1"
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Receive")
@@ -101,18 +102,24 @@ def base_env(home, endpoint=None):
 
 
 @pytest.fixture
-def run(endpoint, home):
-    """run(args, env=None, input=None, endpoint=None) -> CompletedProcess (text)."""
-    def _run(args, env=None, input=None, endpoint_url=None, timeout=120, replace_env=None):
+def run(endpoint, home, moto):
+    """run(args, env=None, input=None, endpoint=None, oracle=True) -> CompletedProcess (text)."""
+    def _run(args, env=None, input=None, endpoint_url=None, timeout=120, replace_env=None, oracle=True):
         e = replace_env if replace_env is not None else base_env(home, endpoint_url or endpoint)
         if env:
             e.update(env)
+        watch = Oracle(moto["url"], Recording.active, e) if oracle else None
+        if watch:
+            watch.begin(args)
         r = subprocess.run([binary()] + list(args), env=e, input=input, capture_output=True,
                            text=True, timeout=timeout)
         # Every JSON report of the suite is checked against the published
-        # schema, whatever the test itself looks at.
+        # schema, and every run against what happened (oracle.py), whatever
+        # the test itself looks at.
         if "--output" in args and "json" in args and r.returncode in (0, 1):
             check_report_text(r.stdout)
+        if watch:
+            watch.check(args, r)
         return r
     return _run
 
@@ -155,12 +162,16 @@ class Recording:
     def __init__(self, url):
         self.url = url
 
+    active = False  # a test's recording is on: the oracle reads it and leaves it be
+
     def start(self):
         _post(self.url + "/moto-api/recorder/reset-recording")
         _post(self.url + "/moto-api/recorder/start-recording")
+        Recording.active = True
 
     def stop(self):
         _post(self.url + "/moto-api/recorder/stop-recording")
+        Recording.active = False
 
     def requests(self):
         data = urllib.request.urlopen(self.url + "/moto-api/recorder/download-recording", timeout=30).read()

@@ -15,8 +15,16 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def help_flags():
-    out = subprocess.run([binary(), "--help"], capture_output=True, text=True).stdout
-    return sorted(set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", out.split("Options:")[1].split("\nAn audit")[0])))
+    """Every option either command's --help lists (the lines that start with one)."""
+    flags = set()
+    for command in ([], ["audit"]):
+        out = subprocess.run([binary()] + command + ["--help"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            m = re.match(r"  ((?:--?[a-z][a-z-]*)(?:, --?[a-z][a-z-]*)*)", line)
+            if m:
+                flags.update(f.strip() for f in m.group(1).split(","))
+    assert "--stop" in flags and "--max-age" in flags
+    return sorted(flags)
 
 
 def test_man_page_renders_without_warnings_and_has_every_option():
