@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 s3s_setup_demo
-s3s_build build
+s3s_build_tool build
 
 work=$(mktemp -d)
 python3 tests/e2e/moto_ctl.py start "$work/moto.json" >/dev/null

@@ -55,4 +55,7 @@ zip_path="dist/s3snapshot-$version-lambda-$arch.zip"
 rm -f "$zip_path"
 (cd "$stage" && TZ=UTC find . -exec touch -h -d '2016-07-15 00:00:00' {} + && zip -q -r -X -y "$OLDPWD/$zip_path" bootstrap lib)
 python3 scripts/check-lambda-package.py "$zip_path"
+# The name deploy/template.yaml's CodeUri gives: the zip packaged last.
+cp "$zip_path" dist/s3snapshot-lambda.zip
 echo "$zip_path"
+echo "dist/s3snapshot-lambda.zip (for deploy/template.yaml: Architecture=$arch)" >&2

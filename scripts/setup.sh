@@ -132,3 +132,20 @@ s3s_build() {
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$dir" -j"${S3S_JOBS:-$(nproc)}"
 }
+
+# The tool alone, quietly (the demo): no test binaries, one line of progress,
+# the compiler's output only when the build fails.
+s3s_build_tool() {
+  local dir=${1:-build}
+  shift || true
+  mkdir -p "$dir"
+  if [ ! -x "$dir/src/s3snapshot" ]; then
+    echo "Building s3snapshot in $dir/ (the first build takes about 2 minutes on 2 cores; later ones seconds)..."
+  fi
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir/build.log" 2>&1 &&
+    cmake --build "$dir" --target s3snapshot -j"${S3S_JOBS:-$(nproc)}" >>"$dir/build.log" 2>&1 || {
+    cat "$dir/build.log" >&2
+    echo "setup: the build failed (its log is above and in $dir/build.log)" >&2
+    return 1
+  }
+}

@@ -336,7 +336,8 @@ void WriteReportText(const Report& r, std::ostream& o) {
   }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n"
-    << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s), " << r.FailedCount() << " failed";
+    << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s)" << (r.dry_run ? " planned" : "")
+    << ", " << r.FailedCount() << " failed";
   auto left = r.LeftStopped();
   if (!left.empty()) {
     o << ", " << left.size() << " LEFT STOPPED:";

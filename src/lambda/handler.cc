@@ -22,9 +22,25 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
   return o.str();
 }
 
+core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env) {
+  TopicDefaults t;
+  for (auto [name, field] : {std::pair<const char*, std::string*>{"S3SNAPSHOT_SNS_ARN", &t.sns_arn},
+                             {"S3SNAPSHOT_SNS_ARN_ERROR", &t.sns_arn_error}}) {
+    const std::string value = env.Get(name).value_or("");
+    if (value.empty()) continue;
+    if (auto problem = aws::SnsTopicArnProblem(value); !problem.empty()) {
+      return core::Error::Make(core::ErrorKind::kInvalidInput,
+                               std::string(name) + ": '" + value + "' is not an SNS topic ARN: " + problem,
+                               "InvalidConfig");
+    }
+    *field = value;
+  }
+  return t;
+}
+
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
                                 job::CancelToken* cancel, const job::JobSpec& event_settings,
-                                const std::string& function_arn, std::ostream* emf) {
+                                const std::string& function_arn, std::ostream* emf, const TopicDefaults& topics) {
   HandlerOutcome out;
   auto fail = [&out](const std::string& type, const std::string& message) {
     out.function_error = true;
@@ -44,7 +60,9 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
     }
     auto creds = runtime.CheckCredentials();
     if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
-    job::Report report = app::HandleEvent(**event, event_settings, runtime, logger, cancel);
+    job::JobSpec settings = event_settings;
+    if (settings.sns_arn_error.empty()) settings.sns_arn_error = topics.sns_arn_error;
+    job::Report report = app::HandleEvent(**event, settings, runtime, logger, cancel);
     bool cut = false;
     out.body = ResponseBody(report, kMaxResponseBytes, &cut);
     for (const auto& line : job::FailureSummary(report)) logger.Error(line, {{"run_id", report.run_id}});
@@ -53,6 +71,8 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   auto doc = job::ParseFilterDocument(payload, "payload");
   if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
   job::JobSpec spec;
+  spec.sns_arn = topics.sns_arn;  // the payload's own win
+  spec.sns_arn_error = topics.sns_arn_error;
   job::ApplySettings(*doc, &spec);
   if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec.audit)) {
     return fail("InvalidPayload", std::string("payload: \"") + other->name + "\" " +

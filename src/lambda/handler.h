@@ -36,9 +36,19 @@ std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut)
 // After a run (snapshot or audit), its metrics go to `emf` as CloudWatch
 // Embedded Metric Format lines (job/metrics.h), with the account of
 // `function_arn` (the invoked function's ARN) as the Account dimension.
+// The function's SNS topics (S3SNAPSHOT_SNS_ARN, S3SNAPSHOT_SNS_ARN_ERROR: the
+// SAM template wires the topics it creates there): a payload without
+// "sns-arn" / "sns-arn-error" notifies these.
+struct TopicDefaults {
+  std::string sns_arn, sns_arn_error;
+};
+// Reads and checks them from the environment (an init error when malformed).
+core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env);
+
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
                                 job::CancelToken* cancel, const job::JobSpec& event_settings = {},
-                                const std::string& function_arn = "", std::ostream* emf = nullptr);
+                                const std::string& function_arn = "", std::ostream* emf = nullptr,
+                                const TopicDefaults& topics = {});
 
 }  // namespace s3snapshot::lambda
 

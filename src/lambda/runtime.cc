@@ -116,6 +116,12 @@ int RunLambdaRuntime(const core::Env& env) {
     }
     job::ApplySettings(*doc, &event_settings);
   }
+  auto topics = TopicDefaultsFrom(env);
+  if (!topics.ok()) {
+    logger.Error("init failed", {{"error", topics.error().message}});
+    (void)api.PostInitError("Runtime.InitError", topics.error().message);
+    return 1;
+  }
   for (;;) {
     auto inv = api.Next();
     if (!inv.ok()) {
@@ -141,7 +147,8 @@ int RunLambdaRuntime(const core::Env& env) {
     core::Status posted = ServeInvocation(
         api, *inv,
         [&](const Invocation& i) {
-          return HandleInvocation(i.payload, **runtime, logger, &cancel, event_settings, i.function_arn, &std::cout);
+          return HandleInvocation(i.payload, **runtime, logger, &cancel, event_settings, i.function_arn, &std::cout,
+                                  *topics);
         },
         logger);
     (*runtime)->SetDeadline(std::nullopt);

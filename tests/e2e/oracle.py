@@ -32,7 +32,7 @@ READ_ONLY = ("Describe", "Get", "List", "Receive")
 DENIED = ("AuthFailure", "UnauthorizedOperation", "AccessDenied", "InvalidClientTokenId", "SignatureDoesNotMatch")
 # The binary's own requests (proxies forward its headers).
 USER_AGENT = "s3snapshot/"
-SUMMARY = re.compile(r"^(\d+) instance\(s\), (\d+) snapshot\(s\), (\d+) failed(.*)$", re.M)
+SUMMARY = re.compile(r"^(\d+) instance\(s\), (\d+) snapshot\(s\)(?: planned)?, (\d+) failed(.*)$", re.M)
 AUDIT_SUMMARY = re.compile(r"^(\d+) instance\(s\), (\d+) volume\(s\), (\d+) unprotected(.*)$", re.M)
 
 

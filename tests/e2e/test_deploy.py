@@ -3,12 +3,13 @@ action a real run sends, and every request meets the role's conditions
 (taken from moto's request recording)."""
 import collections
 import json
+import os
 import re
 import subprocess
 import sys
 
 from conftest import client, make_fleet, sqs_topic, tagmap
-from helpers import TEMPLATE, role_actions
+from helpers import ROOT, TEMPLATE, role_actions
 
 
 def all_snapshot_tags(endpoint):
@@ -133,4 +134,16 @@ def test_the_architecture_is_a_parameter():
     assert p["AllowedValues"] == ["x86_64", "arm64"] and p["Default"] == "x86_64"
     fn = t["Resources"]["SnapshotFunction"]["Properties"]
     assert fn["Architectures"] == [{"Ref": "Architecture"}]
-    assert "-lambda-arm64.zip" in t["Parameters"]["PackageUri"]["Description"]
+    # A literal local path (what `sam deploy`/`sam package` upload), the one
+    # scripts/package-lambda.sh writes last whatever the architecture.
+    assert fn["CodeUri"] == "../dist/s3snapshot-lambda.zip"
+    with open(os.path.join(ROOT, "scripts", "package-lambda.sh")) as f:
+        assert "dist/s3snapshot-lambda.zip" in f.read()
+
+
+def test_the_topics_the_stack_creates_are_wired_to_the_function():
+    from helpers import load_template
+    t = load_template()
+    env = t["Resources"]["SnapshotFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["S3SNAPSHOT_SNS_ARN"] == {"If": ["WithTopics", {"Ref": "SnapshotTopic"}, ""]}
+    assert env["S3SNAPSHOT_SNS_ARN_ERROR"] == {"If": ["WithTopics", {"Ref": "SnapshotErrorTopic"}, ""]}

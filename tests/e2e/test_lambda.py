@@ -187,6 +187,30 @@ def test_seed_example_1_payload(lambda_fn, endpoint, ec2):
     assert rep2["ok"] and len(snapshots(ec2)) == 5
 
 
+def test_the_stacks_topics_are_wired_by_the_environment(lambda_fn, endpoint, ec2):
+    """The SAM template puts the topics it creates in S3SNAPSHOT_SNS_ARN and
+    S3SNAPSHOT_SNS_ARN_ERROR: a payload naming none is told there; one that
+    names its own topic wins; a malformed ARN there is an init error."""
+    topic, read = sqs_topic(endpoint, "Stack-Snapshot")
+    err_topic, read_err = sqs_topic(endpoint, "Stack-Snapshot-Err")
+    own, read_own = sqs_topic(endpoint, "Own")
+    make_fleet(ec2, count=1, tags={"Env": "PROD"}, volumes=1)
+    rie = lambda_fn(extra_env={"S3SNAPSHOT_SNS_ARN": topic, "S3SNAPSHOT_SNS_ARN_ERROR": err_topic})
+    assert rie.invoke('{"tags": {"tag:Env": "PROD"}}')["ok"] is True
+    (msg,) = read()
+    assert "1 instances, 1 snapshots, 0 failed" in msg["Subject"]
+    rep = rie.invoke('{"tags": {"tag:Env": "PRD"}}')  # a typo: nothing matched
+    assert rep["ok"] is False and "errorType" not in rep
+    (err,) = read_err()
+    assert "NothingSelected" in err["Message"]
+    assert len(read()) == 1, "the summary topic hears of every run"
+    assert rie.invoke(json.dumps({"tags": {"tag:Env": "PROD"}, "sns-arn": own}))["ok"] is True
+    assert len(read_own()) == 1 and read() == []
+    bad = lambda_fn(extra_env={"S3SNAPSHOT_SNS_ARN": "arn:aws:sns:us-east-1:1:x"})
+    out = bad.invoke('{"tags": {"tag:Env": "PROD"}}')
+    assert "errorType" in out or "errorMessage" in out, out
+
+
 def test_seed_example_2_payload_reports_missing_instances_without_a_function_error(lambda_fn):
     rie = lambda_fn()
     rep = rie.invoke(seed_payload(2))
