@@ -108,6 +108,20 @@ s3s_install_toxiproxy() {
   fi
 }
 
+# The AWS SAM CLI, for the deployment test (sam validate, sam package), in a
+# virtual environment of its own: it pins its own boto3, Flask and
+# jsonschema, which must not move moto's.
+S3S_SAM_VERSION=1.170.0
+s3s_install_sam() {
+  local venv="$HOME/.cache/s3snapshot/sam-venv"
+  if ! "$venv/bin/sam" --version 2>/dev/null | grep -qx "SAM CLI, version $S3S_SAM_VERSION"; then
+    echo "setup: installing the AWS SAM CLI $S3S_SAM_VERSION (pip, in $venv)"
+    rm -rf "$venv"
+    "${PYTHON:-python3}" -m venv "$venv"
+    "$venv/bin/pip" install -q "aws-sam-cli==$S3S_SAM_VERSION"
+  fi
+}
+
 # What the demo needs: the build and moto.
 s3s_setup_demo() {
   s3s_install_apt
@@ -120,6 +134,7 @@ s3s_setup() {
   s3s_apt_ensure "${S3S_APT_TEST_PACKAGES[@]}"
   s3s_install_rie
   s3s_install_toxiproxy
+  s3s_install_sam
 }
 
 # Configures and builds into $1 (default: build) with the given CMake

@@ -76,6 +76,9 @@ const std::vector<Entry>& Environment() {
       {"S3SNAPSHOT_EVENT_SETTINGS",
        "Lambda only: the settings for completion events (a document with the "
        "payload's keys)."},
+      {"S3SNAPSHOT_SNS_ARN, S3SNAPSHOT_SNS_ARN_ERROR",
+       "Lambda only: the topics a payload (or an event) that names none of its own notifies; the SAM template "
+       "sets them to the topics it creates."},
   };
   return kEnv;
 }
@@ -182,8 +185,9 @@ std::string ManPage() {
        ".TP\n.B 1\n" +
        Roff(
            "Some instance failed, an audit found unprotected volumes, a requested id was not found, the "
-           "selection, a notification or the metrics failed, or the run was cancelled; the report and stderr "
-           "say which, and the other instances' work was done.\n") +
+           "selection matched no instance (without --allow-empty), the selection, a notification or the "
+           "metrics failed, or the run was cancelled; the report and stderr say which, and the other "
+           "instances' work was done.\n") +
        ".TP\n.B 2\n" + Roff("Bad usage or input (options, filter, configuration, credentials): nothing was sent.\n");
   m += ".SH ENVIRONMENT\n";
   for (const auto& e : Environment()) m += ".TP\n" + Bold(e.name) + "\n" + Roff(e.text) + "\n";

@@ -92,25 +92,31 @@ class Oracle:
         return out
 
     def end(self):
-        if not self.recording_active:
-            self._post("/moto-api/recorder/stop-recording")
+        # Recording off while the oracle looks (its own lookups must not
+        # enter a test's recording); a test's recording goes on after.
+        self._post("/moto-api/recorder/stop-recording")
+
+    def resume(self):
+        if self.recording_active:
+            self._post("/moto-api/recorder/start-recording")
 
     # --- the checks ---------------------------------------------------------
     def check(self, args, proc):
+        calls = self.requests()
+        self.end()
         try:
-            self._check(list(args), proc)
+            self._check(list(args), proc, calls)
         except botocore.exceptions.ClientError as e:
             # The run's identity may not read what the oracle looks at (a
             # least-privilege or refused identity): then it cannot judge.
             if e.response.get("Error", {}).get("Code") not in DENIED:
                 raise
         finally:
-            self.end()
+            self.resume()
 
-    def _check(self, args, proc):
+    def _check(self, args, proc, calls):
         if "--help" in args or "--version" in args or "-v" in args or "-h" in args:
             return
-        calls = self.requests()
         mutating = [a for a, _, _ in calls if a and not a.startswith(READ_ONLY)]
         why = "stdout:\n%s\nstderr:\n%s" % (proc.stdout, proc.stderr)
         if proc.returncode == 2:

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -206,9 +207,14 @@ def test_the_stacks_topics_are_wired_by_the_environment(lambda_fn, endpoint, ec2
     assert len(read()) == 1, "the summary topic hears of every run"
     assert rie.invoke(json.dumps({"tags": {"tag:Env": "PROD"}, "sns-arn": own}))["ok"] is True
     assert len(read_own()) == 1 and read() == []
+    rie.close()  # one RIE at a time: it always holds port 9001
     bad = lambda_fn(extra_env={"S3SNAPSHOT_SNS_ARN": "arn:aws:sns:us-east-1:1:x"})
-    out = bad.invoke('{"tags": {"tag:Env": "PROD"}}')
-    assert "errorType" in out or "errorMessage" in out, out
+    with pytest.raises(urllib.error.HTTPError):  # the RIE's answer to an init error
+        bad.invoke('{"tags": {"tag:Env": "PROD"}}')
+    bad.log.flush()
+    with open(bad.log_path) as f:
+        assert "S3SNAPSHOT_SNS_ARN: 'arn:aws:sns:us-east-1:1:x' is not an SNS topic ARN" in f.read()
+    assert len(snapshots(ec2)) == 2, "nothing ran"
 
 
 def test_seed_example_2_payload_reports_missing_instances_without_a_function_error(lambda_fn):
