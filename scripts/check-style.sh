@@ -4,7 +4,9 @@
 #  2. every #include points down the layers, never up:
 #       core -> aws -> job -> app -> lambda -> cli
 #     (a file may include its own layer and those to its left), and only
-#     tests (*_test.cc, tests/, fuzz/) include src/testing/.
+#     tests (*_test.cc, tests/, fuzz/) include src/testing/;
+#  3. the bounds of scripts/check-bounds.py (function length, nesting, the
+#     orchestrator's size).
 # Usage: scripts/check-style.sh   (exit 1 with the offending files listed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +49,12 @@ for f in "${files[@]}"; do
   done < <(grep -E '^#include "[a-z]+/' "$f" || true)
 done
 
-[ "$status" = 0 ] && echo "check-style: ${#files[@]} files formatted, includes point down the layers"
+# 3. The bounds that keep the house livable (scripts/check-bounds.py): no
+#    function over 120 lines outside data tables, control flow at most 5
+#    deep, the run's orchestrator (src/job/snapshot_job.cc) under 400 lines.
+if ! python3 scripts/check-bounds.py "${files[@]}"; then
+  status=1
+fi
+
+[ "$status" = 0 ] && echo "check-style: ${#files[@]} files formatted, includes point down the layers, within the bounds"
 exit "$status"

@@ -155,7 +155,7 @@ s3s_build_tool() {
   shift || true
   mkdir -p "$dir"
   if [ ! -x "$dir/src/s3snapshot" ]; then
-    echo "Building s3snapshot in $dir/ (the first build takes about 2 minutes on 2 cores; later ones seconds)..."
+    echo "Building s3snapshot in $dir/ (the first build takes about 1.5 minutes on 2 cores; later ones seconds)..."
   fi
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir/build.log" 2>&1 &&
     cmake --build "$dir" --target s3snapshot -j"${S3S_JOBS:-$(nproc)}" >>"$dir/build.log" 2>&1 || {

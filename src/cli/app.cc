@@ -48,6 +48,36 @@ std::string NameTheSource(const std::string& message, const job::SettingValues& 
   return filter_source.empty() ? message : filter_source + ": " + message;
 }
 
+// --filter's document (JSON, @FILE or - for stdin) applied to `spec`; 0, or
+// the exit status of the error it printed. `*source` names where it came from.
+int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::Env& env, std::istream& in,
+                        job::JobSpec* spec, std::string* source) {
+  std::string text = arg;
+  *source = "--filter";
+  if (arg == "-") {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    *source = "--filter (stdin)";
+  } else if (!arg.empty() && arg[0] == '@') {
+    std::string path = arg.substr(1);
+    auto content = env.ReadFile(path);
+    if (!content) return InputError("--filter: cannot read the file '" + path + "': " + env.WhyUnreadable(path));
+    text = *content;
+    *source = "--filter " + path;
+  }
+  auto doc = job::ParseFilterDocument(text, *source);
+  if (!doc.ok()) return InputError(doc.error().message);
+  job::ApplySettings(*doc, spec);
+  if (audit_command) spec->audit = true;
+  if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec->audit)) {
+    return InputError(*source + ": \"" + other->name + "\" " +
+                      (spec->audit ? "does not apply to an audit (an audit changes nothing)"
+                                   : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istream& in, std::ostream& out) {
@@ -75,28 +105,8 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   job::JobSpec spec;
   std::string filter_source_text;  // where the document came from, when one was given
   if (flags.count("filter")) {
-    std::string arg = text_of("filter"), text = arg, source = "--filter";
-    if (arg == "-") {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-      source = "--filter (stdin)";
-    } else if (!arg.empty() && arg[0] == '@') {
-      std::string path = arg.substr(1);
-      auto content = env.ReadFile(path);
-      if (!content) return InputError("--filter: cannot read the file '" + path + "': " + env.WhyUnreadable(path));
-      text = *content;
-      source = "--filter " + path;
-    }
-    filter_source_text = source;
-    auto doc = job::ParseFilterDocument(text, source);
-    if (!doc.ok()) return InputError(doc.error().message);
-    job::ApplySettings(*doc, &spec);
-    if (audit_command) spec.audit = true;
-    if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec.audit)) {
-      return InputError(source + ": \"" + other->name + "\" " +
-                        (spec.audit ? "does not apply to an audit (an audit changes nothing)"
-                                    : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
+    if (int status = ApplyFilterDocument(text_of("filter"), audit_command, env, in, &spec, &filter_source_text)) {
+      return status;
     }
   }
   if (audit_command) spec.audit = true;

@@ -168,162 +168,214 @@ core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, con
   return out;
 }
 
-CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& sources,
-                         const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options) {
-  CopyResult out;
-  std::map<std::string, std::set<std::string>> done;  // source id -> regions whose copy is completed
-  for (const auto& destination : destinations) {
-    const std::string& region = destination.first;
-    aws::Ec2Api& dest = *destination.second;
-    const std::string step = "copy to " + region;
-    std::vector<const CopySource*> here;
+namespace {
+
+// One destination region's part of CopyToRegions, in the steps copier.h
+// lists: look at the sources and their copies there, start copies (in waves
+// with --wait, polling between them), look again at what it started, and
+// name what is overdue or unfinished.
+class RegionCopies {
+ public:
+  RegionCopies(const JobContext& ctx, aws::Ec2Api& dest, const std::string& region, const CopyOptions& options,
+               CopyResult* out)
+      : ctx_(ctx), dest_(dest), region_(region), step_("copy to " + region), options_(options), out_(out) {}
+
+  // The sources that owe a copy here, each with its state: false when there
+  // are none, or the destination could not be read (a run error).
+  bool Look(const std::vector<CopySource>& sources) {
     std::vector<std::string> ids;
     for (const auto& s : sources) {
-      if (!s.owed.count(region) || s.state == "error") continue;
-      here.push_back(&s);
+      if (!s.owed.count(region_) || s.state == "error") continue;
+      here_.push_back(&s);
       ids.push_back(s.snapshot_id);
     }
-    if (here.empty()) continue;
-    auto copies = CopiesIn(dest, ids);
+    if (here_.empty()) return false;
+    auto copies = CopiesIn(dest_, ids);
     if (!copies.ok()) {
-      out.run_errors.push_back(FailureFrom(step, copies.error().WithContext("listing the copies there")));
-      continue;
+      out_->run_errors.push_back(FailureFrom(step_, copies.error().WithContext("listing the copies there")));
+      return false;
     }
-    std::map<std::string, CopyOutcome> outcomes;  // by source id
-    std::vector<const CopySource*> to_send;
-    for (const CopySource* s : here) {
-      CopyOutcome o{s->instance_id, s->snapshot_id, region, "", "queued", s->this_run};
-      const auto& list = (*copies)[s->snapshot_id];
-      if (auto keep = KeepOne(ctx, dest, region, list)) {
-        o.copy_id = keep->snapshot_id;
-        o.state = keep->state == "completed" ? "completed" : "pending";
-      } else {
-        for (const auto& c : list) {  // only copies in 'error' are left: say so, and copy again
-          out.failures.push_back({s->instance_id, Failure(step, "SnapshotError",
-                                                          "copy " + c.snapshot_id + " of " + s->snapshot_id +
-                                                              " ended in state 'error'; a new copy is made")});
-        }
-        if (s->state == "completed") to_send.push_back(s);
-      }
-      outcomes[s->snapshot_id] = o;
-    }
+    for (const CopySource* s : here_) Classify(*s, (*copies)[s->snapshot_id]);
     // Oldest sources first: they are the closest to overdue.
-    std::stable_sort(to_send.begin(), to_send.end(), [](const CopySource* a, const CopySource* b) {
+    std::stable_sort(to_send_.begin(), to_send_.end(), [](const CopySource* a, const CopySource* b) {
       return !a->this_run && b->this_run ? true : (a->this_run == b->this_run && a->start < b->start);
     });
-    // Start copies while the region has room: without --wait at most
-    // max_new_per_region this run; with --wait in waves as copies complete.
-    auto in_flight = [&outcomes] {
-      int n = 0;
-      for (const auto& entry : outcomes) n += entry.second.state == "pending";
-      return n;
-    };
-    std::vector<std::string> started;
-    SlowestCall slowest;  // a copy is started only if twice the slowest fits before the deadline
-    size_t next = 0;
-    int started_count = 0;
-    const auto deadline = ctx.clock->Steady() + options.timeout;
+    return true;
+  }
+
+  // Starts copies while the region has room: without --wait at most
+  // max_new_per_region this run; with --wait in waves as copies complete.
+  void StartAndWait() {
+    const auto deadline = ctx_.clock->Steady() + options_.timeout;
     for (int round = 0;; ++round) {
-      while (next < to_send.size() && !ctx.Cancelled() && !slowest.NoTimeForAnother(ctx) &&
-             in_flight() < options.max_new_per_region && (options.wait || started_count < options.max_new_per_region)) {
-        const CopySource* s = to_send[next];
-        auto call_start = ctx.clock->Steady();
-        auto r = SendCopy(ctx, dest, *s, region, options);
-        slowest.Record(std::chrono::duration_cast<core::Duration>(ctx.clock->Steady() - call_start));
-        CopyOutcome& o = outcomes[s->snapshot_id];
-        if (r.ok()) {
-          o.copy_id = *r;
-          o.state = "pending";
-          o.started = true;
-          started.push_back(s->snapshot_id);
-          ++started_count;
-        } else if (r.error().kind == ErrorKind::kLimit || IsRetryableAtJobLevel(r.error())) {
-          // The destination's concurrent-copy limit, or throttling: it stays
-          // queued (for the next wave with --wait, else a later run).
-          ctx.Log(LogLevel::kInfo, "copy refused for now; it stays queued",
-                  {{"region", region}, {"snapshot", s->snapshot_id}, {"error", r.error().code}});
-          break;
-        } else {
-          o.state = "failed";
-          out.failures.push_back({s->instance_id, FailureFrom(step, r.error())});
-        }
-        ++next;
-      }
-      if (!options.wait) break;
+      StartWave();
+      if (!options_.wait) break;
       std::vector<std::string> pending;
-      for (const auto& entry : outcomes) {
+      for (const auto& entry : outcomes_) {
         if (entry.second.state == "pending") pending.push_back(entry.second.copy_id);
       }
-      if (pending.empty() && next >= to_send.size()) break;
-      if (ctx.Cancelled() || ctx.clock->Steady() >= deadline) break;
-      SleepUnlessCancelled(*ctx.clock, ctx.cancel, ctx.Backoff(round));
-      for (const auto& chunk : core::Chunks(pending, 200)) {
-        aws::DescribeSnapshotsRequest req;
-        req.owner_ids = {"self"};
-        req.filters = {{"snapshot-id", chunk}};
-        auto snaps = aws::DescribeAllSnapshots(dest, req);
-        if (!snaps.ok()) continue;  // the next round polls again
-        for (const auto& snap : *snaps) {
-          if (snap.state != "completed" && snap.state != "error") continue;
-          for (auto& entry : outcomes) {
-            CopyOutcome& o = entry.second;
-            if (o.copy_id != snap.snapshot_id) continue;
-            o.state = snap.state;
-            if (snap.state == "error") {
-              out.failures.push_back({o.instance_id, Failure(step, "SnapshotError",
-                                                             "copy " + o.copy_id + " of " + o.source_snapshot_id +
-                                                                 " ended in state 'error'")});
-            }
-          }
-        }
-      }
-    }
-    if (!started.empty()) {
-      // Another run may have copied the same sources a moment ago.
-      auto again = CopiesIn(dest, started);
-      if (again.ok()) {
-        for (const auto& id : started) {
-          if (auto keep = KeepOne(ctx, dest, region, (*again)[id])) {
-            // Ours yielded to an earlier copy (and was deleted): not started.
-            if (keep->snapshot_id != outcomes[id].copy_id) outcomes[id].started = false;
-            outcomes[id].copy_id = keep->snapshot_id;
-            outcomes[id].state = keep->state == "completed" ? "completed" : "pending";
-          }
-        }
-      }
-    }
-    const core::WallTime now = ctx.clock->Now();
-    for (const CopySource* s : here) {
-      const CopyOutcome& o = outcomes[s->snapshot_id];
-      if (o.state == "queued" && s->state == "completed" && !s->this_run && s->start != core::WallTime{} &&
-          now - s->start > options.overdue) {
-        out.failures.push_back(
-            {s->instance_id,
-             Failure(step, "CopyOverdue",
-                     "snapshot " + s->snapshot_id + " has no copy in " + region + " yet, " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::hours>(now - s->start).count()) +
-                         " h after it began (--copy-overdue)")});
-      }
-    }
-    if (options.wait) {
-      for (const auto& entry : outcomes) {
-        const CopyOutcome& o = entry.second;
-        if (o.state == "pending") {
-          out.failures.push_back(
-              {o.instance_id, Failure(step, "WaitTimeout", "copy " + o.copy_id + " not completed in time")});
-        } else if (o.state == "queued" && o.this_run_source) {
-          out.failures.push_back({o.instance_id, Failure(step, ctx.Cancelled() ? "Cancelled" : "CopyTimeout",
-                                                         "the copy of " + o.source_snapshot_id + " was not started")});
-        }
-      }
-    }
-    for (auto& [id, o] : outcomes) {
-      if (o.state == "completed") done[id].insert(region);
-      out.outcomes.push_back(o);
+      if (pending.empty() && next_ >= to_send_.size()) break;
+      if (ctx_.Cancelled() || ctx_.clock->Steady() >= deadline) break;
+      SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, ctx_.Backoff(round));
+      Poll(pending);
     }
   }
-  // The sources whose copies are all completed no longer owe one: shorten
-  // or remove their s3snapshot:copy-to tag, so later runs do not look at them.
+
+  // Looks again at what it started, names what is overdue or unfinished, and
+  // hands the outcomes over; `done` gains the sources completed here.
+  void Finish(std::map<std::string, std::set<std::string>>* done) {
+    RecheckStarted();
+    MarkOverdue();
+    if (options_.wait) ReportUnfinished();
+    for (auto& [id, o] : outcomes_) {
+      if (o.state == "completed") (*done)[id].insert(region_);
+      out_->outcomes.push_back(o);
+    }
+  }
+
+ private:
+  void Classify(const CopySource& s, const std::vector<aws::Snapshot>& copies) {
+    CopyOutcome o{s.instance_id, s.snapshot_id, region_, "", "queued", s.this_run};
+    if (auto keep = KeepOne(ctx_, dest_, region_, copies)) {
+      o.copy_id = keep->snapshot_id;
+      o.state = keep->state == "completed" ? "completed" : "pending";
+    } else {
+      for (const auto& c : copies) {  // only copies in 'error' are left: say so, and copy again
+        out_->failures.push_back({s.instance_id, Failure(step_, "SnapshotError",
+                                                         "copy " + c.snapshot_id + " of " + s.snapshot_id +
+                                                             " ended in state 'error'; a new copy is made")});
+      }
+      if (s.state == "completed") to_send_.push_back(&s);
+    }
+    outcomes_[s.snapshot_id] = o;
+  }
+
+  int InFlight() const {
+    int n = 0;
+    for (const auto& entry : outcomes_) n += entry.second.state == "pending";
+    return n;
+  }
+
+  bool RoomForAnother() const {
+    return next_ < to_send_.size() && !ctx_.Cancelled() && !slowest_.NoTimeForAnother(ctx_) &&
+           InFlight() < options_.max_new_per_region &&
+           (options_.wait || static_cast<int>(started_.size()) < options_.max_new_per_region);
+  }
+
+  void StartWave() {
+    while (RoomForAnother()) {
+      const CopySource* s = to_send_[next_];
+      auto call_start = ctx_.clock->Steady();
+      auto r = SendCopy(ctx_, dest_, *s, region_, options_);
+      slowest_.Record(std::chrono::duration_cast<core::Duration>(ctx_.clock->Steady() - call_start));
+      CopyOutcome& o = outcomes_[s->snapshot_id];
+      if (r.ok()) {
+        o.copy_id = *r;
+        o.state = "pending";
+        o.started = true;
+        started_.push_back(s->snapshot_id);
+      } else if (r.error().kind == ErrorKind::kLimit || IsRetryableAtJobLevel(r.error())) {
+        // The destination's concurrent-copy limit, or throttling: it stays
+        // queued (for the next wave with --wait, else a later run).
+        ctx_.Log(LogLevel::kInfo, "copy refused for now; it stays queued",
+                 {{"region", region_}, {"snapshot", s->snapshot_id}, {"error", r.error().code}});
+        return;
+      } else {
+        o.state = "failed";
+        out_->failures.push_back({s->instance_id, FailureFrom(step_, r.error())});
+      }
+      ++next_;
+    }
+  }
+
+  void Poll(const std::vector<std::string>& pending) {
+    for (const auto& chunk : core::Chunks(pending, 200)) {
+      aws::DescribeSnapshotsRequest req;
+      req.owner_ids = {"self"};
+      req.filters = {{"snapshot-id", chunk}};
+      auto snaps = aws::DescribeAllSnapshots(dest_, req);
+      if (!snaps.ok()) continue;  // the next round polls again
+      for (const auto& snap : *snaps) {
+        if (snap.state == "completed" || snap.state == "error") Settle(snap);
+      }
+    }
+  }
+
+  void Settle(const aws::Snapshot& copy) {
+    for (auto& entry : outcomes_) {
+      CopyOutcome& o = entry.second;
+      if (o.copy_id != copy.snapshot_id) continue;
+      o.state = copy.state;
+      if (copy.state == "error") {
+        out_->failures.push_back(
+            {o.instance_id, Failure(step_, "SnapshotError",
+                                    "copy " + o.copy_id + " of " + o.source_snapshot_id + " ended in state 'error'")});
+      }
+    }
+  }
+
+  // Another run may have copied the same sources a moment ago.
+  void RecheckStarted() {
+    if (started_.empty()) return;
+    auto again = CopiesIn(dest_, started_);
+    if (!again.ok()) return;
+    for (const auto& id : started_) {
+      auto keep = KeepOne(ctx_, dest_, region_, (*again)[id]);
+      if (!keep) continue;
+      // Ours yielded to an earlier copy (and was deleted): not started.
+      if (keep->snapshot_id != outcomes_[id].copy_id) outcomes_[id].started = false;
+      outcomes_[id].copy_id = keep->snapshot_id;
+      outcomes_[id].state = keep->state == "completed" ? "completed" : "pending";
+    }
+  }
+
+  void MarkOverdue() {
+    const core::WallTime now = ctx_.clock->Now();
+    for (const CopySource* s : here_) {
+      const CopyOutcome& o = outcomes_[s->snapshot_id];
+      if (o.state != "queued" || s->state != "completed" || s->this_run || s->start == core::WallTime{} ||
+          now - s->start <= options_.overdue) {
+        continue;
+      }
+      out_->failures.push_back(
+          {s->instance_id,
+           Failure(step_, "CopyOverdue",
+                   "snapshot " + s->snapshot_id + " has no copy in " + region_ + " yet, " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::hours>(now - s->start).count()) +
+                       " h after it began (--copy-overdue)")});
+    }
+  }
+
+  void ReportUnfinished() {
+    for (const auto& entry : outcomes_) {
+      const CopyOutcome& o = entry.second;
+      if (o.state == "pending") {
+        out_->failures.push_back(
+            {o.instance_id, Failure(step_, "WaitTimeout", "copy " + o.copy_id + " not completed in time")});
+      } else if (o.state == "queued" && o.this_run_source) {
+        out_->failures.push_back({o.instance_id, Failure(step_, ctx_.Cancelled() ? "Cancelled" : "CopyTimeout",
+                                                         "the copy of " + o.source_snapshot_id + " was not started")});
+      }
+    }
+  }
+
+  const JobContext& ctx_;
+  aws::Ec2Api& dest_;
+  const std::string region_, step_;
+  const CopyOptions& options_;
+  CopyResult* out_;
+  std::vector<const CopySource*> here_;          // the sources that owe a copy here
+  std::map<std::string, CopyOutcome> outcomes_;  // by source id
+  std::vector<const CopySource*> to_send_;       // completed sources without a live copy, oldest first
+  size_t next_ = 0;                              // the next of to_send_ to start
+  std::vector<std::string> started_;             // the sources whose copy this run started
+  SlowestCall slowest_;                          // a copy is started only if twice the slowest fits before the deadline
+};
+
+// The sources whose copies are all completed no longer owe one: shorten or
+// remove their s3snapshot:copy-to tag, so later runs do not look at them.
+void SettleCopyToTags(const JobContext& ctx, const std::vector<CopySource>& sources,
+                      const std::map<std::string, std::set<std::string>>& done) {
   std::vector<std::string> settled;
   std::map<std::string, std::vector<std::string>> shortened;  // new tag value -> sources
   for (const auto& s : sources) {
@@ -340,19 +392,78 @@ CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& s
   }
   for (const auto& chunk : core::Chunks(settled, 1000)) {
     auto st = ctx.ec2->DeleteTags(chunk, {kTagCopyTo});
-    if (!st.ok())
+    if (!st.ok()) {
       ctx.Log(LogLevel::kWarn, "clearing the copy-to tag failed; a later run looks again",
               {{"error", st.error().ToString()}});
+    }
   }
   for (const auto& [value, ids] : shortened) {
     for (const auto& chunk : core::Chunks(ids, 1000)) {
       auto st = ctx.ec2->CreateTags(chunk, {{kTagCopyTo, value}});
-      if (!st.ok())
+      if (!st.ok()) {
         ctx.Log(LogLevel::kWarn, "updating the copy-to tag failed; a later run looks again",
                 {{"error", st.error().ToString()}});
+      }
     }
   }
+}
+
+}  // namespace
+
+CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& sources,
+                         const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options) {
+  CopyResult out;
+  std::map<std::string, std::set<std::string>> done;  // source id -> regions whose copy is completed
+  for (const auto& [region, dest] : destinations) {
+    RegionCopies copies(ctx, *dest, region, options, &out);
+    if (!copies.Look(sources)) continue;
+    copies.StartAndWait();
+    copies.Finish(&done);
+  }
+  SettleCopyToTags(ctx, sources, done);
   return out;
+}
+
+CopyResult CopyToDestinations(const JobContext& ctx, std::vector<CopySource> sources,
+                              const std::set<std::string>& regions, const std::vector<std::string>& volumes,
+                              bool with_owed, const CopyOptions& options) {
+  CopyResult result;
+  if (!ctx.ec2_for_region || regions.empty()) return result;
+  if (with_owed) {
+    std::set<std::string> mine;
+    for (const auto& c : sources) mine.insert(c.snapshot_id);
+    auto earlier = FindOwedSources(ctx, volumes, mine);
+    if (!earlier.ok()) {
+      result.run_errors.push_back(FailureFrom("copy", earlier.error()));
+    } else {
+      for (auto& c : *earlier) {
+        // Owed only to regions this run does not copy to: not this run's to copy.
+        if (std::any_of(c.owed.begin(), c.owed.end(), [&](const std::string& r) { return regions.count(r) > 0; })) {
+          sources.push_back(std::move(c));
+        }
+      }
+    }
+  }
+  std::map<std::string, std::unique_ptr<aws::Ec2Api>> owned;
+  std::map<std::string, aws::Ec2Api*> dest;
+  for (const auto& r : regions) {
+    owned[r] = ctx.ec2_for_region(r);
+    dest[r] = owned[r].get();
+  }
+  CopyResult copied = CopyToRegions(ctx, sources, dest, options);
+  for (auto& e : copied.run_errors) result.run_errors.push_back(std::move(e));
+  result.outcomes = std::move(copied.outcomes);
+  result.failures = std::move(copied.failures);
+  return result;
+}
+
+void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, const RetentionPolicy& policy,
+                  const std::set<std::string>& source_volumes, Report* report) {
+  if (!policy.enabled() || !report->run_errors.empty() || ctx.Cancelled() || !ctx.ec2_for_region) return;
+  for (const auto& region : regions) {
+    auto dest = ctx.ec2_for_region(region);
+    ApplyRetention(*dest, policy, source_volumes, ctx.clock->Now(), false, report, kTagSourceVolume, region);
+  }
 }
 
 }  // namespace s3snapshot::job

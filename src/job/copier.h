@@ -39,6 +39,7 @@
 #include "job/job_context.h"
 #include "job/job_spec.h"
 #include "job/report.h"
+#include "job/retention.h"
 
 namespace s3snapshot::job {
 
@@ -99,6 +100,22 @@ std::set<std::string> ParseCopyToTag(const std::string& value);
 
 CopyResult CopyToRegions(const JobContext& ctx, const std::vector<CopySource>& sources,
                          const std::map<std::string, aws::Ec2Api*>& destinations, const CopyOptions& options);
+
+// The one way copies happen, for a run and for a completion event alike:
+// adds the tool's earlier snapshots of `volumes` that still owe a copy in one
+// of `regions` (when `with_owed`; a failed lookup is a run error in
+// `result`), opens the destinations' clients (ctx.ec2_for_region) and
+// copies (CopyToRegions).
+CopyResult CopyToDestinations(const JobContext& ctx, std::vector<CopySource> sources,
+                              const std::set<std::string>& regions, const std::vector<std::string>& volumes,
+                              bool with_owed, const CopyOptions& options);
+
+// Retention of the copies in `regions`, grouped by their source volume (a
+// copy's VolumeId means nothing), for `source_volumes`. The one guard for a
+// run and an event: nothing is deleted when `report` already has a run error
+// or the run was cancelled.
+void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, const RetentionPolicy& policy,
+                  const std::set<std::string>& source_volumes, Report* report);
 
 }  // namespace s3snapshot::job
 

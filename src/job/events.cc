@@ -169,27 +169,17 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
     volumes.insert(c.volume_id);
     sources.push_back(std::move(c));
   }
-  if (!sources.empty() && ctx.ec2_for_region) {
-    std::map<std::string, std::unique_ptr<aws::Ec2Api>> owned;
-    std::map<std::string, aws::Ec2Api*> dest;
-    for (const auto& r : regions) {
-      owned[r] = ctx.ec2_for_region(r);
-      dest[r] = owned[r].get();
-    }
+  if (!sources.empty()) {
     CopyOptions options = CopyOptionsFor(spec, event.region);
     options.wait = false;  // an event's invocation never waits for copies
-    CopyResult result = CopyToRegions(ctx, sources, dest, options);
+    CopyResult result = CopyToDestinations(ctx, std::move(sources), regions, {}, false, options);
     for (const auto& o : result.outcomes) {
       report.earlier_copies.push_back(
           {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
     }
     for (const auto& [instance, failure] : result.failures) report.run_errors.push_back(failure);
     for (const auto& f : result.run_errors) report.run_errors.push_back(f);
-    if (policy.enabled() && result.run_errors.empty()) {
-      for (const auto& [r, d] : dest) {
-        ApplyRetention(*d, policy, volumes, ctx.clock->Now(), false, &report, kTagSourceVolume, r);
-      }
-    }
+    RetainCopies(ctx, regions, policy, volumes, &report);
   }
   report.finished_at = core::FormatIso8601(ctx.clock->Now());
   return report;

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "job/tags.h"
+
 namespace s3snapshot::job {
 
 namespace {
@@ -39,6 +41,19 @@ Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec, con
     }
   }
   return out;
+}
+
+std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
+                                      std::vector<FailureRecord>* run_errors) {
+  if (volumes.empty()) return {};
+  auto tagged = ec2.VolumesTagged(volumes, kTagExclude, kTagExcludeValue);
+  if (!tagged.ok()) {
+    run_errors->push_back(
+        FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                         " tags; every volume is snapshotted")));
+    return {};
+  }
+  return {tagged->begin(), tagged->end()};
 }
 
 }  // namespace s3snapshot::job

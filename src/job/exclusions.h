@@ -13,6 +13,7 @@
 
 #include "aws/ec2_client.h"
 #include "job/job_spec.h"
+#include "job/report.h"
 
 namespace s3snapshot::job {
 
@@ -28,6 +29,12 @@ Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec,
                          const std::set<std::string>& opted_out = {});
 
 // "/dev/sdf" and "sdf" name the same device.
+// The volumes among `volumes` tagged s3snapshot:exclude=true (one
+// DescribeVolumes per 200). Snapshot-safe: when the lookup fails, none is
+// excluded (every volume is snapshotted) and a run error says so.
+std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
+                                      std::vector<FailureRecord>* run_errors);
+
 bool SameDevice(const std::string& a, const std::string& b);
 
 // A device name as EC2 shows them: /dev/sda1, /dev/xvdf, xvdh, /dev/nvme1n1.

@@ -127,11 +127,10 @@ json::parser_callback_t DuplicateKeyFinder(std::string* duplicate) {
 
 }  // namespace
 
-core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source) {
-  if (text.size() > kMaxDocumentBytes) {
-    return Invalid(source + ": the document is " + std::to_string(text.size()) + " bytes, larger than the " +
-                   std::to_string(kMaxDocumentBytes) + "-byte limit");
-  }
+namespace {
+
+// The document as JSON: an object with no key given twice, or why not.
+core::Result<json> ParseJson(const std::string& text, const std::string& source) {
   json j;
   std::string duplicate;
   try {
@@ -141,20 +140,18 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
     return Invalid(source + ": invalid JSON: a number is out of range (" +
                    std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")");
   } catch (const json::parse_error& e) {
-    size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-    auto [line, col] = LineColumn(text, pos);
-    std::string what = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing
-    // ..."
-    size_t colon = what.find(": ", what.find("column"));
-    std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    std::string hint;
-    if (text.find('\'') != std::string::npos) hint = " (JSON strings must use double quotes)";
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
       return Invalid(source +
                      ": the document is empty; expected a JSON object such as "
                      "{\"instances\": [\"i-12345678\"]}");
     }
+    auto [line, col] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing
+    // ..."
+    size_t colon = what.find(": ", what.find("column"));
+    std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
+    std::string hint = text.find('\'') != std::string::npos ? " (JSON strings must use double quotes)" : "";
     return Invalid(source + ": invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) +
                    ": " + detail + hint);
   } catch (const json::exception& e) {
@@ -166,104 +163,124 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
   if (!j.is_object()) {
     return Invalid(source + ": expected a JSON object such as {\"tags\": {\"tag:Env\": \"PROD\"}}, got " + TypeName(j));
   }
+  return j;
+}
+
+// A list of strings (`what` says what each must be, for the message), named
+// `where` ("--filter: \"instances\"").
+core::Result<std::vector<std::string>> StringList(const json& v, const std::string& where, const char* what) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string()) {
+      return Invalid(where + "[" + std::to_string(i) + "] must be " + what + ", not " + TypeName(v[i]));
+    }
+    out.push_back(v[i].get<std::string>());
+  }
+  return out;
+}
+
+core::Result<SettingValue> ParseTags(const json& v, const std::string& source, const std::string& key) {
+  if (!v.is_object()) return WrongType(source, key, "an object of \"tag:KEY\": value pairs", v);
+  TagFilter tags;
+  for (auto t = v.begin(); t != v.end(); ++t) {
+    const std::string where = source + ": \"tags\".\"" + t.key() + "\"";
+    if (t.value().is_string()) {
+      tags[t.key()] = {t.value().get<std::string>()};
+    } else if (t.value().is_array()) {
+      auto values = StringList(t.value(), where, "a string");
+      if (!values.ok()) return values.error();
+      tags[t.key()] = *values;
+    } else {
+      return Invalid(where + " must be a string or a list of strings, not " + TypeName(t.value()));
+    }
+  }
+  return SettingValue(tags);
+}
+
+core::Result<SettingValue> ParseNumber(const Setting& setting, const json& v, const std::string& source,
+                                       const std::string& key) {
+  const std::string expected = DocumentTypeName(setting);
+  if (setting.type == SettingType::kDuration) {
+    if (!v.is_string()) return WrongType(source, key, expected.c_str(), v);
+    auto d =
+        core::ParseDuration(v.get<std::string>(), std::chrono::seconds(setting.min), std::chrono::seconds(setting.max));
+    if (!d) return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
+    return SettingValue(static_cast<long long>(d->count()));
+  }
+  if (!v.is_number_integer()) return WrongType(source, key, expected.c_str(), v);
+  long long n = v.get<long long>();
+  if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(setting.max)) {
+    n = setting.max + 1;
+  }
+  if (n < setting.min || n > setting.max)
+    return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
+  return SettingValue(n);
+}
+
+// One key's value, as its setting's type wants it.
+core::Result<SettingValue> ParseValue(const Setting& setting, const json& v, const std::string& source,
+                                      const std::string& key) {
+  const std::string where = source + ": \"" + key + "\"";
+  switch (setting.type) {
+    case SettingType::kIdList: {
+      if (!v.is_array()) return WrongType(source, key, "a list of instance ids", v);
+      auto ids = StringList(v, where, "a string instance id");
+      if (!ids.ok()) return ids.error();
+      return SettingValue(*ids);
+    }
+    case SettingType::kTagFilter:
+      return ParseTags(v, source, key);
+    case SettingType::kTextList: {
+      if (v.is_string()) return SettingValue(std::vector<std::string>{v.get<std::string>()});
+      if (!v.is_array()) return WrongType(source, key, "a string or a list of strings", v);
+      auto list = StringList(v, where, "a string");
+      if (!list.ok()) return list.error();
+      return SettingValue(*list);
+    }
+    case SettingType::kChoice: {
+      if (!v.is_string()) return WrongType(source, key, "a string", v);
+      std::string list;
+      for (const char* c : setting.choices) {
+        if (v.get<std::string>() == c) return SettingValue(v.get<std::string>());
+        list += (list.empty() ? "" : " or ") + std::string(c);
+      }
+      return Invalid(where + ": " + v.dump() + " is not " + list);
+    }
+    case SettingType::kText:
+      if (!v.is_string()) return WrongType(source, key, "a string", v);
+      return SettingValue(v.get<std::string>());
+    case SettingType::kInteger:
+    case SettingType::kDuration:
+      return ParseNumber(setting, v, source, key);
+    case SettingType::kSwitch:
+      if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
+      return SettingValue(v.get<bool>());
+  }
+  return Invalid(where + ": a setting of an unknown type");
+}
+
+}  // namespace
+
+core::Result<SettingValues> ParseFilterDocument(const std::string& text, const std::string& source) {
+  if (text.size() > kMaxDocumentBytes) {
+    return Invalid(source + ": the document is " + std::to_string(text.size()) + " bytes, larger than the " +
+                   std::to_string(kMaxDocumentBytes) + "-byte limit");
+  }
+  auto j = ParseJson(text, source);
+  if (!j.ok()) return j.error();
   SettingValues doc;
-  for (auto it = j.begin(); it != j.end(); ++it) {
+  for (auto it = j->begin(); it != j->end(); ++it) {
     const std::string& key = it.key();
-    const json& v = it.value();
     const Setting* setting = FindSetting(key);
     if (setting == nullptr || !setting->in_document) {
       std::string s = SuggestKey(key, DocumentKeys());
       return Invalid(source + ": unknown key \"" + key + "\"" + (s.empty() ? "" : " (did you mean \"" + s + "\"?)") +
                      "; known keys: " + DocumentKeyList());
     }
-    if (v.is_null()) continue;  // null: as if absent
-    switch (setting->type) {
-      case SettingType::kIdList: {
-        if (!v.is_array()) return WrongType(source, key, "a list of instance ids", v);
-        std::vector<std::string> ids;
-        for (size_t i = 0; i < v.size(); ++i) {
-          if (!v[i].is_string()) {
-            return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string instance id, not " +
-                           TypeName(v[i]));
-          }
-          ids.push_back(v[i].get<std::string>());
-        }
-        doc[key] = ids;
-        break;
-      }
-      case SettingType::kTagFilter: {
-        if (!v.is_object()) return WrongType(source, key, "an object of \"tag:KEY\": value pairs", v);
-        TagFilter tags;
-        for (auto t = v.begin(); t != v.end(); ++t) {
-          if (t.value().is_string()) {
-            tags[t.key()] = {t.value().get<std::string>()};
-          } else if (t.value().is_array()) {
-            std::vector<std::string> values;
-            for (const auto& e : t.value()) {
-              if (!e.is_string()) {
-                return Invalid(source + ": \"tags\".\"" + t.key() + "\" must hold strings, not " + TypeName(e));
-              }
-              values.push_back(e.get<std::string>());
-            }
-            tags[t.key()] = values;
-          } else {
-            return Invalid(source + ": \"tags\".\"" + t.key() + "\" must be a string or a list of strings, not " +
-                           TypeName(t.value()));
-          }
-        }
-        doc[key] = tags;
-        break;
-      }
-      case SettingType::kTextList: {
-        std::vector<std::string> list;
-        if (v.is_string()) {
-          list.push_back(v.get<std::string>());
-        } else if (v.is_array()) {
-          for (size_t i = 0; i < v.size(); ++i) {
-            if (!v[i].is_string()) {
-              return Invalid(source + ": \"" + key + "\"[" + std::to_string(i) + "] must be a string, not " +
-                             TypeName(v[i]));
-            }
-            list.push_back(v[i].get<std::string>());
-          }
-        } else {
-          return WrongType(source, key, "a string or a list of strings", v);
-        }
-        doc[key] = list;
-        break;
-      }
-      case SettingType::kText:
-      case SettingType::kChoice:
-        if (!v.is_string()) return WrongType(source, key, "a string", v);
-        doc[key] = v.get<std::string>();
-        break;
-      case SettingType::kInteger: {
-        std::string expected = DocumentTypeName(*setting);
-        if (!v.is_number_integer()) return WrongType(source, key, expected.c_str(), v);
-        long long n = v.get<long long>();
-        if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(setting->max)) {
-          n = setting->max + 1;
-        }
-        if (n < setting->min || n > setting->max) {
-          return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
-        }
-        doc[key] = n;
-        break;
-      }
-      case SettingType::kDuration: {
-        std::string expected = DocumentTypeName(*setting);
-        if (!v.is_string()) return WrongType(source, key, expected.c_str(), v);
-        auto d = core::ParseDuration(v.get<std::string>(), std::chrono::seconds(setting->min),
-                                     std::chrono::seconds(setting->max));
-        if (!d) return Invalid(source + ": \"" + key + "\": " + v.dump() + " is not " + expected);
-        doc[key] = static_cast<long long>(d->count());
-        break;
-      }
-      case SettingType::kSwitch:
-        if (!v.is_boolean()) return WrongType(source, key, "true or false", v);
-        doc[key] = v.get<bool>();
-        break;
-    }
+    if (it.value().is_null()) continue;  // null: as if absent
+    auto value = ParseValue(*setting, it.value(), source, key);
+    if (!value.ok()) return value.error();
+    doc[key] = std::move(*value);
   }
   return doc;
 }

@@ -65,6 +65,16 @@ TEST(FilterTest, ACopyGoesToAnotherRegionThanTheRuns) {
   EXPECT_NE(typo.error().message.find("did you mean us-east-1?"), std::string::npos) << typo.error().message;
 }
 
+TEST(FilterTest, AChoiceIsCheckedAgainstTheTable) {
+  auto bad = ParseFilterDocument(R"({"on-script-failure": "sometimes"})", "payload");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "payload: \"on-script-failure\": \"sometimes\" is not crash-consistent or skip");
+  EXPECT_TRUE(ParseFilterDocument(R"({"on-script-failure": "skip"})", "payload").ok());
+  auto nested = ParseFilterDocument(R"({"tags": {"tag:Env": ["a", 1]}})", "payload");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(nested.error().message, "payload: \"tags\".\"tag:Env\"[1] must be a string, not a number");
+}
+
 TEST(FilterTest, AKeyGivenTwiceIsRefusedNamingIt) {
   auto top = ParseFilterDocument(R"({"tags": {"tag:Env": "PROD"}, "tags": {"tag:Env": "PRD"}})", "--filter");
   ASSERT_FALSE(top.ok());

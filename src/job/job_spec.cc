@@ -61,7 +61,10 @@ core::Status ValidateScopeRegions(const JobSpec& spec, const std::string& home_r
   return core::OkStatus();
 }
 
-core::Status ValidateSpec(const JobSpec& spec) {
+namespace {
+
+// Which instances: stop/stopped, ids, tags.
+core::Status CheckSelection(const JobSpec& spec) {
   if (spec.stop && spec.stopped) {
     return Invalid(
         "\"stop\" and \"stopped\" cannot both be true: --stop stops running instances, "
@@ -103,6 +106,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
       }
     }
   }
+  return core::OkStatus();
+}
+
+// The label, the topics, the regions, the key.
+core::Status CheckNamesAndPlaces(const JobSpec& spec) {
   if (spec.label.size() > kMaxLabelLength) {
     return Invalid("\"label\": " + std::to_string(spec.label.size()) + " characters, at most " +
                    std::to_string(kMaxLabelLength) +
@@ -145,6 +153,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (!spec.kms_key_id.empty() && FindControl(spec.kms_key_id) != std::string::npos) {
     return Invalid("\"kms-key-id\" contains a control character");
   }
+  return core::OkStatus();
+}
+
+// The roles to assume.
+core::Status CheckAccounts(const JobSpec& spec) {
   static const std::regex kRole("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$");
   for (size_t i = 0; i < spec.assume_roles.size(); ++i) {
     if (!std::regex_match(spec.assume_roles[i], kRole)) {
@@ -155,6 +168,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (!spec.external_id.empty() && spec.assume_roles.empty()) {
     return Invalid("\"external-id\" is used with \"assume-roles\" only");
   }
+  return core::OkStatus();
+}
+
+// The devices left out.
+core::Status CheckExclusions(const JobSpec& spec) {
   if (spec.exclude_devices.size() > kMaxExcludedDevices) {
     return Invalid("\"exclude-devices\": " + std::to_string(spec.exclude_devices.size()) + " devices, at most " +
                    std::to_string(kMaxExcludedDevices) + " (EC2's limit of excluded volumes)");
@@ -165,6 +183,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
                      " is not a device name (e.g. /dev/sdf, /dev/xvdf, xvdh, /dev/nvme1n1)");
     }
   }
+  return core::OkStatus();
+}
+
+// The pre- and post-scripts.
+core::Status CheckScripts(const JobSpec& spec) {
   if (spec.HasScripts()) {
     if (spec.stop) {
       return Invalid(
@@ -201,6 +224,11 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (spec.on_script_failure != "crash-consistent" && spec.on_script_failure != "skip") {
     return Invalid("\"on-script-failure\": " + Quote(spec.on_script_failure) + " is not crash-consistent or skip");
   }
+  return core::OkStatus();
+}
+
+// Retention, the selection's presence, concurrency.
+core::Status CheckLimits(const JobSpec& spec) {
   if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
   if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");
   if (spec.prune_orphans && spec.keep == 0 && spec.keep_days == 0) {
@@ -213,6 +241,18 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (spec.concurrency < 1 || spec.concurrency > 64) {
     return Invalid("--concurrency must be between 1 and 64");
   }
+  return core::OkStatus();
+}
+
+}  // namespace
+
+core::Status ValidateSpec(const JobSpec& spec) {
+  if (auto st = CheckSelection(spec); !st.ok()) return st;
+  if (auto st = CheckNamesAndPlaces(spec); !st.ok()) return st;
+  if (auto st = CheckAccounts(spec); !st.ok()) return st;
+  if (auto st = CheckExclusions(spec); !st.ok()) return st;
+  if (auto st = CheckScripts(spec); !st.ok()) return st;
+  if (auto st = CheckLimits(spec); !st.ok()) return st;
   return core::OkStatus();
 }
 

@@ -11,7 +11,6 @@
 #include "job/late_errors.h"
 #include "job/plan.h"
 #include "job/retention.h"
-#include "job/retry_policy.h"
 #include "job/stopper.h"
 #include "job/waiter.h"
 
@@ -57,7 +56,7 @@ Report Job::Run() {
         restarter_.Finish();
         if (spec_.min_interval.count() > 0) device_tagger_.Forget(YieldToEarlierSets(ctx_, ledger_, spec_));
         device_tagger_.Flush();
-        if (spec_.wait) WaitForCompletion();
+        if (spec_.wait) WaitForRunSnapshots(ctx_, ledger_, spec_.wait_timeout);
         // Copies never wait for their sources (copier.h): a source still
         // pending is queued for a later run or its completion event.
         if (!spec_.copy_to_regions.empty()) {
@@ -100,20 +99,7 @@ bool Job::Select() {
   return true;
 }
 
-void Job::LookUpOptOuts() {
-  const std::vector<std::string> volumes = SelectedVolumes();
-  if (volumes.empty()) return;
-  auto tagged = ctx_.ec2->VolumesTagged(volumes, kTagExclude, kTagExcludeValue);
-  if (!tagged.ok()) {
-    // Snapshot-safe: without the opt-outs every volume is snapshotted, and
-    // the run says so (exit 1; retention holds off).
-    report_.run_errors.push_back(
-        FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
-                                                         " tags; every volume is snapshotted")));
-    return;
-  }
-  opted_out_.insert(tagged->begin(), tagged->end());
-}
+void Job::LookUpOptOuts() { opted_out_ = OptedOutVolumes(*ctx_.ec2, SelectedVolumes(), &report_.run_errors); }
 
 Job::Plan Job::Classify() {
   Plan plan;
@@ -291,44 +277,14 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
 
 bool Job::AwaitPreScript(const std::string& id) {
   if (!thawer_.enabled() || instances_.at(id).state != "running") return true;
-  const PreOutcome pre = thawer_.AwaitPre(id);
-  if (pre.succeeded) {
-    // Only a pre-script makes the set application-consistent (a post-script alone does not).
-    const char* consistency = thawer_.plan().has_pre ? "application" : "crash";
-    ledger_.Update(id, [&](InstanceReport& r) { r.scripts.consistency = consistency; });
-    return true;
-  }
-  if (pre.cancelled) return true;  // the caller reports the cancellation
-  const std::string what = "pre-script " + pre.status + (pre.detail.empty() ? "" : " (" + pre.detail + ")");
-  if (spec_.on_script_failure == "skip") {
-    ledger_.AddError(id,
-                     Failure("pre-script", "PreScriptFailed", what + ": no snapshot taken (--on-script-failure skip)"));
-    ctx_.Log(LogLevel::kError, "pre-script failed; skipped", {{"instance", id}, {"status", pre.status}});
-    return false;
-  }
-  ledger_.Update(id, [&](InstanceReport& r) {
-    r.scripts.consistency = "crash";
-    r.warnings.push_back(what + ": the snapshot is crash-consistent (--on-script-failure crash-consistent)");
-  });
-  ctx_.Log(LogLevel::kWarn, "pre-script failed; snapshot is crash-consistent",
-           {{"instance", id}, {"status", pre.status}});
-  return true;
+  return thawer_.AwaitPreAndRecord(id);
 }
 
-void Job::WaitForCompletion() { WaitForRunSnapshots(ctx_, ledger_, spec_.wait_timeout); }
-
 void Job::CopyToDestinations() {
-  if (!ctx_.ec2_for_region) return;
-  std::map<std::string, aws::Ec2Api*> dest;
-  for (const auto& region : spec_.copy_to_regions) {
-    destinations_[region] = ctx_.ec2_for_region(region);
-    dest[region] = destinations_[region].get();
-  }
-  const std::set<std::string> regions(spec_.copy_to_regions.begin(), spec_.copy_to_regions.end());
   // This run's snapshots, in the state EC2 gives now (one batched look, no
   // waiting: a source still pending is queued for a later run or event).
+  const std::set<std::string> regions(spec_.copy_to_regions.begin(), spec_.copy_to_regions.end());
   std::vector<CopySource> sources;
-  std::set<std::string> mine;
   ledger_.ForEach([&](InstanceReport& r) {
     const Instance& inst = instances_.at(r.instance_id);
     for (const auto& s : r.snapshots) {
@@ -343,37 +299,23 @@ void Job::CopyToDestinations() {
       c.description = SnapshotDescription(inst, spec_.label, when_);
       c.owed = regions;
       c.this_run = true;
-      mine.insert(s.snapshot_id);
       sources.push_back(std::move(c));
     }
   });
   RefreshSourceStates(ctx_, &sources);
-  // And the tool's earlier snapshots of these volumes that still owe a copy.
-  auto earlier = FindOwedSources(ctx_, SelectedVolumes(), mine);
-  if (earlier.ok()) {
-    for (auto& c : *earlier) {
-      std::set<std::string> owed_here;
-      for (const auto& r : c.owed) {
-        if (regions.count(r)) owed_here.insert(r);
-      }
-      if (owed_here.empty()) continue;  // owed only to regions this run does not copy to
-      sources.push_back(std::move(c));
-    }
-  } else {
-    report_.run_errors.push_back(FailureFrom("copy", earlier.error()));
-  }
-  CopyResult result = CopyToRegions(ctx_, sources, dest, CopyOptionsFor(spec_, report_.region));
+  CopyResult result = job::CopyToDestinations(ctx_, std::move(sources), regions, SelectedVolumes(), true,
+                                              CopyOptionsFor(spec_, report_.region));
   for (const auto& o : result.outcomes) {
-    if (o.this_run_source) {
-      ledger_.Update(o.instance_id, [&](InstanceReport& r) {
-        for (auto& s : r.snapshots) {
-          if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
-        }
-      });
-    } else {
+    if (!o.this_run_source) {
       report_.earlier_copies.push_back(
           {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
+      continue;
     }
+    ledger_.Update(o.instance_id, [&](InstanceReport& r) {
+      for (auto& s : r.snapshots) {
+        if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
+      }
+    });
   }
   for (const auto& entry : result.failures) {
     const FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
@@ -400,11 +342,6 @@ std::vector<std::string> Job::SelectedVolumes() const {
   return volumes;
 }
 
-bool Job::RetentionAllowed() const {
-  return RetentionPolicy{spec_.keep, spec_.keep_days, spec_.prune_orphans, ""}.enabled() &&
-         report_.run_errors.empty() && !ctx_.Cancelled();
-}
-
 std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
   // Only volumes whose snapshot this run has made (or, in a dry run, would
   // make): a failure today never costs an older snapshot.
@@ -423,22 +360,17 @@ std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
 }
 
 void Job::RetainInDestinations() {
-  // Copies are grouped by their source volume (a copy's VolumeId means
-  // nothing); the same rules as in the source region, never the dry run.
-  if (!RetentionAllowed()) return;
   // Every selected volume, whether or not today's run snapshotted it: its
   // copies are kept by the same rules (never the newest, never protected).
-  RetentionPolicy policy{spec_.keep, spec_.keep_days, false, ctx_.run_id};
   const std::vector<std::string> selected = SelectedVolumes();
-  const std::set<std::string> volumes(selected.begin(), selected.end());
-  for (const auto& [region, dest] : destinations_) {
-    ApplyRetention(*dest, policy, volumes, ctx_.clock->Now(), false, &report_, kTagSourceVolume, region);
-  }
+  RetainCopies(ctx_, {spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()},
+               {spec_.keep, spec_.keep_days, false, ctx_.run_id}, {selected.begin(), selected.end()}, &report_);
 }
 
 void Job::RetainInSourceRegion() {
-  if (!RetentionAllowed()) return;
+  // Never after a run error or a cancellation.
   RetentionPolicy policy{spec_.keep, spec_.keep_days, spec_.prune_orphans, ctx_.run_id};
+  if (!policy.enabled() || !report_.run_errors.empty() || ctx_.Cancelled()) return;
   ApplyRetention(*ctx_.ec2, policy, FreshVolumes(true), ctx_.clock->Now(), spec_.dry_run, &report_);
 }
 

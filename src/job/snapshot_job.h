@@ -67,7 +67,6 @@ class Job {
   void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
   // With scripts: waits for the pre-script; false when the instance is skipped.
   bool AwaitPreScript(const std::string& id);  // pool workers
-  void WaitForCompletion();
   void CopyToDestinations();
   void RetainInDestinations();
   void ReportLateErrors();  // snapshots of earlier runs that ended in 'error' (late_errors.h)
@@ -76,8 +75,6 @@ class Job {
 
   // The volumes of every selected instance.
   std::vector<std::string> SelectedVolumes() const;
-  // Whether retention may run at all: never after a run error or a cancellation.
-  bool RetentionAllowed() const;
   // The volumes whose snapshot this run made (or, dry run, would make).
   std::set<std::string> FreshVolumes(bool warn_skipped);
   void InternalError(const std::string& where, const std::string& what);  // main thread
@@ -98,8 +95,6 @@ class Job {
   Restarter restarter_;         // thread contract in restarter.h
   Thawer thawer_;               // thread contract in thawer.h
   DeviceTagger device_tagger_;  // thread contract in device_tagger.h
-  // Destination clients for copies and their retention; main thread only.
-  std::map<std::string, std::unique_ptr<aws::Ec2Api>> destinations_;
 };
 
 }  // namespace s3snapshot::job

@@ -39,6 +39,7 @@ bool Hopeless(const core::Error& e) { return e.kind == ErrorKind::kAuth || e.kin
 ScriptPlan ScriptPlan::From(const JobSpec& spec) {
   ScriptPlan p;
   p.timeout = spec.script_timeout;
+  p.skip_on_failure = spec.on_script_failure == "skip";
   if (!spec.ssm_document.empty()) {
     p.document = spec.ssm_document;
     p.has_pre = p.has_post = true;
@@ -450,6 +451,31 @@ void Thawer::MarkNotThawed(const std::vector<std::string>& ids) {
     });
   }
   ctx_.Log(LogLevel::kError, std::to_string(ids.size()) + " instance(s) NOT THAWED");
+}
+
+bool Thawer::AwaitPreAndRecord(const std::string& id) {
+  const PreOutcome pre = AwaitPre(id);
+  if (pre.succeeded) {
+    // Only a pre-script makes the set application-consistent (a post-script alone does not).
+    const char* consistency = plan_.has_pre ? "application" : "crash";
+    ledger_.Update(id, [&](InstanceReport& r) { r.scripts.consistency = consistency; });
+    return true;
+  }
+  if (pre.cancelled) return true;  // the caller reports the cancellation
+  const std::string what = "pre-script " + pre.status + (pre.detail.empty() ? "" : " (" + pre.detail + ")");
+  if (plan_.skip_on_failure) {
+    ledger_.AddError(id,
+                     Failure("pre-script", "PreScriptFailed", what + ": no snapshot taken (--on-script-failure skip)"));
+    ctx_.Log(core::LogLevel::kError, "pre-script failed; skipped", {{"instance", id}, {"status", pre.status}});
+    return false;
+  }
+  ledger_.Update(id, [&](InstanceReport& r) {
+    r.scripts.consistency = "crash";
+    r.warnings.push_back(what + ": the snapshot is crash-consistent (--on-script-failure crash-consistent)");
+  });
+  ctx_.Log(core::LogLevel::kWarn, "pre-script failed; snapshot is crash-consistent",
+           {{"instance", id}, {"status", pre.status}});
+  return true;
 }
 
 }  // namespace s3snapshot::job

@@ -56,6 +56,7 @@ struct ScriptPlan {
   std::string pre, post;  // shell commands (AWS-RunShellScript); unused with a document
   bool has_pre = false, has_post = false;
   std::chrono::seconds timeout{30};
+  bool skip_on_failure = false;  // --on-script-failure skip (else crash-consistent)
 
   static ScriptPlan From(const JobSpec& spec);
   bool enabled() const { return has_pre || has_post; }
@@ -111,6 +112,10 @@ class Thawer {
   // Any thread: waits until the instance's pre-script ended, its timeout
   // passed, or the run was cancelled.
   PreOutcome AwaitPre(const std::string& id);
+  // Any thread: AwaitPre, and its outcome in the instance's row (its
+  // consistency, or the warning or failure --on-script-failure asks for).
+  // False when the instance is to be skipped (no snapshot).
+  bool AwaitPreAndRecord(const std::string& id);
   // Any thread: its CreateSnapshots has answered (or will not be sent):
   // send its post-script now (asynchronously).
   void Queue(const std::string& id);
