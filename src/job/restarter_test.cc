@@ -4,24 +4,16 @@
 
 #include <thread>
 
-#include "testing/fake_clock.h"
-#include "testing/fake_ec2.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
 
 using core::Error;
 using core::ErrorKind;
-using testing::FakeClock;
-using testing::FakeEc2;
 
-class RestarterTest : public ::testing::Test {
+class RestarterTest : public testing::JobTest {
  protected:
-  RestarterTest() {
-    ctx_.ec2 = &ec2_;
-    ctx_.clock = &clock_;
-    ctx_.cancel = &cancel_;
-  }
   // Instances that this "run" has stopped, as the stopper would leave them.
   void Stopped(const std::vector<std::string>& ids) {
     for (const auto& id : ids) {
@@ -37,10 +29,6 @@ class RestarterTest : public ::testing::Test {
     ledger_.Update(id, [&](InstanceReport& r) { out = r; });
     return out;
   }
-  FakeEc2 ec2_;
-  FakeClock clock_;
-  CancelToken cancel_;
-  JobContext ctx_;
   Ledger ledger_;
 };
 

@@ -7,6 +7,7 @@
 #include "job/snapshot_job.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
@@ -79,22 +80,18 @@ TEST(PlanRetentionTest, NewestCompletedIsKeptEvenWhenOld) {
             Deleted(PlanVolumeRetention({Snap("only", "v", "01")}, {0, 7, true, ""}, Nov(26), true)));
 }
 
-class RetentionJobTest : public ::testing::Test {
+class RetentionJobTest : public testing::JobTest {
  protected:
   RetentionJobTest() {
+    // The clock on 2026-11-26, the day of the new snapshots.
     clock_.Advance(std::chrono::duration_cast<core::Duration>(Nov(26) - clock_.Now()));
     ec2_.start_time = "2026-11-26T12:00:00.000Z";
+    ctx_.run_id = "run-2";
   }
   Report Run(JobSpec spec) {
-    JobContext ctx;
-    ctx.ec2 = &ec2_;
-    ctx.clock = &clock_;
-    ctx.run_id = "run-2";
     spec.concurrency = 1;
-    return RunSnapshotJob(spec, ctx);
+    return RunSnapshotJob(spec, ctx_);
   }
-  FakeEc2 ec2_;
-  FakeClock clock_;  // set to 2026-11-26, the day of the new snapshots
 };
 
 TEST(PlanRetentionTest, NeverThisRunsOwnSnapshotAlsoWithinTheSameSecond) {

@@ -5,27 +5,20 @@
 #include <algorithm>
 
 #include "job/snapshot_job.h"
-#include "testing/fake_clock.h"
-#include "testing/fake_ec2.h"
 #include "testing/fake_ssm.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
 
 using core::Error;
 using core::ErrorKind;
-using testing::FakeClock;
-using testing::FakeEc2;
 using testing::FakeSsm;
 
-class ThawerTest : public ::testing::Test {
+class ThawerTest : public testing::JobTest {
  protected:
   ThawerTest() {
-    ctx_.ec2 = &ec2_;
     ctx_.ssm = &ssm_;
-    ctx_.clock = &clock_;
-    ctx_.cancel = &cancel_;
-    ctx_.run_id = "run-1";
     // One log of both services' calls, in the order they were made.
     ec2_.on_call = [this](const std::string& action) { Note(action); };
     ssm_.on_call = [this](const std::string& call) { Note(call); };
@@ -56,7 +49,6 @@ class ThawerTest : public ::testing::Test {
     }
     return ids;
   }
-  Report Run(const JobSpec& spec) { return RunSnapshotJob(spec, ctx_); }
   const InstanceReport& Row(const Report& r, const std::string& id) {
     for (const auto& i : r.instances) {
       if (i.instance_id == id) return i;
@@ -67,11 +59,7 @@ class ThawerTest : public ::testing::Test {
     return std::any_of(i.errors.begin(), i.errors.end(), [&](const FailureRecord& f) { return f.code == code; });
   }
 
-  FakeEc2 ec2_;
   FakeSsm ssm_;
-  FakeClock clock_;
-  CancelToken cancel_;
-  JobContext ctx_;
   std::mutex mu_;
   std::vector<std::string> order_;
 };

@@ -3,8 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
-#include "testing/fake_clock.h"
-#include "testing/fake_ec2.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
@@ -15,19 +14,14 @@ class RecordingProgress : public ProgressSink {
   std::vector<ProgressUpdate> updates;
 };
 
-class WaitTest : public ::testing::Test {
+class WaitTest : public testing::JobTest {
  protected:
+  WaitTest() { ctx_.progress = &progress_; }
   Report Run(JobSpec spec) {
-    JobContext ctx;
-    ctx.ec2 = &ec2_;
-    ctx.clock = &clock_;
-    ctx.progress = &progress_;
     spec.concurrency = 1;
     spec.wait = true;
-    return RunSnapshotJob(spec, ctx);
+    return RunSnapshotJob(spec, ctx_);
   }
-  testing::FakeEc2 ec2_;
-  testing::FakeClock clock_;
   RecordingProgress progress_;
 };
 
@@ -79,17 +73,10 @@ TEST_F(WaitTest, ACancelledWaitIsACancellationNotATimeoutNorAFailedInstance) {
   // does the same): created sets are made, not failed, and not timed out.
   ec2_.snapshot_polls = 1000000;
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  CancelToken cancel;
-  cancel.SetDeadline(clock_.Steady() + std::chrono::seconds(30), std::chrono::milliseconds(0));
-  JobContext ctx;
-  ctx.ec2 = &ec2_;
-  ctx.clock = &clock_;
-  ctx.cancel = &cancel;
+  cancel_.SetDeadline(clock_.Steady() + std::chrono::seconds(30), std::chrono::milliseconds(0));
   JobSpec spec;
   spec.instance_ids = {"i-00000001"};
-  spec.wait = true;
-  spec.concurrency = 1;
-  Report r = RunSnapshotJob(spec, ctx);
+  Report r = Run(spec);
   ASSERT_EQ(1u, r.instances.size());
   const InstanceReport& i = r.instances[0];
   EXPECT_TRUE(i.errors.empty()) << ReportToText(r);
