@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include "core/chunks.h"
+
 namespace s3snapshot::aws {
 
 using core::Error;
@@ -315,9 +317,7 @@ Result<std::vector<std::string>> Ec2Client::VolumesTagged(const std::vector<std:
 Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,
                                                       const std::vector<Filter>& more_filters) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < volume_ids.size(); i += 200) {
-    std::vector<std::string> chunk(volume_ids.begin() + static_cast<long>(i),
-                                   volume_ids.begin() + static_cast<long>(std::min(i + 200, volume_ids.size())));
+  for (const auto& chunk : core::Chunks(volume_ids, kMaxFilterValues)) {
     std::string token;
     for (int pages = 0; pages < 10000; ++pages) {
       QueryParams p;
@@ -365,6 +365,25 @@ Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstance
 Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req) {
   return AllPages<Snapshot>(
       std::move(req), [&](const DescribeSnapshotsRequest& r) { return ec2.DescribeSnapshots(r); }, "DescribeSnapshots");
+}
+
+Result<std::vector<Snapshot>> DescribeOwnSnapshots(Ec2Api& ec2, const std::vector<Filter>& filters,
+                                                   const std::string& chunked, const std::vector<std::string>& values,
+                                                   int max_results) {
+  DescribeSnapshotsRequest req;
+  req.owner_ids = {"self"};
+  req.max_results = max_results;
+  req.filters = filters;
+  if (chunked.empty()) return DescribeAllSnapshots(ec2, req);
+  std::vector<Snapshot> out;
+  req.filters.push_back({chunked, {}});
+  for (const auto& chunk : core::Chunks(values, kMaxFilterValues)) {
+    req.filters.back().values = chunk;
+    auto page = DescribeAllSnapshots(ec2, req);
+    if (!page.ok()) return page.error();
+    for (auto& s : *page) out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace s3snapshot::aws

@@ -125,6 +125,19 @@ core::Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeIn
 // Every page of DescribeSnapshots.
 core::Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req);
 
+// EC2 takes at most this many values in one filter (instance-id, volume-id,
+// snapshot-id, tag:...).
+inline constexpr size_t kMaxFilterValues = 200;
+
+// The one lookup of the account's own snapshots (owner self): those matching
+// `filters` and, when `chunked` names a filter, any of `values` for it -- one
+// paged DescribeSnapshots per kMaxFilterValues values (none when `values` is
+// empty). `max_results`: the page size (0: EC2's default).
+core::Result<std::vector<Snapshot>> DescribeOwnSnapshots(Ec2Api& ec2, const std::vector<Filter>& filters,
+                                                         const std::string& chunked = "",
+                                                         const std::vector<std::string>& values = {},
+                                                         int max_results = 0);
+
 class Ec2Client : public Ec2Api {
  public:
   static constexpr const char* kApiVersion = "2016-11-15";

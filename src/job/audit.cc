@@ -117,17 +117,15 @@ bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, 
     for (size_t i = 0; i < chunks.size(); ++i) {
       pool.Submit([&, i] {
         if (ctx_.Cancelled()) return;
-        aws::DescribeSnapshotsRequest req;
-        req.owner_ids = {"self"};
-        req.max_results = 1000;
+        // A chunk each (four in flight): DescribeOwnSnapshots on one chunk is one paged lookup.
+        std::vector<aws::Filter> filters;
         if (copies) {
-          req.filters = {{std::string("tag:") + kTagSourceVolume, chunks[i]},
-                         {std::string("tag:") + kTagSourceRegion, {ctx_.ec2->region()}}};
-        } else {
-          req.filters = {{"volume-id", chunks[i]}};
-          if (!spec_.include_foreign) req.filters.push_back({std::string("tag:") + kTagScripted, {kTagScriptedValue}});
+          filters = {{std::string("tag:") + kTagSourceRegion, {ctx_.ec2->region()}}};
+        } else if (!spec_.include_foreign) {
+          filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
         }
-        found[i] = aws::DescribeAllSnapshots(ec2, req);
+        found[i] = aws::DescribeOwnSnapshots(
+            ec2, filters, copies ? std::string("tag:") + kTagSourceVolume : "volume-id", chunks[i], 1000);
       });
     }
     pool.Wait();

@@ -44,7 +44,7 @@ std::string SnapshotOwner(const aws::Snapshot& s);
 
 // How many volumes one DescribeSnapshots call asks about (EC2 takes at most
 // 200 values per filter).
-inline constexpr size_t kAuditVolumesPerCall = 200;
+inline constexpr size_t kAuditVolumesPerCall = aws::kMaxFilterValues;
 // DescribeSnapshots calls of an audit in flight at once (each scope).
 inline constexpr size_t kAuditLookupsInFlight = 4;
 

@@ -24,16 +24,11 @@ core::WallTime StartOf(const aws::Snapshot& s) {
 core::Result<std::map<std::string, std::vector<aws::Snapshot>>> CopiesIn(aws::Ec2Api& dest,
                                                                          const std::vector<std::string>& source_ids) {
   std::map<std::string, std::vector<aws::Snapshot>> out;
-  for (const auto& chunk : core::Chunks(source_ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{std::string("tag:") + kTagSourceSnapshot, chunk}};
-    auto found = aws::DescribeAllSnapshots(dest, req);
-    if (!found.ok()) return found.error();
-    for (auto& s : *found) {
-      std::string source = s.TagValue(kTagSourceSnapshot);
-      out[source].push_back(std::move(s));
-    }
+  auto found = aws::DescribeOwnSnapshots(dest, {}, std::string("tag:") + kTagSourceSnapshot, source_ids);
+  if (!found.ok()) return found.error();
+  for (auto& s : *found) {
+    std::string source = s.TagValue(kTagSourceSnapshot);
+    out[source].push_back(std::move(s));
   }
   return out;
 }
@@ -137,33 +132,24 @@ void RefreshSourceStates(const JobContext& ctx, std::vector<CopySource>* sources
   }
   std::vector<std::string> ids;
   for (const auto& entry : unsettled) ids.push_back(entry.first);
-  for (const auto& chunk : core::Chunks(ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{"snapshot-id", chunk}};
-    auto now = aws::DescribeAllSnapshots(*ctx.ec2, req);
-    if (!now.ok()) continue;  // they stay as they were: queued
-    for (const auto& s : *now) {
-      auto it = unsettled.find(s.snapshot_id);
-      if (it != unsettled.end()) it->second->state = s.state;
-    }
+  auto now = aws::DescribeOwnSnapshots(*ctx.ec2, {}, "snapshot-id", ids);
+  if (!now.ok()) return;  // they stay as they were: queued
+  for (const auto& s : *now) {
+    auto it = unsettled.find(s.snapshot_id);
+    if (it != unsettled.end()) it->second->state = s.state;
   }
 }
 
 core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                                       const std::set<std::string>& exclude_ids) {
   std::vector<CopySource> out;
-  for (const auto& chunk : core::Chunks(volume_ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {
-        {std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"tag-key", {kTagCopyTo}}, {"volume-id", chunk}};
-    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
-    if (!found.ok()) return found.error().WithContext("looking for earlier snapshots that owe a copy");
-    for (auto& s : *found) {
-      if (exclude_ids.count(s.snapshot_id) || s.TagValue(kTagCopyTo).empty()) continue;
-      out.push_back(CopySourceOf(std::move(s)));
-    }
+  auto found = aws::DescribeOwnSnapshots(
+      *ctx.ec2, {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}, {"tag-key", {kTagCopyTo}}}, "volume-id",
+      volume_ids);
+  if (!found.ok()) return found.error().WithContext("looking for earlier snapshots that owe a copy");
+  for (auto& s : *found) {
+    if (exclude_ids.count(s.snapshot_id) || s.TagValue(kTagCopyTo).empty()) continue;
+    out.push_back(CopySourceOf(std::move(s)));
   }
   return out;
 }
@@ -289,15 +275,10 @@ class RegionCopies {
   }
 
   void Poll(const std::vector<std::string>& pending) {
-    for (const auto& chunk : core::Chunks(pending, 200)) {
-      aws::DescribeSnapshotsRequest req;
-      req.owner_ids = {"self"};
-      req.filters = {{"snapshot-id", chunk}};
-      auto snaps = aws::DescribeAllSnapshots(dest_, req);
-      if (!snaps.ok()) continue;  // the next round polls again
-      for (const auto& snap : *snaps) {
-        if (snap.state == "completed" || snap.state == "error") Settle(snap);
-      }
+    auto snaps = aws::DescribeOwnSnapshots(dest_, {}, "snapshot-id", pending);
+    if (!snaps.ok()) return;  // the next round polls again
+    for (const auto& snap : *snaps) {
+      if (snap.state == "completed" || snap.state == "error") Settle(snap);
     }
   }
 

@@ -14,14 +14,11 @@ core::Result<std::map<std::string, std::vector<SnapshotSet>>> RecentSets(const J
                                                                          std::chrono::seconds window) {
   const core::WallTime since = ctx.clock->Now() - window;
   std::map<std::string, std::map<std::string, SnapshotSet>> by_instance;  // instance -> run -> set
-  for (const auto& chunk : core::Chunks(instance_ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}},
-                   {std::string("tag:") + kTagInstanceId, chunk}};
-    if (!label.empty()) req.filters.push_back({std::string("tag:") + kTagLabel, {label}});
-    auto snaps = aws::DescribeAllSnapshots(*ctx.ec2, req);
-    if (!snaps.ok()) return snaps.error().WithContext("looking for recent snapshot sets (--min-interval)");
+  std::vector<aws::Filter> filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
+  if (!label.empty()) filters.push_back({std::string("tag:") + kTagLabel, {label}});
+  auto snaps = aws::DescribeOwnSnapshots(*ctx.ec2, filters, std::string("tag:") + kTagInstanceId, instance_ids);
+  if (!snaps.ok()) return snaps.error().WithContext("looking for recent snapshot sets (--min-interval)");
+  {
     for (const auto& s : *snaps) {
       core::WallTime start;
       if (s.state == "error" || s.TagValue(kTagLabel) != label || !core::ParseIso8601(s.start_time, &start) ||

@@ -93,19 +93,14 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
   // Look the snapshots up: only the tool's own are acted on.
   std::vector<std::string> ids;
   for (const auto& s : event.snapshots) ids.push_back(s.snapshot_id);
-  std::vector<aws::Snapshot> ours;
-  for (const auto& chunk : core::Chunks(ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{"snapshot-id", chunk}, {std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
-    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
-    if (!found.ok()) {
-      report.run_errors.push_back(FailureFrom("event", found.error().WithContext("looking up the event's snapshots")));
-      report.finished_at = core::FormatIso8601(ctx.clock->Now());
-      return report;
-    }
-    for (auto& s : *found) ours.push_back(std::move(s));
+  auto found = aws::DescribeOwnSnapshots(*ctx.ec2, {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}},
+                                         "snapshot-id", ids);
+  if (!found.ok()) {
+    report.run_errors.push_back(FailureFrom("event", found.error().WithContext("looking up the event's snapshots")));
+    report.finished_at = core::FormatIso8601(ctx.clock->Now());
+    return report;
   }
+  std::vector<aws::Snapshot> ours = std::move(*found);
   ctx.Log(LogLevel::kInfo, "completion event: " + event.event + " " + (event.succeeded ? "succeeded" : "failed"),
           {{"snapshots", std::to_string(ids.size())}, {"the tool's", std::to_string(ours.size())}});
   if (ours.empty()) {

@@ -12,11 +12,8 @@ using core::ErrorKind;
 using core::LogLevel;
 
 std::vector<aws::Snapshot> FindRunSnapshots(const JobContext& ctx, const std::string& instance_id) {
-  aws::DescribeSnapshotsRequest req;
-  req.owner_ids = {"self"};
-  req.filters = {{std::string("tag:") + kTagRunId, {ctx.run_id}},
-                 {std::string("tag:") + kTagInstanceId, {instance_id}}};
-  auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
+  auto found = aws::DescribeOwnSnapshots(*ctx.ec2, {{std::string("tag:") + kTagRunId, {ctx.run_id}},
+                                                    {std::string("tag:") + kTagInstanceId, {instance_id}}});
   if (!found.ok()) return {};
   return *found;
 }

@@ -22,6 +22,24 @@ aws::CreateSnapshotsRequest RequestFor(const std::string& instance_id, const std
   return req;
 }
 
+TEST_F(ExactlyOnceTest, TheOwnSnapshotLookupChunksAtEc2sFilterLimit) {
+  std::vector<std::string> volumes;
+  for (int i = 0; i < 450; ++i) volumes.push_back("vol-" + std::to_string(i));
+  for (int i : {0, 199, 200, 449}) {
+    aws::Snapshot s;
+    s.snapshot_id = "snap-" + std::to_string(i);
+    s.volume_id = "vol-" + std::to_string(i);
+    s.state = "completed";
+    ec2_.AddSnapshot(s);
+  }
+  auto found = aws::DescribeOwnSnapshots(ec2_, {}, "volume-id", volumes);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(4u, found->size());
+  EXPECT_EQ(3, ec2_.CallCount("DescribeSnapshots")) << "200 + 200 + 50 values";
+  EXPECT_TRUE(aws::DescribeOwnSnapshots(ec2_, {}, "volume-id", {}).ok());
+  EXPECT_EQ(3, ec2_.CallCount("DescribeSnapshots")) << "nothing to look up: no call";
+}
+
 TEST_F(ExactlyOnceTest, ALostAnswerIsFoundByItsTagsNotSentAgain) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAmbiguous, "the answer was lost"));

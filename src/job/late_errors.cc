@@ -9,19 +9,16 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
                                  const std::set<std::string>& exclude) {
   LateErrors out;
   std::vector<std::string> reported;
-  for (const auto& chunk : core::Chunks(volume_ids, 200)) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    // Filtered by state and volume only: snapshots in 'error' are few, and
-    // the tool's are told apart by their tag here (a tag filter costs the
-    // service more than a few extra items).
-    req.filters = {{"status", {"error"}}, {"volume-id", chunk}};
-    auto found = aws::DescribeAllSnapshots(*ctx.ec2, req);
-    if (!found.ok()) {
-      out.warnings.push_back("looking for snapshots that ended in 'error' since earlier runs failed: " +
-                             found.error().ToString());
-      return out;
-    }
+  // Filtered by state and volume only: snapshots in 'error' are few, and
+  // the tool's are told apart by their tag here (a tag filter costs the
+  // service more than a few extra items).
+  auto found = aws::DescribeOwnSnapshots(*ctx.ec2, {{"status", {"error"}}}, "volume-id", volume_ids);
+  if (!found.ok()) {
+    out.warnings.push_back("looking for snapshots that ended in 'error' since earlier runs failed: " +
+                           found.error().ToString());
+    return out;
+  }
+  {
     for (const auto& s : *found) {
       if (s.state != "error" || s.TagValue(kTagScripted) != kTagScriptedValue || exclude.count(s.snapshot_id) ||
           !s.TagValue(kTagErrorReported).empty()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/chunks.h"
 #include "job/retry_policy.h"
 
 namespace s3snapshot::job {
@@ -19,13 +20,9 @@ std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec
     out.push_back(r);
     return out;
   }
-  const size_t kChunk = 200;  // EC2 accepts up to 200 values per filter
-  for (size_t i = 0; i < spec.instance_ids.size(); i += kChunk) {
+  for (const auto& chunk : core::Chunks(spec.instance_ids, aws::kMaxFilterValues)) {
     aws::DescribeInstancesRequest r;
     r.filters = common;
-    std::vector<std::string> chunk(
-        spec.instance_ids.begin() + static_cast<long>(i),
-        spec.instance_ids.begin() + static_cast<long>(std::min(i + kChunk, spec.instance_ids.size())));
     r.filters.insert(r.filters.begin(), aws::Filter{"instance-id", chunk});
     r.max_results = 1000;
     out.push_back(r);

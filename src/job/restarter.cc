@@ -121,7 +121,7 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
   for (int round = 0; !left.empty(); ++round) {
     // Instances still 'stopping' cannot be started yet (IncorrectInstanceState).
     std::vector<std::string> startable;
-    for (const auto& chunk : core::Chunks(left, 200)) {
+    for (const auto& chunk : core::Chunks(left, aws::kMaxFilterValues)) {
       aws::DescribeInstancesRequest req;
       req.filters = {{"instance-id", chunk}};
       auto states = aws::DescribeAllInstances(*ctx_.ec2, req);

@@ -91,30 +91,20 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
                     const std::string& scope) {
   if (!policy.enabled()) return;
   std::map<std::string, std::vector<aws::Snapshot>> by_volume;
-  std::vector<std::string> vols(volumes.begin(), volumes.end());
-  for (size_t i = 0; i < vols.size(); i += 200) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    std::vector<std::string> chunk(vols.begin() + static_cast<long>(i),
-                                   vols.begin() + static_cast<long>(std::min(i + 200, vols.size())));
-    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}},
-                   {group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag, chunk}};
-    auto snaps = aws::DescribeAllSnapshots(ec2, req);
-    if (!snaps.ok()) {
-      report->run_errors.push_back(FailureFrom("retention", snaps.error().WithContext("listing snapshots")));
-      return;
-    }
-    for (auto& s : *snaps) {
-      std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
-      by_volume[key].push_back(std::move(s));
-    }
+  const std::vector<aws::Filter> ours = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
+  auto found = aws::DescribeOwnSnapshots(ec2, ours, group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag,
+                                         {volumes.begin(), volumes.end()});
+  if (!found.ok()) {
+    report->run_errors.push_back(FailureFrom("retention", found.error().WithContext("listing snapshots")));
+    return;
+  }
+  for (auto& s : *found) {
+    std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
+    by_volume[key].push_back(std::move(s));
   }
   std::set<std::string> orphan_volumes;
   if (policy.prune_orphans && group_tag.empty()) {
-    aws::DescribeSnapshotsRequest req;
-    req.owner_ids = {"self"};
-    req.filters = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
-    auto all = aws::DescribeAllSnapshots(ec2, req);
+    auto all = aws::DescribeOwnSnapshots(ec2, ours);
     if (!all.ok()) {
       report->run_errors.push_back(FailureFrom("retention", all.error().WithContext("listing snapshots")));
       return;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/chunks.h"
+
 namespace s3snapshot::job {
 
 WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,
@@ -19,13 +21,10 @@ WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items
     for (const auto& [id, p] : state) {
       if (p.state != "completed" && p.state != "error") open.push_back(id);
     }
-    for (size_t i = 0; i < open.size(); i += 200) {
-      aws::DescribeSnapshotsRequest req;
-      req.owner_ids = {"self"};
-      req.filters = {
-          {"snapshot-id", std::vector<std::string>(open.begin() + static_cast<long>(i),
-                                                   open.begin() + static_cast<long>(std::min(i + 200, open.size())))}};
-      auto snaps = aws::DescribeAllSnapshots(ec2, req);
+    for (const auto& chunk : core::Chunks(open, aws::kMaxFilterValues)) {
+      // One chunk at a time: a chunk that fails is polled again next round,
+      // the others' progress is kept.
+      auto snaps = aws::DescribeOwnSnapshots(ec2, {}, "snapshot-id", chunk);
       if (!snaps.ok()) {
         const auto kind = snaps.error().kind;
         if (kind == core::ErrorKind::kAuth || kind == core::ErrorKind::kInvalidInput) {
