@@ -2,6 +2,10 @@
 function(s3snapshot_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
                          -Wnon-virtual-dtor -Wold-style-cast -Wcast-align)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # GUARDED_BY, REQUIRES, ... (src/core/mutex.h) checked at compile time.
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
   if(S3SNAPSHOT_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -216,7 +216,9 @@ std::string ManPage() {
   }
   m += ".SH SEE ALSO\n" +
        Roff(
-           "The README (/usr/share/doc/s3snapshot/README.md): every guarantee and the tests that hold the "
+           "The README (/usr/share/doc/s3snapshot/README.md) and its pages in /usr/share/doc/s3snapshot/docs/ "
+           "(usage, guarantees, operations, Lambda and deployment, development): every guarantee and the tests that "
+           "hold the "
            "tool to it, the Lambda runtime, the SAM template, the metrics.\n");
   return m;
 }

@@ -31,7 +31,7 @@ const char* SignalName(int sig) {
 }  // namespace
 
 void CancelToken::Cancel(const std::string& reason) {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   if (!cancelled_) reason_ = reason;
   cancelled_ = true;
 }
@@ -42,7 +42,7 @@ bool CancelToken::ShouldStop(const core::Clock& clock) const {
     const_cast<CancelToken*>(this)->Cancel(SignalName(g_first_signal));
     return true;
   }
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   if (deadline_ && clock.Steady() + reserve_ >= *deadline_) {
     const_cast<CancelToken*>(this)->cancelled_ = true;
     if (reason_.empty()) const_cast<CancelToken*>(this)->reason_ = "deadline";
@@ -52,23 +52,23 @@ bool CancelToken::ShouldStop(const core::Clock& clock) const {
 }
 
 bool CancelToken::NoTimeFor(const core::Clock& clock, core::Duration needed) const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   return deadline_ && clock.Steady() + reserve_ + needed >= *deadline_;
 }
 
 std::string CancelToken::reason() const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   return reason_;
 }
 
 void CancelToken::SetDeadline(std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds reserve) {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   deadline_ = deadline;
   reserve_ = reserve;
 }
 
 std::optional<std::chrono::steady_clock::time_point> CancelToken::deadline() const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   return deadline_;
 }
 

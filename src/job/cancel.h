@@ -5,11 +5,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 
 namespace s3snapshot::job {
 
@@ -30,10 +30,10 @@ class CancelToken {
 
  private:
   std::atomic<bool> cancelled_{false};
-  mutable std::mutex mu_;
-  std::string reason_;
-  std::optional<std::chrono::steady_clock::time_point> deadline_;
-  std::chrono::milliseconds reserve_{0};
+  mutable core::Mutex mu_;
+  std::string reason_ GUARDED_BY(mu_);
+  std::optional<std::chrono::steady_clock::time_point> deadline_ GUARDED_BY(mu_);
+  std::chrono::milliseconds reserve_ GUARDED_BY(mu_){0};
 };
 
 // Routes SIGINT, SIGTERM and SIGHUP to `token` (one token per process). The

@@ -15,7 +15,7 @@ void DeviceTagger::Add(const aws::Instance& inst, const std::vector<aws::Snapsho
   if (inst.block_devices.size() <= 1) return;  // tagged at creation (tags.h)
   std::vector<std::pair<std::string, std::vector<Item>>> full;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& s : snaps) {
       for (const auto& bd : inst.block_devices) {
         if (bd.volume_id != s.volume_id) continue;
@@ -33,7 +33,7 @@ void DeviceTagger::Add(const aws::Instance& inst, const std::vector<aws::Snapsho
 
 void DeviceTagger::Forget(const std::set<std::string>& snapshot_ids) {
   if (snapshot_ids.empty()) return;
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   for (auto& [device, items] : pending_) {
     items.erase(std::remove_if(items.begin(), items.end(),
                                [&](const Item& it) { return snapshot_ids.count(it.snapshot_id) > 0; }),
@@ -44,7 +44,7 @@ void DeviceTagger::Forget(const std::set<std::string>& snapshot_ids) {
 void DeviceTagger::Flush() {
   std::map<std::string, std::vector<Item>> pending;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     pending.swap(pending_);
   }
   for (const auto& [device, items] : pending) {

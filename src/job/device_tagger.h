@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "job/exactly_once.h"
 #include "job/job_context.h"
 #include "job/ledger.h"
@@ -54,8 +55,8 @@ class DeviceTagger {
   const JobContext& ctx_;
   Ledger& ledger_;
   const SlowestCall& slowest_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<Item>> pending_;  // device -> snapshots; guarded by mu_
+  core::Mutex mu_;
+  std::map<std::string, std::vector<Item>> pending_ GUARDED_BY(mu_);  // device -> snapshots
 };
 
 }  // namespace s3snapshot::job

@@ -28,13 +28,13 @@ struct Exclusions {
 Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec,
                          const std::set<std::string>& opted_out = {});
 
-// "/dev/sdf" and "sdf" name the same device.
 // The volumes among `volumes` tagged s3snapshot:exclude=true (one
 // DescribeVolumes per 200). Snapshot-safe: when the lookup fails, none is
 // excluded (every volume is snapshotted) and a run error says so.
 std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
                                       std::vector<FailureRecord>* run_errors);
 
+// "/dev/sdf" and "sdf" name the same device.
 bool SameDevice(const std::string& a, const std::string& b);
 
 // A device name as EC2 shows them: /dev/sda1, /dev/xvdf, xvdh, /dev/nvme1n1.

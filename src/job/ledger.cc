@@ -3,7 +3,7 @@
 namespace s3snapshot::job {
 
 void Ledger::Add(InstanceReport row) {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   index_[row.instance_id] = rows_.size();
   rows_.push_back(std::move(row));
 }
@@ -17,12 +17,12 @@ void Ledger::AddWarning(const std::string& id, std::string warning) {
 }
 
 size_t Ledger::size() const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   return rows_.size();
 }
 
 std::vector<InstanceReport> Ledger::Take() {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   index_.clear();
   return std::move(rows_);
 }

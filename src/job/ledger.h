@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "job/report.h"
 
 namespace s3snapshot::job {
@@ -25,7 +26,7 @@ class Ledger {
   // `f` must not call back into the ledger.
   template <typename F>
   bool Update(const std::string& id, F&& f) {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     auto it = index_.find(id);
     if (it == index_.end()) return false;
     f(rows_[it->second]);
@@ -37,7 +38,7 @@ class Ledger {
   // Calls f(InstanceReport&) for every row, in selection order, under the lock.
   template <typename F>
   void ForEach(F&& f) {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (auto& r : rows_) f(r);
   }
   size_t size() const;
@@ -46,9 +47,9 @@ class Ledger {
   std::vector<InstanceReport> Take();
 
  private:
-  mutable std::mutex mu_;
-  std::vector<InstanceReport> rows_;     // guarded by mu_
-  std::map<std::string, size_t> index_;  // instance id -> rows_ index; guarded by mu_
+  mutable core::Mutex mu_;
+  std::vector<InstanceReport> rows_ GUARDED_BY(mu_);
+  std::map<std::string, size_t> index_ GUARDED_BY(mu_);  // instance id -> rows_ index
 };
 
 }  // namespace s3snapshot::job

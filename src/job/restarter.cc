@@ -20,7 +20,7 @@ Restarter::~Restarter() { Finish(); }
 
 void Restarter::Register(const std::vector<std::string>& ids) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     owed_.insert(ids.begin(), ids.end());
   }
   for (const auto& id : ids) ledger_.Update(id, [](InstanceReport& r) { r.stopped_by_run = true; });
@@ -29,7 +29,7 @@ void Restarter::Register(const std::vector<std::string>& ids) {
 
 void Restarter::Forget(const std::string& id) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     owed_.erase(id);
   }
   ledger_.Update(id, [](InstanceReport& r) { r.stopped_by_run = false; });
@@ -37,20 +37,20 @@ void Restarter::Forget(const std::string& id) {
 
 void Restarter::Queue(const std::string& id) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     if (!owed_.count(id)) return;
   }
   starter_.Push(id);  // refused once Finish() began: Finish() starts it
 }
 
 std::vector<std::string> Restarter::Owed() const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   return {owed_.begin(), owed_.end()};
 }
 
 void Restarter::Started(const std::string& id, const std::string& state) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     if (!owed_.erase(id)) return;
   }
   ledger_.Update(id, [&](InstanceReport& r) {
@@ -136,7 +136,7 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
           Started(inst.instance_id, inst.state);
         } else if (inst.state == "terminated" || inst.state == "shutting-down") {
           {
-            std::lock_guard<std::mutex> l(mu_);
+            core::MutexLock l(&mu_);
             owed_.erase(inst.instance_id);
           }
           ledger_.AddError(inst.instance_id, Failure("start", "InstanceTerminated", "terminated during the run"));

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/batch_sender.h"
+#include "core/mutex.h"
 #include "job/job_context.h"
 #include "job/ledger.h"
 
@@ -79,8 +80,8 @@ class Restarter {
   Ledger& ledger_;
   const std::chrono::seconds timeout_;
 
-  mutable std::mutex mu_;
-  std::set<std::string> owed_;  // guarded by mu_
+  mutable core::Mutex mu_;
+  std::set<std::string> owed_ GUARDED_BY(mu_);
 
   // StartInstances as snapshots answer (started by the first Register());
   // after the members it calls into.

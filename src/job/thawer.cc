@@ -85,7 +85,7 @@ void Thawer::SendPre(const std::vector<std::string>& ids) {
   if (!enabled() || ids.empty()) return;
   const TimePoint now = ctx_.clock->Steady();
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& id : ids) {
       State& s = states_[id];
       s.owed = plan_.has_post;
@@ -104,7 +104,7 @@ void Thawer::SendPre(const std::vector<std::string>& ids) {
   if (!plan_.has_pre) return;
   auto r = ctx_.ssm->SendCommand(plan_.Request(kPre, ids));
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& id : ids) {
       State& s = states_[id];
       if (r.ok()) {
@@ -149,7 +149,7 @@ PreOutcome Thawer::AwaitPre(const std::string& id) {
   std::string command;
   TimePoint sent_at;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     auto it = states_.find(id);
     if (it == states_.end()) {  // SendPre() was not called: the run was cancelled first
       out.status = "not sent";
@@ -175,7 +175,7 @@ PreOutcome Thawer::AwaitPre(const std::string& id) {
       RecordScript(id, true, last);
       if (last.Done()) {
         {
-          std::lock_guard<std::mutex> l(mu_);
+          core::MutexLock l(&mu_);
           states_[id].pre_ended_at = ctx_.clock->Steady();
         }
         out.succeeded = last.Succeeded();
@@ -219,7 +219,7 @@ void Thawer::RecordScript(const std::string& id, bool pre, const aws::CommandInv
 
 void Thawer::Queue(const std::string& id) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     auto it = states_.find(id);
     if (it == states_.end() || !it->second.owed || it->second.queued) return;
     it->second.queued = true;
@@ -228,7 +228,7 @@ void Thawer::Queue(const std::string& id) {
 }
 
 std::vector<std::string> Thawer::Owed() const {
-  std::lock_guard<std::mutex> l(mu_);
+  core::MutexLock l(&mu_);
   std::vector<std::string> out;
   for (const auto& [id, s] : states_) {
     if (s.owed) out.push_back(id);
@@ -252,7 +252,7 @@ void Thawer::SendPost(const std::vector<std::string>& ids) {
   auto r = ctx_.ssm->SendCommand(plan_.Request(kPost, ids));
   const TimePoint now = ctx_.clock->Steady();
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& id : ids) {
       State& s = states_[id];
       s.post_sent_at = now;
@@ -325,7 +325,7 @@ void Thawer::FinalRound() {
   };
   std::vector<Look> owed;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& [id, s] : states_) {
       if (s.owed) owed.push_back({id, s});
     }
@@ -349,7 +349,7 @@ void Thawer::FinalRound() {
       }
       if (!s.pre_ended_at && now >= PreBound(s)) s.pre_ended_at = PreBound(s);  // it can no longer run
       if (s.pre_ended_at) {
-        std::lock_guard<std::mutex> l(mu_);
+        core::MutexLock l(&mu_);
         states_[id].pre_ended_at = s.pre_ended_at;
       }
     }
@@ -368,14 +368,14 @@ void Thawer::FinalRound() {
     }
     auto post = ctx_.ssm->GetCommandInvocation(s.post_command, id);
     if (!post.ok() && Hopeless(post.error())) {
-      std::lock_guard<std::mutex> l(mu_);
+      core::MutexLock l(&mu_);
       ++states_[id].refusals;  // it cannot be known whether it ran
       states_[id].last_error = "GetCommandInvocation: " + post.error().ToString();
       continue;
     }
     if (!post.ok()) {
       if (post.error().kind == ErrorKind::kNotFound) {
-        std::lock_guard<std::mutex> l(mu_);
+        core::MutexLock l(&mu_);
         // SSM shows an invocation a moment after SendCommand; after a few
         // looks it is lost: send again.
         if (++states_[id].post_missing >= 3) to_send.push_back(id);
@@ -397,7 +397,7 @@ void Thawer::FinalRound() {
   }
   for (const auto& batch : core::Chunks(to_send, kBatch)) SendPost(batch);
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& [id, st] : states_) {
       if (st.owed && st.refusals >= kHopelessRounds &&
           std::find(hopeless.begin(), hopeless.end(), id) == hopeless.end()) {
@@ -410,7 +410,7 @@ void Thawer::FinalRound() {
 
 void Thawer::Thawed(const std::string& id, const aws::CommandInvocation& inv) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     auto it = states_.find(id);
     if (it == states_.end() || !it->second.owed) return;
     it->second.owed = false;
@@ -433,12 +433,12 @@ void Thawer::InternalError(const std::vector<std::string>& ids, std::exception_p
 
 void Thawer::MarkNotThawed(const std::vector<std::string>& ids) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& id : ids) states_[id].owed = false;  // said once; the report keeps thaw_owed && !thawed
   }
   std::map<std::string, std::string> why;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    core::MutexLock l(&mu_);
     for (const auto& id : ids) why[id] = states_[id].last_error;
   }
   for (const auto& id : ids) {

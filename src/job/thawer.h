@@ -43,6 +43,7 @@
 
 #include "aws/ssm_client.h"
 #include "core/batch_sender.h"
+#include "core/mutex.h"
 #include "job/job_context.h"
 #include "job/job_spec.h"
 #include "job/ledger.h"
@@ -155,8 +156,8 @@ class Thawer {
   Ledger& ledger_;
   const ScriptPlan plan_;
 
-  mutable std::mutex mu_;
-  std::map<std::string, State> states_;  // guarded by mu_
+  mutable core::Mutex mu_;
+  std::map<std::string, State> states_ GUARDED_BY(mu_);
 
   // Post-scripts as CreateSnapshots answers (started by the first SendPre()
   // of a run with a post-script); after the members it calls into.

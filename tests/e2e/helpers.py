@@ -213,3 +213,18 @@ def check_report_text(text):
     text = text.strip()
     if text.startswith("{"):
         check_report(json.loads(text))
+
+
+DOC_PAGES = ["README.md", "docs/usage.md", "docs/guarantees.md", "docs/operations.md", "docs/lambda.md",
+             "docs/development.md"]
+
+
+def docs_text():
+    """The README and the docs/ pages, one after the other: the blocks the
+    tests bind to the binary (the usage block, the key and metric tables,
+    the examples, the deploy commands) are found wherever they live."""
+    out = []
+    for page in DOC_PAGES:
+        with open(os.path.join(ROOT, page), encoding="utf-8") as f:
+            out.append(f.read())
+    return "\n".join(out)

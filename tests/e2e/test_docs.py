@@ -12,8 +12,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def readme():
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        return f.read()
+    """The README and the docs/ pages (helpers.DOC_PAGES)."""
+    from helpers import docs_text
+    return docs_text()
 
 
 def help_text():
@@ -96,3 +97,41 @@ def test_readme_metric_table_is_what_the_runs_write(run, tmp_path, ec2):
         unit, runs, meaning = rows[snake[s]]
         assert help_text == meaning + (" (seconds)" if unit == "Seconds" else ""), s
         assert runs == ("both" if commands == {"snapshot", "audit"} else commands.pop()), s
+
+
+def test_the_architecture_map_is_the_tree():
+    """docs/development.md's map names every unit of src/ under its layer,
+    and nothing that is not there: it cannot go stale."""
+    with open(os.path.join(ROOT, "docs", "development.md"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("## Architecture\n\n```\n") + len("## Architecture\n\n```\n")
+    block = text[start:text.index("```", start)]
+    mapped, layer = {}, None
+    for line in block.splitlines():
+        m = re.match(r"src/(\w+)/\s+(.*)", line)
+        if m:
+            layer, rest = m.group(1), m.group(2)
+        elif line.startswith("tests/"):
+            layer, rest = None, ""
+        else:
+            rest = line.strip()
+        if layer is None:
+            continue
+        names = re.split(r"\s{2,}", rest)[0] if not line.startswith(" " * 20) else ""
+        for name in re.split(r",\s*", names):
+            if re.fullmatch(r"[a-z_0-9]+", name.strip()):
+                mapped.setdefault(layer, set()).add(name.strip())
+    tree = {}
+    for layer in os.listdir(os.path.join(ROOT, "src")):
+        folder = os.path.join(ROOT, "src", layer)
+        if not os.path.isdir(folder):
+            continue
+        for f in os.listdir(folder):
+            m = re.fullmatch(r"([a-z_0-9]+?)(_test)?\.(h|cc|h\.in)", f)
+            if m and not m.group(2):
+                tree.setdefault(layer, set()).add(m.group(1))
+    assert sorted(mapped) == sorted(tree)
+    for layer in tree:
+        assert tree[layer] - mapped[layer] == set(), "missing from the map in src/%s/" % layer
+        assert mapped[layer] - tree[layer] == set(), "in the map but not in src/%s/" % layer
+

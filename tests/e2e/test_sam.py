@@ -74,7 +74,7 @@ def test_sam_packages_the_zip_and_the_packaged_template_is_valid(sam, project, e
 
 
 def test_the_readme_deploys_what_the_template_names():
-    with open(os.path.join(ROOT, "README.md")) as f:
+    with open(os.path.join(ROOT, "docs", "lambda.md")) as f:
         readme = f.read()
     block = readme[readme.index("scripts/package-lambda.sh\nsam deploy"):]
     block = block[:block.index("```")]

@@ -22,8 +22,8 @@ def validator():
 
 
 def readme_examples():
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        text = f.read()
+    from helpers import docs_text
+    text = docs_text()
     docs = [json.loads(m) for m in re.findall(r"--filter '(\{[^']*\})'", text)]
     block = text[text.index("**Payload**"):]
     block = block[block.index("```\n") + 4:]
