@@ -1,14 +1,14 @@
 #include "app/run.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
+#include "aws/arn.h"
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
+#include "core/worker_pool.h"
 #include "job/audit.h"
 #include "job/notifier.h"
-#include "job/plan.h"
+#include "job/select.h"
 #include "job/snapshot_job.h"
 
 namespace s3snapshot::app {
@@ -23,6 +23,27 @@ struct Scope {
 std::string AccountOf(const std::string& role_arn) {
   aws::Arn a;
   return aws::ParseArn(role_arn, &a) ? a.account : "";
+}
+
+// One scope's clients and context (its role's EC2 and, with scripts, SSM),
+// and its run or audit.
+job::Report RunScope(const job::JobSpec& spec, const Scope& s, Services& services, core::Logger& logger,
+                     job::CancelToken* cancel, job::ProgressSink* progress, const std::string& run_id) {
+  auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
+  std::unique_ptr<aws::SsmApi> ssm;
+  if (spec.HasScripts() && !spec.audit) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
+  job::JobContext ctx;
+  ctx.ec2 = ec2.get();
+  ctx.ssm = ssm.get();
+  ctx.clock = &services.run_clock();
+  ctx.logger = &logger;
+  ctx.cancel = cancel;
+  ctx.run_id = run_id;
+  ctx.progress = progress;
+  ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
+    return services.Ec2For(s.role_arn, spec.external_id, region);
+  };
+  return spec.audit ? job::RunAudit(spec, ctx) : job::RunSnapshotJob(spec, ctx);
 }
 
 }  // namespace
@@ -58,33 +79,28 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
   }
   const std::string run_id = job::NewRunId(services.run_clock());
   std::vector<job::Report> parts(scopes.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < scopes.size(); i = next++) {
-      const Scope& s = scopes[i];
-      auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
-      std::unique_ptr<aws::SsmApi> ssm;
-      if (spec.HasScripts() && !spec.audit) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
-      job::JobContext ctx;
-      ctx.ec2 = ec2.get();
-      ctx.ssm = ssm.get();
-      ctx.clock = &services.run_clock();
-      ctx.logger = &logger;
-      ctx.cancel = cancel;
-      ctx.run_id = run_id;
-      ctx.progress = scopes.size() == 1 ? progress : nullptr;
-      ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
-        return services.Ec2For(s.role_arn, spec.external_id, region);
-      };
-      parts[i] = spec.audit ? job::RunAudit(spec, ctx) : job::RunSnapshotJob(spec, ctx);
-      parts[i].account = s.account;
+  {
+    // Scopes in parallel (--scope-concurrency), each a run of its own; no
+    // exception leaves a scope's task (a job never throws; a throw while
+    // making its clients is that scope's run error).
+    const size_t threads = std::min<size_t>(scopes.size(), static_cast<size_t>(std::max(1, spec.scope_concurrency)));
+    core::WorkerPool pool(static_cast<int>(threads));
+    for (size_t i = 0; i < scopes.size(); ++i) {
+      pool.Submit([&, i] {
+        try {
+          parts[i] =
+              RunScope(spec, scopes[i], services, logger, cancel, scopes.size() == 1 ? progress : nullptr, run_id);
+        } catch (...) {
+          parts[i].region = scopes[i].region;
+          parts[i].run_errors.push_back(job::Failure(
+              "internal", "InternalError",
+              "internal error in the scope " + scopes[i].Label() + ": " + core::WhatOf(std::current_exception())));
+        }
+        parts[i].account = scopes[i].account;
+      });
     }
-  };
-  size_t threads = std::min<size_t>(scopes.size(), static_cast<size_t>(std::max(1, spec.scope_concurrency)));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+    pool.Wait();
+  }
 
   job::Report report;
   if (scopes.size() == 1) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "aws/arn.h"
 #include "aws/aws_client.h"
 
 namespace s3snapshot::aws {
@@ -29,12 +30,6 @@ class SnsClient : public SnsApi {
 
 core::Result<std::string> ParsePublish(const std::string& xml);
 
-// Parts of an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE".
-struct Arn {
-  std::string partition, service, region, account, resource;
-};
-// False when `s` is not an ARN of that shape.
-bool ParseArn(const std::string& s, Arn* out);
 // An SNS topic ARN: service "sns", a region, a 12-digit account, a topic name.
 bool IsValidSnsTopicArn(const std::string& s);
 // What is wrong with `s` as an SNS topic ARN, in words; empty when nothing is.

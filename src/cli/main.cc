@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.h"
+#include "cli/cli.h"
 #include "core/env.h"
 #include "lambda/runtime.h"
 

@@ -9,7 +9,7 @@
 #include "core/parse.h"
 #include "core/worker_pool.h"
 #include "job/audit_report.h"
-#include "job/plan.h"
+#include "job/select.h"
 #include "job/tags.h"
 
 namespace s3snapshot::job {

@@ -18,33 +18,12 @@
 #ifndef S3SNAPSHOT_JOB_EXACTLY_ONCE_H_
 #define S3SNAPSHOT_JOB_EXACTLY_ONCE_H_
 
-#include <atomic>
 #include <string>
 #include <vector>
 
 #include "job/job_context.h"
 
 namespace s3snapshot::job {
-
-// The slowest CreateSnapshots call of the run so far: a call is sent only if
-// twice this fits before the deadline, since a call cannot be taken back.
-class SlowestCall {
- public:
-  void Record(core::Duration d) {
-    long long ms = d.count();
-    for (long long prev = ms_.load(); ms > prev && !ms_.compare_exchange_weak(prev, ms);) {
-    }
-  }
-  core::Duration Get() const { return core::Duration(ms_.load()); }
-  // Whether a call expected to take twice the slowest one no longer fits
-  // before the deadline.
-  bool NoTimeForAnother(const JobContext& ctx) const {
-    return ctx.cancel != nullptr && ctx.cancel->NoTimeFor(*ctx.clock, 2 * Get());
-  }
-
- private:
-  std::atomic<long long> ms_{0};
-};
 
 // The run's snapshots of `instance_id` (by tag); empty when none or the
 // lookup failed.

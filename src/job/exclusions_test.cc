@@ -4,8 +4,7 @@
 
 #include "job/snapshot_job.h"
 #include "job/tags.h"
-#include "testing/fake_clock.h"
-#include "testing/fake_ec2.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
@@ -16,14 +15,9 @@ std::vector<std::string> Volumes(const InstanceReport& r) {
   return out;
 }
 
-class ExclusionsTest : public ::testing::Test {
+class ExclusionsTest : public testing::JobTest {
  protected:
-  Report Run() {
-    JobContext ctx;
-    ctx.ec2 = &ec2_;
-    ctx.clock = &clock_;
-    return RunSnapshotJob(spec_, ctx);
-  }
+  Report Run() { return RunSnapshotJob(spec_, ctx_); }
   const InstanceReport& Row(const Report& r, const std::string& id) {
     for (const auto& i : r.instances) {
       if (i.instance_id == id) return i;
@@ -31,8 +25,6 @@ class ExclusionsTest : public ::testing::Test {
     throw std::runtime_error("no " + id);
   }
   JobSpec spec_;
-  testing::FakeEc2 ec2_;
-  testing::FakeClock clock_;
 };
 
 TEST_F(ExclusionsTest, ListedDevicesAndTheBootVolumeAreLeftOut) {

@@ -4,6 +4,7 @@
 #ifndef S3SNAPSHOT_JOB_JOB_CONTEXT_H_
 #define S3SNAPSHOT_JOB_JOB_CONTEXT_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,6 +41,27 @@ struct JobContext {
   void Log(core::LogLevel level, const std::string& msg, const core::LogFields& fields = {}) const {
     if (logger && logger->Enabled(level)) logger->Log(level, msg, fields);
   }
+};
+
+// The slowest call of a kind so far (CreateSnapshots, CopySnapshot): such a
+// call is sent only if twice this fits before the deadline, since a call
+// cannot be taken back.
+class SlowestCall {
+ public:
+  void Record(core::Duration d) {
+    long long ms = d.count();
+    for (long long prev = ms_.load(); ms > prev && !ms_.compare_exchange_weak(prev, ms);) {
+    }
+  }
+  core::Duration Get() const { return core::Duration(ms_.load()); }
+  // Whether a call expected to take twice the slowest one no longer fits
+  // before the deadline.
+  bool NoTimeForAnother(const JobContext& ctx) const {
+    return ctx.cancel != nullptr && ctx.cancel->NoTimeFor(*ctx.clock, 2 * Get());
+  }
+
+ private:
+  std::atomic<long long> ms_{0};
 };
 
 }  // namespace s3snapshot::job

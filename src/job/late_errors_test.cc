@@ -3,25 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
-#include "testing/fake_clock.h"
-#include "testing/fake_ec2.h"
+#include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
 namespace {
 
-class LateErrorsTest : public ::testing::Test {
+class LateErrorsTest : public testing::JobTest {
  protected:
   Report Run(const std::string& run_id) {
-    JobContext ctx;
-    ctx.ec2 = &ec2_;
-    ctx.clock = &clock_;
-    ctx.run_id = run_id;
+    ctx_.run_id = run_id;
     JobSpec spec;
     spec.instance_ids = {"i-00000001", "i-00000002"};
-    return RunSnapshotJob(spec, ctx);
+    return RunSnapshotJob(spec, ctx_);
   }
-  testing::FakeEc2 ec2_;
-  testing::FakeClock clock_;
 };
 
 TEST_F(LateErrorsTest, ASnapshotThatEndedInErrorAfterItsRunIsReportedOnceByTheNextRun) {

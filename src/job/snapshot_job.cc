@@ -9,8 +9,8 @@
 #include "job/dedupe.h"
 #include "job/exclusions.h"
 #include "job/late_errors.h"
-#include "job/plan.h"
 #include "job/retention.h"
+#include "job/select.h"
 #include "job/stopper.h"
 #include "job/waiter.h"
 

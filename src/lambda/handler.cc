@@ -4,6 +4,7 @@
 
 #include "app/metrics_out.h"
 #include "app/run.h"
+#include "aws/arn.h"
 #include "aws/sns_client.h"
 #include "job/filter.h"
 #include "job/report.h"

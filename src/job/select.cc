@@ -1,4 +1,4 @@
-#include "job/plan.h"
+#include "job/select.h"
 
 #include <algorithm>
 #include <set>

@@ -1,6 +1,6 @@
 // The CLI's one function: argv in, exit code out.
-#ifndef S3SNAPSHOT_CLI_APP_H_
-#define S3SNAPSHOT_CLI_APP_H_
+#ifndef S3SNAPSHOT_CLI_CLI_H_
+#define S3SNAPSHOT_CLI_CLI_H_
 
 #include <cstdio>
 #include <iosfwd>
@@ -17,4 +17,4 @@ int RunCli(const std::vector<std::string>& args, const core::Env& env, std::istr
 
 }  // namespace s3snapshot::cli
 
-#endif  // S3SNAPSHOT_CLI_APP_H_
+#endif  // S3SNAPSHOT_CLI_CLI_H_

@@ -1,4 +1,4 @@
-#include "cli/app.h"
+#include "cli/cli.h"
 
 #include <unistd.h>
 

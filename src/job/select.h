@@ -1,7 +1,7 @@
 // Selection: which instances a run acts on, found server-side with EC2
 // filters and pagination (never by listing the whole account).
-#ifndef S3SNAPSHOT_JOB_PLAN_H_
-#define S3SNAPSHOT_JOB_PLAN_H_
+#ifndef S3SNAPSHOT_JOB_SELECT_H_
+#define S3SNAPSHOT_JOB_SELECT_H_
 
 #include <string>
 #include <vector>
@@ -44,4 +44,4 @@ std::string DescribeSelection(const JobSpec& spec);
 
 }  // namespace s3snapshot::job
 
-#endif  // S3SNAPSHOT_JOB_PLAN_H_
+#endif  // S3SNAPSHOT_JOB_SELECT_H_
