@@ -20,6 +20,7 @@ sys.path.insert(0, HERE)
 
 from fault_proxy import FaultProxy  # noqa: E402
 from helpers import check_report_text, enable_auth  # noqa: E402
+import oracle  # noqa: E402
 from oracle import Oracle  # noqa: E402
 
 REGION = "us-east-1"
@@ -37,6 +38,7 @@ def moto():
         owned = state
     with open(state) as f:
         info = json.load(f)
+    oracle.MOTO_URL = info["url"]  # for the runs helpers start themselves (start_and_signal)
     yield info
     if owned:
         subprocess.call([sys.executable, os.path.join(HERE, "moto_ctl.py"), "stop", owned])
@@ -103,12 +105,13 @@ def base_env(home, endpoint=None):
 
 @pytest.fixture
 def run(endpoint, home, moto):
-    """run(args, env=None, input=None, endpoint=None, oracle=True) -> CompletedProcess (text)."""
-    def _run(args, env=None, input=None, endpoint_url=None, timeout=120, replace_env=None, oracle=True):
+    """run(args, env=None, input=None, endpoint=None, checked=True) -> CompletedProcess (text);
+    checked: held against moto by the oracle (oracle.py)."""
+    def _run(args, env=None, input=None, endpoint_url=None, timeout=120, replace_env=None, checked=True):
         e = replace_env if replace_env is not None else base_env(home, endpoint_url or endpoint)
         if env:
             e.update(env)
-        watch = Oracle(moto["url"], Recording.active, e) if oracle else None
+        watch = Oracle(moto["url"], Recording.active, e) if checked else None
         if watch:
             watch.begin(args)
         r = subprocess.run([binary()] + list(args), env=e, input=input, capture_output=True,
@@ -167,11 +170,11 @@ class Recording:
     def start(self):
         _post(self.url + "/moto-api/recorder/reset-recording")
         _post(self.url + "/moto-api/recorder/start-recording")
-        Recording.active = True
+        Recording.active = oracle.RECORDING_ACTIVE = True
 
     def stop(self):
         _post(self.url + "/moto-api/recorder/stop-recording")
-        Recording.active = False
+        Recording.active = oracle.RECORDING_ACTIVE = False
 
     def requests(self):
         data = urllib.request.urlopen(self.url + "/moto-api/recorder/download-recording", timeout=30).read()

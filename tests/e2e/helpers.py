@@ -114,6 +114,11 @@ def start_and_signal(args, env, ready, signals, timeout=60, settle=0.0, gap=0.3,
     each of `signals` `gap` seconds apart, and returns (returncode, stdout,
     stderr)."""
     from conftest import binary
+    import oracle
+    # The truth oracle holds this run too against what happened (oracle.py).
+    watch = oracle.Oracle(oracle.MOTO_URL, oracle.RECORDING_ACTIVE, env) if oracle.MOTO_URL else None
+    if watch:
+        watch.begin(args)
     p = subprocess.Popen([binary()] + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     try:
@@ -135,6 +140,8 @@ def start_and_signal(args, env, ready, signals, timeout=60, settle=0.0, gap=0.3,
             p.wait()
     if "--output" in args and "json" in args:
         check_report_text(out)
+    if watch:
+        watch.check(args, subprocess.CompletedProcess(args, p.returncode, out, err))
     return p.returncode, out, err
 
 

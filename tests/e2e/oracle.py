@@ -29,6 +29,10 @@ import boto3
 import botocore.exceptions
 
 READ_ONLY = ("Describe", "Get", "List", "Receive")
+# Set by conftest's moto fixture: the emulator every run of the session goes
+# to (through proxies or not), and whether a test's own recording is on.
+MOTO_URL = None
+RECORDING_ACTIVE = False
 DENIED = ("AuthFailure", "UnauthorizedOperation", "AccessDenied", "InvalidClientTokenId", "SignatureDoesNotMatch")
 # The binary's own requests (proxies forward its headers).
 USER_AGENT = "s3snapshot/"
