@@ -4,16 +4,16 @@
 #include <cstdint>
 #include <string>
 
-#include "job/filter.h"
-#include "job/job_spec.h"
+#include "spec/filter.h"
+#include "spec/job_spec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  auto doc = s3snapshot::job::ParseFilterDocument(text, "fuzz");
+  auto doc = s3snapshot::spec::ParseFilterDocument(text, "fuzz");
   if (doc.ok()) {
-    s3snapshot::job::JobSpec spec;
-    s3snapshot::job::ApplySettings(*doc, &spec);
-    (void)s3snapshot::job::ValidateSpec(spec);
+    s3snapshot::spec::JobSpec spec;
+    s3snapshot::spec::ApplySettings(*doc, &spec);
+    (void)s3snapshot::spec::ValidateSpec(spec);
   } else {
     (void)doc.error().message.size();
   }

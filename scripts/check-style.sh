@@ -2,7 +2,7 @@
 # The house rules a reviewer should not have to check by hand:
 #  1. every C++ file is formatted as .clang-format says;
 #  2. every #include points down the layers, never up:
-#       core -> aws -> job -> app -> lambda -> cli
+#       core -> aws -> spec -> report -> job -> app -> lambda -> cli
 #     (a file may include its own layer and those to its left), and only
 #     tests (*_test.cc, tests/, fuzz/) include src/testing/;
 #  3. the bounds of scripts/check-bounds.py (function length, nesting, the
@@ -22,7 +22,8 @@ fi
 
 rank() {
   case "$1" in
-    core) echo 0 ;; aws) echo 1 ;; job) echo 2 ;; app) echo 3 ;; lambda) echo 4 ;; cli) echo 5 ;;
+    core) echo 0 ;; aws) echo 1 ;; spec) echo 2 ;; report) echo 3 ;; job) echo 4 ;; app) echo 5 ;;
+    lambda) echo 6 ;; cli) echo 7 ;;
     testing) echo 9 ;; *) echo -1 ;;
   esac
 }

@@ -20,7 +20,7 @@
 #include "core/curl_transport.h"
 #include "core/env.h"
 #include "core/log.h"
-#include "job/job_spec.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::app {
 
@@ -31,8 +31,8 @@ struct RuntimeOptions {
   // Scales the EC2 token buckets; 0 turns them off. S3SNAPSHOT_RATE_LIMIT_FACTOR,
   // when set, wins (parsed strictly by Create()).
   double rate_limit_factor = 1.0;
-  int connect_timeout_seconds = static_cast<int>(job::JobSpec{}.connect_timeout.count());
-  int read_timeout_seconds = static_cast<int>(job::JobSpec{}.read_timeout.count());  // the whole request
+  int connect_timeout_seconds = static_cast<int>(spec::JobSpec{}.connect_timeout.count());
+  int read_timeout_seconds = static_cast<int>(spec::JobSpec{}.read_timeout.count());  // the whole request
 };
 
 class AwsRuntime : public Services {

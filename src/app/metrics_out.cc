@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "core/chunks.h"
-#include "job/metrics.h"
+#include "report/metrics.h"
 
 namespace s3snapshot::app {
 
@@ -39,9 +39,10 @@ core::Status WriteAtomically(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, job::Report* report) {
+void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, report::Report* report) {
   if (options.file.empty() && !options.cloudwatch) return;
-  if (report->dry_run) {
+  report::Envelope& envelope = report::EnvelopeOf(*report);
+  if (envelope.dry_run) {
     // A plan is no fact: its figures would page people (InstancesLeftStopped)
     // and move the last-success time. The file stays as the last run left it.
     logger.Info("dry run: no metrics written or sent");
@@ -55,7 +56,7 @@ void PublishMetrics(const MetricsOptions& options, Services& services, core::Log
                 {{"error", a.error().ToString()}});
   }
   const core::WallTime now = services.run_clock().Now();
-  const auto scopes = job::RunMetrics(*report, account);
+  const auto scopes = report::RunMetrics(*report, account);
   if (options.cloudwatch) {
     const std::string timestamp = core::FormatIso8601(now);
     for (const auto& s : scopes) {
@@ -63,17 +64,17 @@ void PublishMetrics(const MetricsOptions& options, Services& services, core::Log
       for (const auto& m : s.metrics) {
         std::vector<std::pair<std::string, std::string>> dims = {{"Region", s.region}, {"Account", s.account}};
         data.push_back({m.name, m.unit, m.value, dims, timestamp});
-        if (!report->label.empty()) {
-          dims.push_back({"Label", report->label});
+        if (!envelope.label.empty()) {
+          dims.push_back({"Label", envelope.label});
           data.push_back({m.name, m.unit, m.value, dims, timestamp});
         }
       }
       auto cw = services.CloudWatchFor(s.region);
       for (const auto& chunk : core::Chunks(data, aws::kMaxMetricsPerPut)) {
-        auto st = cw->PutMetricData(job::kMetricNamespace, chunk);
+        auto st = cw->PutMetricData(report::kMetricNamespace, chunk);
         if (!st.ok()) {
-          report->run_errors.push_back(
-              job::FailureFrom("metrics", st.error().WithContext("PutMetricData in " + s.region)));
+          envelope.run_errors.push_back(
+              report::FailureFrom(report::Step::kMetrics, st.error().WithContext("PutMetricData in " + s.region)));
           break;
         }
       }
@@ -85,16 +86,16 @@ void PublishMetrics(const MetricsOptions& options, Services& services, core::Log
     if (in) {
       std::stringstream ss;
       ss << in.rdbuf();
-      previous = job::PreviousSuccess(ss.str(), *report);
+      previous = report::PreviousSuccess(ss.str(), *report);
     }
-    auto st = WriteAtomically(options.file, job::PrometheusText(scopes, *report, UnixSeconds(now), previous));
-    if (!st.ok()) report->run_errors.push_back(job::FailureFrom("metrics", st.error()));
+    auto st = WriteAtomically(options.file, report::PrometheusText(scopes, *report, UnixSeconds(now), previous));
+    if (!st.ok()) envelope.run_errors.push_back(report::FailureFrom(report::Step::kMetrics, st.error()));
   }
 }
 
-std::string EmfFor(const job::Report& report, const std::string& account, Services& services) {
+std::string EmfFor(const report::Report& report, const std::string& account, Services& services) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(services.run_clock().Now().time_since_epoch());
-  return job::EmfLines(job::RunMetrics(report, account), report, ms.count());
+  return report::EmfLines(report::RunMetrics(report, account), report, ms.count());
 }
 
 }  // namespace s3snapshot::app

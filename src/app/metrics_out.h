@@ -8,7 +8,7 @@
 
 #include "app/services.h"
 #include "core/log.h"
-#include "job/report.h"
+#include "report/report.h"
 
 namespace s3snapshot::app {
 
@@ -23,11 +23,11 @@ struct MetricsOptions {
 // last-success time of an earlier file when this run failed. The Account
 // dimension of the caller's own scopes comes from Services::CallerAccount().
 // A failure is a run error (step "metrics"): exit 1.
-void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, job::Report* report);
+void PublishMetrics(const MetricsOptions& options, Services& services, core::Logger& logger, report::Report* report);
 
 // The run's EMF lines, for `account` (the caller's own account, e.g. from
 // the function's ARN; "" when unknown).
-std::string EmfFor(const job::Report& report, const std::string& account, Services& services);
+std::string EmfFor(const report::Report& report, const std::string& account, Services& services);
 
 }  // namespace s3snapshot::app
 

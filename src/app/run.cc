@@ -27,8 +27,8 @@ std::string AccountOf(const std::string& role_arn) {
 
 // One scope's clients and context (its role's EC2 and, with scripts, SSM),
 // and its run or audit.
-job::Report RunScope(const job::JobSpec& spec, const Scope& s, Services& services, core::Logger& logger,
-                     job::CancelToken* cancel, job::ProgressSink* progress, const std::string& run_id) {
+report::Report RunScope(const spec::JobSpec& spec, const Scope& s, Services& services, core::Logger& logger,
+                        job::CancelToken* cancel, job::ProgressSink* progress, const std::string& run_id) {
   auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
   std::unique_ptr<aws::SsmApi> ssm;
   if (spec.HasScripts() && !spec.audit) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
@@ -43,24 +43,31 @@ job::Report RunScope(const job::JobSpec& spec, const Scope& s, Services& service
   ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
     return services.Ec2For(s.role_arn, spec.external_id, region);
   };
-  return spec.audit ? job::RunAudit(spec, ctx) : job::RunSnapshotJob(spec, ctx);
+  if (spec.audit) return job::RunAudit(spec, ctx);
+  return job::RunSnapshotJob(spec, ctx);
+}
+
+// The command's report with nothing in it yet (a scope that could not run).
+report::Report EmptyReportFor(const spec::JobSpec& spec) {
+  if (spec.audit) return report::AuditReport{};
+  return report::SnapshotReport{};
 }
 
 }  // namespace
 
-job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger, job::CancelToken* cancel,
-                         job::ProgressSink* progress) {
-  job::Report failed_setup;
+report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core::Logger& logger,
+                            job::CancelToken* cancel, job::ProgressSink* progress) {
+  report::Report failed_setup = EmptyReportFor(spec);
+  report::Envelope& failed = report::EnvelopeOf(failed_setup);
   std::vector<std::string> regions = spec.regions;
   if (regions.empty()) regions = {services.home_region()};
   if (regions.size() == 1 && regions[0] == "all") {
     auto ec2 = services.Ec2For("", "", services.home_region());
     auto all = ec2->DescribeRegions();
     if (!all.ok()) {
-      failed_setup.region = services.home_region();
-      failed_setup.audit = spec.audit;
-      failed_setup.run_errors.push_back(
-          job::FailureFrom("select", all.error().WithContext("listing the enabled regions")));
+      failed.region = services.home_region();
+      failed.run_errors.push_back(
+          report::FailureFrom(report::Step::kSelect, all.error().WithContext("listing the enabled regions")));
       return failed_setup;
     }
     // Credentials work in one partition only (aws, aws-cn, aws-us-gov): keep
@@ -78,7 +85,7 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
     for (const auto& region : regions) scopes.push_back({role, AccountOf(role), region});
   }
   const std::string run_id = job::NewRunId(services.run_clock());
-  std::vector<job::Report> parts(scopes.size());
+  std::vector<report::Report> parts(scopes.size(), EmptyReportFor(spec));
   {
     // Scopes in parallel (--scope-concurrency), each a run of its own; no
     // exception leaves a scope's task (a job never throws; a throw while
@@ -91,31 +98,32 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
           parts[i] =
               RunScope(spec, scopes[i], services, logger, cancel, scopes.size() == 1 ? progress : nullptr, run_id);
         } catch (...) {
-          parts[i].region = scopes[i].region;
-          parts[i].run_errors.push_back(job::Failure(
-              "internal", "InternalError",
+          report::Envelope& part = report::EnvelopeOf(parts[i]);
+          part.region = scopes[i].region;
+          part.run_errors.push_back(report::Failure(
+              report::Step::kInternal, "InternalError",
               "internal error in the scope " + scopes[i].Label() + ": " + core::WhatOf(std::current_exception())));
         }
-        parts[i].account = scopes[i].account;
+        report::EnvelopeOf(parts[i]).account = scopes[i].account;
       });
     }
     pool.Wait();
   }
 
-  job::Report report;
+  report::Report report = EmptyReportFor(spec);
   if (scopes.size() == 1) {
     report = std::move(parts[0]);
   } else {
     std::vector<std::string> labels;
     for (const auto& s : scopes) labels.push_back(s.Label());
-    report = job::MergeReports(std::move(parts), labels);
+    report = report::MergeReports(std::move(parts), labels);
     std::string accounts;
     for (const auto& s : scopes) {
       if (!s.account.empty() && accounts.find(s.account) == std::string::npos) {
         accounts += (accounts.empty() ? "" : ",") + s.account;
       }
     }
-    report.account = accounts;
+    report::EnvelopeOf(report).account = accounts;
   }
   {
     std::vector<std::string> labels;
@@ -123,16 +131,17 @@ job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Log
     job::RequireSomethingSelected(spec, labels, &report);
   }
   // The counts go into the SNS message too, then once more after it.
-  report.api_calls = services.ApiCalls();
-  report.throttled = services.ApiThrottled();
+  report::Envelope& envelope = report::EnvelopeOf(report);
+  envelope.api_calls = services.ApiCalls();
+  envelope.throttled = services.ApiThrottled();
   job::Notify(
       spec, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
-  report.reporting_api_calls = services.ApiCalls() - report.api_calls;
+  envelope.reporting_api_calls = services.ApiCalls() - envelope.api_calls;
   return report;
 }
 
-job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& settings, Services& services,
-                        core::Logger& logger, job::CancelToken* cancel) {
+report::Report HandleEvent(const job::SnapshotEvent& event, const spec::JobSpec& settings, Services& services,
+                           core::Logger& logger, job::CancelToken* cancel) {
   auto ec2 = services.Ec2For("", "", event.region);
   job::JobContext ctx;
   ctx.ec2 = ec2.get();
@@ -141,19 +150,20 @@ job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& set
   ctx.cancel = cancel;
   ctx.run_id = job::NewRunId(services.run_clock());
   ctx.ec2_for_region = [&services](const std::string& region) { return services.Ec2For("", "", region); };
-  job::Report report = job::HandleSnapshotEvent(event, settings, ctx);
-  report.api_calls = services.ApiCalls();
-  report.throttled = services.ApiThrottled();
+  report::Report report = job::HandleSnapshotEvent(event, settings, ctx);
+  report::Envelope& envelope = report::EnvelopeOf(report);
+  envelope.api_calls = services.ApiCalls();
+  envelope.throttled = services.ApiThrottled();
   // Only failures are told: a fleet's burst of completion events must not
   // become a burst of summaries on the sns-arn topic.
-  job::JobSpec notify = settings;
+  spec::JobSpec notify = settings;
   notify.sns_arn.clear();
   job::Notify(
       notify, [&services](const std::string& region) { return services.SnsFor(region); }, &report);
-  report.reporting_api_calls = services.ApiCalls() - report.api_calls;
+  envelope.reporting_api_calls = services.ApiCalls() - envelope.api_calls;
   return report;
 }
 
-int ExitCodeFor(const job::Report& report) { return report.ok() ? 0 : 1; }
+int ExitCodeFor(const report::Report& report) { return report::ReportOk(report) ? 0 : 1; }
 
 }  // namespace s3snapshot::app

@@ -7,9 +7,9 @@
 #include "core/log.h"
 #include "job/cancel.h"
 #include "job/events.h"
-#include "job/job_spec.h"
 #include "job/progress.h"
-#include "job/report.h"
+#include "report/report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::app {
 
@@ -20,16 +20,16 @@ namespace s3snapshot::app {
 // labelled with their scope when there are several), then notifies: the
 // summary to sns-arn, the failures to sns-arn-error, with the notify errors
 // counted in the report. One run id for every scope.
-job::Report RunAllScopes(const job::JobSpec& spec, Services& services, core::Logger& logger, job::CancelToken* cancel,
-                         job::ProgressSink* progress = nullptr);
+report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core::Logger& logger,
+                            job::CancelToken* cancel, job::ProgressSink* progress = nullptr);
 
 // A completion event (job/events.h), in the event's region, with the
 // function's configured settings; then the error notification.
-job::Report HandleEvent(const job::SnapshotEvent& event, const job::JobSpec& settings, Services& services,
-                        core::Logger& logger, job::CancelToken* cancel);
+report::Report HandleEvent(const job::SnapshotEvent& event, const spec::JobSpec& settings, Services& services,
+                           core::Logger& logger, job::CancelToken* cancel);
 
 // 0 all done, 1 some instance (or a notification) failed.
-int ExitCodeFor(const job::Report& report);
+int ExitCodeFor(const report::Report& report);
 
 }  // namespace s3snapshot::app
 

@@ -108,7 +108,9 @@ class FakeServices : public Services {
 
 class RunAllScopesTest : public ::testing::Test {
  protected:
-  job::Report Run(const job::JobSpec& spec) { return RunAllScopes(spec, services_, logger_, &cancel_); }
+  report::SnapshotReport Run(const spec::JobSpec& spec) {
+    return std::get<report::SnapshotReport>(RunAllScopes(spec, services_, logger_, &cancel_));
+  }
   FakeServices services_;
   core::NullLogger logger_;
   job::CancelToken cancel_;
@@ -116,10 +118,10 @@ class RunAllScopesTest : public ::testing::Test {
 
 TEST_F(RunAllScopesTest, OneScopeIsTheHomeRegionWithoutScopeLabels) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
-  job::Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ("us-east-1", r.region);
   ASSERT_EQ(1u, r.instances.size());
   EXPECT_EQ("", r.instances[0].scope);
@@ -133,12 +135,12 @@ TEST_F(RunAllScopesTest, AccountsTimesRegionsFanOutAndMergeWithOneRunId) {
   services_.Ec2Of(role1, "us-east-1").AddInstance("i-00000001", {"vol-1"});
   services_.Ec2Of(role1, "eu-west-1").AddInstance("i-00000002", {"vol-2"});
   services_.Ec2Of(role2, "us-east-1").AddInstance("i-00000003", {"vol-3"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001", "i-00000002", "i-00000003"};
   spec.regions = {"us-east-1", "eu-west-1"};
   spec.assume_roles = {role1, role2};
-  job::Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_TRUE(r.not_found.empty()) << "an id is not found only when no scope has it";
   std::map<std::string, std::string> scope_of;
   for (const auto& i : r.instances) scope_of[i.instance_id] = i.scope;
@@ -161,17 +163,17 @@ TEST_F(RunAllScopesTest, ScriptsGoThroughAnSsmClientPerScopeAsItsRoleAndOnlyWhen
   const std::string role = "arn:aws:iam::111111111111:role/s3snapshot";
   services_.Ec2Of(role, "us-east-1").AddInstance("i-00000001", {"vol-1"});
   services_.Ec2Of(role, "eu-west-1").AddInstance("i-00000002", {"vol-2"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001", "i-00000002"};
   spec.regions = {"us-east-1", "eu-west-1"};
   spec.assume_roles = {role};
-  job::Report plain = Run(spec);
+  report::SnapshotReport plain = Run(spec);
   ASSERT_TRUE(plain.ok());
   EXPECT_TRUE(services_.asked_ssm.empty()) << "no scripts, no SSM client";
   spec.pre_script = "sync";
   spec.post_script = "true";
-  job::Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   std::set<std::string> asked(services_.asked_ssm.begin(), services_.asked_ssm.end());
   EXPECT_EQ((std::set<std::string>{role + "@us-east-1", role + "@eu-west-1"}), asked);
   EXPECT_EQ(1, services_.ssm.SendsTo("pre-script", "i-00000001"));
@@ -181,11 +183,11 @@ TEST_F(RunAllScopesTest, ScriptsGoThroughAnSsmClientPerScopeAsItsRoleAndOnlyWhen
 
 TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition) {
   services_.Ec2Of("", "eu-west-1").AddInstance("i-00000001", {"vol-1"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.regions = {"all"};
-  job::Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(1, services_.Ec2Of("", "us-east-1").CallCount("DescribeRegions"));
   ASSERT_EQ(1u, r.instances.size());
   EXPECT_EQ("eu-west-1", r.instances[0].scope) << "FakeEc2 lists us-east-1 and eu-west-1";
@@ -194,23 +196,23 @@ TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition)
 TEST_F(RunAllScopesTest, ListingTheRegionsFailingIsARunErrorAndNothingElseIsAsked) {
   services_.Ec2Of("", "us-east-1")
       .FailNext("DescribeRegions", Error::Make(ErrorKind::kAuth, "no", "UnauthorizedOperation"));
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.all = true;
   spec.regions = {"all"};
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(1u, r.run_errors.size());
-  EXPECT_EQ("select", r.run_errors[0].step);
+  EXPECT_EQ("select", report::StepName(r.run_errors[0]));
   EXPECT_EQ(1u, services_.asked_.size());
 }
 
 TEST_F(RunAllScopesTest, TheSummaryGoesFirstThenTheFailuresEachInTheTopicsRegion) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001", "i-0000000f"};
   spec.sns_arn = "arn:aws:sns:eu-west-1:100000000000:Snapshot";
   spec.sns_arn_error = "arn:aws:sns:us-west-2:100000000000:Snapshot-Err";
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.ok()) << "i-0000000f is not found";
   ASSERT_EQ(2u, services_.published.size());
   EXPECT_EQ("eu-west-1", services_.published[0].region);
@@ -222,7 +224,7 @@ TEST_F(RunAllScopesTest, TheSummaryGoesFirstThenTheFailuresEachInTheTopicsRegion
 
 TEST_F(RunAllScopesTest, NoErrorMessageWhenAllWentWellAndNoneForADryRun) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
   EXPECT_TRUE(Run(spec).ok());
@@ -236,14 +238,14 @@ TEST_F(RunAllScopesTest, NoErrorMessageWhenAllWentWellAndNoneForADryRun) {
 TEST_F(RunAllScopesTest, AFailedNotificationIsARunErrorAndTriggersTheErrorTopic) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
   services_.sns_fails = true;
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.sns_arn = "arn:aws:sns:us-east-1:100000000000:Snapshot";
   spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(2u, services_.published.size()) << "the summary failed, so the error topic is told";
-  EXPECT_EQ("notify", r.run_errors.at(0).step);
+  EXPECT_EQ("notify", report::StepName(r.run_errors.at(0)));
 }
 
 TEST_F(RunAllScopesTest, EventsTellOnlyFailuresNeverTheSummaryTopic) {
@@ -258,15 +260,15 @@ TEST_F(RunAllScopesTest, EventsTellOnlyFailuresNeverTheSummaryTopic) {
   ok_event.region = "us-east-1";
   ok_event.succeeded = true;
   ok_event.snapshots = {{"snap-b", "vol-2", "completed"}};
-  job::JobSpec settings;
+  spec::JobSpec settings;
   settings.sns_arn = "arn:aws:sns:us-east-1:100000000000:Snapshot";
   settings.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
-  EXPECT_TRUE(HandleEvent(ok_event, settings, services_, logger_, &cancel_).ok());
+  EXPECT_TRUE(report::ReportOk(HandleEvent(ok_event, settings, services_, logger_, &cancel_)));
   EXPECT_TRUE(services_.published.empty()) << "a burst of completion events is no burst of summaries";
   job::SnapshotEvent failed = ok_event;
   failed.succeeded = false;
   failed.snapshots = {{"snap-a", "vol-1", "failed"}};
-  EXPECT_FALSE(HandleEvent(failed, settings, services_, logger_, &cancel_).ok());
+  EXPECT_FALSE(report::ReportOk(HandleEvent(failed, settings, services_, logger_, &cancel_)));
   ASSERT_EQ(1u, services_.published.size());
   EXPECT_EQ(settings.sns_arn_error, services_.published[0].topic);
   EXPECT_NE(std::string::npos, services_.published[0].message.find("snap-a"));
@@ -274,15 +276,17 @@ TEST_F(RunAllScopesTest, EventsTellOnlyFailuresNeverTheSummaryTopic) {
 
 TEST_F(RunAllScopesTest, MetricsGoToCloudWatchWithAndWithoutTheLabelAndToTheFile) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1", "vol-2"});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.label = "nightly";
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   MetricsOptions options;
   options.cloudwatch = true;
   options.file = ::testing::TempDir() + "run_test_metrics_" + std::to_string(getpid()) + ".prom";
-  PublishMetrics(options, services_, logger_, &r);
-  ASSERT_TRUE(r.ok()) << job::ReportToText(r);
+  report::Report any = r;
+  PublishMetrics(options, services_, logger_, &any);
+  r = std::get<report::SnapshotReport>(any);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   int with_label = 0, without = 0;
   for (const auto& p : services_.put) {
     EXPECT_EQ(p.region, "us-east-1");
@@ -306,13 +310,13 @@ TEST_F(RunAllScopesTest, MetricsGoToCloudWatchWithAndWithoutTheLabelAndToTheFile
 
 TEST_F(RunAllScopesTest, ASelectionThatMatchesNothingInAnyScopeIsAFailureUnlessAllowed) {
   services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"}, "running", {{"Env", "PROD"}});
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.tags = {{"tag:Env", {"PRD"}}};
   spec.regions = {"us-east-1", "eu-west-1"};
   spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.ok());
-  ASSERT_EQ(1u, r.run_errors.size()) << job::ReportToText(r);
+  ASSERT_EQ(1u, r.run_errors.size()) << report::ReportToText(r);
   EXPECT_EQ("NothingSelected", r.run_errors[0].code);
   EXPECT_NE(r.run_errors[0].message.find("tags tag:Env=PRD"), std::string::npos) << r.run_errors[0].message;
   EXPECT_NE(r.run_errors[0].message.find("us-east-1, eu-west-1"), std::string::npos) << r.run_errors[0].message;
@@ -328,16 +332,18 @@ TEST_F(RunAllScopesTest, ASelectionThatMatchesNothingInAnyScopeIsAFailureUnlessA
 }
 
 TEST_F(RunAllScopesTest, AMetricsFileThatCannotBeWrittenIsARunError) {
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.all = true;
   spec.allow_empty = true;
-  job::Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   ASSERT_TRUE(r.ok());
   MetricsOptions options;
   options.file = "/nonexistent-dir-s3snapshot/m.prom";
-  PublishMetrics(options, services_, logger_, &r);
+  report::Report any = r;
+  PublishMetrics(options, services_, logger_, &any);
+  r = std::get<report::SnapshotReport>(any);
   ASSERT_EQ(r.run_errors.size(), 1u);
-  EXPECT_EQ(r.run_errors[0].step, "metrics");
+  EXPECT_EQ(report::StepName(r.run_errors[0]), "metrics");
   EXPECT_FALSE(r.ok());
 }
 

@@ -11,8 +11,8 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "core/version.h"
-#include "job/filter.h"
-#include "job/report.h"
+#include "report/report.h"
+#include "spec/filter.h"
 
 namespace s3snapshot::cli {
 
@@ -33,13 +33,13 @@ int InputError(const std::string& message) {
 // the user may have given it as a flag, or in a --filter document. The
 // message names what they typed: "--sns-arn: ..." or "--filter f.json:
 // \"sns-arn\": ...".
-std::string NameTheSource(const std::string& message, const job::SettingValues& flags,
+std::string NameTheSource(const std::string& message, const spec::SettingValues& flags,
                           const std::string& filter_source) {
   if (message.empty() || message[0] != '"') return message;
   const size_t close = message.find('"', 1);
   if (close == std::string::npos) return message;
   const std::string key = message.substr(1, close - 1);
-  const job::Setting* s = job::FindSetting(key);
+  const spec::Setting* s = spec::FindSetting(key);
   if (s != nullptr && flags.count(key) && !s->flags.empty()) {
     size_t end = close + 1;
     if (end < message.size() && message[end] == '[') end = message.find(']', end) + 1;  // "[0]": the flag's nth use
@@ -51,7 +51,7 @@ std::string NameTheSource(const std::string& message, const job::SettingValues& 
 // --filter's document (JSON, @FILE or - for stdin) applied to `spec`; 0, or
 // the exit status of the error it printed. `*source` names where it came from.
 int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::Env& env, std::istream& in,
-                        job::JobSpec* spec, std::string* source) {
+                        spec::JobSpec* spec, std::string* source) {
   std::string text = arg;
   *source = "--filter";
   if (arg == "-") {
@@ -66,11 +66,11 @@ int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::
     text = *content;
     *source = "--filter " + path;
   }
-  auto doc = job::ParseFilterDocument(text, *source);
+  auto doc = spec::ParseFilterDocument(text, *source);
   if (!doc.ok()) return InputError(doc.error().message);
-  job::ApplySettings(*doc, spec);
+  spec::ApplySettings(*doc, spec);
   if (audit_command) spec->audit = true;
-  if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec->audit)) {
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec->audit)) {
     return InputError(*source + ": \"" + other->name + "\" " +
                       (spec->audit ? "does not apply to an audit (an audit changes nothing)"
                                    : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
@@ -87,7 +87,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   if (audit_command) args.erase(args.begin());
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
-  const job::SettingValues& flags = *parsed;
+  const spec::SettingValues& flags = *parsed;
   auto text_of = [&](const char* name, std::string fallback = "") {
     auto it = flags.find(name);
     return it == flags.end() ? fallback : std::get<std::string>(it->second);
@@ -102,7 +102,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   }
 
   // The document first, then the flags: a flag wins over the same key.
-  job::JobSpec spec;
+  spec::JobSpec spec;
   std::string filter_source_text;  // where the document came from, when one was given
   if (flags.count("filter")) {
     if (int status = ApplyFilterDocument(text_of("filter"), audit_command, env, in, &spec, &filter_source_text)) {
@@ -110,13 +110,13 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     }
   }
   if (audit_command) spec.audit = true;
-  if (const job::Setting* other = job::SettingOfOtherCommand(flags, spec.audit)) {
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(flags, spec.audit)) {
     return UsageError(std::string(other->flags.back()) + " " +
                       (spec.audit ? "is not an option of 's3snapshot audit' (an audit changes nothing)"
                                   : "is an option of 's3snapshot audit'"));
   }
-  job::ApplySettings(flags, &spec);
-  auto valid = job::ValidateSpec(spec);
+  spec::ApplySettings(flags, &spec);
+  auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return InputError(NameTheSource(valid.error().message, flags, filter_source_text));
   if (auto url = text_of("endpoint-url");
       !url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
@@ -153,7 +153,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   const bool json_output = text_of("output", "text") == "json";
   auto runtime = app::AwsRuntime::Create(env, ro, &logger);
   if (!runtime.ok()) return InputError(runtime.error().message);
-  if (auto regions = job::ValidateScopeRegions(spec, (*runtime)->home_region()); !regions.ok()) {
+  if (auto regions = spec::ValidateScopeRegions(spec, (*runtime)->home_region()); !regions.ok()) {
     return InputError(NameTheSource(regions.error().message, flags, filter_source_text));
   }
   auto creds = (*runtime)->CheckCredentials();
@@ -162,23 +162,24 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   job::CancelToken cancel;
   job::InstallSignalHandlers(&cancel);
   auto progress = MakeProgress(stderr);
-  job::Report report = app::RunAllScopes(spec, **runtime, logger, &cancel, progress.get());
+  report::Report report = app::RunAllScopes(spec, **runtime, logger, &cancel, progress.get());
   // A signal that came after the job's own last look (while notifying) still
   // makes this a cancelled run: it says so and exits 1.
-  if (!report.cancelled && cancel.ShouldStop((*runtime)->clock())) {
-    report.cancelled = true;
-    report.cancel_reason = cancel.reason();
+  report::Envelope& envelope = report::EnvelopeOf(report);
+  if (!envelope.cancelled && cancel.ShouldStop((*runtime)->clock())) {
+    envelope.cancelled = true;
+    envelope.cancel_reason = cancel.reason();
   }
   app::PublishMetrics(metrics, **runtime, logger, &report);
-  report.reporting_api_calls = (*runtime)->ApiCalls() - report.api_calls;
+  envelope.reporting_api_calls = (*runtime)->ApiCalls() - envelope.api_calls;
   if (json_output) {
-    job::WriteReportJson(report, out);
+    report::WriteReportJson(report, out);
     out << "\n";
   } else {
-    job::WriteReportText(report, out);
+    report::WriteReportText(report, out);
   }
   out.flush();
-  for (const auto& line : job::FailureSummary(report)) std::cerr << "s3snapshot: error: " << line << "\n";
+  for (const auto& line : report::FailureSummary(report)) std::cerr << "s3snapshot: error: " << line << "\n";
   return app::ExitCodeFor(report);
 }
 

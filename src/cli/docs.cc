@@ -5,14 +5,14 @@
 #include "aws/endpoints.h"
 #include "cli/options.h"
 #include "core/version.h"
-#include "job/settings.h"
+#include "spec/settings.h"
 
 namespace s3snapshot::cli {
 
 namespace {
 
-using job::Setting;
-using job::SettingType;
+using spec::Setting;
+using spec::SettingType;
 
 // Text for roff: backslashes and hyphens escaped, and a line that would
 // start with a control character ('.' or '\'') guarded.
@@ -85,7 +85,7 @@ const std::vector<Entry>& Environment() {
 
 std::vector<const Setting*> Options(unsigned command) {
   std::vector<const Setting*> out;
-  for (const auto& s : job::Settings()) {
+  for (const auto& s : spec::Settings()) {
     if (!s.flags.empty() && (s.commands & command) != 0) out.push_back(&s);
   }
   return out;
@@ -163,18 +163,18 @@ std::string ManPage() {
            "--copy-to-region, scope, output, notification and metrics options and those marked (audit); the "
            "options that change things are refused.\n");
   m += ".SH OPTIONS\n";
-  for (const auto& [section, title] : job::Sections()) {
+  for (const auto& [section, title] : spec::Sections()) {
     std::string block;
-    for (const auto& s : job::Settings()) {
+    for (const auto& s : spec::Settings()) {
       if (s.flags.empty() || s.section != section) continue;
       std::string help = HelpOf(s);
-      if (s.commands == job::kSnapshotCommand) help += " (Not in an audit.)";
+      if (s.commands == spec::kSnapshotCommand) help += " (Not in an audit.)";
       block += ".TP\n" + OptionTag(s) + "\n" + Roff(help) + "\n";
     }
     if (!block.empty()) m += ".SS " + Roff(title) + "\n" + block;
   }
   m += ".SH THE FILTER DOCUMENT\n" +
-       Roff("--filter takes a JSON object with the keys of the Lambda payload: " + job::DocumentKeyList() +
+       Roff("--filter takes a JSON object with the keys of the Lambda payload: " + spec::DocumentKeyList() +
             ". Instances and tags combine with AND; a tag value may be a list (any of them). A flag on the "
             "command line wins over the same key in the document. Its JSON Schema is "
             "/usr/share/s3snapshot/filter.schema.json.\n");
@@ -256,14 +256,14 @@ std::string BashCompletion() {
        "2>/dev/null | sort -u)\n";
   b += "      COMPREPLY=($(compgen -W \"$profiles\" -- \"$cur\"))\n";
   b += "      return ;;\n";
-  std::vector<std::string> valued = Flags(job::kAnyCommand, true);
+  std::vector<std::string> valued = Flags(spec::kAnyCommand, true);
   b += "    " + Join(valued, "|") + ") COMPREPLY=(); return ;;\n";
   b += "  esac\n";
-  b += "  local opts=\"" + Join(Flags(job::kSnapshotCommand, false), " ") + " " +
-       Join(Flags(job::kSnapshotCommand, true), " ") + "\"\n";
+  b += "  local opts=\"" + Join(Flags(spec::kSnapshotCommand, false), " ") + " " +
+       Join(Flags(spec::kSnapshotCommand, true), " ") + "\"\n";
   b += "  if [[ ${COMP_WORDS[1]} == audit ]]; then\n";
-  b += "    opts=\"" + Join(Flags(job::kAuditCommand, false), " ") + " " + Join(Flags(job::kAuditCommand, true), " ") +
-       "\"\n";
+  b += "    opts=\"" + Join(Flags(spec::kAuditCommand, false), " ") + " " +
+       Join(Flags(spec::kAuditCommand, true), " ") + "\"\n";
   b += "  fi\n";
   b += "  if [[ $cur == -* ]]; then\n";
   b += "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n";
@@ -313,9 +313,9 @@ std::string ZshCompletion() {
     }
     return out;
   };
-  z += "    opts=(\n" + specs(job::kAuditCommand) + "    )\n";
+  z += "    opts=(\n" + specs(spec::kAuditCommand) + "    )\n";
   z += "  else\n";
-  z += "    opts=(\n" + specs(job::kSnapshotCommand) + "      '1:command:(audit)'\n    )\n";
+  z += "    opts=(\n" + specs(spec::kSnapshotCommand) + "      '1:command:(audit)'\n    )\n";
   z += "  fi\n";
   z += "  _arguments $opts\n";
   z += "}\n\n";

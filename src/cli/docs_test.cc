@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "job/settings.h"
+#include "spec/settings.h"
 
 namespace s3snapshot::cli {
 namespace {
@@ -43,7 +43,7 @@ TEST(DocsTest, TheCommittedManPageAndCompletionsAreTheTables) {
 
 TEST(DocsTest, EveryFlagIsInTheManPageAndTheCompletions) {
   const std::string man = ManPage(), bash = BashCompletion(), zsh = ZshCompletion();
-  for (const auto& s : job::Settings()) {
+  for (const auto& s : spec::Settings()) {
     for (const char* f : s.flags) {
       std::string roff;
       for (const char* c = f; *c; ++c) roff += *c == '-' ? "\\-" : std::string(1, *c);

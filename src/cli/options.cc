@@ -1,16 +1,16 @@
 #include "cli/options.h"
 
 #include "core/parse.h"
-#include "job/filter.h"
-#include "job/job_spec.h"
+#include "spec/filter.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::cli {
 
 using core::Error;
 using core::ErrorKind;
-using job::Setting;
-using job::SettingType;
-using job::SettingValues;
+using spec::Setting;
+using spec::SettingType;
+using spec::SettingValues;
 
 namespace {
 
@@ -53,10 +53,10 @@ std::string LongFlag(const Setting& s) { return s.flags.back(); }
 }  // namespace
 
 std::string HelpOf(const Setting& s) {
-  const job::JobSpec defaults;
+  const spec::JobSpec defaults;
   std::string help = s.help;
   size_t keys = help.find("{keys}");
-  if (keys != std::string::npos) help.replace(keys, 6, job::DocumentKeyList());
+  if (keys != std::string::npos) help.replace(keys, 6, spec::DocumentKeyList());
   if (s.default_text) help += " (default " + s.default_text(defaults) + ")";
   if (s.type == SettingType::kChoice) help += " (default: " + std::string(s.choices.front()) + ")";
   return help;
@@ -76,10 +76,10 @@ std::string UsageText(bool audit) {
                             "Commands:\n"
                             "  audit                    Which selected volumes have no recent completed\n"
                             "                           snapshot (read-only); see s3snapshot audit --help\n";
-  const unsigned command = audit ? job::kAuditCommand : job::kSnapshotCommand;
-  for (const auto& [section, title] : job::Sections()) {
+  const unsigned command = audit ? spec::kAuditCommand : spec::kSnapshotCommand;
+  for (const auto& [section, title] : spec::Sections()) {
     std::string block;
-    for (const auto& s : job::Settings()) {
+    for (const auto& s : spec::Settings()) {
       if (s.flags.empty() || s.section != section || (s.commands & command) == 0) continue;
       std::string head = "  ";
       for (size_t i = 0; i < s.flags.size(); ++i) head += (i ? ", " : "") + std::string(s.flags[i]);
@@ -115,17 +115,17 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
       }
     }
     if (a == "-h") a = "--help";
-    const Setting* s = job::FindSettingByFlag(a);
+    const Setting* s = spec::FindSettingByFlag(a);
     if (s == nullptr) {
       if (a == "audit") return Usage("the command goes first: s3snapshot audit [OPTIONS]");
       if (a.rfind("-", 0) != 0) return Usage("unexpected argument '" + a + "' (the filter goes after --filter)");
       std::vector<std::string> flags;
-      for (const auto& st : job::Settings()) {
+      for (const auto& st : spec::Settings()) {
         for (const char* f : st.flags) {
           if (std::string(f).rfind("--", 0) == 0) flags.push_back(f);
         }
       }
-      std::string hint = a.rfind("--", 0) == 0 ? job::SuggestKey(a, flags) : "";
+      std::string hint = a.rfind("--", 0) == 0 ? spec::SuggestKey(a, flags) : "";
       return Usage("unknown option '" + a + "'" + (hint.empty() ? "" : " (did you mean " + hint + "?)"));
     }
     const std::string name = LongFlag(*s);
@@ -171,7 +171,7 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
       }
       case SettingType::kDuration: {
         auto d = core::ParseDuration(v, std::chrono::seconds(s->min), std::chrono::seconds(s->max));
-        if (!d) return Usage(name + ": '" + v + "' is not " + job::DocumentTypeName(*s));
+        if (!d) return Usage(name + ": '" + v + "' is not " + spec::DocumentTypeName(*s));
         values[s->name] = static_cast<long long>(d->count());
         break;
       }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "job/settings.h"
+#include "spec/settings.h"
 
 namespace s3snapshot::cli {
 
@@ -16,14 +16,14 @@ namespace s3snapshot::cli {
 // "regions", ...). kInvalidInput with a message naming the option on any
 // mistake: unknown option (with a suggestion), missing or unexpected value,
 // a number out of range, --filter twice, --stop with --stopped.
-core::Result<job::SettingValues> ParseArgs(const std::vector<std::string>& args);
+core::Result<spec::SettingValues> ParseArgs(const std::vector<std::string>& args);
 
 // --help of a snapshot run, or of `s3snapshot audit` (its options only),
 // in the table's sections: generated from the settings table.
 std::string UsageText(bool audit = false);
 // One option's help as --help (and the man page) print it: the table's
 // text with the document keys and the default filled in.
-std::string HelpOf(const job::Setting& s);
+std::string HelpOf(const spec::Setting& s);
 
 }  // namespace s3snapshot::cli
 

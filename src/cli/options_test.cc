@@ -5,7 +5,7 @@
 namespace s3snapshot::cli {
 namespace {
 
-using job::SettingValues;
+using spec::SettingValues;
 
 SettingValues Parse(std::vector<std::string> args) {
   auto r = ParseArgs(args);
@@ -19,9 +19,9 @@ std::string ErrorOf(std::vector<std::string> args) {
   return r.ok() ? "" : r.error().message;
 }
 
-job::JobSpec SpecOf(std::vector<std::string> args) {
-  job::JobSpec spec;
-  job::ApplySettings(Parse(std::move(args)), &spec);
+spec::JobSpec SpecOf(std::vector<std::string> args) {
+  spec::JobSpec spec;
+  spec::ApplySettings(Parse(std::move(args)), &spec);
   return spec;
 }
 
@@ -87,7 +87,7 @@ TEST(OptionsTest, BadInputNamesTheOption) {
 }
 
 TEST(OptionsTest, UnsetOptionsKeepTheJobSpecDefaults) {
-  job::JobSpec defaults, spec = SpecOf({"--all"});
+  spec::JobSpec defaults, spec = SpecOf({"--all"});
   EXPECT_TRUE(spec.all);
   EXPECT_EQ(defaults.wait_timeout, spec.wait_timeout);
   EXPECT_EQ(defaults.concurrency, spec.concurrency);
@@ -97,8 +97,8 @@ TEST(OptionsTest, UnsetOptionsKeepTheJobSpecDefaults) {
 TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
   for (bool audit : {false, true}) {
     const std::string help = UsageText(audit);
-    const unsigned mine = audit ? job::kAuditCommand : job::kSnapshotCommand;
-    for (const auto& s : job::Settings()) {
+    const unsigned mine = audit ? spec::kAuditCommand : spec::kSnapshotCommand;
+    for (const auto& s : spec::Settings()) {
       for (const char* f : s.flags) {
         if (s.commands & mine) {
           EXPECT_NE(std::string::npos, help.find(std::string(f))) << f << (audit ? " (audit)" : "");
@@ -109,7 +109,7 @@ TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
     }
     // The sections come in the table's order, each once.
     size_t last = 0;
-    for (const auto& [section, title] : job::Sections()) {
+    for (const auto& [section, title] : spec::Sections()) {
       size_t at = help.find("\n" + std::string(title) + ":\n");
       if (at == std::string::npos) continue;
       EXPECT_GT(at, last) << title;
@@ -124,8 +124,8 @@ TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
 
 TEST(OptionsTest, HelpListsEveryFlagAndDocumentKeyFromTheTable) {
   std::string help = UsageText();
-  for (const auto& s : job::Settings()) {
-    if ((s.commands & job::kSnapshotCommand) == 0) continue;
+  for (const auto& s : spec::Settings()) {
+    if ((s.commands & spec::kSnapshotCommand) == 0) continue;
     for (const char* f : s.flags) EXPECT_NE(std::string::npos, help.find(f)) << f;
   }
   std::string flat;
@@ -134,8 +134,8 @@ TEST(OptionsTest, HelpListsEveryFlagAndDocumentKeyFromTheTable) {
   for (char c : flat) {
     if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
   }
-  EXPECT_NE(std::string::npos, squeezed.find("Keys: " + job::DocumentKeyList() + "."));
-  EXPECT_NE(std::string::npos, help.find("(default " + std::to_string(job::JobSpec{}.wait_timeout.count()) + ")"));
+  EXPECT_NE(std::string::npos, squeezed.find("Keys: " + spec::DocumentKeyList() + "."));
+  EXPECT_NE(std::string::npos, help.find("(default " + std::to_string(spec::JobSpec{}.wait_timeout.count()) + ")"));
   for (const auto& line : [&] {
          std::vector<std::string> lines;
          size_t start = 0;

@@ -8,17 +8,22 @@
 #include "core/chunks.h"
 #include "core/parse.h"
 #include "core/worker_pool.h"
-#include "job/audit_report.h"
 #include "job/select.h"
 #include "job/tags.h"
+#include "report/audit_report.h"
 
 namespace s3snapshot::job {
+
+using report::AuditVolume;
+using report::Failure;
+using report::FailureFrom;
+using report::Step;
 
 namespace {
 
 using core::LogLevel;
 
-std::string Age(long long seconds) { return HumanAge(seconds); }
+std::string Age(long long seconds) { return report::HumanAge(seconds); }
 
 // What the audit knows of one volume's snapshots in one region.
 struct Judged {
@@ -29,9 +34,9 @@ struct Judged {
 
 class Auditor {
  public:
-  Auditor(const JobSpec& spec, const JobContext& ctx) : spec_(spec), ctx_(ctx), now_(ctx.clock->Now()) {}
+  Auditor(const spec::JobSpec& spec, const JobContext& ctx) : spec_(spec), ctx_(ctx), now_(ctx.clock->Now()) {}
 
-  Report Run();
+  report::AuditReport Run();
 
  private:
   long long AgeOf(const aws::Snapshot& s) const {
@@ -45,8 +50,8 @@ class Auditor {
     }
     return spec_.include_foreign;
   }
-  AuditSnapshot Describe(const aws::Snapshot& s) const {
-    return AuditSnapshot{s.snapshot_id, s.start_time, s.state, s.progress, SnapshotOwner(s), AgeOf(s)};
+  report::AuditSnapshot Describe(const aws::Snapshot& s) const {
+    return report::AuditSnapshot{s.snapshot_id, s.start_time, s.state, s.progress, SnapshotOwner(s), AgeOf(s)};
   }
   Judged Judge(const std::vector<aws::Snapshot>& snapshots) const;
   // Findings of one volume's snapshots (`prefix` "" for the volume itself,
@@ -59,10 +64,10 @@ class Auditor {
               std::map<std::string, std::vector<aws::Snapshot>>* out);
   void Unknown(const std::string& why);
 
-  const JobSpec& spec_;
+  const spec::JobSpec& spec_;
   const JobContext& ctx_;
   const core::WallTime now_;
-  Report report_;
+  report::AuditReport report_;
 };
 
 Judged Auditor::Judge(const std::vector<aws::Snapshot>& snapshots) const {
@@ -87,10 +92,10 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
     if (j.newest_any != nullptr) msg += " (newest: " + j.newest_any->snapshot_id + ", " + j.newest_any->state + ")";
     v->findings.push_back({prefix + "missing", msg});
   } else if (AgeOf(*j.newest_completed) > spec_.max_age.count()) {
-    v->findings.push_back({prefix + "too-old", "newest completed " + what + " " + j.newest_completed->snapshot_id +
-                                                   " began " +
-                                                   HumanAgeBeyond(AgeOf(*j.newest_completed), spec_.max_age.count()) +
-                                                   " ago (at most " + Age(spec_.max_age.count()) + ")"});
+    v->findings.push_back(
+        {prefix + "too-old", "newest completed " + what + " " + j.newest_completed->snapshot_id + " began " +
+                                 report::HumanAgeBeyond(AgeOf(*j.newest_completed), spec_.max_age.count()) +
+                                 " ago (at most " + Age(spec_.max_age.count()) + ")"});
   }
   if (j.newest_any != nullptr && j.newest_any->state == "error") {
     const aws::Snapshot& e = *j.newest_any;
@@ -100,7 +105,7 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
   }
   for (const aws::Snapshot* p : j.pending_too_long) {
     v->findings.push_back({prefix + "pending", what + " " + p->snapshot_id + " still pending (" + p->progress + ") " +
-                                                   HumanAgeBeyond(AgeOf(*p), spec_.max_pending.count()) +
+                                                   report::HumanAgeBeyond(AgeOf(*p), spec_.max_pending.count()) +
                                                    " after it began (at most " + Age(spec_.max_pending.count()) + ")"});
   }
 }
@@ -136,13 +141,13 @@ bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, 
         report_.cancelled = true;
         report_.cancel_reason = ctx_.CancelReason();
       } else {
-        report_.run_errors.push_back(Failure("audit", "InternalError", "a snapshot lookup did not complete"));
+        report_.run_errors.push_back(Failure(Step::kAudit, "InternalError", "a snapshot lookup did not complete"));
       }
       return false;
     }
     if (!f->ok()) {
       report_.run_errors.push_back(FailureFrom(
-          "audit",
+          Step::kAudit,
           f->error().WithContext(copies ? "looking up the copies in " + ec2.region() : "looking up snapshots")));
       return false;
     }
@@ -154,23 +159,22 @@ bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, 
   return true;
 }
 
-Report Auditor::Run() {
+report::AuditReport Auditor::Run() {
   auto t0 = ctx_.clock->Steady();
-  report_.audit = true;
   report_.run_id = ctx_.run_id;
   report_.region = ctx_.ec2->region();
   report_.label = spec_.label;
   report_.started_at = core::FormatIso8601(now_);
-  report_.audit_policy = "newest completed snapshot at most " + Age(spec_.max_age.count()) +
-                         " old, none pending over " + Age(spec_.max_pending.count()) + "; " +
-                         (spec_.include_foreign ? "any snapshot counts" : "the tool's snapshots count") +
-                         (spec_.label.empty() ? "" : " (label " + spec_.label + ")");
-  for (const auto& r : spec_.copy_to_regions) report_.audit_policy += "; copies in " + r;
+  report_.policy = "newest completed snapshot at most " + Age(spec_.max_age.count()) + " old, none pending over " +
+                   Age(spec_.max_pending.count()) + "; " +
+                   (spec_.include_foreign ? "any snapshot counts" : "the tool's snapshots count") +
+                   (spec_.label.empty() ? "" : " (label " + spec_.label + ")");
+  for (const auto& r : spec_.copy_to_regions) report_.policy += "; copies in " + r;
 
   auto sel = SelectWithRetries(ctx_, spec_);
   if (!sel.ok()) {
     report_.selection_failed = true;
-    report_.run_errors.push_back(FailureFrom("select", sel.error()));
+    report_.run_errors.push_back(FailureFrom(Step::kSelect, sel.error()));
   } else {
     report_.not_found = sel->not_found;
     report_.not_matching_tags = sel->not_matching_tags;
@@ -202,8 +206,8 @@ Report Auditor::Run() {
         opted_out.insert(tagged->begin(), tagged->end());
       } else {
         report_.run_errors.push_back(
-            FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
-                                                             " tags; every volume is judged")));
+            FailureFrom(Step::kSelect, tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                                  " tags; every volume is judged")));
       }
       for (auto& v : report_.volumes) v.excluded = opted_out.count(v.volume_id) > 0;
       volume_ids.erase(std::remove_if(volume_ids.begin(), volume_ids.end(),
@@ -239,7 +243,7 @@ Report Auditor::Run() {
       if (j.newest_completed != nullptr) v.newest = Describe(*j.newest_completed);
       Find(j, "", "", &v);
       for (size_t c = 0; c < copies.size(); ++c) {
-        AuditCopy copy{copies[c].first, {}};
+        report::AuditCopy copy{copies[c].first, {}};
         if (!copies_known[c]) {
           v.findings.push_back({"unknown", "its copies in " + copy.region + " could not be looked up"});
           v.copies.push_back(copy);
@@ -274,7 +278,7 @@ std::string SnapshotOwner(const aws::Snapshot& s) {
   return "other";
 }
 
-Report RunAudit(const JobSpec& spec, const JobContext& ctx) {
+report::AuditReport RunAudit(const spec::JobSpec& spec, const JobContext& ctx) {
   JobContext c = ctx;
   if (c.run_id.empty()) c.run_id = NewRunId(*ctx.clock);
   return Auditor(spec, c).Run();

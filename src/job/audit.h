@@ -29,13 +29,13 @@
 
 #include "aws/ec2_client.h"
 #include "job/job_context.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "report/audit_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
 // One scope (account x region).
-Report RunAudit(const JobSpec& spec, const JobContext& ctx);
+report::AuditReport RunAudit(const spec::JobSpec& spec, const JobContext& ctx);
 
 // Who made a snapshot, from its tags and description: "s3snapshot" (the
 // Scripted tag), "dlm" (aws:dlm:lifecycle-policy-id), "aws-backup"

@@ -5,13 +5,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "job/audit_report.h"
 #include "job/tags.h"
+#include "report/audit_report.h"
+#include "report/report.h"
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 
 namespace s3snapshot::job {
+
+using report::AuditVolume;
 namespace {
 
 // The fake clock's wall time is 2023-11-14T22:13:20Z.
@@ -38,7 +41,7 @@ std::vector<std::string> Kinds(const AuditVolume& v) {
 
 class AuditTest : public ::testing::Test {
  protected:
-  Report Audit() {
+  report::AuditReport Audit() {
     JobContext ctx;
     ctx.ec2 = &ec2_;
     ctx.clock = &clock_;
@@ -47,23 +50,23 @@ class AuditTest : public ::testing::Test {
     };
     return RunAudit(spec_, ctx);
   }
-  const AuditVolume& Volume(const Report& r, const std::string& id) {
+  const AuditVolume& Volume(const report::AuditReport& r, const std::string& id) {
     for (const auto& v : r.volumes) {
       if (v.volume_id == id) return v;
     }
     throw std::runtime_error("no volume " + id);
   }
-  JobSpec spec_;
+  spec::JobSpec spec_;
   testing::FakeEc2 ec2_, dest_;
   testing::FakeClock clock_;
 };
 
 TEST(AuditAgeTest, AFigureNeverContradictsItsVerdict) {
-  EXPECT_EQ(HumanAgeBeyond(73, 60), "1m13s") << "73 s is beyond 1m: it must not read as 1m";
-  EXPECT_EQ(HumanAgeBeyond(150, 60), "2m");
-  EXPECT_EQ(HumanAgeBeyond(86400 + 1800, 86400), "1d30m");
-  EXPECT_EQ(HumanAgeBeyond(93600 + 60, 93600), "1d2h1m");
-  EXPECT_EQ(HumanAgeBeyond(30, 60), "30s");
+  EXPECT_EQ(report::HumanAgeBeyond(73, 60), "1m13s") << "73 s is beyond 1m: it must not read as 1m";
+  EXPECT_EQ(report::HumanAgeBeyond(150, 60), "2m");
+  EXPECT_EQ(report::HumanAgeBeyond(86400 + 1800, 86400), "1d30m");
+  EXPECT_EQ(report::HumanAgeBeyond(93600 + 60, 93600), "1d2h1m");
+  EXPECT_EQ(report::HumanAgeBeyond(30, 60), "30s");
 }
 
 TEST_F(AuditTest, JudgesEachVolumeByItsNewestCompletedSnapshot) {
@@ -78,8 +81,7 @@ TEST_F(AuditTest, JudgesEachVolumeByItsNewestCompletedSnapshot) {
   // An error newer than the newest completed one: still covered, but said.
   ec2_.AddSnapshot(Snap("snap-4", "vol-err", kTwoDaysAgo, "completed"));
   ec2_.AddSnapshot(Snap("snap-5", "vol-err", kHourAgo, "error"));
-  Report r = Audit();
-  EXPECT_TRUE(r.audit);
+  report::AuditReport r = Audit();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(Kinds(Volume(r, "vol-ok")), std::vector<std::string>{});
   EXPECT_EQ(Volume(r, "vol-ok").newest.snapshot_id, "snap-1");
@@ -100,12 +102,12 @@ TEST_F(AuditTest, AVolumeTaggedToBeExcludedIsListedNotJudgedAndNotLookedUp) {
   ec2_.AddInstance("i-00000001", {"vol-ok", "vol-scratch"});
   ec2_.AddSnapshot(Snap("snap-1", "vol-ok", kHourAgo, "completed"));
   ec2_.TagVolume("vol-scratch", kTagExclude, "true");
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_TRUE(r.ok()) << "a volume left out on purpose is not unprotected";
   EXPECT_TRUE(Volume(r, "vol-scratch").excluded);
   EXPECT_FALSE(Volume(r, "vol-ok").excluded);
   EXPECT_EQ(1, ec2_.CallCount("DescribeVolumes"));
-  EXPECT_NE(std::string::npos, ReportToText(r).find("excluded (s3snapshot:exclude=true)"));
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("excluded (s3snapshot:exclude=true)"));
 }
 
 TEST_F(AuditTest, ForeignSnapshotsCountOnlyWhenAskedAndSayWhose) {
@@ -114,7 +116,7 @@ TEST_F(AuditTest, ForeignSnapshotsCountOnlyWhenAskedAndSayWhose) {
   ec2_.AddSnapshot(Snap("snap-dlm", "vol-1", kHourAgo, "completed", {{"aws:dlm:lifecycle-policy-id", "policy-1"}}));
   ec2_.AddSnapshot(Snap("snap-bak", "vol-2", kHourAgo, "completed", {{"aws:backup:source-resource", "arn:x"}}));
   ec2_.AddSnapshot(Snap("snap-man", "vol-3", kHourAgo, "completed", {}));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_EQ(r.UnprotectedCount(), 3);
   spec_.include_foreign = true;
   r = Audit();
@@ -132,7 +134,7 @@ TEST_F(AuditTest, ALabelCountsOnlyItsOwnSnapshots) {
       Snap("snap-1", "vol-1", kHourAgo, "completed", {{kTagScripted, kTagScriptedValue}, {kTagLabel, "daily"}}));
   ec2_.AddSnapshot(
       Snap("snap-2", "vol-2", kHourAgo, "completed", {{kTagScripted, kTagScriptedValue}, {kTagLabel, "weekly"}}));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_TRUE(Volume(r, "vol-1").ok());
   EXPECT_EQ(Kinds(Volume(r, "vol-2")), std::vector<std::string>{"missing"});
 }
@@ -146,7 +148,7 @@ TEST_F(AuditTest, PendingLongerThanTheBoundIsAFinding) {
   ec2_.AddSnapshot(Snap("snap-2", "vol-1", kTwoDaysAgo, "pending"));
   ec2_.AddSnapshot(Snap("snap-3", "vol-2", kHourAgo, "completed"));
   ec2_.AddSnapshot(Snap("snap-4", "vol-2", kNow, "pending"));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_EQ(Kinds(Volume(r, "vol-1")), std::vector<std::string>{"pending"});
   EXPECT_TRUE(Volume(r, "vol-2").ok());
 }
@@ -161,7 +163,7 @@ TEST_F(AuditTest, OneDescribeSnapshotsPer200VolumesNeverOnePerVolume) {
     snprintf(v3, sizeof(v3), "vol-c%d", i);
     ec2_.AddInstance(id, {v1, v2, v3});
   }
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_EQ(r.volumes.size(), 450u);
   EXPECT_EQ(ec2_.CallCount("DescribeSnapshots"), 3);  // 450 volumes / 200
 }
@@ -182,7 +184,7 @@ TEST_F(AuditTest, CopiesAreJudgedInEachDestination) {
   copy_tags[1].value = "vol-3";
   copy_tags[2].value = "us-west-2";
   dest_.AddSnapshot(Snap("snap-c3", "vol-ffffffff", kHourAgo, "completed", copy_tags));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_TRUE(Volume(r, "vol-1").ok());
   EXPECT_EQ(Volume(r, "vol-1").copies.at(0).newest.snapshot_id, "snap-c1");
   EXPECT_EQ(Kinds(Volume(r, "vol-2")), std::vector<std::string>{"copy-too-old"});
@@ -194,7 +196,7 @@ TEST_F(AuditTest, AFailedLookupMakesTheVolumesUnknownAndTheRunFail) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.AddSnapshot(Snap("snap-1", "vol-1", kHourAgo, "completed"));
   ec2_.FailNext("DescribeSnapshots", core::Error::Make(core::ErrorKind::kAuth, "no", "UnauthorizedOperation"));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(Kinds(r.volumes.at(0)), std::vector<std::string>{"unknown"});
   ASSERT_EQ(r.run_errors.size(), 1u);
@@ -204,27 +206,27 @@ TEST_F(AuditTest, AFailedLookupMakesTheVolumesUnknownAndTheRunFail) {
 TEST_F(AuditTest, ASelectionFailureIsSaidAsSuch) {
   spec_.all = true;
   ec2_.FailNext("DescribeInstances", core::Error::Make(core::ErrorKind::kAuth, "bad key", "AuthFailure"));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   EXPECT_TRUE(r.selection_failed);
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(ReportToText(r).find("nothing was audited"), std::string::npos);
+  EXPECT_NE(report::ReportToText(r).find("nothing was audited"), std::string::npos);
 }
 
 TEST_F(AuditTest, TheCutJsonKeepsTheUnprotectedVolumesAndCountsTheRest) {
   spec_.all = true;
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2", "vol-3"});
   ec2_.AddSnapshot(Snap("snap-1", "vol-1", kHourAgo, "completed"));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   std::ostringstream cut;
-  WriteAuditJson(r, cut, -1, /*findings_only=*/true);
+  report::WriteJson(r, cut, -1, /*findings_only=*/true);
   auto j = nlohmann::json::parse(cut.str());
   EXPECT_EQ(j["volumes_omitted"], 1);
   ASSERT_EQ(j["volumes"].size(), 2u);
   EXPECT_EQ(j["summary"]["volumes"], 3);  // the summary still counts all
-  auto whole = nlohmann::json::parse(ReportToJson(r, 2));
+  auto whole = nlohmann::json::parse(report::ReportToJson(r, 2));
   EXPECT_EQ(whole["volumes"].size(), 3u);
   EXPECT_FALSE(whole.contains("volumes_omitted"));
-  EXPECT_EQ(whole["report_version"], kReportVersion);
+  EXPECT_EQ(whole["report_version"], report::kReportVersion);
 }
 
 TEST_F(AuditTest, StreamedJsonIsExactlyTheDocumentsDump) {
@@ -232,7 +234,7 @@ TEST_F(AuditTest, StreamedJsonIsExactlyTheDocumentsDump) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.AddInstance("i-00000002", {});
   ec2_.AddSnapshot(Snap("snap-1", "vol-1", kHourAgo, "completed"));
-  Report r = Audit();
+  report::AuditReport r = Audit();
   for (int indent : {-1, 2}) {
     std::ostringstream o;
     WriteReportJson(r, o, indent);
@@ -242,12 +244,12 @@ TEST_F(AuditTest, StreamedJsonIsExactlyTheDocumentsDump) {
 }
 
 TEST_F(AuditTest, HumanAges) {
-  EXPECT_EQ(HumanAge(0), "0s");
-  EXPECT_EQ(HumanAge(59), "59s");
-  EXPECT_EQ(HumanAge(3600), "1h");
-  EXPECT_EQ(HumanAge(3 * 3600 + 12 * 60 + 5), "3h12m");
-  EXPECT_EQ(HumanAge(26 * 3600), "1d2h");
-  EXPECT_EQ(HumanAge(-1), "?");
+  EXPECT_EQ(report::HumanAge(0), "0s");
+  EXPECT_EQ(report::HumanAge(59), "59s");
+  EXPECT_EQ(report::HumanAge(3600), "1h");
+  EXPECT_EQ(report::HumanAge(3 * 3600 + 12 * 60 + 5), "3h12m");
+  EXPECT_EQ(report::HumanAge(26 * 3600), "1d2h");
+  EXPECT_EQ(report::HumanAge(-1), "?");
 }
 
 }  // namespace

@@ -9,6 +9,11 @@
 
 namespace s3snapshot::job {
 
+using report::CopyFailure;
+using report::CopyFailureFrom;
+using report::FailureFrom;
+using report::Step;
+
 using core::ErrorKind;
 using core::LogLevel;
 
@@ -114,7 +119,7 @@ CopySource CopySourceOf(aws::Snapshot s) {
   return c;
 }
 
-CopyOptions CopyOptionsFor(const JobSpec& spec, const std::string& source_region) {
+CopyOptions CopyOptionsFor(const spec::JobSpec& spec, const std::string& source_region) {
   CopyOptions options;
   options.source_region = source_region;
   options.kms_key_id = spec.kms_key_id;
@@ -164,7 +169,7 @@ class RegionCopies {
  public:
   RegionCopies(const JobContext& ctx, aws::Ec2Api& dest, const std::string& region, const CopyOptions& options,
                CopyResult* out)
-      : ctx_(ctx), dest_(dest), region_(region), step_("copy to " + region), options_(options), out_(out) {}
+      : ctx_(ctx), dest_(dest), region_(region), options_(options), out_(out) {}
 
   // The sources that owe a copy here, each with its state: false when there
   // are none, or the destination could not be read (a run error).
@@ -178,7 +183,7 @@ class RegionCopies {
     if (here_.empty()) return false;
     auto copies = CopiesIn(dest_, ids);
     if (!copies.ok()) {
-      out_->run_errors.push_back(FailureFrom(step_, copies.error().WithContext("listing the copies there")));
+      out_->run_errors.push_back(CopyFailureFrom(region_, copies.error().WithContext("listing the copies there")));
       return false;
     }
     for (const CopySource* s : here_) Classify(*s, (*copies)[s->snapshot_id]);
@@ -227,9 +232,9 @@ class RegionCopies {
       o.state = keep->state == "completed" ? "completed" : "pending";
     } else {
       for (const auto& c : copies) {  // only copies in 'error' are left: say so, and copy again
-        out_->failures.push_back({s.instance_id, Failure(step_, "SnapshotError",
-                                                         "copy " + c.snapshot_id + " of " + s.snapshot_id +
-                                                             " ended in state 'error'; a new copy is made")});
+        out_->failures.push_back({s.instance_id, CopyFailure(region_, "SnapshotError",
+                                                             "copy " + c.snapshot_id + " of " + s.snapshot_id +
+                                                                 " ended in state 'error'; a new copy is made")});
       }
       if (s.state == "completed") to_send_.push_back(&s);
     }
@@ -268,7 +273,7 @@ class RegionCopies {
         return;
       } else {
         o.state = "failed";
-        out_->failures.push_back({s->instance_id, FailureFrom(step_, r.error())});
+        out_->failures.push_back({s->instance_id, CopyFailureFrom(region_, r.error())});
       }
       ++next_;
     }
@@ -288,9 +293,9 @@ class RegionCopies {
       if (o.copy_id != copy.snapshot_id) continue;
       o.state = copy.state;
       if (copy.state == "error") {
-        out_->failures.push_back(
-            {o.instance_id, Failure(step_, "SnapshotError",
-                                    "copy " + o.copy_id + " of " + o.source_snapshot_id + " ended in state 'error'")});
+        out_->failures.push_back({o.instance_id, CopyFailure(region_, "SnapshotError",
+                                                             "copy " + o.copy_id + " of " + o.source_snapshot_id +
+                                                                 " ended in state 'error'")});
       }
     }
   }
@@ -320,10 +325,10 @@ class RegionCopies {
       }
       out_->failures.push_back(
           {s->instance_id,
-           Failure(step_, "CopyOverdue",
-                   "snapshot " + s->snapshot_id + " has no copy in " + region_ + " yet, " +
-                       std::to_string(std::chrono::duration_cast<std::chrono::hours>(now - s->start).count()) +
-                       " h after it began (--copy-overdue)")});
+           CopyFailure(region_, "CopyOverdue",
+                       "snapshot " + s->snapshot_id + " has no copy in " + region_ + " yet, " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::hours>(now - s->start).count()) +
+                           " h after it began (--copy-overdue)")});
     }
   }
 
@@ -332,17 +337,18 @@ class RegionCopies {
       const CopyOutcome& o = entry.second;
       if (o.state == "pending") {
         out_->failures.push_back(
-            {o.instance_id, Failure(step_, "WaitTimeout", "copy " + o.copy_id + " not completed in time")});
+            {o.instance_id, CopyFailure(region_, "WaitTimeout", "copy " + o.copy_id + " not completed in time")});
       } else if (o.state == "queued" && o.this_run_source) {
-        out_->failures.push_back({o.instance_id, Failure(step_, ctx_.Cancelled() ? "Cancelled" : "CopyTimeout",
-                                                         "the copy of " + o.source_snapshot_id + " was not started")});
+        out_->failures.push_back(
+            {o.instance_id, CopyFailure(region_, ctx_.Cancelled() ? "Cancelled" : "CopyTimeout",
+                                        "the copy of " + o.source_snapshot_id + " was not started")});
       }
     }
   }
 
   const JobContext& ctx_;
   aws::Ec2Api& dest_;
-  const std::string region_, step_;
+  const std::string region_;
   const CopyOptions& options_;
   CopyResult* out_;
   std::vector<const CopySource*> here_;          // the sources that owe a copy here
@@ -415,7 +421,7 @@ CopyResult CopyToDestinations(const JobContext& ctx, std::vector<CopySource> sou
     for (const auto& c : sources) mine.insert(c.snapshot_id);
     auto earlier = FindOwedSources(ctx, volumes, mine);
     if (!earlier.ok()) {
-      result.run_errors.push_back(FailureFrom("copy", earlier.error()));
+      result.run_errors.push_back(FailureFrom(Step::kCopy, earlier.error()));
     } else {
       for (auto& c : *earlier) {
         // Owed only to regions this run does not copy to: not this run's to copy.
@@ -438,8 +444,30 @@ CopyResult CopyToDestinations(const JobContext& ctx, std::vector<CopySource> sou
   return result;
 }
 
+void RecordCopies(CopyResult result, Ledger& ledger, report::SnapshotReport* report) {
+  for (const auto& o : result.outcomes) {
+    if (!o.this_run_source) {
+      report->earlier_copies.push_back(
+          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
+      continue;
+    }
+    ledger.Update(o.instance_id, [&](report::InstanceReport& r) {
+      for (auto& s : r.snapshots) {
+        if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
+      }
+    });
+  }
+  for (const auto& entry : result.failures) {
+    const report::FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
+    if (!ledger.Update(entry.first, [&](report::InstanceReport& r) { r.errors.push_back(failure); })) {
+      report->run_errors.push_back(failure);
+    }
+  }
+  for (auto& e : result.run_errors) report->run_errors.push_back(std::move(e));
+}
+
 void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, const RetentionPolicy& policy,
-                  const std::set<std::string>& source_volumes, Report* report) {
+                  const std::set<std::string>& source_volumes, report::SnapshotReport* report) {
   if (!policy.enabled() || !report->run_errors.empty() || ctx.Cancelled() || !ctx.ec2_for_region) return;
   for (const auto& region : regions) {
     auto dest = ctx.ec2_for_region(region);

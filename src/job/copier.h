@@ -37,9 +37,10 @@
 #include <vector>
 
 #include "job/job_context.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "job/ledger.h"
 #include "job/retention.h"
+#include "report/snapshot_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -74,8 +75,8 @@ struct CopyOutcome {
 
 struct CopyResult {
   std::vector<CopyOutcome> outcomes;
-  std::vector<std::pair<std::string, FailureRecord>> failures;  // (instance id, failure)
-  std::vector<FailureRecord> run_errors;                        // a destination that could not be read
+  std::vector<std::pair<std::string, report::FailureRecord>> failures;  // (instance id, failure)
+  std::vector<report::FailureRecord> run_errors;                        // a destination that could not be read
 };
 
 // The tool's earlier snapshots of `volume_ids` that owe a copy (tag
@@ -88,7 +89,7 @@ core::Result<std::vector<CopySource>> FindOwedSources(const JobContext& ctx, con
 CopySource CopySourceOf(aws::Snapshot snapshot);
 
 // The copy settings of a run or of the function's event settings.
-CopyOptions CopyOptionsFor(const JobSpec& spec, const std::string& source_region);
+CopyOptions CopyOptionsFor(const spec::JobSpec& spec, const std::string& source_region);
 
 // This run's sources in the state EC2 gives now: one batched look, no
 // waiting (a source still pending is queued for a later run or event).
@@ -110,12 +111,17 @@ CopyResult CopyToDestinations(const JobContext& ctx, std::vector<CopySource> sou
                               const std::set<std::string>& regions, const std::vector<std::string>& volumes,
                               bool with_owed, const CopyOptions& options);
 
+// A run's copies into its report: each copy of this run's snapshots on its
+// snapshot's row, earlier runs' copies as earlier_copies, each failure on
+// its instance's row (a run error when the instance is not in the ledger).
+void RecordCopies(CopyResult result, Ledger& ledger, report::SnapshotReport* report);
+
 // Retention of the copies in `regions`, grouped by their source volume (a
 // copy's VolumeId means nothing), for `source_volumes`. The one guard for a
 // run and an event: nothing is deleted when `report` already has a run error
 // or the run was cancelled.
 void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, const RetentionPolicy& policy,
-                  const std::set<std::string>& source_volumes, Report* report);
+                  const std::set<std::string>& source_volumes, report::SnapshotReport* report);
 
 }  // namespace s3snapshot::job
 

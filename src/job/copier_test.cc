@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
@@ -33,13 +34,13 @@ TEST_F(CopyTest, QueuesWithinTheConcurrentCopyLimitPerRegion) {
   source_.AddInstance("i-00000002", {"vol-4", "vol-5"});
   dest_.snapshot_polls = 2;
   dest_.copy_limit = 2;
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001", "i-00000002"};
   spec.copy_to_regions = {"eu-west-1"};
   spec.max_concurrent_copies = 2;
   spec.wait = true;
-  Report r = RunSnapshotJob(spec, ctx_);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = RunSnapshotJob(spec, ctx_);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(5, dest_.CallCount("CopySnapshot"));
   EXPECT_LE(dest_.max_pending_copies, 2);
   for (const auto& i : r.instances) {
@@ -57,12 +58,12 @@ TEST_F(CopyTest, QueuesWithinTheConcurrentCopyLimitPerRegion) {
 TEST_F(CopyTest, RefusedForTheLimitStaysQueuedThenIsSent) {
   source_.AddInstance("i-00000001", {"vol-1"});
   dest_.FailNext("CopySnapshot", Error::Make(ErrorKind::kLimit, "too many copies", "ResourceLimitExceeded"), 2);
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.copy_to_regions = {"eu-west-1"};
   spec.wait = true;
-  Report r = RunSnapshotJob(spec, ctx_);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = RunSnapshotJob(spec, ctx_);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(3, dest_.CallCount("CopySnapshot"));
   EXPECT_EQ("completed", r.instances[0].snapshots[0].copies[0].state);
 }
@@ -81,11 +82,11 @@ TEST_F(CopyTest, LostAnswerFindsTheCopyInsteadOfCopyingTwice) {
     s.tags = {{kTagSourceSnapshot, "snap-1"}};
     dest_.AddSnapshot(s);
   };
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.copy_to_regions = {"eu-west-1"};
-  Report r = RunSnapshotJob(spec, ctx_);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = RunSnapshotJob(spec, ctx_);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(1, dest_.CallCount("CopySnapshot"));
   EXPECT_EQ("snap-copy", r.instances[0].snapshots[0].copies[0].snapshot_id);
 }
@@ -94,12 +95,12 @@ TEST_F(CopyTest, LostAnswerFindsTheCopyInsteadOfCopyingTwice) {
 // run that made it ends.
 class CopyAcrossRunsTest : public CopyTest {
  protected:
-  Report RunOnce(const std::string& run_id, JobSpec spec) {
+  report::SnapshotReport RunOnce(const std::string& run_id, spec::JobSpec spec) {
     ctx_.run_id = run_id;
     return RunSnapshotJob(spec, ctx_);
   }
-  JobSpec Spec() {
-    JobSpec spec;
+  spec::JobSpec Spec() {
+    spec::JobSpec spec;
     spec.instance_ids = {"i-00000001"};
     spec.copy_to_regions = {"eu-west-1"};
     return spec;
@@ -120,8 +121,8 @@ class CopyAcrossRunsTest : public CopyTest {
 TEST_F(CopyAcrossRunsTest, APendingSourceIsQueuedThenCopiedByTheNextRunExactlyOnce) {
   source_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   source_.snapshot_polls = 1000;  // pending for hours
-  Report r1 = RunOnce("run-1", Spec());
-  ASSERT_TRUE(r1.ok()) << "a queued copy is not a failure\n" << ReportToText(r1);
+  report::SnapshotReport r1 = RunOnce("run-1", Spec());
+  ASSERT_TRUE(r1.ok()) << "a queued copy is not a failure\n" << report::ReportToText(r1);
   for (const auto& s : r1.instances[0].snapshots) {
     ASSERT_EQ(1u, s.copies.size());
     EXPECT_EQ("queued", s.copies[0].state);
@@ -132,8 +133,8 @@ TEST_F(CopyAcrossRunsTest, APendingSourceIsQueuedThenCopiedByTheNextRunExactlyOn
 
   source_.snapshot_polls = 0;  // completed now
   dest_.snapshot_polls = 1000;
-  Report r2 = RunOnce("run-2", Spec());
-  ASSERT_TRUE(r2.ok()) << ReportToText(r2);
+  report::SnapshotReport r2 = RunOnce("run-2", Spec());
+  ASSERT_TRUE(r2.ok()) << report::ReportToText(r2);
   ASSERT_EQ(2u, r2.earlier_copies.size()) << "run 1's sources, copied by run 2";
   for (const auto& c : r2.earlier_copies) {
     EXPECT_EQ("pending", c.state);
@@ -143,8 +144,8 @@ TEST_F(CopyAcrossRunsTest, APendingSourceIsQueuedThenCopiedByTheNextRunExactlyOn
   for (const auto& s : r2.instances[0].snapshots) EXPECT_EQ("pending", s.copies.at(0).state);
 
   dest_.snapshot_polls = 0;
-  Report r3 = RunOnce("run-3", Spec());
-  ASSERT_TRUE(r3.ok()) << ReportToText(r3);
+  report::SnapshotReport r3 = RunOnce("run-3", Spec());
+  ASSERT_TRUE(r3.ok()) << report::ReportToText(r3);
   for (const auto& c : r2.earlier_copies) {
     EXPECT_EQ(1, CopiesOf(c.source_snapshot_id)) << "never a second copy";
     EXPECT_EQ("(none)", CopyToTagOf(c.source_snapshot_id).empty() ? "(none)" : CopyToTagOf(c.source_snapshot_id))
@@ -155,7 +156,7 @@ TEST_F(CopyAcrossRunsTest, APendingSourceIsQueuedThenCopiedByTheNextRunExactlyOn
 TEST_F(CopyAcrossRunsTest, OfTwoCopiesOfOneSourceTheEarlierIsKept) {
   source_.AddInstance("i-00000001", {"vol-1"});
   source_.snapshot_polls = 1000;
-  Report r1 = RunOnce("run-1", Spec());
+  report::SnapshotReport r1 = RunOnce("run-1", Spec());
   const std::string src = r1.instances[0].snapshots[0].snapshot_id;
   // Two overlapping runs each made a copy.
   for (const char* id : {"snap-copy-b", "snap-copy-a"}) {
@@ -168,7 +169,7 @@ TEST_F(CopyAcrossRunsTest, OfTwoCopiesOfOneSourceTheEarlierIsKept) {
     dest_.AddSnapshot(c);
   }
   source_.snapshot_polls = 0;
-  Report r2 = RunOnce("run-2", Spec());
+  report::SnapshotReport r2 = RunOnce("run-2", Spec());
   EXPECT_EQ(1, CopiesOf(src));
   EXPECT_EQ(1, dest_.CallCount("DeleteSnapshot"));
   ASSERT_FALSE(r2.earlier_copies.empty());
@@ -185,13 +186,13 @@ TEST_F(CopyAcrossRunsTest, AnOverdueCopyIsAFailureAndACopyInErrorIsMadeAgain) {
   old.tags = {{kTagScripted, kTagScriptedValue}, {kTagInstanceId, "i-00000001"}, {kTagCopyTo, "eu-west-1"}};
   source_.AddSnapshot(old);
   dest_.copy_limit = 0;  // the destination refuses every copy for now
-  JobSpec spec = Spec();
+  spec::JobSpec spec = Spec();
   spec.copy_overdue = std::chrono::hours(24);
-  Report r = RunOnce("run-1", spec);
+  report::SnapshotReport r = RunOnce("run-1", spec);
   EXPECT_FALSE(r.ok());
   bool overdue = false;
   for (const auto& e : r.instances[0].errors) overdue |= e.code == "CopyOverdue";
-  EXPECT_TRUE(overdue) << ReportToText(r);
+  EXPECT_TRUE(overdue) << report::ReportToText(r);
 
   dest_.copy_limit = 1000;
   aws::Snapshot failed;
@@ -200,10 +201,10 @@ TEST_F(CopyAcrossRunsTest, AnOverdueCopyIsAFailureAndACopyInErrorIsMadeAgain) {
   failed.state = "error";
   failed.tags = {{kTagScripted, kTagScriptedValue}, {kTagSourceSnapshot, "snap-old"}};
   dest_.AddSnapshot(failed);
-  Report r2 = RunOnce("run-2", spec);
+  report::SnapshotReport r2 = RunOnce("run-2", spec);
   bool reported = false;
   for (const auto& e : r2.instances[0].errors) reported |= e.code == "SnapshotError";
-  EXPECT_TRUE(reported) << ReportToText(r2);
+  EXPECT_TRUE(reported) << report::ReportToText(r2);
   EXPECT_EQ(2, CopiesOf("snap-old")) << "the failed copy and a new one";
 }
 
@@ -218,10 +219,10 @@ TEST_F(CopyAcrossRunsTest, CopyWorkPerRunIsBounded) {
     source_.AddSnapshot(s);
   }
   source_.AddInstance("i-00000001", {"vol-1"});
-  JobSpec spec = Spec();
+  spec::JobSpec spec = Spec();
   spec.max_concurrent_copies = 3;
-  Report r = RunOnce("run-1", spec);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = RunOnce("run-1", spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(3, dest_.CallCount("CopySnapshot")) << "at most max_concurrent_copies a region a run";
   int queued = 0;
   for (const auto& c : r.earlier_copies) queued += c.state == "queued";

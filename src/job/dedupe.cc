@@ -8,6 +8,8 @@
 
 namespace s3snapshot::job {
 
+using report::InstanceReport;
+
 core::Result<std::map<std::string, std::vector<SnapshotSet>>> RecentSets(const JobContext& ctx,
                                                                          const std::vector<std::string>& instance_ids,
                                                                          const std::string& label,
@@ -51,7 +53,7 @@ const SnapshotSet* FirstSet(const std::vector<SnapshotSet>& sets) { return sets.
 
 using core::LogLevel;
 
-void SkipRecent(const JobContext& ctx, Ledger& ledger, const JobSpec& spec, std::vector<std::string>* to_stop,
+void SkipRecent(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec, std::vector<std::string>* to_stop,
                 std::vector<std::string>* to_snapshot) {
   std::vector<std::string> ids = *to_stop;
   ids.insert(ids.end(), to_snapshot->begin(), to_snapshot->end());
@@ -79,7 +81,7 @@ void SkipRecent(const JobContext& ctx, Ledger& ledger, const JobSpec& spec, std:
   }
 }
 
-std::set<std::string> YieldToEarlierSets(const JobContext& ctx, Ledger& ledger, const JobSpec& spec) {
+std::set<std::string> YieldToEarlierSets(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec) {
   std::map<std::string, std::vector<std::string>> mine;  // instance -> this run's snapshots of it
   ledger.ForEach([&](InstanceReport& r) {
     for (const auto& s : r.snapshots) {

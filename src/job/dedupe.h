@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "job/job_context.h"
-#include "job/job_spec.h"
 #include "job/ledger.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -62,13 +62,13 @@ const SnapshotSet* FirstSet(const std::vector<SnapshotSet>& sets);
 // Before snapshotting: takes the instances with a recent set out of the two
 // lists and reports them skipped (recent) in the ledger. A failed lookup is a
 // warning: a missing snapshot is worse than a second one.
-void SkipRecent(const JobContext& ctx, Ledger& ledger, const JobSpec& spec, std::vector<std::string>* to_stop,
+void SkipRecent(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec, std::vector<std::string>* to_stop,
                 std::vector<std::string>* to_snapshot);
 
 // After the snapshots and restarts: this run's sets that another run's
 // earlier set beat are deleted and reported skipped (recent). Returns the
 // snapshot ids deleted (so nothing tags them).
-std::set<std::string> YieldToEarlierSets(const JobContext& ctx, Ledger& ledger, const JobSpec& spec);
+std::set<std::string> YieldToEarlierSets(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec);
 
 }  // namespace s3snapshot::job
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 
@@ -17,7 +18,7 @@ constexpr char kNow[] = "2023-11-14T22:13:20.000Z";
 
 class MinIntervalTest : public ::testing::Test {
  protected:
-  Report Run(JobSpec spec, const std::string& run_id) {
+  report::SnapshotReport Run(spec::JobSpec spec, const std::string& run_id) {
     JobContext ctx;
     ctx.ec2 = &ec2_;
     ctx.clock = &clock_;
@@ -26,8 +27,8 @@ class MinIntervalTest : public ::testing::Test {
     spec.concurrency = 1;
     return RunSnapshotJob(spec, ctx);
   }
-  JobSpec Spec(std::vector<std::string> ids, std::chrono::seconds window, std::string label = "") {
-    JobSpec s;
+  spec::JobSpec Spec(std::vector<std::string> ids, std::chrono::seconds window, std::string label = "") {
+    spec::JobSpec s;
     s.instance_ids = std::move(ids);
     s.min_interval = window;
     s.label = std::move(label);
@@ -62,12 +63,12 @@ TEST_F(MinIntervalTest, AnInstanceWithARecentSetIsSkippedNotFailed) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.AddInstance("i-00000002", {"vol-2"});
   OtherSet("i-00000001", "run-0", "2023-11-14T10:00:00.000Z");  // 12 h ago
-  Report r = Run(Spec({"i-00000001", "i-00000002"}, std::chrono::hours(20)), "run-1");
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002"}, std::chrono::hours(20)), "run-1");
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_NE(std::string::npos, r.instances[0].skipped.find("run-0")) << r.instances[0].skipped;
   EXPECT_FALSE(r.instances[0].snapshotted);
   EXPECT_EQ(1, ec2_.CallCount("CreateSnapshots")) << "only the other instance";
-  EXPECT_NE(std::string::npos, ReportToText(r).find("skipped (recent)"));
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("skipped (recent)"));
 }
 
 TEST_F(MinIntervalTest, OlderSetsErroredSetsAndOtherLabelsDoNotCount) {
@@ -76,8 +77,8 @@ TEST_F(MinIntervalTest, OlderSetsErroredSetsAndOtherLabelsDoNotCount) {
   OtherSet("i-00000001", "run-a", "2023-11-13T22:00:00.000Z");               // 24 h ago
   OtherSet("i-00000001", "run-b", "2023-11-14T21:00:00.000Z", "", "error");  // failed
   OtherSet("i-00000001", "run-c", "2023-11-14T21:00:00.000Z", "weekly");     // another label
-  Report r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_TRUE(r.instances[0].skipped.empty());
   EXPECT_TRUE(r.instances[0].snapshotted);
 }
@@ -86,9 +87,9 @@ TEST_F(MinIntervalTest, ARecentInstanceIsNotStoppedEither) {
   ec2_.start_time = kNow;
   ec2_.AddInstance("i-00000001", {"vol-1"});
   OtherSet("i-00000001", "run-0", "2023-11-14T22:00:00.000Z");
-  JobSpec spec = Spec({"i-00000001"}, std::chrono::hours(1));
+  spec::JobSpec spec = Spec({"i-00000001"}, std::chrono::hours(1));
   spec.stop = true;
-  Report r = Run(spec, "run-1");
+  report::SnapshotReport r = Run(spec, "run-1");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(0, ec2_.CallCount("StopInstances"));
   EXPECT_EQ("running", ec2_.State("i-00000001"));
@@ -102,8 +103,8 @@ TEST_F(MinIntervalTest, OfTwoOverlappingRunsTheLaterSetYieldsAndIsDeleted) {
   ec2_.on_call = [this](const std::string& action) {
     if (action == "CreateSnapshots") OtherSet("i-00000001", "run-0", "2023-11-14T22:13:19.000Z");
   };
-  Report r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_NE(std::string::npos, r.instances[0].skipped.find("was deleted")) << r.instances[0].skipped;
   EXPECT_TRUE(r.instances[0].snapshots.empty());
   EXPECT_EQ(1, SetsOf("i-00000001")) << "one set per instance";
@@ -119,7 +120,7 @@ TEST_F(MinIntervalTest, TheEarlierSetIsKeptByTheRunThatMadeIt) {
   ec2_.on_call = [this](const std::string& action) {
     if (action == "CreateSnapshots") OtherSet("i-00000001", "run-2", kNow);
   };
-  Report r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r.instances[0].skipped.empty());
   EXPECT_TRUE(r.instances[0].snapshotted);
@@ -132,9 +133,9 @@ TEST_F(MinIntervalTest, AProtectedDuplicateIsKeptWithAWarning) {
   ec2_.on_call = [this](const std::string& action) {
     if (action == "CreateSnapshots") OtherSet("i-00000001", "run-0", "2023-11-14T22:13:19.000Z");
   };
-  JobSpec spec = Spec({"i-00000001"}, std::chrono::hours(20));
+  spec::JobSpec spec = Spec({"i-00000001"}, std::chrono::hours(20));
   spec.protect = true;
-  Report r = Run(spec, "run-1");
+  report::SnapshotReport r = Run(spec, "run-1");
   EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
   ASSERT_FALSE(r.instances[0].warnings.empty());
   EXPECT_NE(std::string::npos, r.instances[0].warnings[0].find("protected"));
@@ -143,7 +144,7 @@ TEST_F(MinIntervalTest, AProtectedDuplicateIsKeptWithAWarning) {
 TEST_F(MinIntervalTest, AFailedLookupIsAWarningAndTheSnapshotIsStillTaken) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("DescribeSnapshots", core::Error::Make(core::ErrorKind::kAuth, "no", "UnauthorizedOperation"));
-  Report r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, std::chrono::hours(20)), "run-1");
   EXPECT_TRUE(r.instances[0].snapshotted) << "a missing snapshot is worse than a second one";
   ASSERT_FALSE(r.instances[0].warnings.empty());
   EXPECT_NE(std::string::npos, r.instances[0].warnings[0].find("--min-interval not applied"));

@@ -5,10 +5,13 @@
 #include <algorithm>
 
 #include "job/ledger.h"
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 // Device tags (device_tagger.h) and the creation tags and description (tags.h).
 namespace s3snapshot::job {
+
+using report::InstanceReport;
 namespace {
 
 using core::Error;
@@ -54,10 +57,10 @@ TEST_F(DeviceTaggerTest, OneCallPerDeviceNameAcrossInstancesAndNoneForForgottenS
 TEST_F(DeviceTaggerTest, TagsFromCreationAndPerDeviceNames) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"}, "running",
                    {{"Name", "web"}, {"Team", "core"}, {"aws:cloudformation:stack-name", "s"}});
-  JobSpec s = Spec({"i-00000001"});
+  spec::JobSpec s = Spec({"i-00000001"});
   s.label = "nightly";
   s.protect = true;
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   ASSERT_TRUE(r.ok());
   auto req = ec2_.create_requests().at(0);
   auto has = [&](const std::string& k, const std::string& v) {
@@ -83,7 +86,7 @@ TEST_F(DeviceTaggerTest, DeviceTagsAreBatchedAcrossInstances) {
   for (int i = 1; i <= 5; ++i) {
     ec2_.AddInstance("i-0000000" + std::to_string(i), {"vol-a" + std::to_string(i), "vol-b" + std::to_string(i)});
   }
-  Report r = Run(Spec({"i-00000001", "i-00000002", "i-00000003", "i-00000004", "i-00000005"}));
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002", "i-00000003", "i-00000004", "i-00000005"}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(5, ec2_.CallCount("CreateSnapshots"));
   EXPECT_EQ(2, ec2_.CallCount("CreateTags"));
@@ -95,7 +98,7 @@ TEST(SnapshotTagsTest, StayWithinFiftyTags) {
   inst.instance_id = "i-00000001";
   inst.block_devices = {{"/dev/xvda", "vol-1"}, {"/dev/xvdf", "vol-2"}};
   for (int i = 0; i < 60; ++i) inst.tags.push_back({"k" + std::to_string(i), "v"});
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.label = "l";
   spec.protect = true;
   auto tags = SnapshotTags(inst, spec.protect, spec.label, "r");
@@ -121,9 +124,9 @@ TEST_F(DeviceTaggerTest, DeviceTagsGoOutInFullBatchesDuringTheRun) {
     ec2_.AddInstance(id, {"vol-a" + std::to_string(i), "vol-b" + std::to_string(i)});
     ids.push_back(id);
   }
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.concurrency = 4;
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   ASSERT_TRUE(r.ok()) << r.FailedCount();
   // Two device names, 2,500 snapshots each: 1,000 + 1,000 + 500 per device.
   EXPECT_EQ(6, ec2_.CallCount("CreateTags"));
@@ -139,8 +142,8 @@ TEST_F(DeviceTaggerTest, DeviceTagsGoOutInFullBatchesDuringTheRun) {
 TEST_F(DeviceTaggerTest, DeviceTagsComeAfterEveryRestart) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.AddInstance("i-00000002", {"vol-3", "vol-4"});
-  Report r = Run(Spec({"i-00000001", "i-00000002"}, /*stop=*/true));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002"}, /*stop=*/true));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   auto calls = ec2_.calls();
   auto first_tag = std::find(calls.begin(), calls.end(), "CreateTags") - calls.begin();
   auto last_start = calls.rend() - std::find(calls.rbegin(), calls.rend(), "StartInstances") - 1;
@@ -154,9 +157,9 @@ TEST_F(DeviceTaggerTest, CancelledRunSkipsDeviceTagsWithAWarningButRestarts) {
   ec2_.on_call = [&](const std::string& action) {
     if (action == "CreateSnapshots" && ++creates == 2) cancel_.Cancel("SIGTERM");
   };
-  JobSpec spec = Spec({"i-00000001", "i-00000002"}, /*stop=*/true);
+  spec::JobSpec spec = Spec({"i-00000001", "i-00000002"}, /*stop=*/true);
   spec.concurrency = 1;
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(0, ec2_.CallCount("CreateTags"));
   EXPECT_EQ("running", ec2_.State("i-00000001"));
@@ -177,8 +180,8 @@ TEST_F(DeviceTaggerTest, NoDeviceTagsTooCloseToTheDeadline) {
   ec2_.on_call = [&](const std::string& action) {
     if (action == "CreateSnapshots") clock_.Advance(std::chrono::seconds(4));  // 6 s left, 8 s needed
   };
-  JobSpec spec = Spec({"i-00000001"}, /*stop=*/false);
-  Report r = Run(spec);
+  spec::JobSpec spec = Spec({"i-00000001"}, /*stop=*/false);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.cancelled);
   ASSERT_EQ(1u, r.instances.size());
   EXPECT_EQ(2u, r.instances[0].snapshots.size());
@@ -195,7 +198,7 @@ TEST_F(DeviceTaggerTest, DeviceTagsWhenTheDeadlineIsFarAway) {
   ec2_.on_call = [&](const std::string& action) {
     if (action == "CreateSnapshots") clock_.Advance(std::chrono::seconds(4));
   };
-  Report r = Run(Spec({"i-00000001"}, /*stop=*/false));
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, /*stop=*/false));
   EXPECT_EQ(2, ec2_.CallCount("CreateTags"));
   EXPECT_TRUE(r.instances[0].warnings.empty());
 }

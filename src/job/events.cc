@@ -12,6 +12,10 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::FailureFrom;
+using report::Step;
+
 using core::Error;
 using core::ErrorKind;
 using core::LogLevel;
@@ -84,8 +88,9 @@ core::Result<std::optional<SnapshotEvent>> ParseSnapshotEvent(const std::string&
   return std::optional<SnapshotEvent>(std::move(e));
 }
 
-Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, const JobContext& ctx) {
-  Report report;
+report::SnapshotReport HandleSnapshotEvent(const SnapshotEvent& event, const spec::JobSpec& spec,
+                                           const JobContext& ctx) {
+  report::SnapshotReport report;
   report.run_id = ctx.run_id;
   report.region = event.region;
   report.label = spec.label;
@@ -96,7 +101,8 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
   auto found = aws::DescribeOwnSnapshots(*ctx.ec2, {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}},
                                          "snapshot-id", ids);
   if (!found.ok()) {
-    report.run_errors.push_back(FailureFrom("event", found.error().WithContext("looking up the event's snapshots")));
+    report.run_errors.push_back(
+        FailureFrom(Step::kEvent, found.error().WithContext("looking up the event's snapshots")));
     report.finished_at = core::FormatIso8601(ctx.clock->Now());
     return report;
   }
@@ -121,7 +127,7 @@ Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, cons
     if (!failed || !s.TagValue(kTagErrorReported).empty()) continue;
     std::string device = s.TagValue(kTagDevice);
     report.run_errors.push_back(
-        Failure(copy_event ? "copy" : "snapshot", "SnapshotError",
+        Failure(copy_event ? Step::kCopy : Step::kSnapshot, "SnapshotError",
                 (copy_event ? "copy " + s.snapshot_id + " of " + s.TagValue(kTagSourceSnapshot) + " in " + event.region
                             : s.snapshot_id + " of " + s.TagValue(kTagInstanceId) + " (" + s.volume_id +
                                   (device.empty() ? "" : " " + device) + ")") +

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "job/job_context.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -55,7 +55,8 @@ core::Result<std::optional<SnapshotEvent>> ParseSnapshotEvent(const std::string&
 // Acts on the event in its region (ctx.ec2 is that region's client;
 // ctx.ec2_for_region gives the others). `spec`: the function's configured
 // settings (copy-to-regions, kms-key-id, keep, keep-days, copy-overdue).
-Report HandleSnapshotEvent(const SnapshotEvent& event, const JobSpec& spec, const JobContext& ctx);
+report::SnapshotReport HandleSnapshotEvent(const SnapshotEvent& event, const spec::JobSpec& spec,
+                                           const JobContext& ctx);
 
 }  // namespace s3snapshot::job
 

@@ -7,6 +7,7 @@
 
 #include "job/copier.h"
 #include "job/tags.h"
+#include "report/report.h"
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
@@ -105,12 +106,12 @@ class EventHandlingTest : public ::testing::Test {
 TEST_F(EventHandlingTest, ASucceededSetStartsTheCopiesItsTagsOweOnceEvenWhenDeliveredTwice) {
   Ours("snap-a", "vol-1", "completed", "eu-west-1");
   Ours("snap-b", "vol-2", "completed", "eu-west-1");
-  JobSpec settings;
-  Report r = HandleSnapshotEvent(CreateEvent({"snap-a", "snap-b"}), settings, ctx_);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  spec::JobSpec settings;
+  report::SnapshotReport r = HandleSnapshotEvent(CreateEvent({"snap-a", "snap-b"}), settings, ctx_);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(2u, r.earlier_copies.size());
   EXPECT_EQ(1, CopiesOf("snap-a"));
-  Report again = HandleSnapshotEvent(CreateEvent({"snap-a", "snap-b"}), settings, ctx_);
+  report::SnapshotReport again = HandleSnapshotEvent(CreateEvent({"snap-a", "snap-b"}), settings, ctx_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(1, CopiesOf("snap-a")) << "at-least-once delivery makes no second copy";
   EXPECT_EQ(1, CopiesOf("snap-b"));
@@ -123,34 +124,34 @@ TEST_F(EventHandlingTest, SnapshotsThatAreNotTheToolsAreIgnored) {
   s.state = "completed";
   s.tags = {{kTagCopyTo, "eu-west-1"}};  // a look-alike tag is not enough: no Scripted tag
   source_.AddSnapshot(s);
-  JobSpec settings;
+  spec::JobSpec settings;
   settings.copy_to_regions = {"eu-west-1"};
-  Report r = HandleSnapshotEvent(CreateEvent({"snap-manual"}), settings, ctx_);
+  report::SnapshotReport r = HandleSnapshotEvent(CreateEvent({"snap-manual"}), settings, ctx_);
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(0, dest_.CallCount("CopySnapshot"));
-  Report failed = HandleSnapshotEvent(CreateEvent({"snap-manual"}, false), settings, ctx_);
+  report::SnapshotReport failed = HandleSnapshotEvent(CreateEvent({"snap-manual"}, false), settings, ctx_);
   EXPECT_TRUE(failed.ok()) << "not the tool's failure to report";
 }
 
 TEST_F(EventHandlingTest, AFailedSetIsAFailureNamingTheSnapshotOnce) {
   Ours("snap-a", "vol-1", "error", "");
-  JobSpec settings;
-  Report r = HandleSnapshotEvent(CreateEvent({"snap-a"}, false), settings, ctx_);
+  spec::JobSpec settings;
+  report::SnapshotReport r = HandleSnapshotEvent(CreateEvent({"snap-a"}, false), settings, ctx_);
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(1u, r.run_errors.size());
   EXPECT_NE(std::string::npos, r.run_errors[0].message.find("snap-a")) << r.run_errors[0].message;
   EXPECT_NE(std::string::npos, r.run_errors[0].message.find("vol-1"));
   EXPECT_NE(std::string::npos, r.run_errors[0].message.find("i-00000001"));
-  Report again = HandleSnapshotEvent(CreateEvent({"snap-a"}, false), settings, ctx_);
+  report::SnapshotReport again = HandleSnapshotEvent(CreateEvent({"snap-a"}, false), settings, ctx_);
   EXPECT_TRUE(again.ok()) << "marked reported: not again";
 }
 
 TEST_F(EventHandlingTest, ACopyRefusedForTheLimitStaysQueuedNotFailedNorRetried) {
   Ours("snap-a", "vol-1", "completed", "eu-west-1");
   dest_.copy_limit = 0;
-  JobSpec settings;
-  Report r = HandleSnapshotEvent(CreateEvent({"snap-a"}), settings, ctx_);
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  spec::JobSpec settings;
+  report::SnapshotReport r = HandleSnapshotEvent(CreateEvent({"snap-a"}), settings, ctx_);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
   ASSERT_EQ(1u, r.earlier_copies.size());
   EXPECT_EQ("queued", r.earlier_copies[0].state);
   EXPECT_EQ(1, dest_.CallCount("CopySnapshot")) << "one try, no retry storm";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 // The exactly-once create (exactly_once.h): its own API, then whole runs.
@@ -91,8 +92,8 @@ TEST_F(ExactlyOnceTest, CancelledAfterALostAnswerItLooksOnceAndSaysWhatToSearchF
 TEST_F(ExactlyOnceTest, RetriesThrottledCreateSnapshotsThenSucceeds) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kThrottled, "slow", "RequestLimitExceeded"), 2);
-  Report r = Run(Spec({"i-00000001"}));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(3, ec2_.CallCount("CreateSnapshots"));
   EXPECT_EQ(2, SnapshotsOf("i-00000001"));
 }
@@ -100,7 +101,7 @@ TEST_F(ExactlyOnceTest, RetriesThrottledCreateSnapshotsThenSucceeds) {
 TEST_F(ExactlyOnceTest, SnapshotLimitErrorsWaitFifteenSeconds) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kLimit, "wait", "SnapshotCreationPerVolumeRateExceeded"));
-  Report r = Run(Spec({"i-00000001"}));
+  report::SnapshotReport r = Run(Spec({"i-00000001"}));
   ASSERT_TRUE(r.ok());
   EXPECT_GE(clock_.total_slept(), std::chrono::seconds(15));
 }
@@ -108,8 +109,8 @@ TEST_F(ExactlyOnceTest, SnapshotLimitErrorsWaitFifteenSeconds) {
 TEST_F(ExactlyOnceTest, AmbiguousCreateSnapshotsFindsTheRunsSnapshotsInsteadOfDuplicating) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAmbiguous, "connection reset"));
-  Report r = Run(Spec({"i-00000001"}));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(1, ec2_.CallCount("CreateSnapshots"));
   EXPECT_EQ(2, SnapshotsOf("i-00000001"));
   EXPECT_EQ(2u, r.instances[0].snapshots.size());

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/ec2_api_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
@@ -26,7 +27,7 @@ struct Phase {
 
 class ExceptionTest : public ::testing::TestWithParam<Phase> {
  protected:
-  Report Run() {
+  report::SnapshotReport Run() {
     ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
     ec2_.AddInstance("i-00000002", {"vol-3"});
     ec2_.AddSnapshot(Old("snap-old", "vol-3"));
@@ -39,7 +40,7 @@ class ExceptionTest : public ::testing::TestWithParam<Phase> {
     ctx.ec2_for_region = [this](const std::string& region) -> std::unique_ptr<aws::Ec2Api> {
       return std::make_unique<testing::Ec2ApiWrapper>(&dest_, region);
     };
-    JobSpec spec;
+    spec::JobSpec spec;
     spec.instance_ids = {"i-00000001", "i-00000002"};
     spec.stop = true;
     spec.concurrency = 2;
@@ -65,12 +66,12 @@ class ExceptionTest : public ::testing::TestWithParam<Phase> {
 };
 
 TEST_P(ExceptionTest, TheRunReportsItAndEveryStoppedInstanceRunsAgain) {
-  Report r = Run();
-  EXPECT_FALSE(r.ok()) << GetParam().name << ": a throw is a failure, exit 1\n" << ReportToText(r);
+  report::SnapshotReport r = Run();
+  EXPECT_FALSE(r.ok()) << GetParam().name << ": a throw is a failure, exit 1\n" << report::ReportToText(r);
   EXPECT_EQ("running", ec2_.State("i-00000001")) << GetParam().name;
   EXPECT_EQ("running", ec2_.State("i-00000002")) << GetParam().name;
   EXPECT_TRUE(r.LeftStopped().empty()) << GetParam().name;
-  std::string text = ReportToText(r);
+  std::string text = report::ReportToText(r);
   EXPECT_NE(std::string::npos, text.find("InternalError")) << text;
 }
 

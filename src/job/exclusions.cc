@@ -1,10 +1,12 @@
 #include "job/exclusions.h"
 
-#include <regex>
-
 #include "job/tags.h"
 
 namespace s3snapshot::job {
+
+using report::FailureFrom;
+using report::FailureRecord;
+using report::Step;
 
 namespace {
 
@@ -14,12 +16,8 @@ std::string Bare(const std::string& name) { return name.rfind("/dev/", 0) == 0 ?
 
 bool SameDevice(const std::string& a, const std::string& b) { return Bare(a) == Bare(b); }
 
-bool IsValidDeviceName(const std::string& name) {
-  static const std::regex kDevice("^(/dev/)?[a-z][a-z0-9]{1,15}$");
-  return std::regex_match(name, kDevice);
-}
-
-Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec, const std::set<std::string>& opted_out) {
+Exclusions ExclusionsFor(const aws::Instance& instance, const spec::JobSpec& spec,
+                         const std::set<std::string>& opted_out) {
   Exclusions out;
   out.boot = spec.exclude_boot;
   for (const auto& bd : instance.block_devices) {
@@ -49,8 +47,8 @@ std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::s
   auto tagged = ec2.VolumesTagged(volumes, kTagExclude, kTagExcludeValue);
   if (!tagged.ok()) {
     run_errors->push_back(
-        FailureFrom("select", tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
-                                                         " tags; every volume is snapshotted")));
+        FailureFrom(Step::kSelect, tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                              " tags; every volume is snapshotted")));
     return {};
   }
   return {tagged->begin(), tagged->end()};

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "aws/ec2_client.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -25,23 +25,17 @@ struct Exclusions {
 };
 
 // `opted_out`: the volumes tagged s3snapshot:exclude=true (Job looks them up).
-Exclusions ExclusionsFor(const aws::Instance& instance, const JobSpec& spec,
+Exclusions ExclusionsFor(const aws::Instance& instance, const spec::JobSpec& spec,
                          const std::set<std::string>& opted_out = {});
 
 // The volumes among `volumes` tagged s3snapshot:exclude=true (one
 // DescribeVolumes per 200). Snapshot-safe: when the lookup fails, none is
 // excluded (every volume is snapshotted) and a run error says so.
 std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
-                                      std::vector<FailureRecord>* run_errors);
+                                      std::vector<report::FailureRecord>* run_errors);
 
 // "/dev/sdf" and "sdf" name the same device.
 bool SameDevice(const std::string& a, const std::string& b);
-
-// A device name as EC2 shows them: /dev/sda1, /dev/xvdf, xvdh, /dev/nvme1n1.
-bool IsValidDeviceName(const std::string& name);
-
-// EC2 takes at most 40 ExcludeDataVolumeId values.
-inline constexpr size_t kMaxExcludedDevices = 40;
 
 }  // namespace s3snapshot::job
 

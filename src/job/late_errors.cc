@@ -5,6 +5,11 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::FailureRecord;
+using report::InstanceReport;
+using report::Step;
+
 LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                  const std::set<std::string>& exclude) {
   LateErrors out;
@@ -27,7 +32,7 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
       std::string device = s.TagValue(kTagDevice);
       out.failures.push_back(
           {s.TagValue(kTagInstanceId),
-           Failure("earlier snapshot", "SnapshotError",
+           Failure(Step::kEarlierSnapshot, "SnapshotError",
                    s.snapshot_id + " (" + s.volume_id + (device.empty() ? "" : " " + device) + ", run " +
                        s.TagValue(kTagRunId) + ", begun " + s.start_time + ") ended in state 'error'" +
                        (s.state_message.empty() ? "" : ": " + s.state_message))});

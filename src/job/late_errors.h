@@ -24,13 +24,13 @@
 
 #include "job/job_context.h"
 #include "job/ledger.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
 
 namespace s3snapshot::job {
 
 struct LateErrors {
-  std::vector<std::pair<std::string, FailureRecord>> failures;  // (instance id, failure)
-  std::vector<std::string> warnings;                            // the lookup or the marking failed
+  std::vector<std::pair<std::string, report::FailureRecord>> failures;  // (instance id, failure)
+  std::vector<std::string> warnings;                                    // the lookup or the marking failed
 };
 
 // `exclude`: this run's own snapshots (their state is this run's to report).
@@ -40,7 +40,7 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
 // The same, into a run: each failure goes to its instance's row (or, for an
 // instance the run did not select, to `run_errors`); warnings are logged.
 void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
-                          const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors);
+                          const std::set<std::string>& exclude, std::vector<report::FailureRecord>* run_errors);
 
 }  // namespace s3snapshot::job
 

@@ -3,16 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
+
+using report::FailureRecord;
 namespace {
 
 class LateErrorsTest : public testing::JobTest {
  protected:
-  Report Run(const std::string& run_id) {
+  report::SnapshotReport Run(const std::string& run_id) {
     ctx_.run_id = run_id;
-    JobSpec spec;
+    spec::JobSpec spec;
     spec.instance_ids = {"i-00000001", "i-00000002"};
     return RunSnapshotJob(spec, ctx_);
   }
@@ -22,34 +25,34 @@ TEST_F(LateErrorsTest, ASnapshotThatEndedInErrorAfterItsRunIsReportedOnceByTheNe
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.AddInstance("i-00000002", {"vol-3"});
   ec2_.snapshot_polls = 1000;
-  Report r1 = Run("run-1");
-  ASSERT_TRUE(r1.ok()) << "no --wait: the run ends with its snapshots pending\n" << ReportToText(r1);
+  report::SnapshotReport r1 = Run("run-1");
+  ASSERT_TRUE(r1.ok()) << "no --wait: the run ends with its snapshots pending\n" << report::ReportToText(r1);
   // Later, EC2 ends vol-2's snapshot in 'error' (and the others complete).
   ec2_.error_volumes = {"vol-2"};
   ec2_.snapshot_polls = 0;
   (void)ec2_.DescribeSnapshots({});
   ec2_.error_volumes.clear();
-  Report r2 = Run("run-2");
+  report::SnapshotReport r2 = Run("run-2");
   EXPECT_FALSE(r2.ok());
-  ASSERT_EQ(1u, r2.instances[0].errors.size()) << ReportToText(r2);
+  ASSERT_EQ(1u, r2.instances[0].errors.size()) << report::ReportToText(r2);
   const FailureRecord& f = r2.instances[0].errors[0];
-  EXPECT_EQ("earlier snapshot", f.step);
+  EXPECT_EQ("earlier snapshot", report::StepName(f));
   EXPECT_EQ("SnapshotError", f.code);
   EXPECT_NE(std::string::npos, f.message.find("vol-2")) << f.message;
   EXPECT_NE(std::string::npos, f.message.find("run run-1")) << f.message;
   EXPECT_TRUE(r2.instances[1].errors.empty());
   // The SNS error message names it.
-  EXPECT_NE(std::string::npos, ReportMessage(r2, true).find("vol-2"));
-  Report r3 = Run("run-3");
-  EXPECT_TRUE(r3.ok()) << "reported once, not by every run\n" << ReportToText(r3);
+  EXPECT_NE(std::string::npos, report::ReportMessage(r2, true).find("vol-2"));
+  report::SnapshotReport r3 = Run("run-3");
+  EXPECT_TRUE(r3.ok()) << "reported once, not by every run\n" << report::ReportToText(r3);
 }
 
 TEST_F(LateErrorsTest, AFailedLookupIsAWarningNotAFailure) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.AddInstance("i-00000002", {"vol-3"});
   ec2_.FailNext("DescribeSnapshots", core::Error::Make(core::ErrorKind::kAuth, "no", "UnauthorizedOperation"));
-  Report r = Run("run-1");
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run("run-1");
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
 }
 
 }  // namespace

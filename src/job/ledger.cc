@@ -2,6 +2,9 @@
 
 namespace s3snapshot::job {
 
+using report::FailureRecord;
+using report::InstanceReport;
+
 void Ledger::Add(InstanceReport row) {
   core::MutexLock l(&mu_);
   index_[row.instance_id] = rows_.size();

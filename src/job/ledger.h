@@ -12,16 +12,16 @@
 #include <vector>
 
 #include "core/mutex.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
 
 namespace s3snapshot::job {
 
 class Ledger {
  public:
   // Selection, before any other thread runs.
-  void Add(InstanceReport row);
+  void Add(report::InstanceReport row);
 
-  // Calls f(InstanceReport&) for the row of `id` under the lock. An id the
+  // Calls f(report::InstanceReport&) for the row of `id` under the lock. An id the
   // ledger does not hold is ignored (returns false), never an exception.
   // `f` must not call back into the ledger.
   template <typename F>
@@ -32,10 +32,10 @@ class Ledger {
     f(rows_[it->second]);
     return true;
   }
-  void AddError(const std::string& id, FailureRecord failure);
+  void AddError(const std::string& id, report::FailureRecord failure);
   void AddWarning(const std::string& id, std::string warning);
 
-  // Calls f(InstanceReport&) for every row, in selection order, under the lock.
+  // Calls f(report::InstanceReport&) for every row, in selection order, under the lock.
   template <typename F>
   void ForEach(F&& f) {
     core::MutexLock l(&mu_);
@@ -44,11 +44,11 @@ class Ledger {
   size_t size() const;
 
   // The rows, moved out; the ledger is empty afterwards.
-  std::vector<InstanceReport> Take();
+  std::vector<report::InstanceReport> Take();
 
  private:
   mutable core::Mutex mu_;
-  std::vector<InstanceReport> rows_ GUARDED_BY(mu_);
+  std::vector<report::InstanceReport> rows_ GUARDED_BY(mu_);
   std::map<std::string, size_t> index_ GUARDED_BY(mu_);  // instance id -> rows_ index
 };
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "aws/sns_client.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "report/report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -18,7 +18,7 @@ using SnsFactory = std::function<std::unique_ptr<aws::SnsApi>(const std::string&
 
 // Publishes; publishing failures are added to report->run_errors (a lost
 // notification is a failure of the run: exit code 1).
-void Notify(const JobSpec& spec, const SnsFactory& factory, Report* report);
+void Notify(const spec::JobSpec& spec, const SnsFactory& factory, report::Report* report);
 
 }  // namespace s3snapshot::job
 

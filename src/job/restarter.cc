@@ -7,6 +7,11 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::FailureFrom;
+using report::InstanceReport;
+using report::Step;
+
 using core::ErrorKind;
 using core::LogLevel;
 
@@ -139,7 +144,7 @@ void Restarter::FinalRounds(std::chrono::steady_clock::time_point deadline) {
             core::MutexLock l(&mu_);
             owed_.erase(inst.instance_id);
           }
-          ledger_.AddError(inst.instance_id, Failure("start", "InstanceTerminated", "terminated during the run"));
+          ledger_.AddError(inst.instance_id, Failure(Step::kStart, "InstanceTerminated", "terminated during the run"));
         }
       }
     }
@@ -189,7 +194,7 @@ void Restarter::InternalError(const std::vector<std::string>& ids, std::exceptio
   // Each instance's failure (a bug, or memory ran out): it stays owed and
   // the final phase tries again.
   for (const auto& id : ids) {
-    ledger_.AddError(id, Failure("start", "InternalError", "internal error while starting it again: " + what));
+    ledger_.AddError(id, Failure(Step::kStart, "InternalError", "internal error while starting it again: " + what));
   }
   ctx_.Log(LogLevel::kError, "internal error while starting instances; trying again", {{"error", what}});
 }
@@ -197,8 +202,8 @@ void Restarter::InternalError(const std::vector<std::string>& ids, std::exceptio
 void Restarter::MarkLeftStopped(const std::vector<std::string>& ids, const core::Error* cause) {
   for (const auto& id : ids) {
     ledger_.Update(id, [&](InstanceReport& r) {
-      if (cause) r.errors.push_back(FailureFrom("start", *cause));
-      r.errors.push_back(Failure("start", "RestartFailed",
+      if (cause) r.errors.push_back(FailureFrom(Step::kStart, *cause));
+      r.errors.push_back(Failure(Step::kStart, "RestartFailed",
                                  "could not start the instance again: it is LEFT STOPPED; start it by hand"));
     });
   }

@@ -7,6 +7,8 @@
 #include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
+
+using report::InstanceReport;
 namespace {
 
 using core::Error;

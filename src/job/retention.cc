@@ -7,6 +7,10 @@
 
 namespace s3snapshot::job {
 
+using report::FailureFrom;
+using report::RetentionRecord;
+using report::Step;
+
 namespace {
 
 std::string Days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days"); }
@@ -87,7 +91,7 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
 }
 
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
-                    core::WallTime now, bool dry_run, Report* report, const std::string& group_tag,
+                    core::WallTime now, bool dry_run, report::SnapshotReport* report, const std::string& group_tag,
                     const std::string& scope) {
   if (!policy.enabled()) return;
   std::map<std::string, std::vector<aws::Snapshot>> by_volume;
@@ -95,7 +99,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
   auto found = aws::DescribeOwnSnapshots(ec2, ours, group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag,
                                          {volumes.begin(), volumes.end()});
   if (!found.ok()) {
-    report->run_errors.push_back(FailureFrom("retention", found.error().WithContext("listing snapshots")));
+    report->run_errors.push_back(FailureFrom(Step::kRetention, found.error().WithContext("listing snapshots")));
     return;
   }
   for (auto& s : *found) {
@@ -106,7 +110,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
   if (policy.prune_orphans && group_tag.empty()) {
     auto all = aws::DescribeOwnSnapshots(ec2, ours);
     if (!all.ok()) {
-      report->run_errors.push_back(FailureFrom("retention", all.error().WithContext("listing snapshots")));
+      report->run_errors.push_back(FailureFrom(Step::kRetention, all.error().WithContext("listing snapshots")));
       return;
     }
     std::map<std::string, std::vector<aws::Snapshot>> others;
@@ -118,7 +122,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     auto existing = ec2.ExistingVolumes(ids);
     if (!existing.ok()) {
       report->run_errors.push_back(
-          FailureFrom("retention", existing.error().WithContext("checking which volumes exist")));
+          FailureFrom(Step::kRetention, existing.error().WithContext("checking which volumes exist")));
       return;
     }
     std::set<std::string> alive(existing->begin(), existing->end());
@@ -165,7 +169,7 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
         } else {
           rec.action = "failed";
           report->run_errors.push_back(
-              FailureFrom("retention", st.error().WithContext("deleting " + d.snapshot.snapshot_id)));
+              FailureFrom(Step::kRetention, st.error().WithContext("deleting " + d.snapshot.snapshot_id)));
         }
       }
       report->retention.push_back(rec);

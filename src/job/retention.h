@@ -24,7 +24,7 @@
 
 #include "aws/ec2_client.h"
 #include "core/clock.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
 
 namespace s3snapshot::job {
 
@@ -63,7 +63,7 @@ std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(const std::v
 // (copies in another region carry their source volume in a tag, since a
 // copy's VolumeId is meaningless); orphans are not looked for then.
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
-                    core::WallTime now, bool dry_run, Report* report, const std::string& group_tag = "",
+                    core::WallTime now, bool dry_run, report::SnapshotReport* report, const std::string& group_tag = "",
                     const std::string& scope = "");
 
 }  // namespace s3snapshot::job

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 #include "testing/job_fixture.h"
@@ -88,7 +89,7 @@ class RetentionJobTest : public testing::JobTest {
     ec2_.start_time = "2026-11-26T12:00:00.000Z";
     ctx_.run_id = "run-2";
   }
-  Report Run(JobSpec spec) {
+  report::SnapshotReport Run(spec::JobSpec spec) {
     spec.concurrency = 1;
     return RunSnapshotJob(spec, ctx_);
   }
@@ -118,10 +119,10 @@ TEST_F(RetentionJobTest, PrunesAfterTheNewSnapshotsExistAndReportsInUse) {
   ec2_.AddSnapshot(Snap("old-3", "vol-1", "03"));
   ec2_.AddSnapshot(Snap("manual", "vol-1", "04", "completed", false));
   ec2_.MarkInUse("old-1");
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.keep = 1;
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   // Today's is pending, so old-3 (newest completed) stays; old-2 goes; old-1 is in use.
   std::map<std::string, std::string> action;
   for (const auto& rr : r.retention) action[rr.snapshot_id] = rr.action;
@@ -129,8 +130,8 @@ TEST_F(RetentionJobTest, PrunesAfterTheNewSnapshotsExistAndReportsInUse) {
   EXPECT_EQ("deleted", action["old-2"]);
   EXPECT_EQ("kept", action["old-1"]);
   EXPECT_EQ(0u, action.count("manual")) << "manual snapshots are never even listed";
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
-  EXPECT_NE(std::string::npos, ReportToText(r).find("in use"));
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("in use"));
 }
 
 TEST_F(RetentionJobTest, FailedSnapshotSkipsRetentionForThatInstance) {
@@ -138,7 +139,7 @@ TEST_F(RetentionJobTest, FailedSnapshotSkipsRetentionForThatInstance) {
   ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
   ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
   ec2_.FailNext("CreateSnapshots", core::Error::Make(core::ErrorKind::kInvalidInput, "x", "X"));
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.keep = 1;
   Run(spec);
@@ -150,11 +151,11 @@ TEST_F(RetentionJobTest, DryRunDeletesNothing) {
   ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
   ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
   ec2_.AddSnapshot(Snap("c", "vol-1", "03"));
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.keep = 1;
   spec.dry_run = true;
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
   std::set<std::string> now, once_completed;
   for (const auto& rr : r.retention) {
@@ -165,7 +166,7 @@ TEST_F(RetentionJobTest, DryRunDeletesNothing) {
   // names it, so that no run deletes what its plan did not.
   EXPECT_EQ(now, (std::set<std::string>{"a", "b"}));
   EXPECT_EQ(once_completed, (std::set<std::string>{"c"}));
-  const std::string text = ReportToText(r);
+  const std::string text = report::ReportToText(r);
   EXPECT_NE(text.find("would delete (once this run's set completes) c "), std::string::npos) << text;
   EXPECT_NE(text.find("3 old snapshot(s) would be deleted (1 once this run's set completes)"), std::string::npos)
       << text;
@@ -178,7 +179,7 @@ TEST_F(RetentionJobTest, TheRunDeletesNoSnapshotItsPlanDidNotName) {
   ec2_.AddSnapshot(Snap("a", "vol-1", "01"));
   ec2_.AddSnapshot(Snap("b", "vol-1", "02"));
   ec2_.AddSnapshot(Snap("c", "vol-1", "03"));
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.keep = 1;
   spec.dry_run = true;
@@ -199,14 +200,14 @@ TEST_F(RetentionJobTest, OrphansOnlyWithTheFlag) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.AddSnapshot(Snap("orphan-old", "vol-gone", "01"));
   ec2_.AddSnapshot(Snap("orphan-new", "vol-gone", "02"));
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.keep_days = 7;
   Run(spec);
   EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
   spec.prune_orphans = true;
-  Report r = Run(spec);
-  EXPECT_EQ(2, ec2_.CallCount("DeleteSnapshot")) << ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  EXPECT_EQ(2, ec2_.CallCount("DeleteSnapshot")) << report::ReportToText(r);
 }
 
 }  // namespace

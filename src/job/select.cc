@@ -5,10 +5,14 @@
 
 #include "core/chunks.h"
 #include "job/retry_policy.h"
+#include "report/report.h"
 
 namespace s3snapshot::job {
 
-std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec) {
+using report::Failure;
+using report::Step;
+
+std::vector<aws::DescribeInstancesRequest> SelectionRequests(const spec::JobSpec& spec) {
   std::vector<aws::Filter> common;
   for (const auto& [key, values] : spec.tags) common.push_back({key, values});
   common.push_back({"instance-state-name", {"pending", "running", "stopping", "stopped"}});
@@ -30,7 +34,7 @@ std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec
   return out;
 }
 
-core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
+core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const spec::JobSpec& spec) {
   Selection sel;
   std::set<std::string> seen;
   for (const auto& req : SelectionRequests(spec)) {
@@ -54,7 +58,7 @@ core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
   }
   // With tags, a requested id may exist and simply not match them (filtered
   // out, as asked), or not exist at all (a typo: an error). One more look by id.
-  JobSpec by_id;
+  spec::JobSpec by_id;
   by_id.instance_ids = unmatched;
   std::set<std::string> exists;
   for (const auto& req : SelectionRequests(by_id)) {
@@ -68,7 +72,7 @@ core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec) {
   return sel;
 }
 
-core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& spec) {
+core::Result<Selection> SelectWithRetries(const JobContext& ctx, const spec::JobSpec& spec) {
   // Selection only reads: a burst of server errors or broken connections
   // that outlasts the client's own attempts is worth a few more rounds
   // (retry_policy.h says when).
@@ -93,7 +97,7 @@ core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& 
   return sel;
 }
 
-std::string DescribeSelection(const JobSpec& spec) {
+std::string DescribeSelection(const spec::JobSpec& spec) {
   std::string out;
   if (!spec.instance_ids.empty()) {
     out += "instances";
@@ -119,16 +123,18 @@ std::string DescribeSelection(const JobSpec& spec) {
   return out.empty() ? "every instance (--all)" : out;
 }
 
-void RequireSomethingSelected(const JobSpec& spec, const std::vector<std::string>& scopes, Report* report) {
+void RequireSomethingSelected(const spec::JobSpec& spec, const std::vector<std::string>& scopes,
+                              report::Report* merged) {
+  report::Envelope* report = &report::EnvelopeOf(*merged);
   if (spec.allow_empty || report->selection_failed || !report->not_found.empty()) return;
-  if (!report->instances.empty() || !report->volumes.empty()) return;
+  if (report::RowCount(*merged) > 0) return;
   for (const auto& e : report->run_errors) {
-    if (e.step == "select") return;  // it failed, and says why
+    if (e.step == Step::kSelect) return;  // it failed, and says why
   }
   std::string where;
   for (const auto& s : scopes) where += (where.empty() ? "" : ", ") + s;
   report->run_errors.push_back(
-      Failure("select", "NothingSelected",
+      Failure(Step::kSelect, "NothingSelected",
               "the selection (" + DescribeSelection(spec) + ") matched no instance in " + where +
                   (report->not_matching_tags.empty() ? "" : " (the ids given do not match the tags)") +
                   "; check the filter for a typo, or give --allow-empty (\"allow-empty\": true) if an empty fleet is "

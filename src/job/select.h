@@ -8,8 +8,8 @@
 
 #include "aws/ec2_client.h"
 #include "job/job_context.h"
-#include "job/job_spec.h"
-#include "job/report.h"
+#include "report/report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -24,23 +24,24 @@ struct Selection {
 // The DescribeInstances requests for `spec`: instance ids (as an instance-id
 // filter, in chunks of 200, so a missing id does not fail the call), tag
 // filters, and a state filter that leaves out terminated instances.
-std::vector<aws::DescribeInstancesRequest> SelectionRequests(const JobSpec& spec);
+std::vector<aws::DescribeInstancesRequest> SelectionRequests(const spec::JobSpec& spec);
 
-core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const JobSpec& spec);
+core::Result<Selection> SelectInstances(aws::Ec2Api& ec2, const spec::JobSpec& spec);
 
 // SelectInstances on ctx.ec2 with the job-level rounds retry_policy.h allows
 // a read (not after a timeout, not after a signal), logging what it found
 // missing or unmatched, and the failure ("nothing was done in REGION").
-core::Result<Selection> SelectWithRetries(const JobContext& ctx, const JobSpec& spec);
+core::Result<Selection> SelectWithRetries(const JobContext& ctx, const spec::JobSpec& spec);
 
 // A run (or audit) whose selection matched no instance in any of `scopes` is
 // a failure unless spec.allow_empty: a run error (step "select", code
 // NothingSelected) naming the filter and the scopes searched. A selection
 // that failed, or named ids that were not found, already is one.
-void RequireSomethingSelected(const JobSpec& spec, const std::vector<std::string>& scopes, Report* report);
+void RequireSomethingSelected(const spec::JobSpec& spec, const std::vector<std::string>& scopes,
+                              report::Report* report);
 
 // The selection in words: "instances i-1, i-2 and tags tag:Env=PRD".
-std::string DescribeSelection(const JobSpec& spec);
+std::string DescribeSelection(const spec::JobSpec& spec);
 
 }  // namespace s3snapshot::job
 

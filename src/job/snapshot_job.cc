@@ -19,15 +19,21 @@ namespace s3snapshot::job {
 using aws::Instance;
 using core::LogLevel;
 using core::WhatOf;
+using report::Failure;
+using report::FailureFrom;
+using report::FailureRecord;
+using report::InstanceReport;
+using report::SnapshotRecord;
+using report::Step;
 
-Job::Job(const JobSpec& spec, const JobContext& ctx)
+Job::Job(const spec::JobSpec& spec, const JobContext& ctx)
     : spec_(spec),
       ctx_(ctx),
       restarter_(ctx, ledger_, spec.restart_timeout),
       thawer_(ctx, ledger_, spec),
       device_tagger_(ctx, ledger_, slowest_create_) {}
 
-Report Job::Run() {
+report::SnapshotReport Job::Run() {
   auto t0 = ctx_.clock->Steady();
   report_.run_id = ctx_.run_id;
   report_.region = ctx_.ec2->region();
@@ -39,7 +45,7 @@ Report Job::Run() {
     if (spec_.HasScripts() && ctx_.ssm == nullptr) {
       // A composition bug; never a silent crash-consistent run.
       report_.run_errors.push_back(
-          Failure("internal", "InternalError", "scripts were asked for without an SSM client"));
+          Failure(Step::kInternal, "InternalError", "scripts were asked for without an SSM client"));
       return Conclude();
     }
     if (Select()) {
@@ -80,7 +86,7 @@ bool Job::Select() {
   auto sel = SelectWithRetries(ctx_, spec_);
   if (!sel.ok()) {
     report_.selection_failed = true;
-    report_.run_errors.push_back(FailureFrom("select", sel.error()));
+    report_.run_errors.push_back(FailureFrom(Step::kSelect, sel.error()));
     return false;
   }
   report_.not_found = sel->not_found;
@@ -108,16 +114,16 @@ Job::Plan Job::Classify() {
     const Exclusions excl = ExclusionsFor(inst, spec_, opted_out_);
     for (const auto& w : excl.warnings) r.warnings.push_back(w);
     if (inst.block_devices.empty()) {
-      r.errors.push_back(Failure("select", "NoEbsVolumes", "no EBS volumes attached: nothing to snapshot"));
-    } else if (excl.data_volume_ids.size() > kMaxExcludedDevices) {
-      r.errors.push_back(Failure("select", "TooManyExclusions",
+      r.errors.push_back(Failure(Step::kSelect, "NoEbsVolumes", "no EBS volumes attached: nothing to snapshot"));
+    } else if (excl.data_volume_ids.size() > spec::kMaxExcludedDevices) {
+      r.errors.push_back(Failure(Step::kSelect, "TooManyExclusions",
                                  std::to_string(excl.data_volume_ids.size()) + " volumes excluded, at most " +
-                                     std::to_string(kMaxExcludedDevices) + " (EC2's limit)"));
+                                     std::to_string(spec::kMaxExcludedDevices) + " (EC2's limit)"));
     } else if (excl.kept.empty()) {
       // Asked for: not a failure, and nothing to stop for.
       r.skipped = "excluded: every volume is excluded (--exclude-boot, --exclude-device, s3snapshot:exclude=true)";
     } else if (spec_.stopped && inst.state != "stopped") {
-      r.errors.push_back(Failure("select", "InstanceNotStopped",
+      r.errors.push_back(Failure(Step::kSelect, "InstanceNotStopped",
                                  "state is '" + inst.state + "'; --stopped snapshots only stopped instances"));
     } else if (spec_.stop && (inst.state == "running" || inst.state == "pending")) {
       plan.to_stop.push_back(r.instance_id);
@@ -169,8 +175,8 @@ void Job::SnapshotAll(const Plan& plan) {
       } catch (...) {
         // This instance's failure; the others go on. If it was stopped, the
         // restarter still owes it a start (its final phase sees to it).
-        ledger_.AddError(id,
-                         Failure("snapshot", "InternalError", "internal error: " + WhatOf(std::current_exception())));
+        ledger_.AddError(
+            id, Failure(Step::kSnapshot, "InternalError", "internal error: " + WhatOf(std::current_exception())));
         restarter_.Queue(id);
         thawer_.Queue(id);
       }
@@ -197,7 +203,7 @@ void Job::SnapshotAll(const Plan& plan) {
         // wave goes on as after a failed pre-script.
         for (const auto& id : ids) {
           ledger_.AddError(id,
-                           Failure("pre-script", "InternalError",
+                           Failure(Step::kPreScript, "InternalError",
                                    "internal error while sending the pre-script: " + WhatOf(std::current_exception())));
         }
       }
@@ -224,8 +230,8 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
   if (!AwaitPreScript(id)) {
     // Skipped (--on-script-failure skip): its post-script is sent below.
   } else if (ctx_.Cancelled()) {
-    ledger_.AddError(
-        id, Failure("snapshot", "Cancelled", "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
+    ledger_.AddError(id, Failure(Step::kSnapshot, "Cancelled",
+                                 "cancelled (" + ctx_.CancelReason() + ") before the snapshot was taken"));
   } else {
     const Exclusions excl = ExclusionsFor(inst, spec_, opted_out_);
     aws::CreateSnapshotsRequest req;
@@ -254,7 +260,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
           if (covered.count(bd.volume_id)) continue;
           r.snapshotted = false;
           r.errors.push_back(
-              Failure("snapshot", "VolumeNotSnapshotted",
+              Failure(Step::kSnapshot, "VolumeNotSnapshotted",
                       "CreateSnapshots returned no snapshot for volume " + bd.volume_id + " (" + bd.device_name + ")"));
         }
       });
@@ -264,7 +270,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
       restart_after = false;
       device_tagger_.Add(inst, *snaps);
     } else {
-      ledger_.AddError(id, FailureFrom("snapshot", snaps.error()));
+      ledger_.AddError(id, FailureFrom(Step::kSnapshot, snaps.error()));
       ctx_.Log(LogLevel::kError, "snapshot failed", {{"instance", id}, {"error", snaps.error().ToString()}});
     }
   }
@@ -303,27 +309,9 @@ void Job::CopyToDestinations() {
     }
   });
   RefreshSourceStates(ctx_, &sources);
-  CopyResult result = job::CopyToDestinations(ctx_, std::move(sources), regions, SelectedVolumes(), true,
-                                              CopyOptionsFor(spec_, report_.region));
-  for (const auto& o : result.outcomes) {
-    if (!o.this_run_source) {
-      report_.earlier_copies.push_back(
-          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
-      continue;
-    }
-    ledger_.Update(o.instance_id, [&](InstanceReport& r) {
-      for (auto& s : r.snapshots) {
-        if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
-      }
-    });
-  }
-  for (const auto& entry : result.failures) {
-    const FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
-    if (!ledger_.Update(entry.first, [&](InstanceReport& r) { r.errors.push_back(failure); })) {
-      report_.run_errors.push_back(failure);
-    }
-  }
-  for (auto& e : result.run_errors) report_.run_errors.push_back(std::move(e));
+  RecordCopies(job::CopyToDestinations(ctx_, std::move(sources), regions, SelectedVolumes(), true,
+                                       CopyOptionsFor(spec_, report_.region)),
+               ledger_, &report_);
 }
 
 void Job::ReportLateErrors() {
@@ -375,11 +363,12 @@ void Job::RetainInSourceRegion() {
 }
 
 void Job::InternalError(const std::string& where, const std::string& what) {
-  report_.run_errors.push_back(Failure("internal", "InternalError", "internal error in the " + where + ": " + what));
+  report_.run_errors.push_back(
+      Failure(Step::kInternal, "InternalError", "internal error in the " + where + ": " + what));
   ctx_.Log(LogLevel::kError, "internal error; restarting what the run stopped before it ends", {{"error", what}});
 }
 
-Report Job::Conclude() {
+report::SnapshotReport Job::Conclude() {
   if (ctx_.Cancelled()) {
     report_.cancelled = true;
     report_.cancel_reason = ctx_.CancelReason();
@@ -389,7 +378,7 @@ Report Job::Conclude() {
   return std::move(report_);
 }
 
-Report RunSnapshotJob(const JobSpec& spec, const JobContext& ctx) {
+report::SnapshotReport RunSnapshotJob(const spec::JobSpec& spec, const JobContext& ctx) {
   JobContext with_id = ctx;
   if (with_id.run_id.empty()) with_id.run_id = NewRunId(*ctx.clock);
   Job job(spec, with_id);

@@ -32,17 +32,17 @@
 #include "job/device_tagger.h"
 #include "job/exactly_once.h"
 #include "job/job_context.h"
-#include "job/job_spec.h"
 #include "job/ledger.h"
-#include "job/report.h"
 #include "job/restarter.h"
 #include "job/tags.h"
 #include "job/thawer.h"
+#include "report/snapshot_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
 // Runs the job; `ctx.run_id` is made with NewRunId() when empty.
-Report RunSnapshotJob(const JobSpec& spec, const JobContext& ctx);
+report::SnapshotReport RunSnapshotJob(const spec::JobSpec& spec, const JobContext& ctx);
 
 // One run. Threads: Run() on the caller's thread (the "main thread"), which
 // also runs the stop phase, the restart phase, the waits, copies and
@@ -50,8 +50,8 @@ Report RunSnapshotJob(const JobSpec& spec, const JobContext& ctx);
 // the Restarter's starter thread. What each member may be touched by:
 class Job {
  public:
-  Job(const JobSpec& spec, const JobContext& ctx);
-  Report Run();
+  Job(const spec::JobSpec& spec, const JobContext& ctx);
+  report::SnapshotReport Run();
 
  private:
   struct Plan {
@@ -71,7 +71,7 @@ class Job {
   void RetainInDestinations();
   void ReportLateErrors();  // snapshots of earlier runs that ended in 'error' (late_errors.h)
   void RetainInSourceRegion();
-  Report Conclude();
+  report::SnapshotReport Conclude();
 
   // The volumes of every selected instance.
   std::vector<std::string> SelectedVolumes() const;
@@ -79,11 +79,11 @@ class Job {
   std::set<std::string> FreshVolumes(bool warn_skipped);
   void InternalError(const std::string& where, const std::string& what);  // main thread
 
-  const JobSpec& spec_;    // read-only: any thread
-  const JobContext& ctx_;  // read-only: any thread
-  Report report_;          // run-level fields only (instances: ledger_); main thread only
-  std::string when_;       // the run's start, for descriptions; set before any thread starts
-  Ledger ledger_;          // the instance rows; thread-safe (its own mutex)
+  const spec::JobSpec& spec_;      // read-only: any thread
+  const JobContext& ctx_;          // read-only: any thread
+  report::SnapshotReport report_;  // run-level fields only (instances: ledger_); main thread only
+  std::string when_;               // the run's start, for descriptions; set before any thread starts
+  Ledger ledger_;                  // the instance rows; thread-safe (its own mutex)
   // Filled by Select() on the main thread; read-only afterwards (any thread).
   std::map<std::string, aws::Instance> instances_;
   std::set<std::string> opted_out_;  // set by LookUpOptOuts() before any thread starts

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
@@ -15,8 +16,8 @@ class SnapshotJobTest : public testing::JobTest {};
 TEST_F(SnapshotJobTest, SnapshotsEveryVolumeWithOneCallPerInstance) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.AddInstance("i-00000002", {"vol-3"});
-  Report r = Run(Spec({"i-00000001", "i-00000002"}));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002"}));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(3, r.SnapshotCount());
   EXPECT_EQ(2, ec2_.CallCount("CreateSnapshots"));
   EXPECT_EQ(0, ec2_.CallCount("StopInstances"));
@@ -26,7 +27,7 @@ TEST_F(SnapshotJobTest, SnapshotsEveryVolumeWithOneCallPerInstance) {
 TEST_F(SnapshotJobTest, FailedSnapshotStillRestarts) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kInvalidInput, "bad", "InvalidParameterValue"));
-  Report r = Run(Spec({"i-00000001"}, true));
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, true));
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(r.instances[0].restarted);
   EXPECT_EQ("running", ec2_.State("i-00000001"));
@@ -38,12 +39,12 @@ TEST_F(SnapshotJobTest, ASelectionNothingReachedIsNotAskedAgainButABrokenAnswerI
   // must fail in seconds, not in rounds of them.
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("DescribeInstances", Error::Make(ErrorKind::kTransport, "Connection refused", ""), 1);
-  Report r = Run(Spec({"i-00000001"}));
+  report::SnapshotReport r = Run(Spec({"i-00000001"}));
   EXPECT_TRUE(r.selection_failed);
   EXPECT_EQ(1, ec2_.CallCount("DescribeInstances"));
   ec2_.FailNext("DescribeInstances", Error::Make(ErrorKind::kTransient, "busy", "InternalError"), 1);
   r = Run(Spec({"i-00000001"}));
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
 }
 
 TEST_F(SnapshotJobTest, OneInstancesFailureDoesNotStopTheOthers) {
@@ -51,14 +52,14 @@ TEST_F(SnapshotJobTest, OneInstancesFailureDoesNotStopTheOthers) {
   ec2_.AddInstance("i-00000002", {"vol-2"});
   ec2_.AddInstance("i-00000003", {"vol-3"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAuth, "denied", "UnauthorizedOperation"));
-  Report r = Run(Spec({"i-00000001", "i-00000002", "i-00000003"}));
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002", "i-00000003"}));
   EXPECT_EQ(1, r.FailedCount());
   EXPECT_EQ(2, r.SnapshotCount());
 }
 
 TEST_F(SnapshotJobTest, MissingIdsAreFailuresButOthersProceed) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  Report r = Run(Spec({"i-00000001", "i-0000000f"}));
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-0000000f"}));
   EXPECT_EQ(std::vector<std::string>{"i-0000000f"}, r.not_found);
   EXPECT_EQ(1, r.SnapshotCount());
   EXPECT_FALSE(r.ok());
@@ -67,9 +68,9 @@ TEST_F(SnapshotJobTest, MissingIdsAreFailuresButOthersProceed) {
 TEST_F(SnapshotJobTest, StoppedFlagSkipsRunningInstancesWithAnError) {
   ec2_.AddInstance("i-00000001", {"vol-1"}, "running");
   ec2_.AddInstance("i-00000002", {"vol-2"}, "stopped");
-  JobSpec s = Spec({"i-00000001", "i-00000002"});
+  spec::JobSpec s = Spec({"i-00000001", "i-00000002"});
   s.stopped = true;
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   EXPECT_EQ(1, r.FailedCount());
   EXPECT_EQ("InstanceNotStopped", r.instances[0].errors[0].code);
   EXPECT_EQ(1, SnapshotsOf("i-00000002"));
@@ -78,12 +79,12 @@ TEST_F(SnapshotJobTest, StoppedFlagSkipsRunningInstancesWithAnError) {
 TEST_F(SnapshotJobTest, RestartPhaseNeverSleepsPastTheDeadline) {
   ec2_.stopping_polls = 1000000;  // never startable
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  JobSpec s = Spec({"i-00000001"}, true);
+  spec::JobSpec s = Spec({"i-00000001"}, true);
   s.stop_timeout = std::chrono::seconds(60);
   s.restart_timeout = std::chrono::seconds(600);
   auto deadline = clock_.Steady() + std::chrono::milliseconds(100500);
   cancel_.SetDeadline(deadline, std::chrono::milliseconds(0));
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   EXPECT_EQ(std::vector<std::string>{"i-00000001"}, r.LeftStopped());
   EXPECT_LE(clock_.Steady(), deadline);
   EXPECT_GT(ec2_.CallCount("DescribeInstances"), 3) << "it kept looking until the deadline";
@@ -97,7 +98,7 @@ TEST_F(SnapshotJobTest, RestartWaitsForStoppingInstancesAfterCancel) {
   ec2_.on_call = [this](const std::string& action) {
     if (action == "StopInstances") cancel_.Cancel("SIGTERM");
   };
-  Report r = Run(Spec({"i-00000001", "i-00000002"}, true));
+  report::SnapshotReport r = Run(Spec({"i-00000001", "i-00000002"}, true));
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ("SIGTERM", r.cancel_reason);
   EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
@@ -109,22 +110,22 @@ TEST_F(SnapshotJobTest, RestartWaitsForStoppingInstancesAfterCancel) {
 TEST_F(SnapshotJobTest, StartFailuresAreRetriedByTheGuarantee) {
   ec2_.AddInstance("i-00000001", {"vol-1"});
   ec2_.FailNext("StartInstances", Error::Make(ErrorKind::kThrottled, "slow", "RequestLimitExceeded"), 3);
-  Report r = Run(Spec({"i-00000001"}, true));
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, true));
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ("running", ec2_.State("i-00000001"));
   EXPECT_TRUE(r.instances[0].restarted);
 }
 
 TEST_F(SnapshotJobTest, DryRunChangesNothing) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
-  JobSpec s = Spec({"i-00000001"}, true);
+  spec::JobSpec s = Spec({"i-00000001"}, true);
   s.dry_run = true;
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   EXPECT_TRUE(r.instances[0].would_stop);
   EXPECT_FALSE(r.instances[0].stopped_by_run) << "a plan stops nothing";
   EXPECT_TRUE(r.LeftStopped().empty()) << "a plan leaves nothing stopped";
-  EXPECT_TRUE(FailureSummary(r).empty());
-  const std::string text = ReportToText(r);
+  EXPECT_TRUE(report::FailureSummary(r).empty());
+  const std::string text = report::ReportToText(r);
   EXPECT_NE(text.find("would stop+snapshot"), std::string::npos) << text;
   EXPECT_EQ(text.find("LEFT STOPPED"), std::string::npos) << text;
   EXPECT_EQ(2u, r.instances[0].snapshots.size());

@@ -7,6 +7,11 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::FailureFrom;
+using report::InstanceReport;
+using report::Step;
+
 using core::ErrorKind;
 using core::LogLevel;
 
@@ -32,7 +37,7 @@ std::vector<std::string> StopBatch(const JobContext& ctx, Ledger& ledger, Restar
     if (one.ok() || one.error().kind == ErrorKind::kAmbiguous) {
       accepted.push_back(id);
     } else {
-      ledger.AddError(id, FailureFrom("stop", one.error()));
+      ledger.AddError(id, FailureFrom(Step::kStop, one.error()));
       restarter.Forget(id);
     }
   }
@@ -71,7 +76,7 @@ void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
         } else if (inst.state == "terminated" || inst.state == "shutting-down") {
           waiting.erase(inst.instance_id);
           ledger.AddError(inst.instance_id,
-                          Failure("stop", "InstanceTerminated", "the instance was terminated while stopping"));
+                          Failure(Step::kStop, "InstanceTerminated", "the instance was terminated while stopping"));
           restarter.Forget(inst.instance_id);
         }
       }
@@ -79,7 +84,7 @@ void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
     if (waiting.empty()) break;
     if (ctx.Cancelled()) {
       for (const auto& id : waiting) {
-        ledger.AddError(id, Failure("stop", "Cancelled",
+        ledger.AddError(id, Failure(Step::kStop, "Cancelled",
                                     "cancelled (" + ctx.CancelReason() +
                                         ") while waiting for the instance to stop; not snapshotted"));
       }
@@ -88,7 +93,7 @@ void StopThenHandOn(const JobContext& ctx, Ledger& ledger, Restarter& restarter,
     if (ctx.clock->Steady() >= deadline) {
       for (const auto& id : waiting) {
         ledger.AddError(
-            id, Failure("stop", "StopTimeout",
+            id, Failure(Step::kStop, "StopTimeout",
                         "did not reach 'stopped' within " + std::to_string(timeout.count()) + "s; not snapshotted"));
       }
       return;

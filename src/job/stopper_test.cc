@@ -6,10 +6,13 @@
 
 #include "job/ledger.h"
 #include "job/restarter.h"
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 // The stop phase (stopper.h): its own API, then whole runs.
 namespace s3snapshot::job {
+
+using report::InstanceReport;
 namespace {
 
 using core::Error;
@@ -64,8 +67,8 @@ TEST_F(StopPhase, AnInstanceThatDoesNotStopInTimeIsAFailureNotHandedOnAndStillSt
 TEST_F(StopperTest, WaitsThroughStoppingThenSnapshotsThenStarts) {
   ec2_.stopping_polls = 3;
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  Report r = Run(Spec({"i-00000001"}, /*stop=*/true));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, /*stop=*/true));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_TRUE(r.instances[0].stopped_by_run);
   EXPECT_TRUE(r.instances[0].restarted);
   EXPECT_EQ("running", ec2_.State("i-00000001"));
@@ -79,7 +82,7 @@ TEST_F(StopperTest, WaitsThroughStoppingThenSnapshotsThenStarts) {
 
 TEST_F(StopperTest, AlreadyStoppedInstancesAreLeftStopped) {
   ec2_.AddInstance("i-00000001", {"vol-1"}, "stopped");
-  Report r = Run(Spec({"i-00000001"}, true));
+  report::SnapshotReport r = Run(Spec({"i-00000001"}, true));
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r.instances[0].stopped_by_run);
   EXPECT_EQ(0, ec2_.CallCount("StartInstances"));
@@ -89,15 +92,15 @@ TEST_F(StopperTest, AlreadyStoppedInstancesAreLeftStopped) {
 TEST_F(StopperTest, StopTimeoutStartsTheInstanceAgain) {
   ec2_.stopping_polls = 1000000;  // never reaches 'stopped'
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  JobSpec s = Spec({"i-00000001"}, true);
+  spec::JobSpec s = Spec({"i-00000001"}, true);
   s.stop_timeout = std::chrono::seconds(60);
   s.restart_timeout = std::chrono::seconds(120);
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   EXPECT_EQ("StopTimeout", r.instances[0].errors[0].code);
   EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
   // It never left 'stopping', so it could not be started: reported, loudly.
   EXPECT_EQ(std::vector<std::string>{"i-00000001"}, r.LeftStopped());
-  EXPECT_NE(std::string::npos, ReportToText(r).find("LEFT STOPPED"));
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("LEFT STOPPED"));
 }
 
 // Under a deadline the restart phase tries until it, but never sleeps past
@@ -109,9 +112,9 @@ TEST_F(StopperTest, LostStopInstancesAnswerStillRestarts) {
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kInvalidInput, "bad", "X"));
   // The fake did not apply the lost stop; the run waits, times out or goes on,
   // and in every case ends with the instance running.
-  JobSpec s = Spec({"i-00000001"}, true);
+  spec::JobSpec s = Spec({"i-00000001"}, true);
   s.stop_timeout = std::chrono::seconds(30);
-  Report r = Run(s);
+  report::SnapshotReport r = Run(s);
   EXPECT_EQ("running", ec2_.State("i-00000001"));
   EXPECT_TRUE(r.LeftStopped().empty());
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/retry.h"
-#include "job/report.h"
+#include "report/snapshot_report.h"
 
 namespace s3snapshot::job {
 
@@ -44,11 +44,11 @@ std::vector<aws::Tag> SnapshotTags(const Instance& instance, bool protect, const
     name += " " + instance.block_devices[0].device_name;
     tags.push_back({kTagDevice, instance.block_devices[0].device_name});
   }
-  tags.push_back({"Name", TruncateUtf8(name, 256)});
+  tags.push_back({"Name", report::TruncateUtf8(name, 256)});
   tags.push_back({kTagInstanceId, instance.instance_id});
   tags.push_back({kTagRunId, run_id});
   if (!label.empty()) tags.push_back({kTagLabel, label});
-  if (!copy_to.empty()) tags.push_back({kTagCopyTo, TruncateUtf8(copy_to, 256)});
+  if (!copy_to.empty()) tags.push_back({kTagCopyTo, report::TruncateUtf8(copy_to, 256)});
   const size_t limit = kMaxTagsPerResource - 1;
   for (const auto& t : instance.tags) {
     if (tags.size() >= limit) break;
@@ -63,13 +63,13 @@ std::string SnapshotDescription(const Instance& instance, const std::string& lab
   if (!label.empty()) head += " " + label;
   head += ": " + instance.instance_id;
   std::string name = instance.TagValue("Name");
-  if (!name.empty()) head += " (" + TruncateUtf8(name, 64) + ")";
+  if (!name.empty()) head += " (" + report::TruncateUtf8(name, 64) + ")";
   std::string tail = " at " + when;
   std::string devices;
   for (const auto& bd : instance.block_devices) devices += " " + bd.device_name + "=" + bd.volume_id;
   size_t room = kMaxDescriptionLength - std::min(kMaxDescriptionLength, head.size() + tail.size());
-  if (devices.size() > room) devices = room > 4 ? TruncateUtf8(devices, room - 4) + " ..." : "";
-  return TruncateUtf8(head + devices + tail, kMaxDescriptionLength);
+  if (devices.size() > room) devices = room > 4 ? report::TruncateUtf8(devices, room - 4) + " ..." : "";
+  return report::TruncateUtf8(head + devices + tail, kMaxDescriptionLength);
 }
 
 std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> tags, const std::string& device,
@@ -95,8 +95,8 @@ std::vector<aws::Tag> CopyTags(std::vector<aws::Tag> tags, const std::string& de
 
 std::string CopyDescription(const std::string& source_snapshot_id, const std::string& source_region,
                             const std::string& source_description) {
-  return TruncateUtf8("copy of " + source_snapshot_id + " from " + source_region + ": " + source_description,
-                      kMaxDescriptionLength);
+  return report::TruncateUtf8("copy of " + source_snapshot_id + " from " + source_region + ": " + source_description,
+                              kMaxDescriptionLength);
 }
 
 }  // namespace s3snapshot::job

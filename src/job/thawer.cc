@@ -7,6 +7,10 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::InstanceReport;
+using report::Step;
+
 using core::ErrorKind;
 using core::LogLevel;
 
@@ -36,7 +40,7 @@ bool Hopeless(const core::Error& e) { return e.kind == ErrorKind::kAuth || e.kin
 
 }  // namespace
 
-ScriptPlan ScriptPlan::From(const JobSpec& spec) {
+ScriptPlan ScriptPlan::From(const spec::JobSpec& spec) {
   ScriptPlan p;
   p.timeout = spec.script_timeout;
   p.skip_on_failure = spec.on_script_failure == "skip";
@@ -69,7 +73,7 @@ aws::SendCommandRequest ScriptPlan::Request(const std::string& stage, const std:
   return req;
 }
 
-Thawer::Thawer(const JobContext& ctx, Ledger& ledger, const JobSpec& spec)
+Thawer::Thawer(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec)
     : ctx_(ctx),
       ledger_(ledger),
       plan_(ScriptPlan::From(spec)),
@@ -211,7 +215,7 @@ PreOutcome Thawer::AwaitPre(const std::string& id) {
 
 void Thawer::RecordScript(const std::string& id, bool pre, const aws::CommandInvocation& inv) {
   ledger_.Update(id, [&](InstanceReport& r) {
-    ScriptRun& run = pre ? r.scripts.pre : r.scripts.post;
+    report::ScriptRun& run = pre ? r.scripts.pre : r.scripts.post;
     run.status = inv.status;
     run.exit_code = inv.response_code;
   });
@@ -426,7 +430,8 @@ void Thawer::Thawed(const std::string& id, const aws::CommandInvocation& inv) {
 void Thawer::InternalError(const std::vector<std::string>& ids, std::exception_ptr e) {
   const std::string what = core::WhatOf(e);
   for (const auto& id : ids) {
-    ledger_.AddError(id, Failure(kPost, "InternalError", "internal error while running the post-script: " + what));
+    ledger_.AddError(
+        id, Failure(Step::kPostScript, "InternalError", "internal error while running the post-script: " + what));
   }
   ctx_.Log(LogLevel::kError, "internal error while running post-scripts; trying again", {{"error", what}});
 }
@@ -444,7 +449,7 @@ void Thawer::MarkNotThawed(const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
     ledger_.Update(id, [&](InstanceReport& r) {
       const std::string last = r.scripts.post.status.empty() ? "not sent" : r.scripts.post.status;
-      r.errors.push_back(Failure(kPost, "NotThawed",
+      r.errors.push_back(Failure(Step::kPostScript, "NotThawed",
                                  "the post-script did not succeed (last: " + last +
                                      (why[id].empty() ? "" : "; " + why[id]) +
                                      "): the host may be NOT THAWED; run the post-script on it by hand"));
@@ -464,8 +469,8 @@ bool Thawer::AwaitPreAndRecord(const std::string& id) {
   if (pre.cancelled) return true;  // the caller reports the cancellation
   const std::string what = "pre-script " + pre.status + (pre.detail.empty() ? "" : " (" + pre.detail + ")");
   if (plan_.skip_on_failure) {
-    ledger_.AddError(id,
-                     Failure("pre-script", "PreScriptFailed", what + ": no snapshot taken (--on-script-failure skip)"));
+    ledger_.AddError(
+        id, Failure(Step::kPreScript, "PreScriptFailed", what + ": no snapshot taken (--on-script-failure skip)"));
     ctx_.Log(core::LogLevel::kError, "pre-script failed; skipped", {{"instance", id}, {"status", pre.status}});
     return false;
   }

@@ -45,8 +45,8 @@
 #include "core/batch_sender.h"
 #include "core/mutex.h"
 #include "job/job_context.h"
-#include "job/job_spec.h"
 #include "job/ledger.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -59,7 +59,7 @@ struct ScriptPlan {
   std::chrono::seconds timeout{30};
   bool skip_on_failure = false;  // --on-script-failure skip (else crash-consistent)
 
-  static ScriptPlan From(const JobSpec& spec);
+  static ScriptPlan From(const spec::JobSpec& spec);
   bool enabled() const { return has_pre || has_post; }
   // The SendCommand of `stage` ("pre-script" or "post-script") for `ids`.
   aws::SendCommandRequest Request(const std::string& stage, const std::vector<std::string>& ids) const;
@@ -98,7 +98,7 @@ class Thawer {
   static constexpr std::chrono::milliseconds kMaxPoll{1000};
   static constexpr std::chrono::milliseconds kFinishPoll{1000};
 
-  Thawer(const JobContext& ctx, Ledger& ledger, const JobSpec& spec);
+  Thawer(const JobContext& ctx, Ledger& ledger, const spec::JobSpec& spec);
   ~Thawer();
   Thawer(const Thawer&) = delete;
   Thawer& operator=(const Thawer&) = delete;

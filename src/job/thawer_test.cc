@@ -5,10 +5,14 @@
 #include <algorithm>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/fake_ssm.h"
 #include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
+
+using report::FailureRecord;
+using report::InstanceReport;
 namespace {
 
 using core::Error;
@@ -31,8 +35,8 @@ class ThawerTest : public testing::JobTest {
     std::lock_guard<std::mutex> l(mu_);
     return order_;
   }
-  JobSpec Spec(std::vector<std::string> ids) {
-    JobSpec s;
+  spec::JobSpec Spec(std::vector<std::string> ids) {
+    spec::JobSpec s;
     s.instance_ids = std::move(ids);
     s.concurrency = 2;
     s.pre_script = "fsfreeze -f /data";
@@ -49,7 +53,7 @@ class ThawerTest : public testing::JobTest {
     }
     return ids;
   }
-  const InstanceReport& Row(const Report& r, const std::string& id) {
+  const InstanceReport& Row(const report::SnapshotReport& r, const std::string& id) {
     for (const auto& i : r.instances) {
       if (i.instance_id == id) return i;
     }
@@ -66,10 +70,10 @@ class ThawerTest : public testing::JobTest {
 
 TEST_F(ThawerTest, PreScriptThenSnapshotThenPostScriptForEachInstance) {
   auto ids = Fleet(3);
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.concurrency = 1;  // one instance a wave: the order is the instance's own
-  Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   for (const auto& id : ids) {
     const auto& row = Row(r, id);
     EXPECT_TRUE(row.snapshotted);
@@ -105,10 +109,10 @@ TEST_F(ThawerTest, PreScriptThenSnapshotThenPostScriptForEachInstance) {
 
 TEST_F(ThawerTest, SendsAtMostFiftyInstancesACommandInWavesNoLargerThanThePool) {
   auto ids = Fleet(120);
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.concurrency = 64;
-  Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   int pre_commands = 0;
   for (const auto& s : ssm_.sent()) {
     EXPECT_LE(s.instance_ids.size(), 50u);
@@ -117,7 +121,7 @@ TEST_F(ThawerTest, SendsAtMostFiftyInstancesACommandInWavesNoLargerThanThePool) 
   EXPECT_EQ(3, pre_commands);  // 50 + 50 + 20
   EXPECT_EQ(120, r.SnapshotCount());
   EXPECT_TRUE(r.NotThawed().empty());
-  JobSpec small = Spec(ids);
+  spec::JobSpec small = Spec(ids);
   small.concurrency = 8;
   FakeSsm other;
   ctx_.ssm = &other;
@@ -132,7 +136,7 @@ TEST_F(ThawerTest, SendsAtMostFiftyInstancesACommandInWavesNoLargerThanThePool) 
 
 TEST_F(ThawerTest, RequestsAreRunShellScriptWithTheTimeoutOrTheDocumentWithItsCommand) {
   auto ids = Fleet(1);
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.script_timeout = std::chrono::seconds(45);
   ASSERT_TRUE(Run(spec).ok());
   auto sent = ssm_.sent();
@@ -145,7 +149,7 @@ TEST_F(ThawerTest, RequestsAreRunShellScriptWithTheTimeoutOrTheDocumentWithItsCo
 
   FakeSsm doc;
   ctx_.ssm = &doc;
-  JobSpec with_doc;
+  spec::JobSpec with_doc;
   with_doc.instance_ids = ids;
   with_doc.ssm_document = "MyOrg-FreezeThaw";
   ASSERT_TRUE(Run(with_doc).ok());
@@ -160,8 +164,8 @@ TEST_F(ThawerTest, RequestsAreRunShellScriptWithTheTimeoutOrTheDocumentWithItsCo
 TEST_F(ThawerTest, FailedPreScriptFallsBackToCrashConsistentWithAWarning) {
   auto ids = Fleet(2);
   ssm_.SetRule("pre-script/i-00000002", {.status = "Failed", .exit_code = 1});
-  Report r = Run(Spec(ids));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec(ids));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   const auto& bad = Row(r, "i-00000002");
   EXPECT_TRUE(bad.snapshotted);
   EXPECT_EQ("crash", bad.scripts.consistency);
@@ -176,9 +180,9 @@ TEST_F(ThawerTest, FailedPreScriptFallsBackToCrashConsistentWithAWarning) {
 TEST_F(ThawerTest, FailedPreScriptWithSkipTakesNoSnapshotIsAFailureAndStillThaws) {
   auto ids = Fleet(2);
   ssm_.SetRule("pre-script/i-00000002", {.status = "TimedOut", .exit_code = -1});
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.on_script_failure = "skip";
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_FALSE(r.ok());
   const auto& bad = Row(r, "i-00000002");
   EXPECT_FALSE(bad.snapshotted);
@@ -192,7 +196,7 @@ TEST_F(ThawerTest, FailedPreScriptWithSkipTakesNoSnapshotIsAFailureAndStillThaws
 TEST_F(ThawerTest, APreScriptStillRunningAtItsTimeoutIsThawedAgainOnceItCanNoLongerRun) {
   auto ids = Fleet(1);
   ssm_.SetRule("pre-script", {.polls_in_progress = 1000000});
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   const auto& row = Row(r, ids[0]);
   EXPECT_TRUE(row.snapshotted);
   EXPECT_EQ("crash", row.scripts.consistency);
@@ -202,41 +206,41 @@ TEST_F(ThawerTest, APreScriptStillRunningAtItsTimeoutIsThawedAgainOnceItCanNoLon
   // moment (delivery 30 s + run 30 s + 5 s): a late freeze is thawed too.
   EXPECT_EQ(2, row.scripts.post.sends);
   EXPECT_GE(clock_.Steady() - std::chrono::steady_clock::time_point{}, std::chrono::seconds(65));
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
 }
 
 TEST_F(ThawerTest, ALostPreScriptAnswerIsOwedItsThawAndFallsBack) {
   auto ids = Fleet(1);
   ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kAmbiguous, "connection lost", ""), 1, /*applied=*/true);
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   const auto& row = Row(r, ids[0]);
   EXPECT_EQ("unknown", row.scripts.pre.status);
   EXPECT_EQ("crash", row.scripts.consistency);
   EXPECT_TRUE(row.scripts.thaw_owed);
   EXPECT_TRUE(row.scripts.thawed);
   EXPECT_EQ(2, row.scripts.post.sends) << "sent at once, and again when the lost pre-script can no longer run";
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
 }
 
 TEST_F(ThawerTest, ARefusedPreScriptFrozeNothingAndOwesNothing) {
   auto ids = Fleet(1);
   ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kInvalidInput, "bad document", "InvalidDocument"));
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   const auto& row = Row(r, ids[0]);
   EXPECT_EQ("not sent", row.scripts.pre.status);
   EXPECT_EQ("crash", row.scripts.consistency);
   EXPECT_FALSE(row.scripts.thaw_owed);
   EXPECT_EQ(0, ssm_.SendsTo("post-script", ids[0]));
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_LT(clock_.Steady() - std::chrono::steady_clock::time_point{}, std::chrono::seconds(30));
 }
 
 TEST_F(ThawerTest, APostScriptAloneRunsAfterTheSnapshotAndTheSetIsCrashConsistent) {
   auto ids = Fleet(1);
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.pre_script.clear();
-  Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ("crash", Row(r, ids[0]).scripts.consistency);
   EXPECT_TRUE(Row(r, ids[0]).scripts.thawed);
   EXPECT_EQ(0, ssm_.SendsTo("pre-script", ids[0]));
@@ -249,19 +253,19 @@ TEST_F(ThawerTest, APostScriptAloneRunsAfterTheSnapshotAndTheSetIsCrashConsisten
 TEST_F(ThawerTest, ScriptsWithoutAnSsmClientAreARunErrorNotASilentCrashConsistentRun) {
   auto ids = Fleet(1);
   ctx_.ssm = nullptr;
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
 }
 
 TEST_F(ThawerTest, NoPermissionForThePostScriptIsNotThawedWithoutWaitingForTheDeadline) {
   auto ids = Fleet(1);
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.pre_script.clear();  // post-script only: owed from before CreateSnapshots
   ssm_.FailNext("SendCommand",
                 Error::Make(ErrorKind::kAuth, "not authorized to perform: ssm:SendCommand", "AccessDeniedException"),
                 10);
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_EQ(std::vector<std::string>{ids[0]}, r.NotThawed());
   const auto& row = Row(r, ids[0]);
   ASSERT_TRUE(HasError(row, "NotThawed"));
@@ -272,7 +276,7 @@ TEST_F(ThawerTest, NoPermissionForThePostScriptIsNotThawedWithoutWaitingForTheDe
 TEST_F(ThawerTest, AFailedSnapshotIsStillThawed) {
   auto ids = Fleet(1);
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAuth, "no", "UnauthorizedOperation"));
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(Row(r, ids[0]).scripts.thawed);
   EXPECT_EQ(1, ssm_.SendsTo("post-script", ids[0]));
@@ -285,9 +289,9 @@ TEST_F(ThawerTest, CancelledBetweenPreScriptAndSnapshotEveryInstanceSentAPreScri
     Note(call);
     if (call == "GetCommandInvocation") cancel_.Cancel("SIGTERM");
   };
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.concurrency = 2;
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(0, ec2_.CallCount("CreateSnapshots"));
   int sent_pre = 0;
@@ -308,17 +312,17 @@ TEST_F(ThawerTest, CancelledBetweenPreScriptAndSnapshotEveryInstanceSentAPreScri
 TEST_F(ThawerTest, APostScriptThatAlwaysFailsIsNamedNotThawed) {
   auto ids = Fleet(2);
   ssm_.SetRule("post-script/i-00000002", {.status = "Failed", .exit_code = 2});
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(std::vector<std::string>{"i-00000002"}, r.NotThawed());
   EXPECT_TRUE(HasError(Row(r, "i-00000002"), "NotThawed"));
   EXPECT_EQ(Thawer::kMaxPostSends, Row(r, "i-00000002").scripts.post.sends);
-  auto summary = FailureSummary(r);
+  auto summary = report::FailureSummary(r);
   EXPECT_TRUE(std::any_of(summary.begin(), summary.end(), [](const std::string& s) {
     return s.find("NOT THAWED") != std::string::npos && s.find("i-00000002") != std::string::npos;
   }));
-  EXPECT_NE(std::string::npos, ReportMessage(r, true).find("NOT THAWED"));
-  EXPECT_NE(std::string::npos, ReportToJson(r).find("\"not_thawed\": [\n      \"i-00000002\""));
+  EXPECT_NE(std::string::npos, report::ReportMessage(r, true).find("NOT THAWED"));
+  EXPECT_NE(std::string::npos, report::ReportToJson(r).find("\"not_thawed\": [\n      \"i-00000002\""));
 }
 
 TEST_F(ThawerTest, ALostPostScriptAnswerIsSentAgain) {
@@ -331,8 +335,8 @@ TEST_F(ThawerTest, ALostPostScriptAnswerIsSentAgain) {
       ssm_.FailNext("SendCommand", Error::Make(ErrorKind::kTransient, "503", "ServiceUnavailable"), 1, true);
     }
   };
-  Report r = Run(Spec(ids));
-  EXPECT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec(ids));
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ(2, Row(r, ids[0]).scripts.post.sends);
   EXPECT_TRUE(Row(r, ids[0]).scripts.thawed);
 }
@@ -341,7 +345,7 @@ TEST_F(ThawerTest, TheLambdaDeadlineEndsTheThawAndNamesWhatIsNotThawed) {
   auto ids = Fleet(1);
   ssm_.SetRule("post-script", {.polls_in_progress = 1000000});
   cancel_.SetDeadline(clock_.Steady() + std::chrono::seconds(40), std::chrono::seconds(10));
-  Report r = Run(Spec(ids));
+  report::SnapshotReport r = Run(Spec(ids));
   EXPECT_EQ(std::vector<std::string>{ids[0]}, r.NotThawed());
   EXPECT_LE(clock_.Steady(), *cancel_.deadline()) << "never past the deadline: the report must go out";
 }
@@ -349,16 +353,16 @@ TEST_F(ThawerTest, TheLambdaDeadlineEndsTheThawAndNamesWhatIsNotThawed) {
 TEST_F(ThawerTest, ExceptionsDoNotDefeatTheThaw) {
   auto ids = Fleet(3);
   ssm_.ThrowNext("GetCommandInvocation");  // in a worker, waiting for a pre-script
-  Report r = Run(Spec(ids));
-  EXPECT_TRUE(r.NotThawed().empty()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec(ids));
+  EXPECT_TRUE(r.NotThawed().empty()) << report::ReportToText(r);
   for (const auto& id : ids) EXPECT_TRUE(Row(r, id).scripts.thawed) << id;
 
   FakeSsm throws_on_send;
   ctx_.ssm = &throws_on_send;
   throws_on_send.ThrowNext("SendCommand");  // the pre-script's, on the main thread
-  Report r2 = Run(Spec(ids));
+  report::SnapshotReport r2 = Run(Spec(ids));
   EXPECT_FALSE(r2.ok());
-  EXPECT_TRUE(r2.NotThawed().empty()) << ReportToText(r2);
+  EXPECT_TRUE(r2.NotThawed().empty()) << report::ReportToText(r2);
   for (const auto& id : ids) EXPECT_TRUE(Row(r2, id).scripts.thawed) << id;
 
   FakeSsm throws_on_post;
@@ -366,10 +370,10 @@ TEST_F(ThawerTest, ExceptionsDoNotDefeatTheThaw) {
   throws_on_post.on_call = [&](const std::string& call) {
     if (call == "SendCommand pre-script") throws_on_post.ThrowNext("SendCommand");  // the sender thread's
   };
-  JobSpec one_wave = Spec(ids);
+  spec::JobSpec one_wave = Spec(ids);
   one_wave.concurrency = 8;
-  Report r3 = Run(one_wave);
-  EXPECT_TRUE(r3.NotThawed().empty()) << ReportToText(r3);
+  report::SnapshotReport r3 = Run(one_wave);
+  EXPECT_TRUE(r3.NotThawed().empty()) << report::ReportToText(r3);
 }
 
 TEST_F(ThawerTest, TheDestructorThawsWhatFinishWasNotCalledFor) {
@@ -392,8 +396,8 @@ TEST_F(ThawerTest, StoppedInstancesGetNoScriptsAndDryRunsSendNothing) {
   auto ids = Fleet(1);
   ec2_.AddInstance("i-00000009", {"vol-9"}, "stopped");
   ids.push_back("i-00000009");
-  Report r = Run(Spec(ids));
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(Spec(ids));
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   EXPECT_EQ("stopped", Row(r, "i-00000009").scripts.consistency);
   EXPECT_EQ(0, ssm_.SendsTo("pre-script", "i-00000009"));
   EXPECT_EQ(0, ssm_.SendsTo("post-script", "i-00000009"));
@@ -401,38 +405,38 @@ TEST_F(ThawerTest, StoppedInstancesGetNoScriptsAndDryRunsSendNothing) {
 
   FakeSsm dry;
   ctx_.ssm = &dry;
-  JobSpec spec = Spec(ids);
+  spec::JobSpec spec = Spec(ids);
   spec.dry_run = true;
-  Report plan = Run(spec);
+  report::SnapshotReport plan = Run(spec);
   EXPECT_TRUE(dry.sent().empty());
-  EXPECT_NE(std::string::npos, ReportToText(plan).find("would script+snapshot"));
+  EXPECT_NE(std::string::npos, report::ReportToText(plan).find("would script+snapshot"));
   EXPECT_FALSE(Row(plan, ids[0]).scripts.thaw_owed);
 }
 
 TEST_F(ThawerTest, BadScriptSettingsAreRefused) {
-  JobSpec s = Spec({"i-00000001"});
+  spec::JobSpec s = Spec({"i-00000001"});
   s.stop = true;
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
   s = Spec({"i-00000001"});
   s.stopped = true;
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
   s = Spec({"i-00000001"});
   s.ssm_document = "MyDoc";
-  EXPECT_FALSE(ValidateSpec(s).ok()) << "a document and shell commands";
+  EXPECT_FALSE(spec::ValidateSpec(s).ok()) << "a document and shell commands";
   s = Spec({"i-00000001"});
   s.pre_script.clear();
   s.post_script.clear();
   s.ssm_document = "bad name!";
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
   s.ssm_document = "arn:aws:ssm:us-east-1:123456789012:document/MyDoc";
-  EXPECT_TRUE(ValidateSpec(s).ok());
+  EXPECT_TRUE(spec::ValidateSpec(s).ok());
   s.script_timeout = std::chrono::seconds(9);
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
   s.script_timeout = std::chrono::seconds(121);
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
   s = Spec({"i-00000001"});
-  s.pre_script = std::string(kMaxScriptLength + 1, 'x');
-  EXPECT_FALSE(ValidateSpec(s).ok());
+  s.pre_script = std::string(spec::kMaxScriptLength + 1, 'x');
+  EXPECT_FALSE(spec::ValidateSpec(s).ok());
 }
 
 }  // namespace

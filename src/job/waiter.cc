@@ -7,6 +7,10 @@
 
 namespace s3snapshot::job {
 
+using report::Failure;
+using report::InstanceReport;
+using report::Step;
+
 WaitResult WaitForSnapshots(aws::Ec2Api& ec2, const std::vector<WaitItem>& items, core::Clock& clock,
                             std::chrono::seconds timeout, const CancelToken* cancel, ProgressSink* progress,
                             core::Duration poll_initial, core::Duration poll_max) {
@@ -95,16 +99,16 @@ void WaitForRunSnapshots(const JobContext& ctx, Ledger& ledger, std::chrono::sec
         r.snapshotted = false;
         const std::string& why = w.message[s.snapshot_id];
         r.errors.push_back(
-            Failure("wait", "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
+            Failure(Step::kWait, "SnapshotError", what + " ended in state 'error'" + (why.empty() ? "" : ": " + why)));
       } else if (s.state != "completed" && !w.poll_error.empty()) {
-        r.errors.push_back(Failure("wait", "WaitFailed", what + ": polling failed: " + w.poll_error));
+        r.errors.push_back(Failure(Step::kWait, "WaitFailed", what + ": polling failed: " + w.poll_error));
       } else if (s.state != "completed" && w.cancelled) {
         // Created, and completing on its own: the instance's set is made. A
         // report that called it failed would make the next run a duplicate.
         r.warnings.push_back(what + " created, not awaited: the run was cancelled (" + ctx.CancelReason() +
                              ") while it was '" + s.state + "'");
       } else if (s.state != "completed") {
-        r.errors.push_back(Failure("wait", "WaitTimeout",
+        r.errors.push_back(Failure(Step::kWait, "WaitTimeout",
                                    what + " still '" + s.state + "' after " + std::to_string(timeout.count()) + "s"));
       }
     }

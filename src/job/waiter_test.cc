@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "job/snapshot_job.h"
+#include "report/report.h"
 #include "testing/job_fixture.h"
 
 namespace s3snapshot::job {
+
+using report::InstanceReport;
 namespace {
 
 class RecordingProgress : public ProgressSink {
@@ -17,7 +20,7 @@ class RecordingProgress : public ProgressSink {
 class WaitTest : public testing::JobTest {
  protected:
   WaitTest() { ctx_.progress = &progress_; }
-  Report Run(JobSpec spec) {
+  report::SnapshotReport Run(spec::JobSpec spec) {
     spec.concurrency = 1;
     spec.wait = true;
     return RunSnapshotJob(spec, ctx_);
@@ -29,10 +32,10 @@ TEST_F(WaitTest, PollsInBatchesUntilCompletedWithProgress) {
   ec2_.snapshot_polls = 4;
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.AddInstance("i-00000002", {"vol-3"});
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001", "i-00000002"};
-  Report r = Run(spec);
-  ASSERT_TRUE(r.ok()) << ReportToText(r);
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
   for (const auto& i : r.instances) {
     for (const auto& s : i.snapshots) EXPECT_EQ("completed", s.state);
   }
@@ -49,9 +52,9 @@ TEST_F(WaitTest, ErrorStateIsAFailure) {
   ec2_.snapshot_polls = 1;
   ec2_.error_volumes = {"vol-2"};
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   ASSERT_EQ(1u, r.instances[0].errors.size());
   EXPECT_EQ("SnapshotError", r.instances[0].errors[0].code);
   EXPECT_FALSE(r.ok());
@@ -60,10 +63,10 @@ TEST_F(WaitTest, ErrorStateIsAFailure) {
 TEST_F(WaitTest, TimeoutIsAFailure) {
   ec2_.snapshot_polls = 1000000;
   ec2_.AddInstance("i-00000001", {"vol-1"});
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
   spec.wait_timeout = std::chrono::seconds(120);
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   EXPECT_EQ("WaitTimeout", r.instances[0].errors.at(0).code);
   EXPECT_LE(clock_.total_slept(), std::chrono::seconds(125));
 }
@@ -74,19 +77,19 @@ TEST_F(WaitTest, ACancelledWaitIsACancellationNotATimeoutNorAFailedInstance) {
   ec2_.snapshot_polls = 1000000;
   ec2_.AddInstance("i-00000001", {"vol-1"});
   cancel_.SetDeadline(clock_.Steady() + std::chrono::seconds(30), std::chrono::milliseconds(0));
-  JobSpec spec;
+  spec::JobSpec spec;
   spec.instance_ids = {"i-00000001"};
-  Report r = Run(spec);
+  report::SnapshotReport r = Run(spec);
   ASSERT_EQ(1u, r.instances.size());
   const InstanceReport& i = r.instances[0];
-  EXPECT_TRUE(i.errors.empty()) << ReportToText(r);
+  EXPECT_TRUE(i.errors.empty()) << report::ReportToText(r);
   EXPECT_TRUE(i.snapshotted);
   EXPECT_EQ(0, r.FailedCount());
   EXPECT_TRUE(r.cancelled);
   EXPECT_FALSE(r.ok()) << "a cancelled run did not do all it was asked";
   ASSERT_EQ(1u, i.warnings.size());
   EXPECT_NE(i.warnings[0].find("created, not awaited: the run was cancelled"), std::string::npos) << i.warnings[0];
-  EXPECT_EQ(ReportToText(r).find("WaitTimeout"), std::string::npos);
+  EXPECT_EQ(report::ReportToText(r).find("WaitTimeout"), std::string::npos);
 }
 
 }  // namespace

@@ -6,22 +6,40 @@
 #include "app/run.h"
 #include "aws/arn.h"
 #include "aws/sns_client.h"
-#include "job/filter.h"
-#include "job/report.h"
 #include "lambda/runtime.h"
+#include "report/report.h"
+#include "spec/filter.h"
 
 namespace s3snapshot::lambda {
 
-std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut) {
-  std::string body = job::ReportToJson(report, -1);
+std::string ResponseBody(const report::Report& report, size_t max_bytes, bool* cut) {
+  std::string body = report::ReportToJson(report, -1);
   *cut = body.size() > max_bytes;
   if (!*cut) return body;
   body.clear();
   body.shrink_to_fit();
   std::ostringstream o;
-  job::WriteReportJson(report, o, -1, /*failed_instances_only=*/true);
+  report::WriteReportJson(report, o, -1, /*failed_instances_only=*/true);
   return o.str();
 }
+
+namespace {
+
+// The figures of the "run finished" log line, each command's own.
+core::LogFields FinishedFields(const report::Report& report) {
+  core::LogFields f = {{"run_id", report::EnvelopeOf(report).run_id}, {"command", report::CommandName(report)}};
+  if (const auto* s = std::get_if<report::SnapshotReport>(&report)) {
+    f.push_back({"instances", std::to_string(s->instances.size())});
+    f.push_back({"snapshots", std::to_string(s->SnapshotCount())});
+    f.push_back({"failed", std::to_string(s->FailedCount())});
+  } else if (const auto* a = std::get_if<report::AuditReport>(&report)) {
+    f.push_back({"volumes", std::to_string(a->volumes.size())});
+    f.push_back({"unprotected", std::to_string(a->UnprotectedCount())});
+  }
+  return f;
+}
+
+}  // namespace
 
 core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env) {
   TopicDefaults t;
@@ -40,7 +58,7 @@ core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env) {
 }
 
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel, const job::JobSpec& event_settings,
+                                job::CancelToken* cancel, const spec::JobSpec& event_settings,
                                 const std::string& function_arn, std::ostream* emf, const TopicDefaults& topics) {
   HandlerOutcome out;
   auto fail = [&out](const std::string& type, const std::string& message) {
@@ -61,36 +79,39 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
     }
     auto creds = runtime.CheckCredentials();
     if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
-    job::JobSpec settings = event_settings;
+    spec::JobSpec settings = event_settings;
     if (settings.sns_arn_error.empty()) settings.sns_arn_error = topics.sns_arn_error;
-    job::Report report = app::HandleEvent(**event, settings, runtime, logger, cancel);
+    report::Report report = app::HandleEvent(**event, settings, runtime, logger, cancel);
     bool cut = false;
     out.body = ResponseBody(report, kMaxResponseBytes, &cut);
-    for (const auto& line : job::FailureSummary(report)) logger.Error(line, {{"run_id", report.run_id}});
+    for (const auto& line : report::FailureSummary(report)) {
+      logger.Error(line, {{"run_id", report::EnvelopeOf(report).run_id}});
+    }
     return out;
   }
-  auto doc = job::ParseFilterDocument(payload, "payload");
+  auto doc = spec::ParseFilterDocument(payload, "payload");
   if (!doc.ok()) return fail("InvalidPayload", doc.error().message + "; nothing was changed");
-  job::JobSpec spec;
+  spec::JobSpec spec;
   spec.sns_arn = topics.sns_arn;  // the payload's own win
   spec.sns_arn_error = topics.sns_arn_error;
-  job::ApplySettings(*doc, &spec);
-  if (const job::Setting* other = job::SettingOfOtherCommand(*doc, spec.audit)) {
+  spec::ApplySettings(*doc, &spec);
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec.audit)) {
     return fail("InvalidPayload", std::string("payload: \"") + other->name + "\" " +
                                       (spec.audit ? "does not apply to an audit (\"audit\": true changes nothing)"
                                                   : "is a setting of an audit (\"audit\": true)") +
                                       "; nothing was changed");
   }
-  auto valid = job::ValidateSpec(spec);
+  auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
-  if (auto regions = job::ValidateScopeRegions(spec, runtime.home_region()); !regions.ok()) {
+  if (auto regions = spec::ValidateScopeRegions(spec, runtime.home_region()); !regions.ok()) {
     return fail("InvalidPayload", regions.error().message + "; nothing was changed");
   }
   auto creds = runtime.CheckCredentials();
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
-  job::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
-  if (emf != nullptr && !report.dry_run) {  // a plan is no figure to alarm on
+  report::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
+  const report::Envelope& envelope = report::EnvelopeOf(report);
+  if (emf != nullptr && !envelope.dry_run) {  // a plan is no figure to alarm on
     aws::Arn arn;
     std::string account = aws::ParseArn(function_arn, &arn) ? arn.account : "";
     *emf << app::EmfFor(report, account, runtime) << std::flush;
@@ -99,16 +120,11 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   out.body = ResponseBody(report, kMaxResponseBytes, &cut);
   if (cut) {
     logger.Warn("the report is over Lambda's response limit; the instances that went well are left out of it",
-                {{"run_id", report.run_id}});
+                {{"run_id", envelope.run_id}});
   }
-  for (const auto& line : job::FailureSummary(report)) logger.Error(line, {{"run_id", report.run_id}});
-  logger.Log(report.ok() ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
-             {{"run_id", report.run_id},
-              {"instances", std::to_string(report.instances.size())},
-              {"command", report.audit ? "audit" : "snapshot"},
-              {"snapshots", std::to_string(report.SnapshotCount())},
-              {"unprotected", std::to_string(report.UnprotectedCount())},
-              {"failed", std::to_string(report.FailedCount())}});
+  for (const auto& line : report::FailureSummary(report)) logger.Error(line, {{"run_id", envelope.run_id}});
+  logger.Log(report::ReportOk(report) ? core::LogLevel::kInfo : core::LogLevel::kError, "run finished",
+             FinishedFields(report));
   return out;
 }
 

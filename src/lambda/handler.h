@@ -9,8 +9,8 @@
 
 #include "app/aws_runtime.h"
 #include "job/cancel.h"
-#include "job/report.h"
 #include "lambda/runtime.h"
+#include "report/report.h"
 
 namespace s3snapshot::lambda {
 
@@ -28,7 +28,7 @@ using HandlerOutcome = InvocationResult;
 // snapshots. Only an invalid payload (nothing done) is a function error.
 // The report as the invocation's response: all of it when it fits in
 // `max_bytes`, else only the failed instances (`*cut` set).
-std::string ResponseBody(const job::Report& report, size_t max_bytes, bool* cut);
+std::string ResponseBody(const report::Report& report, size_t max_bytes, bool* cut);
 
 // An EventBridge event (job/events.h) is handled with `event_settings` (the
 // function's S3SNAPSHOT_EVENT_SETTINGS); an event of another kind is logged
@@ -46,7 +46,7 @@ struct TopicDefaults {
 core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env);
 
 HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
-                                job::CancelToken* cancel, const job::JobSpec& event_settings = {},
+                                job::CancelToken* cancel, const spec::JobSpec& event_settings = {},
                                 const std::string& function_arn = "", std::ostream* emf = nullptr,
                                 const TopicDefaults& topics = {});
 

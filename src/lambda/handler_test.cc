@@ -7,15 +7,15 @@
 namespace s3snapshot::lambda {
 namespace {
 
-job::Report Fleet(int ok, int failed) {
-  job::Report r;
+report::SnapshotReport Fleet(int ok, int failed) {
+  report::SnapshotReport r;
   r.run_id = "run";
   for (int i = 0; i < ok + failed; ++i) {
-    job::InstanceReport x;
+    report::InstanceReport x;
     x.instance_id = "i-" + std::to_string(10000000 + i);
     x.snapshotted = i < ok;
     x.snapshots = {{"snap-" + std::to_string(i), "vol-" + std::to_string(i), "/dev/xvda", "pending", {}}};
-    if (i >= ok) x.errors = {{"snapshot", "InternalError", "boom", "req"}};
+    if (i >= ok) x.errors = {{report::Step::kSnapshot, "", "InternalError", "boom", "req"}};
     r.instances.push_back(x);
   }
   return r;
@@ -25,12 +25,12 @@ TEST(LambdaHandlerTest, SmallReportIsTheWholeReport) {
   bool cut = true;
   std::string body = ResponseBody(Fleet(3, 1), kMaxResponseBytes, &cut);
   EXPECT_FALSE(cut);
-  EXPECT_EQ(job::ReportToJson(Fleet(3, 1), -1), body);
+  EXPECT_EQ(report::ReportToJson(Fleet(3, 1), -1), body);
 }
 
 TEST(LambdaHandlerTest, ReportOverTheLimitKeepsTheFailures) {
-  job::Report r = Fleet(200, 2);
-  std::string full = job::ReportToJson(r, -1);
+  report::Report r = Fleet(200, 2);
+  std::string full = report::ReportToJson(r, -1);
   bool cut = false;
   std::string body = ResponseBody(r, full.size() / 2, &cut);
   EXPECT_TRUE(cut);

@@ -8,8 +8,8 @@
 #include "core/curl_transport.h"
 #include "core/log.h"
 #include "core/version.h"
-#include "job/filter.h"
 #include "lambda/handler.h"
+#include "spec/filter.h"
 
 namespace s3snapshot::lambda {
 
@@ -106,15 +106,15 @@ int RunLambdaRuntime(const core::Env& env) {
   }
   // The settings completion events are handled with: a document with the
   // payload's keys, checked at init as a payload is.
-  job::JobSpec event_settings;
+  spec::JobSpec event_settings;
   if (auto text = env.Get("S3SNAPSHOT_EVENT_SETTINGS"); text && !text->empty()) {
-    auto doc = job::ParseFilterDocument(*text, "S3SNAPSHOT_EVENT_SETTINGS");
+    auto doc = spec::ParseFilterDocument(*text, "S3SNAPSHOT_EVENT_SETTINGS");
     if (!doc.ok()) {
       logger.Error("init failed", {{"error", doc.error().message}});
       (void)api.PostInitError("Runtime.InitError", doc.error().message);
       return 1;
     }
-    job::ApplySettings(*doc, &event_settings);
+    spec::ApplySettings(*doc, &event_settings);
   }
   auto topics = TopicDefaultsFrom(env);
   if (!topics.ok()) {

@@ -14,6 +14,7 @@
 #include "job/job_context.h"
 #include "job/snapshot_job.h"
 #include "job/tags.h"
+#include "report/report.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_ec2.h"
 
@@ -29,10 +30,10 @@ class JobTest : public ::testing::Test {
   }
 
   // A whole run on the fakes.
-  job::Report Run(const job::JobSpec& spec) { return job::RunSnapshotJob(spec, ctx_); }
+  report::SnapshotReport Run(const spec::JobSpec& spec) { return job::RunSnapshotJob(spec, ctx_); }
   // A run of these instances (with --stop when `stop`), two at a time.
-  static job::JobSpec Spec(std::vector<std::string> ids, bool stop = false) {
-    job::JobSpec s;
+  static spec::JobSpec Spec(std::vector<std::string> ids, bool stop = false) {
+    spec::JobSpec s;
     s.instance_ids = std::move(ids);
     s.stop = stop;
     s.concurrency = 2;

@@ -1,4 +1,4 @@
-#include "job/metrics.h"
+#include "report/metrics.h"
 
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 
 namespace {
 
@@ -46,7 +46,7 @@ std::string LabelValue(const std::string& s) {
 
 bool IsCreateFailure(const FailureRecord& f) {
   if (f.code == "Cancelled") return false;  // never begun: not a failed create
-  return f.step == "snapshot" || f.step == "wait" || f.step == "earlier snapshot";
+  return f.step == Step::kSnapshot || f.step == Step::kWait || f.step == Step::kEarlierSnapshot;
 }
 
 struct Counts {
@@ -91,22 +91,13 @@ const std::vector<MetricInfo>& MetricCatalog() {
   return kCatalog;
 }
 
-std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account) {
-  std::vector<std::string> regions = Split(r.region), accounts = Split(r.account);
-  const bool several = regions.size() > 1 || accounts.size() > 1;
-  if (accounts.empty()) accounts = {""};
-  // The scope labels the report gives instances ("ACCOUNT/REGION", "REGION"
-  // or, for one scope, ""), in the order the scopes ran.
-  std::vector<std::pair<std::string, MetricScope>> scopes;
-  for (const auto& a : accounts) {
-    for (const auto& g : regions) {
-      std::string label = several ? (a.empty() ? g : a + "/" + g) : "";
-      scopes.push_back({label, MetricScope{g, a.empty() ? account : a, {}}});
-    }
-  }
-  std::map<std::string, Counts> by_scope;
+namespace {
+
+using ScopeCounts = std::map<std::string, Counts>;  // by the scope label rows carry
+
+void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::string, long long>*) {
   for (const auto& i : r.instances) {
-    Counts& c = by_scope[i.scope];
+    Counts& c = (*by_scope)[i.scope];
     c.Add("InstancesSelected");
     if (!i.ok()) c.Add("InstancesFailed");
     if (i.stopped_by_run && !i.restarted) c.Add("InstancesLeftStopped");
@@ -124,32 +115,56 @@ std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account)
     }
     for (const auto& e : i.errors) {
       // A snapshot in 'error' is counted above, from its state, and by its wait failure: once.
-      if (IsCreateFailure(e) && !(e.step == "wait" && e.code == "SnapshotError")) c.Add("SnapshotsCreateFailed");
+      if (IsCreateFailure(e) && !(e.step == Step::kWait && e.code == "SnapshotError")) c.Add("SnapshotsCreateFailed");
     }
   }
   for (const auto& c : r.earlier_copies) {
-    Counts& k = by_scope[c.scope];
+    Counts& k = (*by_scope)[c.scope];
     if (c.started) k.Add("SnapshotsCopiedRegionStarted");
     if (c.state == "completed") k.Add("SnapshotsCopiedRegionCompleted");
     if (c.state == "failed" || c.state == "error") k.Add("SnapshotsCopiedRegionFailed");
   }
   for (const auto& rr : r.retention) {
-    if (rr.action == "deleted") by_scope[rr.scope].Add("SnapshotsDeleteCompleted");
-    if (rr.action == "failed") by_scope[rr.scope].Add("SnapshotsDeleteFailed");
+    if (rr.action == "deleted") (*by_scope)[rr.scope].Add("SnapshotsDeleteCompleted");
+    if (rr.action == "failed") (*by_scope)[rr.scope].Add("SnapshotsDeleteFailed");
   }
-  std::map<std::string, long long> oldest;
+}
+
+void CountRows(const AuditReport& r, ScopeCounts* by_scope, std::map<std::string, long long>* oldest) {
   std::map<std::string, std::set<std::string>> audited_instances;
   for (const auto& v : r.volumes) {
-    Counts& c = by_scope[v.scope];
+    Counts& c = (*by_scope)[v.scope];
     audited_instances[v.scope].insert(v.instance_id);
     if (!v.volume_id.empty()) c.Add("VolumesAudited");
     if (!v.ok()) c.Add("VolumesUnprotected");
     if (!v.newest.snapshot_id.empty()) {
-      auto [it, fresh] = oldest.emplace(v.scope, v.newest.age_seconds);
+      auto [it, fresh] = oldest->emplace(v.scope, v.newest.age_seconds);
       if (!fresh && v.newest.age_seconds > it->second) it->second = v.newest.age_seconds;
     }
   }
-  for (const auto& [scope, ids] : audited_instances) by_scope[scope].v["InstancesSelected"] = ids.size();
+  for (const auto& [scope, ids] : audited_instances) (*by_scope)[scope].v["InstancesSelected"] = ids.size();
+}
+
+}  // namespace
+
+std::vector<MetricScope> RunMetrics(const Report& report, const std::string& account) {
+  const Envelope& r = EnvelopeOf(report);
+  const bool audit = std::holds_alternative<AuditReport>(report);
+  std::vector<std::string> regions = Split(r.region), accounts = Split(r.account);
+  const bool several = regions.size() > 1 || accounts.size() > 1;
+  if (accounts.empty()) accounts = {""};
+  // The scope labels the report gives its rows ("ACCOUNT/REGION", "REGION"
+  // or, for one scope, ""), in the order the scopes ran.
+  std::vector<std::pair<std::string, MetricScope>> scopes;
+  for (const auto& a : accounts) {
+    for (const auto& g : regions) {
+      std::string label = several ? (a.empty() ? g : a + "/" + g) : "";
+      scopes.push_back({label, MetricScope{g, a.empty() ? account : a, {}}});
+    }
+  }
+  ScopeCounts by_scope;
+  std::map<std::string, long long> oldest;
+  std::visit([&](const auto& x) { CountRows(x, &by_scope, &oldest); }, report);
   // Run errors carry their scope as a "[SCOPE] " prefix when there are several.
   for (const auto& e : r.run_errors) {
     std::string scope;
@@ -163,7 +178,7 @@ std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account)
     auto& [label, scope] = scopes[n];
     const Counts& c = by_scope[label];
     for (const auto& m : MetricCatalog()) {
-      if (!(r.audit ? m.audit : m.snapshot_run)) continue;
+      if (!(audit ? m.audit : m.snapshot_run)) continue;
       const std::string name = m.name;
       double value = 0;
       if (name == "ApiCalls" || name == "ApiThrottled" || name == "RunSeconds") {
@@ -184,8 +199,9 @@ std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account)
   return out;
 }
 
-std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& r, long long timestamp_ms) {
+std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& report, long long timestamp_ms) {
   using nlohmann::json;
+  const Envelope& r = EnvelopeOf(report);
   std::string out;
   for (const auto& s : scopes) {
     json dims = json::array({json::array({"Region", "Account"})});
@@ -202,7 +218,7 @@ std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& r, lo
     line["Region"] = s.region;
     line["Account"] = s.account;
     if (!r.label.empty()) line["Label"] = r.label;
-    line["command"] = r.audit ? "audit" : "snapshot";
+    line["command"] = CommandName(report);
     line["run_id"] = r.run_id;
     out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
@@ -226,7 +242,7 @@ std::string SnakeCase(const std::string& name) {
 namespace {
 
 std::string RunLabels(const Report& r) {
-  return std::string("command=\"") + (r.audit ? "audit" : "snapshot") + "\",label=\"" + LabelValue(r.label) + "\"";
+  return std::string("command=\"") + CommandName(r) + "\",label=\"" + LabelValue(EnvelopeOf(r).label) + "\"";
 }
 
 }  // namespace
@@ -254,8 +270,8 @@ std::string PrometheusText(const std::vector<MetricScope>& scopes, const Report&
   };
   gauge("s3snapshot_last_run_timestamp_seconds", "when the last run ended (Unix time)", now_seconds);
   gauge("s3snapshot_last_run_success", "1 when the last run had no failure (audit: no finding), else 0",
-        r.ok() ? 1 : 0);
-  std::optional<double> success = r.ok() ? std::optional<double>(now_seconds) : previous_success;
+        ReportOk(r) ? 1 : 0);
+  std::optional<double> success = ReportOk(r) ? std::optional<double>(now_seconds) : previous_success;
   if (success) {
     gauge("s3snapshot_last_success_timestamp_seconds", "when the last successful run ended (Unix time)", *success);
   }
@@ -279,4 +295,4 @@ std::optional<double> PreviousSuccess(const std::string& text, const Report& r) 
   return std::nullopt;
 }
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report

@@ -1,4 +1,4 @@
-#include "job/filter.h"
+#include "spec/filter.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <set>
 #include <sstream>
 
-#include "job/job_spec.h"
+#include "spec/job_spec.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 namespace {
 
 std::string Seed(const std::string& name) {
@@ -188,11 +188,11 @@ TEST(SettingsTest, ThePublishedFilterSchemaIsTheTables) {
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
-  EXPECT_EQ(expected, ss.str()) << path << " is out of date: run job_test with S3SNAPSHOT_WRITE_SCHEMA=1";
+  EXPECT_EQ(expected, ss.str()) << path << " is out of date: run spec_test with S3SNAPSHOT_WRITE_SCHEMA=1";
   for (const auto& key : DocumentKeys()) {
     EXPECT_NE(std::string::npos, expected.find("\"" + key + "\": {")) << key;
   }
 }
 
 }  // namespace
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec

@@ -1,13 +1,12 @@
-#include "job/job_spec.h"
+#include "spec/job_spec.h"
 
 #include <algorithm>
 #include <regex>
 
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
-#include "job/exclusions.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 using core::Error;
 using core::ErrorKind;
@@ -15,6 +14,11 @@ using core::ErrorKind;
 bool IsValidInstanceId(const std::string& id) {
   static const std::regex kId("^i-([0-9a-f]{8}|[0-9a-f]{17})$");
   return std::regex_match(id, kId);
+}
+
+bool IsValidDeviceName(const std::string& name) {
+  static const std::regex kDevice("^(/dev/)?[a-z][a-z0-9]{1,15}$");
+  return std::regex_match(name, kDevice);
 }
 
 namespace {
@@ -256,4 +260,4 @@ core::Status ValidateSpec(const JobSpec& spec) {
   return core::OkStatus();
 }
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec

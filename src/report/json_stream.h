@@ -1,8 +1,8 @@
 // Streaming JSON for reports: a long array written element by element, laid
 // out as nlohmann's dump() would have, so a 10,000-instance (or 30,000-volume)
 // report never exists as one document in memory.
-#ifndef S3SNAPSHOT_JOB_JSON_STREAM_H_
-#define S3SNAPSHOT_JOB_JSON_STREAM_H_
+#ifndef S3SNAPSHOT_REPORT_JSON_STREAM_H_
+#define S3SNAPSHOT_REPORT_JSON_STREAM_H_
 
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,15 @@
 #include <string>
 #include <vector>
 
-namespace s3snapshot::job {
+#include "report/envelope.h"
+
+namespace s3snapshot::report {
+
+// A failure record as JSON: {"step", "code", "message", "request_id"}.
+nlohmann::json FailureJson(const FailureRecord& f);
+// The envelope's members of every command's JSON report ("command",
+// "report_version", "run_id", ..., "ok", "errors").
+void PutEnvelopeJson(const Envelope& r, const char* command, bool ok, nlohmann::json* j);
 
 inline std::string DumpJson(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -70,6 +78,6 @@ inline void WriteWithStreamedMembers(std::ostream& o, const std::string& head, i
   o.write(head.data() + pos, static_cast<std::streamsize>(head.size() - pos));
 }
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report
 
-#endif  // S3SNAPSHOT_JOB_JSON_STREAM_H_
+#endif  // S3SNAPSHOT_REPORT_JSON_STREAM_H_

@@ -1,11 +1,11 @@
-#include "job/settings.h"
+#include "spec/settings.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "core/parse.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 namespace {
 
@@ -647,4 +647,4 @@ std::string DocumentTypeName(const Setting& s) {
   return "";
 }
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec

@@ -1,4 +1,4 @@
-#include "job/audit_report.h"
+#include "report/audit_report.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,13 +6,11 @@
 #include <ostream>
 #include <set>
 
-#include "job/json_stream.h"
+#include "report/json_stream.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 
 namespace {
-
-std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string Where(const AuditVolume& v) {
   std::string s = (v.scope.empty() ? "" : v.scope + " ") + v.instance_id;
@@ -20,7 +18,7 @@ std::string Where(const AuditVolume& v) {
   return s;
 }
 
-size_t InstanceCount(const Report& r) {
+size_t InstanceCount(const AuditReport& r) {
   std::set<std::string> ids;
   for (const auto& v : r.volumes) ids.insert(v.scope + "/" + v.instance_id);
   return ids.size();
@@ -55,39 +53,45 @@ nlohmann::json VolumeJson(const AuditVolume& v) {
 
 }  // namespace
 
-std::string HumanAge(long long seconds) {
-  if (seconds < 0) return "?";
-  long long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60, s = seconds % 60;
-  char buf[48];
-  if (d > 0) {
-    snprintf(buf, sizeof(buf), h ? "%lldd%lldh" : "%lldd", d, h);
-  } else if (h > 0) {
-    snprintf(buf, sizeof(buf), m ? "%lldh%lldm" : "%lldh", h, m);
-  } else if (m > 0) {
-    snprintf(buf, sizeof(buf), "%lldm", m);
-  } else {
-    snprintf(buf, sizeof(buf), "%llds", s);
-  }
-  return buf;
+int AuditReport::UnprotectedCount() const {
+  int n = 0;
+  for (const auto& v : volumes) n += v.ok() ? 0 : 1;
+  return n;
 }
 
-std::string HumanAgeBeyond(long long seconds, long long limit) {
-  std::string shown = HumanAge(seconds);
-  long long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
-  const long long shown_seconds = d > 0 ? d * 86400 + h * 3600 : h > 0 ? h * 3600 + m * 60 : m > 0 ? m * 60 : seconds;
-  if (seconds <= limit || shown_seconds > limit) return shown;
-  // Rounded down it would read as within the limit: every unit, to the second.
-  std::string out;
-  for (auto [n, unit] : {std::pair<long long, const char*>{d, "d"}, {h, "h"}, {m, "m"}, {seconds % 60, "s"}}) {
-    if (n > 0) out += std::to_string(n) + unit;
+long long AuditReport::OldestNewestAgeSeconds() const {
+  long long oldest = -1;
+  for (const auto& v : volumes) {
+    if (!v.newest.snapshot_id.empty()) oldest = std::max(oldest, v.newest.age_seconds);
   }
-  return out;
+  return oldest;
 }
 
-void WriteAuditText(const Report& r, std::ostream& o) {
+AuditReport MergeReports(std::vector<AuditReport> parts, const std::vector<std::string>& scopes) {
+  AuditReport m;
+  std::set<std::string> found;
+  for (const auto& p : parts) {
+    for (const auto& v : p.volumes) found.insert(v.instance_id);
+    for (const auto& id : p.not_matching_tags) found.insert(id);
+  }
+  if (!parts.empty()) m.policy = parts[0].policy;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    AuditReport& p = parts[i];
+    for (auto& v : p.volumes) {
+      v.scope = scopes[i];
+      m.volumes.push_back(std::move(v));
+    }
+    std::vector<AuditVolume>().swap(p.volumes);
+    MergeEnvelope(std::move(static_cast<Envelope&>(p)), scopes[i], i == 0, &m);
+  }
+  DropFoundIds(found, &m);
+  return m;
+}
+
+void WriteText(const AuditReport& r, std::ostream& o) {
   o << "s3snapshot audit " << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";
-  o << "\npolicy: " << r.audit_policy << "\n";
+  o << "\npolicy: " << r.policy << "\n";
   if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): volumes not looked at are 'unknown'\n";
   if (r.selection_failed) {
     o << "The selection failed: nothing was audited" << (r.volumes.empty() ? "" : " in some scopes") << ".\n";
@@ -126,27 +130,25 @@ void WriteAuditText(const Report& r, std::ostream& o) {
   for (const auto& id : r.not_found) o << Pad(id, 21) << " not found (or terminated): FAILED\n";
   for (const auto& id : r.not_matching_tags) o << Pad(id, 21) << " skipped: does not match the tags\n";
   for (const auto& e : r.run_errors) {
-    o << "error: " << e.step << ": " << (e.code.empty() ? "" : e.code + ": ") << e.message << "\n";
+    o << "error: " << StepName(e) << ": " << (e.code.empty() ? "" : e.code + ": ") << e.message << "\n";
   }
   long long oldest = r.OldestNewestAgeSeconds();
   o << "\n"
     << InstanceCount(r) << " instance(s), " << r.volumes.size() << " volume(s), " << r.UnprotectedCount()
     << " unprotected" << RunErrorCount(r);
   if (oldest >= 0) o << ", oldest newest snapshot " << HumanAge(oldest);
-  char secs[32];
-  snprintf(secs, sizeof(secs), "%.1fs", r.seconds);
-  o << ", " << secs << ", " << r.api_calls << " API calls";
+  o << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
   WriteReportingCalls(r, o);
 }
 
-void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_only) {
+void WriteJson(const AuditReport& r, std::ostream& o, int indent, bool findings_only) {
   using nlohmann::json;
   static const char kVolumes[] = "@s3snapshot-stream:volumes@";
   json j;
-  PutCommonJson(r, "audit", &j);
-  j["policy"] = r.audit_policy;
+  PutEnvelopeJson(r, "audit", r.ok(), &j);
+  j["policy"] = r.policy;
   size_t findings = 0;
   for (const auto& v : r.volumes) findings += v.findings.size();
   j["summary"] = {{"instances", InstanceCount(r)},
@@ -170,7 +172,7 @@ void WriteAuditJson(const Report& r, std::ostream& o, int indent, bool findings_
                                                              }}});
 }
 
-std::string AuditSubject(const Report& r, bool errors_only) {
+std::string SubjectWords(const AuditReport& r, bool errors_only) {
   std::string s = errors_only ? "s3snapshot AUDIT: " + std::to_string(r.UnprotectedCount()) + " of " +
                                     std::to_string(r.volumes.size()) + " volumes unprotected"
                               : "s3snapshot audit: " + std::to_string(r.volumes.size()) + " volumes, " +
@@ -178,7 +180,9 @@ std::string AuditSubject(const Report& r, bool errors_only) {
   return s + RunErrorCount(r);
 }
 
-void WriteAuditFindings(const Report& r, std::ostream& o) {
+namespace {
+
+void WriteFindings(const AuditReport& r, std::ostream& o) {
   for (const auto& v : r.volumes) {
     for (const auto& f : v.findings) {
       o << Where(v) << (v.name.empty() ? "" : " (" + v.name + ")") << ": " << f.kind << ": " << f.message << "\n";
@@ -186,7 +190,7 @@ void WriteAuditFindings(const Report& r, std::ostream& o) {
   }
 }
 
-std::vector<std::string> AuditFindingSummary(const Report& r, size_t max) {
+std::vector<std::string> FindingSummary(const AuditReport& r, size_t max) {
   std::vector<std::string> out;
   size_t n = 0;
   for (const auto& v : r.volumes) {
@@ -200,4 +204,26 @@ std::vector<std::string> AuditFindingSummary(const Report& r, size_t max) {
   return out;
 }
 
-}  // namespace s3snapshot::job
+}  // namespace
+
+std::vector<std::string> FailureSummary(const AuditReport& r, size_t max) {
+  std::vector<std::string> out;
+  if (r.cancelled) out.push_back("the audit was cancelled (" + r.cancel_reason + "): some volumes are 'unknown'");
+  for (const auto& e : r.run_errors) {
+    out.push_back((IsSelectionFailure(r, e) ? "the selection failed, nothing was audited: " : "") + FailureLine(e));
+  }
+  for (auto& line : FindingSummary(r, max)) out.push_back(std::move(line));
+  for (const auto& id : r.not_found) out.push_back(id + ": not found (or terminated)");
+  return out;
+}
+
+void WriteErrorHead(const AuditReport& r, std::ostream& o) {
+  o << "s3snapshot audit " << r.run_id << " in " << r.region << " found unprotected volumes or failed.\n\n";
+  if (r.cancelled) o << "The audit was cancelled (" << r.cancel_reason << ").\n\n";
+  WriteFindings(r, o);
+  for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
+  for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
+  o << "\nFull report:\n";
+}
+
+}  // namespace s3snapshot::report

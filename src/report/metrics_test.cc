@@ -1,10 +1,10 @@
-#include "job/metrics.h"
+#include "report/metrics.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 namespace {
 
 double ValueOf(const MetricScope& s, const std::string& name) {
@@ -22,8 +22,8 @@ bool Has(const MetricScope& s, const std::string& name) {
   return false;
 }
 
-Report SnapshotReport() {
-  Report r;
+SnapshotReport ASnapshotRun() {
+  SnapshotReport r;
   r.run_id = "20261201T000000Z-abcdef";
   r.region = "us-east-1";
   r.seconds = 12.5;
@@ -36,10 +36,10 @@ Report SnapshotReport() {
   InstanceReport failed;
   failed.instance_id = "i-00000002";
   failed.stopped_by_run = true;
-  failed.errors = {Failure("snapshot", "InternalError", "boom")};
+  failed.errors = {Failure(Step::kSnapshot, "InternalError", "boom")};
   InstanceReport cancelled;
   cancelled.instance_id = "i-00000003";
-  cancelled.errors = {Failure("snapshot", "Cancelled", "cancelled before the snapshot was taken")};
+  cancelled.errors = {Failure(Step::kSnapshot, "Cancelled", "cancelled before the snapshot was taken")};
   r.instances = {ok, failed, cancelled};
   r.retention = {{"", "snap-0", "vol-1", "i-00000001", "", "deleted", "old"},
                  {"", "snap-9", "vol-1", "i-00000001", "", "failed", "denied"}};
@@ -49,7 +49,7 @@ Report SnapshotReport() {
 }
 
 TEST(MetricsTest, ASnapshotRunsFigures) {
-  auto scopes = RunMetrics(SnapshotReport(), "111122223333");
+  auto scopes = RunMetrics(ASnapshotRun(), "111122223333");
   ASSERT_EQ(scopes.size(), 1u);
   const MetricScope& s = scopes[0];
   EXPECT_EQ(s.region, "us-east-1");
@@ -70,7 +70,7 @@ TEST(MetricsTest, ASnapshotRunsFigures) {
 }
 
 TEST(MetricsTest, ScopesGetTheirOwnFiguresAndRunWideOnesGoWithTheFirst) {
-  Report r;
+  SnapshotReport r;
   r.region = "us-east-1,eu-west-1";
   r.account = "111111111111,222222222222";
   InstanceReport a;
@@ -79,7 +79,7 @@ TEST(MetricsTest, ScopesGetTheirOwnFiguresAndRunWideOnesGoWithTheFirst) {
   InstanceReport b;
   b.scope = "111111111111/us-east-1";
   r.instances = {a, b};
-  r.run_errors = {Failure("select", "AuthFailure", "[222222222222/us-east-1] no")};
+  r.run_errors = {Failure(Step::kSelect, "AuthFailure", "[222222222222/us-east-1] no")};
   auto scopes = RunMetrics(r, "");
   ASSERT_EQ(scopes.size(), 4u);
   EXPECT_EQ(scopes[0].account + "/" + scopes[0].region, "111111111111/us-east-1");
@@ -93,8 +93,7 @@ TEST(MetricsTest, ScopesGetTheirOwnFiguresAndRunWideOnesGoWithTheFirst) {
 }
 
 TEST(MetricsTest, AnAuditsFigures) {
-  Report r;
-  r.audit = true;
+  AuditReport r;
   r.region = "us-east-1";
   AuditVolume ok, old, bare;
   ok.instance_id = old.instance_id = "i-00000001";
@@ -117,7 +116,7 @@ TEST(MetricsTest, AnAuditsFigures) {
 }
 
 TEST(MetricsTest, EmfLinesFollowTheSpecificationsStructure) {
-  Report r = SnapshotReport();
+  SnapshotReport r = ASnapshotRun();
   r.label = "nightly";
   std::string text = EmfLines(RunMetrics(r, "111122223333"), r, 1764547200000);
   ASSERT_EQ(text.back(), '\n');
@@ -138,7 +137,7 @@ TEST(MetricsTest, EmfLinesFollowTheSpecificationsStructure) {
 }
 
 TEST(MetricsTest, PrometheusTextAndTheLastSuccessCarriedOver) {
-  Report r = SnapshotReport();
+  SnapshotReport r = ASnapshotRun();
   r.label = "a \"b\"";
   std::string text = PrometheusText(RunMetrics(r, "1"), r, 1764547200, 1764500000);
   EXPECT_NE(text.find("# TYPE s3snapshot_snapshots_create_started gauge\n"
@@ -150,18 +149,18 @@ TEST(MetricsTest, PrometheusTextAndTheLastSuccessCarriedOver) {
             std::string::npos);
   // The run failed: the previous success stays.
   EXPECT_EQ(PreviousSuccess(text, r), 1764500000);
-  Report good;
+  SnapshotReport good;
   good.region = "us-east-1";
   good.label = r.label;
   std::string next = PrometheusText(RunMetrics(good, "1"), good, 1764600000, PreviousSuccess(text, r));
   EXPECT_EQ(PreviousSuccess(next, good), 1764600000);
   // Another command's line is not this one's.
-  Report audit = good;
-  audit.audit = true;
+  AuditReport audit;
+  static_cast<Envelope&>(audit) = good;
   EXPECT_EQ(PreviousSuccess(next, audit), std::nullopt);
-  EXPECT_EQ(
-      PreviousSuccess("s3snapshot_last_success_timestamp_seconds{command=\"snapshot\",label=\"\"} 12x\n", Report{}),
-      std::nullopt);
+  EXPECT_EQ(PreviousSuccess("s3snapshot_last_success_timestamp_seconds{command=\"snapshot\",label=\"\"} 12x\n",
+                            SnapshotReport{}),
+            std::nullopt);
 }
 
 TEST(MetricsTest, SnakeCase) {
@@ -170,4 +169,4 @@ TEST(MetricsTest, SnakeCase) {
 }
 
 }  // namespace
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report

@@ -5,8 +5,8 @@
 // README's tables (tested to agree) all come from this one table, so a new
 // option is added here once. Defaults live in JobSpec's initializers and
 // nowhere else (--help reads them from a default JobSpec).
-#ifndef S3SNAPSHOT_JOB_SETTINGS_H_
-#define S3SNAPSHOT_JOB_SETTINGS_H_
+#ifndef S3SNAPSHOT_SPEC_SETTINGS_H_
+#define S3SNAPSHOT_SPEC_SETTINGS_H_
 
 #include <map>
 #include <string>
@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "core/result.h"
-#include "job/job_spec.h"
+#include "spec/job_spec.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 enum class SettingType {
   kSwitch,     // flag without a value; document: true or false
@@ -101,6 +101,6 @@ std::string FilterSchemaJson();
 // The type a document value must have, as messages and the README say it.
 std::string DocumentTypeName(const Setting& s);
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec
 
-#endif  // S3SNAPSHOT_JOB_SETTINGS_H_
+#endif  // S3SNAPSHOT_SPEC_SETTINGS_H_

@@ -1,4 +1,4 @@
-#include "job/filter.h"
+#include "spec/filter.h"
 
 #include <algorithm>
 #include <memory>
@@ -7,7 +7,7 @@
 
 #include "core/parse.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 using core::Error;
 using core::ErrorKind;
@@ -285,4 +285,4 @@ core::Result<SettingValues> ParseFilterDocument(const std::string& text, const s
   return doc;
 }
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec

@@ -1,79 +1,27 @@
-#include "job/report.h"
+#include "report/snapshot_report.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
-#include <sstream>
-#include <streambuf>
 
-#include "job/audit_report.h"
-#include "job/json_stream.h"
+#include "report/json_stream.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 
-FailureRecord FailureFrom(const std::string& step, const core::Error& e) {
-  return FailureRecord{step, e.code.empty() ? core::ErrorKindName(e.kind) : e.code, e.message, e.request_id};
-}
-
-FailureRecord Failure(const std::string& step, const std::string& code, const std::string& message) {
-  return FailureRecord{step, code, message, ""};
-}
-
-nlohmann::json FailureJson(const FailureRecord& f) {
-  return {{"step", f.step}, {"code", f.code}, {"message", f.message}, {"request_id", f.request_id}};
-}
-
-void PutCommonJson(const Report& r, const char* command, nlohmann::json* j) {
-  nlohmann::json& o = *j;
-  o["command"] = command;
-  o["report_version"] = kReportVersion;
-  o["run_id"] = r.run_id;
-  o["region"] = r.region;
-  if (!r.account.empty()) o["account"] = r.account;
-  o["started_at"] = r.started_at;
-  o["finished_at"] = r.finished_at;
-  o["seconds"] = r.seconds;
-  o["label"] = r.label;
-  o["cancelled"] = r.cancelled;
-  if (r.cancelled) o["cancel_reason"] = r.cancel_reason;
-  o["selection_failed"] = r.selection_failed;
-  o["ok"] = r.ok();
-  o["not_found"] = r.not_found;
-  o["not_matching_tags"] = r.not_matching_tags;
-  o["errors"] = nlohmann::json::array();
-  for (const auto& e : r.run_errors) o["errors"].push_back(FailureJson(e));
-}
-
-int Report::FailedCount() const {
+int SnapshotReport::FailedCount() const {
   int n = 0;
   for (const auto& i : instances) n += i.ok() ? 0 : 1;
   return n + static_cast<int>(not_found.size());
 }
 
-int Report::SnapshotCount() const {
+int SnapshotReport::SnapshotCount() const {
   int n = 0;
   for (const auto& i : instances) n += static_cast<int>(i.snapshots.size());
   return n;
 }
 
-int Report::UnprotectedCount() const {
-  int n = 0;
-  for (const auto& v : volumes) n += v.ok() ? 0 : 1;
-  return n;
-}
-
-long long Report::OldestNewestAgeSeconds() const {
-  long long oldest = -1;
-  for (const auto& v : volumes) {
-    if (!v.newest.snapshot_id.empty()) oldest = std::max(oldest, v.newest.age_seconds);
-  }
-  return oldest;
-}
-
-std::vector<std::string> Report::LeftStopped() const {
+std::vector<std::string> SnapshotReport::LeftStopped() const {
   std::vector<std::string> out;
   for (const auto& i : instances) {
     if (i.stopped_by_run && !i.restarted) out.push_back(i.instance_id);
@@ -81,7 +29,7 @@ std::vector<std::string> Report::LeftStopped() const {
   return out;
 }
 
-std::vector<std::string> Report::NotThawed() const {
+std::vector<std::string> SnapshotReport::NotThawed() const {
   std::vector<std::string> out;
   for (const auto& i : instances) {
     if (i.NotThawed()) out.push_back(i.instance_id);
@@ -91,14 +39,6 @@ std::vector<std::string> Report::NotThawed() const {
 
 namespace {
 
-std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
-
-std::string Seconds(double s) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%.1fs", s);
-  return buf;
-}
-
 // The AFTER column: EC2's state, except that an instance this run started
 // again reads "starting" rather than "pending" (easily read as a snapshot's).
 std::string AfterText(const InstanceReport& i) {
@@ -107,111 +47,42 @@ std::string AfterText(const InstanceReport& i) {
   return i.state_after;
 }
 
-std::string FailureLine(const FailureRecord& f) {
-  std::string s = f.step + ": ";
-  if (!f.code.empty()) s += f.code + ": ";
-  s += f.message;
-  if (!f.request_id.empty()) s += " (request id " + f.request_id + ")";
-  return s;
-}
-
 }  // namespace
 
-Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes) {
-  Report m;
-  if (parts.empty()) return m;
-  // Instance ids belong to one region: an id is "not found" only when no
-  // scope found it.
+SnapshotReport MergeReports(std::vector<SnapshotReport> parts, const std::vector<std::string>& scopes) {
+  SnapshotReport m;
   std::set<std::string> found;
   for (const auto& p : parts) {
     for (const auto& i : p.instances) found.insert(i.instance_id);
     for (const auto& id : p.not_matching_tags) found.insert(id);
   }
-  m.run_id = parts[0].run_id;
-  m.account = parts[0].account;
-  m.started_at = parts[0].started_at;
-  m.finished_at = parts[0].finished_at;
-  m.dry_run = parts[0].dry_run;
-  m.label = parts[0].label;
-  m.api_calls = parts[0].api_calls;
-  m.throttled = parts[0].throttled;
-  m.audit = parts[0].audit;
-  m.audit_policy = parts[0].audit_policy;
   for (size_t i = 0; i < parts.size(); ++i) {
-    Report& p = parts[i];
+    SnapshotReport& p = parts[i];
     const std::string& scope = scopes[i];
-    if (m.region.find(p.region) == std::string::npos) m.region += (m.region.empty() ? "" : ",") + p.region;
     for (auto& inst : p.instances) {
       inst.scope = scope;
       m.instances.push_back(std::move(inst));
     }
     std::vector<InstanceReport>().swap(p.instances);
-    for (auto& v : p.volumes) {
-      v.scope = scope;
-      m.volumes.push_back(std::move(v));
-    }
-    std::vector<AuditVolume>().swap(p.volumes);
     for (auto& rr : p.retention) {
       rr.scope = scope;
       m.retention.push_back(std::move(rr));
     }
-    for (auto& e : p.run_errors) {
-      e.message = "[" + scope + "] " + e.message;
-      m.run_errors.push_back(std::move(e));
-    }
-    for (const auto& id : p.not_matching_tags) m.not_matching_tags.push_back(id + " [" + scope + "]");
-    for (auto c : p.earlier_copies) {
+    for (auto& c : p.earlier_copies) {
       c.scope = scope;
       m.earlier_copies.push_back(std::move(c));
     }
-    m.seconds = std::max(m.seconds, p.seconds);
-    m.cancelled = m.cancelled || p.cancelled;
-    m.selection_failed = m.selection_failed || p.selection_failed;
-    if (p.cancelled && m.cancel_reason.empty()) m.cancel_reason = p.cancel_reason;
-    if (p.started_at < m.started_at) m.started_at = p.started_at;
-    if (p.finished_at > m.finished_at) m.finished_at = p.finished_at;
+    MergeEnvelope(std::move(static_cast<Envelope&>(p)), scope, i == 0, &m);
   }
-  for (const auto& p : parts) {
-    for (const auto& id : p.not_found) {
-      if (!found.count(id) && std::find(m.not_found.begin(), m.not_found.end(), id) == m.not_found.end()) {
-        m.not_found.push_back(id);
-      }
-    }
-  }
+  DropFoundIds(found, &m);
   return m;
 }
 
-std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
-namespace {
-
-// A run error that made the selection fail (not an opt-out lookup, which
-// snapshots every volume, nor an empty selection).
-bool SelectionFailure(const Report& r, const FailureRecord& e) {
-  return r.selection_failed && e.step == "select" && e.code != "NothingSelected";
-}
-
-}  // namespace
-
-std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
+std::vector<std::string> FailureSummary(const SnapshotReport& r, size_t max_instances) {
   std::vector<std::string> out;
-  if (r.audit) {
-    if (r.cancelled) out.push_back("the audit was cancelled (" + r.cancel_reason + "): some volumes are 'unknown'");
-    for (const auto& e : r.run_errors) {
-      out.push_back((SelectionFailure(r, e) ? "the selection failed, nothing was audited: " : "") + FailureLine(e));
-    }
-    for (auto& line : AuditFindingSummary(r, max_instances)) out.push_back(std::move(line));
-    for (const auto& id : r.not_found) out.push_back(id + ": not found (or terminated)");
-    return out;
-  }
   if (r.cancelled) out.push_back("the run was cancelled (" + r.cancel_reason + "): work not started was skipped");
   for (const auto& e : r.run_errors) {
-    out.push_back((SelectionFailure(r, e) ? "the selection failed, nothing was done: " : "") + FailureLine(e));
+    out.push_back((IsSelectionFailure(r, e) ? "the selection failed, nothing was done: " : "") + FailureLine(e));
   }
   auto left = r.LeftStopped();
   if (!left.empty()) {
@@ -242,8 +113,7 @@ std::vector<std::string> FailureSummary(const Report& r, size_t max_instances) {
   return out;
 }
 
-void WriteReportText(const Report& r, std::ostream& o) {
-  if (r.audit) return WriteAuditText(r, o);
+void WriteText(const SnapshotReport& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
   if (!r.account.empty()) o << " (account " << r.account << ")";
   o << "\n";
@@ -360,18 +230,6 @@ void WriteReportText(const Report& r, std::ostream& o) {
   WriteReportingCalls(r, o);
 }
 
-void WriteReportingCalls(const Report& r, std::ostream& o) {
-  // Made after the report was concluded (the SNS message carries the count above).
-  if (r.reporting_api_calls > 0) {
-    o << "then " << r.reporting_api_calls << " API call(s) to notify and send metrics\n";
-  }
-}
-
-std::string RunErrorCount(const Report& r) {
-  if (r.run_errors.empty()) return "";
-  return ", " + std::to_string(r.run_errors.size()) + " run error" + (r.run_errors.size() == 1 ? "" : "s");
-}
-
 namespace {
 
 nlohmann::json InstanceJson(const InstanceReport& i) {
@@ -435,15 +293,14 @@ nlohmann::json RetentionJson(const RetentionRecord& rr) {
 
 }  // namespace
 
-void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_instances_only) {
+void WriteJson(const SnapshotReport& r, std::ostream& o, int indent, bool failed_instances_only) {
   using nlohmann::json;
-  if (r.audit) return WriteAuditJson(r, o, indent, failed_instances_only);
   // Everything but the two long arrays goes through one small document; the
   // arrays are streamed into the places its dump marks.
   static const char kInstances[] = "@s3snapshot-stream:instances@";
   static const char kRetention[] = "@s3snapshot-stream:retention@";
   json j;
-  PutCommonJson(r, "snapshot", &j);
+  PutEnvelopeJson(r, "snapshot", r.ok(), &j);
   j["dry_run"] = r.dry_run;
   j["summary"] = {{"instances", r.instances.size()}, {"snapshots", r.SnapshotCount()},   {"failed", r.FailedCount()},
                   {"left_stopped", r.LeftStopped()}, {"not_thawed", r.NotThawed()},      {"api_calls", r.api_calls},
@@ -480,115 +337,35 @@ void WriteReportJson(const Report& r, std::ostream& o, int indent, bool failed_i
         }}});
 }
 
-std::string ReportToText(const Report& r) {
-  std::ostringstream o;
-  WriteReportText(r, o);
-  return o.str();
+std::string SubjectWords(const SnapshotReport& r, bool errors_only) {
+  if (errors_only) return "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
+  return "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " + std::to_string(r.SnapshotCount()) +
+         " snapshots, " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
 }
 
-std::string ReportToJson(const Report& r, int indent) {
-  std::ostringstream o;
-  WriteReportJson(r, o, indent);
-  return o.str();
+void WriteErrorHead(const SnapshotReport& r, std::ostream& o) {
+  o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
+  if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
+  for (const auto& i : r.instances) {
+    for (const auto& e : i.errors) {
+      o << i.instance_id << (i.name.empty() ? "" : " (" + i.name + ")") << ": " << FailureLine(e) << "\n";
+    }
+  }
+  for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
+  for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
+  auto left = r.LeftStopped();
+  if (!left.empty()) {
+    o << "\nINSTANCES LEFT STOPPED (start them by hand):";
+    for (const auto& id : left) o << " " << id;
+    o << "\n";
+  }
+  auto frozen = r.NotThawed();
+  if (!frozen.empty()) {
+    o << "\nINSTANCES NOT THAWED (run the post-script on them by hand):";
+    for (const auto& id : frozen) o << " " << id;
+    o << "\n";
+  }
+  o << "\nFull report:\n";
 }
 
-std::string ReportSubject(const Report& r, bool errors_only) {
-  std::string s;
-  if (r.audit) {
-    s = AuditSubject(r, errors_only);
-  } else if (errors_only) {
-    s = "s3snapshot ERROR: " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
-  } else {
-    s = "s3snapshot: " + std::to_string(r.instances.size()) + " instances, " + std::to_string(r.SnapshotCount()) +
-        " snapshots, " + std::to_string(r.FailedCount()) + " failed" + RunErrorCount(r);
-  }
-  s += " [" + r.region + "]";
-  if (r.label.size() > 0 && s.size() + r.label.size() + 3 <= 100) s += " " + r.label;
-  if (s.size() > 100) s = s.substr(0, 100);
-  // SNS subjects: printable ASCII, no line breaks.
-  for (char& c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f) c = '?';
-  }
-  return s;
-}
-
-namespace {
-
-// Keeps the first `limit` bytes written to it and notes whether more came, so
-// a message cut to SNS's size never needs the whole report as one string.
-class BoundedBuf : public std::streambuf {
- public:
-  explicit BoundedBuf(size_t limit) : limit_(limit) {}
-  std::string& str() { return s_; }
-  bool overflowed() const { return overflowed_; }
-
- protected:
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) {
-      char ch = traits_type::to_char_type(c);
-      xsputn(&ch, 1);
-    }
-    return traits_type::not_eof(c);
-  }
-  std::streamsize xsputn(const char* p, std::streamsize n) override {
-    size_t room = limit_ - s_.size();
-    size_t take = std::min(room, static_cast<size_t>(n));
-    s_.append(p, take);
-    if (take < static_cast<size_t>(n)) overflowed_ = true;
-    return n;
-  }
-
- private:
-  size_t limit_;
-  std::string s_;
-  bool overflowed_ = false;
-};
-
-}  // namespace
-
-std::string ReportMessage(const Report& r, bool errors_only, size_t max_bytes) {
-  BoundedBuf buf(max_bytes);
-  std::ostream o(&buf);
-  if (errors_only && r.audit) {
-    o << "s3snapshot audit " << r.run_id << " in " << r.region << " found unprotected volumes or failed.\n\n";
-    if (r.cancelled) o << "The audit was cancelled (" << r.cancel_reason << ").\n\n";
-    WriteAuditFindings(r, o);
-    for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
-    for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
-    o << "\nFull report:\n";
-  } else if (errors_only) {
-    o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
-    if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
-    for (const auto& i : r.instances) {
-      for (const auto& e : i.errors) {
-        o << i.instance_id << (i.name.empty() ? "" : " (" + i.name + ")") << ": " << FailureLine(e) << "\n";
-      }
-    }
-    for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
-    for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
-    auto left = r.LeftStopped();
-    if (!left.empty()) {
-      o << "\nINSTANCES LEFT STOPPED (start them by hand):";
-      for (const auto& id : left) o << " " << id;
-      o << "\n";
-    }
-    auto frozen = r.NotThawed();
-    if (!frozen.empty()) {
-      o << "\nINSTANCES NOT THAWED (run the post-script on them by hand):";
-      for (const auto& id : frozen) o << " " << id;
-      o << "\n";
-    }
-    o << "\nFull report:\n";
-  }
-  WriteReportText(r, o);
-  o.flush();
-  std::string body = std::move(buf.str());
-  if (buf.overflowed()) {
-    std::string tail = "\n... (truncated; the full report is in the run's output)\n";
-    body = TruncateUtf8(body, max_bytes - tail.size()) + tail;
-  }
-  return body;
-}
-
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report

@@ -1,15 +1,15 @@
-#include "job/report.h"
+#include "report/report.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 namespace {
 
-Report Sample() {
-  Report r;
+SnapshotReport Sample() {
+  SnapshotReport r;
   r.run_id = "run";
   r.region = "eu-west-1";
   r.label = "nightly";
@@ -23,14 +23,14 @@ Report Sample() {
   bad.instance_id = "i-00000002";
   bad.state_before = "running";
   bad.stopped_by_run = true;
-  bad.errors = {{"snapshot", "InvalidParameterValue", "nope", "req-9"}};
+  bad.errors = {{Step::kSnapshot, "", "InvalidParameterValue", "nope", "req-9"}};
   r.instances = {ok, bad};
   r.not_found = {"i-0000000f"};
   return r;
 }
 
 TEST(ReportTest, CountsAndLeftStopped) {
-  Report r = Sample();
+  SnapshotReport r = Sample();
   EXPECT_EQ(2, r.FailedCount());
   EXPECT_EQ(1, r.SnapshotCount());
   EXPECT_FALSE(r.ok());
@@ -38,24 +38,25 @@ TEST(ReportTest, CountsAndLeftStopped) {
 }
 
 TEST(ReportTest, RunErrorsAreCountedWhereverFailuresAre) {
-  Report r;
+  SnapshotReport r;
   r.run_id = "run";
   r.region = "us-east-1";
-  r.run_errors = {Failure("notify", "NotFound", "no such topic")};
+  r.run_errors = {Failure(Step::kNotify, "NotFound", "no such topic")};
   const std::string text = ReportToText(r);
   EXPECT_NE(text.find("0 instance(s), 0 snapshot(s), 0 failed, 1 run error, "), std::string::npos) << text;
   EXPECT_EQ(ReportSubject(r, false), "s3snapshot: 0 instances, 0 snapshots, 0 failed, 1 run error [us-east-1]");
   EXPECT_EQ(ReportSubject(r, true), "s3snapshot ERROR: 0 failed, 1 run error [us-east-1]");
   auto j = nlohmann::json::parse(ReportToJson(r));
   EXPECT_EQ(j["summary"]["run_errors"], 1);
-  r.audit = true;
-  EXPECT_NE(ReportToText(r).find("0 unprotected, 1 run error"), std::string::npos) << ReportToText(r);
-  EXPECT_NE(ReportSubject(r, true).find("1 run error"), std::string::npos);
-  EXPECT_EQ(nlohmann::json::parse(ReportToJson(r))["summary"]["run_errors"], 1);
+  AuditReport a;
+  static_cast<Envelope&>(a) = r;
+  EXPECT_NE(ReportToText(a).find("0 unprotected, 1 run error"), std::string::npos) << ReportToText(a);
+  EXPECT_NE(ReportSubject(a, true).find("1 run error"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(ReportToJson(a))["summary"]["run_errors"], 1);
 }
 
 TEST(ReportTest, ReportingCallsAreToldApartFromTheRunsCount) {
-  Report r;
+  SnapshotReport r;
   r.run_id = "run";
   r.region = "us-east-1";
   r.api_calls = 7;
@@ -68,7 +69,7 @@ TEST(ReportTest, ReportingCallsAreToldApartFromTheRunsCount) {
 }
 
 TEST(ReportTest, AnInstanceStartedAgainReadsStarting) {
-  Report r = Sample();
+  SnapshotReport r = Sample();
   r.instances[1].errors.clear();
   r.instances[1].restarted = true;
   r.instances[1].state_after = "pending";
@@ -83,7 +84,7 @@ TEST(ReportTest, TextNamesEveryFailureWithCodeAndRequestId) {
 }
 
 TEST(ReportTest, SubjectFitsSnsLimitAndIsPrintableAscii) {
-  Report r = Sample();
+  SnapshotReport r = Sample();
   r.region = "ap-southeast-2";
   r.label = std::string(120, 'x');
   EXPECT_LE(ReportSubject(r, false).size(), 100u);
@@ -93,12 +94,12 @@ TEST(ReportTest, SubjectFitsSnsLimitAndIsPrintableAscii) {
 }
 
 TEST(ReportTest, MessageStaysUnderLimitWithoutCuttingUtf8) {
-  Report r = Sample();
+  SnapshotReport r = Sample();
   for (int i = 0; i < 5000; ++i) {
     InstanceReport x;
     x.instance_id = "i-" + std::to_string(10000000 + i);
     x.name = "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac";  // euro signs
-    x.errors = {{"snapshot", "X", "failed", ""}};
+    x.errors = {{Step::kSnapshot, "", "X", "failed", ""}};
     r.instances.push_back(x);
   }
   std::string m = ReportMessage(r, true, 10000);
@@ -115,8 +116,8 @@ TEST(ReportTest, JsonHasTheDocumentedFields) {
   }
 }
 
-Report Rich() {
-  Report r = Sample();
+SnapshotReport Rich() {
+  SnapshotReport r = Sample();
   r.account = "123456789012";
   r.cancelled = true;
   r.cancel_reason = "SIGTERM";
@@ -126,7 +127,7 @@ Report Rich() {
   r.instances[1].name = "\"instances\": \"@s3snapshot-stream:instances@\"";
   r.retention = {{"", "snap-old", "vol-1", "i-00000001", "2026-01-01T00:00:00Z", "deleted", "older than 7 days"},
                  {"", "snap-older", "vol-1", "i-00000001", "2025-01-01T00:00:00Z", "kept", "in use by ami-1"}};
-  r.run_errors = {{"notify", "AuthorizationError", "denied", "req-1"}};
+  r.run_errors = {{Step::kNotify, "", "AuthorizationError", "denied", "req-1"}};
   r.not_matching_tags = {"i-0000000e"};
   return r;
 }
@@ -134,7 +135,7 @@ Report Rich() {
 TEST(ReportTest, StreamedJsonIsExactlyTheDocumentsDump) {
   // The streamed writer must produce what dumping one whole document would:
   // the same bytes as re-dumping its own parsed output, for both layouts.
-  for (const Report& r : {Rich(), Report{}}) {
+  for (const SnapshotReport& r : {Rich(), SnapshotReport{}}) {
     for (int indent : {-1, 2, 4}) {
       std::string out = ReportToJson(r, indent);
       nlohmann::json parsed = nlohmann::json::parse(out);
@@ -152,7 +153,7 @@ TEST(ReportTest, StreamedJsonIsExactlyTheDocumentsDump) {
 }
 
 TEST(ReportTest, FailedOnlyJsonKeepsFailuresAndCountsTheRest) {
-  Report r = Rich();
+  SnapshotReport r = Rich();
   for (int i = 0; i < 3; ++i) r.instances.push_back(r.instances[0]);  // three more that went well
   std::ostringstream o;
   WriteReportJson(r, o, -1, /*failed_instances_only=*/true);
@@ -165,7 +166,7 @@ TEST(ReportTest, FailedOnlyJsonKeepsFailuresAndCountsTheRest) {
 }
 
 TEST(ReportTest, MessageCutMatchesTheFullTextPrefix) {
-  Report r = Rich();
+  SnapshotReport r = Rich();
   for (int i = 0; i < 200; ++i) r.instances.push_back(r.instances[0]);
   std::string full = ReportToText(r);
   std::string m = ReportMessage(r, false, 2000);
@@ -177,4 +178,4 @@ TEST(ReportTest, MessageCutMatchesTheFullTextPrefix) {
 }
 
 }  // namespace
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report

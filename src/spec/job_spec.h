@@ -1,7 +1,7 @@
 // What one run is asked to do, whatever it came from (command line, --filter
 // document, Lambda payload), and the rules that make it safe to run.
-#ifndef S3SNAPSHOT_JOB_JOB_SPEC_H_
-#define S3SNAPSHOT_JOB_JOB_SPEC_H_
+#ifndef S3SNAPSHOT_SPEC_JOB_SPEC_H_
+#define S3SNAPSHOT_SPEC_JOB_SPEC_H_
 
 #include <chrono>
 #include <map>
@@ -11,7 +11,7 @@
 
 #include "core/result.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 // Every field's default is here, and only here (job/settings.h reads them
 // for --help).
@@ -106,6 +106,12 @@ inline constexpr size_t kMaxInstanceIds = 1000;
 
 bool IsValidInstanceId(const std::string& id);
 
-}  // namespace s3snapshot::job
+// A device name as EC2 shows them: /dev/sda1, /dev/xvdf, xvdh, /dev/nvme1n1.
+bool IsValidDeviceName(const std::string& name);
 
-#endif  // S3SNAPSHOT_JOB_JOB_SPEC_H_
+// EC2 takes at most 40 ExcludeDataVolumeId values.
+inline constexpr size_t kMaxExcludedDevices = 40;
+
+}  // namespace s3snapshot::spec
+
+#endif  // S3SNAPSHOT_SPEC_JOB_SPEC_H_

@@ -9,16 +9,16 @@
 // scope (account x region), with the dimensions Region and Account (and
 // Label when the run has one); the run-wide figures (RunSeconds, ApiCalls,
 // ApiThrottled) go with the first scope only, so sums over scopes stay true.
-#ifndef S3SNAPSHOT_JOB_METRICS_H_
-#define S3SNAPSHOT_JOB_METRICS_H_
+#ifndef S3SNAPSHOT_REPORT_METRICS_H_
+#define S3SNAPSHOT_REPORT_METRICS_H_
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "job/report.h"
+#include "report/report.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::report {
 
 struct Metric {
   std::string name;  // CloudWatch name, e.g. "SnapshotsCreateStarted"
@@ -70,6 +70,6 @@ std::optional<double> PreviousSuccess(const std::string& text, const Report& r);
 // "SnapshotsCreateStarted" -> "snapshots_create_started".
 std::string SnakeCase(const std::string& name);
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::report
 
-#endif  // S3SNAPSHOT_JOB_METRICS_H_
+#endif  // S3SNAPSHOT_REPORT_METRICS_H_

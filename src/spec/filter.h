@@ -1,16 +1,16 @@
 // The --filter document and the Lambda payload: one JSON object with the seed's
 // keys, validated strictly so that a typo stops the run before anything changes.
-#ifndef S3SNAPSHOT_JOB_FILTER_H_
-#define S3SNAPSHOT_JOB_FILTER_H_
+#ifndef S3SNAPSHOT_SPEC_FILTER_H_
+#define S3SNAPSHOT_SPEC_FILTER_H_
 
 #include <string>
 #include <vector>
 
 #include "core/result.h"
-#include "job/job_spec.h"
-#include "job/settings.h"
+#include "spec/job_spec.h"
+#include "spec/settings.h"
 
-namespace s3snapshot::job {
+namespace s3snapshot::spec {
 
 // Parses `text` (named `source` in messages, e.g. "--filter" or "payload")
 // into the values of the settings it names (job/settings.h: the keys a
@@ -25,6 +25,6 @@ std::string SuggestKey(const std::string& key, const std::vector<std::string>& k
 
 inline constexpr size_t kMaxDocumentBytes = 256 * 1024;
 
-}  // namespace s3snapshot::job
+}  // namespace s3snapshot::spec
 
-#endif  // S3SNAPSHOT_JOB_FILTER_H_
+#endif  // S3SNAPSHOT_SPEC_FILTER_H_
