@@ -20,7 +20,8 @@ std::vector<aws::Snapshot> FindRunSnapshots(const JobContext& ctx, const std::st
 
 core::Result<std::vector<aws::Snapshot>> CreateSnapshotSetExactlyOnce(const JobContext& ctx,
                                                                       const aws::CreateSnapshotsRequest& req,
-                                                                      SlowestCall* slowest) {
+                                                                      SlowestCall* slowest,
+                                                                      const std::function<void()>& settled) {
   std::optional<Error> last;
   for (int attempt = 0; attempt < kCreateSnapshotAttempts; ++attempt) {
     if (attempt > 0 && ctx.Cancelled()) break;
@@ -35,6 +36,7 @@ core::Result<std::vector<aws::Snapshot>> CreateSnapshotSetExactlyOnce(const JobC
       // out of time look once, at once.
       for (core::Duration delay : kLostAnswerLookupDelays) {
         if (!ctx.Cancelled()) SleepUnlessCancelled(*ctx.clock, ctx.cancel, delay);
+        if (ctx.Cancelled() && settled) settled();  // the last look: nothing more will be sent
         auto found = FindRunSnapshots(ctx, req.instance_id);
         if (!found.empty()) {
           ctx.Log(LogLevel::kWarn, "CreateSnapshots outcome was unknown; found its snapshots",

@@ -11,13 +11,17 @@
 // kCreateSnapshotAttempts calls.
 //
 // When cancelled or out of time it looks once, at once, and reports the
-// outcome unknown with the tag to search for: the instance may be waiting to
-// be started again.
+// outcome unknown with the tag to search for. Before that look it calls
+// `settled`: no CreateSnapshots will be sent for the instance again, so the
+// instance may be started again (and thawed) while the look goes on -- at
+// the Lambda deadline a lookup through a bad network must not spend the
+// reserve the restart needs.
 //
 // Thread-safe: called from the snapshot workers, one instance each.
 #ifndef S3SNAPSHOT_JOB_EXACTLY_ONCE_H_
 #define S3SNAPSHOT_JOB_EXACTLY_ONCE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,7 +37,8 @@ std::vector<aws::Snapshot> FindRunSnapshots(const JobContext& ctx, const std::st
 // finds the set a lost answer made, or gives up.
 core::Result<std::vector<aws::Snapshot>> CreateSnapshotSetExactlyOnce(const JobContext& ctx,
                                                                       const aws::CreateSnapshotsRequest& req,
-                                                                      SlowestCall* slowest);
+                                                                      SlowestCall* slowest,
+                                                                      const std::function<void()>& settled = nullptr);
 
 }  // namespace s3snapshot::job
 

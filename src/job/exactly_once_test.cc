@@ -89,6 +89,35 @@ TEST_F(ExactlyOnceTest, CancelledAfterALostAnswerItLooksOnceAndSaysWhatToSearchF
   EXPECT_EQ(1, SnapshotsOf("i-00000001")) << "EC2 made it; the report says to search for it";
 }
 
+TEST_F(ExactlyOnceTest, CancelledAfterALostAnswerTheInstanceIsReleasedBeforeTheLook) {
+  // At the Lambda deadline the look may be slow; the restart must not wait for it.
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kAmbiguous, "connection reset after sending"));
+  cancel_.Cancel("deadline");
+  std::vector<std::string> calls_when_settled;
+  int settled = 0;
+  SlowestCall slowest;
+  auto set = CreateSnapshotSetExactlyOnce(ctx_, RequestFor("i-00000001", "run-1"), &slowest, [&] {
+    ++settled;
+    calls_when_settled = ec2_.calls();
+  });
+  ASSERT_TRUE(set.ok()) << "the look still finds the set EC2 made";
+  EXPECT_EQ(1, settled);
+  EXPECT_EQ(calls_when_settled, std::vector<std::string>{"CreateSnapshots"}) << "released before the look";
+  EXPECT_EQ(1, ec2_.CallCount("DescribeSnapshots"));
+}
+
+TEST_F(ExactlyOnceTest, NotCancelledTheInstanceIsNotReleasedWhileItMayBeSentAgain) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kTransport, "connection refused"));
+  int settled = 0;
+  SlowestCall slowest;
+  auto set = CreateSnapshotSetExactlyOnce(ctx_, RequestFor("i-00000001", "run-1"), &slowest, [&] { ++settled; });
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(2, ec2_.CallCount("CreateSnapshots"));
+  EXPECT_EQ(0, settled) << "a stopped instance started between two sends would be snapshotted running";
+}
+
 TEST_F(ExactlyOnceTest, RetriesThrottledCreateSnapshotsThenSucceeds) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"});
   ec2_.FailNext("CreateSnapshots", Error::Make(ErrorKind::kThrottled, "slow", "RequestLimitExceeded"), 2);

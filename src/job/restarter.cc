@@ -43,7 +43,7 @@ void Restarter::Forget(const std::string& id) {
 void Restarter::Queue(const std::string& id) {
   {
     core::MutexLock l(&mu_);
-    if (!owed_.count(id)) return;
+    if (!owed_.count(id) || !queued_.insert(id).second) return;  // once: no id twice in a batch
   }
   starter_.Push(id);  // refused once Finish() began: Finish() starts it
 }

@@ -82,6 +82,7 @@ class Restarter {
 
   mutable core::Mutex mu_;
   std::set<std::string> owed_ GUARDED_BY(mu_);
+  std::set<std::string> queued_ GUARDED_BY(mu_);  // handed to the batch sender
 
   // StartInstances as snapshots answer (started by the first Register());
   // after the members it calls into.

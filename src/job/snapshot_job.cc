@@ -241,7 +241,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     req.description = SnapshotDescription(inst, spec_.label, when_);
     req.tags = SnapshotTags(inst, spec_.protect, spec_.label, ctx_.run_id,
                             CopyToTagValue({spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()}));
-    auto snaps = CreateSnapshotSetExactlyOnce(ctx_, req, &slowest_create_);
+    auto snaps = CreateSnapshotSetExactlyOnce(ctx_, req, &slowest_create_, [&] { Release(id, restart_after); });
     if (snaps.ok()) {
       std::vector<SnapshotRecord> recs;
       std::set<std::string> covered;
@@ -274,11 +274,16 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
       ctx_.Log(LogLevel::kError, "snapshot failed", {{"instance", id}, {"error", snaps.error().ToString()}});
     }
   }
-  // The thaw as soon as CreateSnapshots has answered (or was not sent).
-  thawer_.Queue(id);
-  if (restart_after) restarter_.Queue(id);
+  Release(id, restart_after);
   double seconds = std::chrono::duration<double>(ctx_.clock->Steady() - began).count();
   ledger_.Update(id, [&](InstanceReport& r) { r.seconds = seconds; });
+}
+
+// The thaw and the restart as soon as no CreateSnapshots will be sent for
+// the instance again (it answered, was not sent, or was given up on).
+void Job::Release(const std::string& id, bool restart_after) {
+  thawer_.Queue(id);
+  if (restart_after) restarter_.Queue(id);
 }
 
 bool Job::AwaitPreScript(const std::string& id) {

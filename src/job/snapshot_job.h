@@ -66,6 +66,7 @@ class Job {
   void SnapshotAll(const Plan& plan);
   void SnapshotInstance(const std::string& id, bool restart_after);  // pool workers
   // With scripts: waits for the pre-script; false when the instance is skipped.
+  void Release(const std::string& id, bool restart_after);
   bool AwaitPreScript(const std::string& id);  // pool workers
   void CopyToDestinations();
   void RetainInDestinations();

@@ -179,3 +179,36 @@ TEST(ReportTest, MessageCutMatchesTheFullTextPrefix) {
 
 }  // namespace
 }  // namespace s3snapshot::report
+
+namespace s3snapshot::report {
+namespace {
+
+TEST(ReportTest, AMergedAuditCountsAnIdFoundInAnyScopeAsFound) {
+  // An instance id lives in one region: the other scopes do not find it.
+  AuditReport east, west;
+  east.region = "us-east-1";
+  west.region = "us-west-2";
+  AuditVolume v;
+  v.instance_id = "i-00000001";
+  v.volume_id = "vol-1";
+  east.volumes = {v};
+  west.not_found = {"i-00000001", "i-0000000f"};
+  east.not_found = {"i-0000000f"};
+  Report merged = MergeReports({Report(east), Report(west)}, {"us-east-1", "us-west-2"});
+  const auto& a = std::get<AuditReport>(merged);
+  EXPECT_EQ(a.not_found, std::vector<std::string>{"i-0000000f"});
+  EXPECT_EQ(a.region, "us-east-1,us-west-2");
+  ASSERT_EQ(a.volumes.size(), 1u);
+  EXPECT_EQ(a.volumes[0].scope, "us-east-1");
+  EXPECT_EQ(std::string(CommandName(merged)), "audit");
+}
+
+TEST(ReportTest, EveryStepHasItsPublishedName) {
+  EXPECT_EQ(StepName(Failure(Step::kEarlierSnapshot, "X", "")), "earlier snapshot");
+  EXPECT_EQ(StepName(Failure(Step::kPreScript, "X", "")), "pre-script");
+  EXPECT_EQ(StepName(CopyFailure("eu-west-1", "X", "")), "copy to eu-west-1");
+  EXPECT_EQ(FailureLine(CopyFailure("eu-west-1", "CopyTimeout", "slow")), "copy to eu-west-1: CopyTimeout: slow");
+}
+
+}  // namespace
+}  // namespace s3snapshot::report
