@@ -1,5 +1,5 @@
 // What one run needs from the world outside: EC2 and SSM clients per region
-// (and role), SNS and CloudWatch clients, the caller's account, the clock and the API counters. AwsRuntime is the real
+// (and role), SNS and CloudWatch clients, the caller's account, the clock and the API counters. AwsServices is the real
 // one; app/run_test.cc gives fakes, so scope fan-out, merging and the order of
 // notifications are unit-tested.
 #ifndef S3SNAPSHOT_APP_SERVICES_H_

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/aws_runtime.h"
+#include "app/aws_services.h"
 #include "app/metrics_out.h"
 #include "app/run.h"
 #include "cli/options.h"
@@ -151,7 +151,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   ro.connect_timeout_seconds = static_cast<int>(spec.connect_timeout.count());
   ro.read_timeout_seconds = static_cast<int>(spec.read_timeout.count());
   const bool json_output = text_of("output", "text") == "json";
-  auto runtime = app::AwsRuntime::Create(env, ro, &logger);
+  auto runtime = app::AwsServices::Create(env, ro, &logger);
   if (!runtime.ok()) return InputError(runtime.error().message);
   if (auto regions = spec::ValidateScopeRegions(spec, (*runtime)->home_region()); !regions.ok()) {
     return InputError(NameTheSource(regions.error().message, flags, filter_source_text));

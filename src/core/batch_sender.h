@@ -8,14 +8,14 @@
 #ifndef S3SNAPSHOT_CORE_BATCH_SENDER_H_
 #define S3SNAPSHOT_CORE_BATCH_SENDER_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace s3snapshot::core {
 
@@ -39,11 +39,11 @@ class BatchSender {
 
   const size_t batch_;
   const Send send_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> queue_;  // guarded by mu_
-  bool closing_ = false;            // guarded by mu_
-  std::thread thread_;              // started under mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<std::string> queue_ GUARDED_BY(mu_);
+  bool closing_ GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started under mu_; joined by Close() alone
 };
 
 }  // namespace s3snapshot::core

@@ -6,6 +6,7 @@
 #ifndef S3SNAPSHOT_CORE_MUTEX_H_
 #define S3SNAPSHOT_CORE_MUTEX_H_
 
+#include <condition_variable>
 #include <mutex>
 
 #if defined(__clang__)
@@ -34,6 +35,7 @@ class CAPABILITY("mutex") Mutex {
   void Unlock() RELEASE() { mu_.unlock(); }
 
  private:
+  friend class CondVar;
   std::mutex mu_;
 };
 
@@ -47,6 +49,29 @@ class SCOPED_CAPABILITY MutexLock {
 
  private:
   Mutex* const mu_;
+};
+
+// A condition variable for a Mutex (leveldb's port::CondVar). Wait() names
+// the mutex it releases while it waits, and requires it held -- which the
+// analysis checks at each call -- and holds it again when it returns.
+class CondVar {
+ public:
+  CondVar() = default;
+  CondVar(const CondVar&) = delete;
+  CondVar& operator=(const CondVar&) = delete;
+
+  // Waits until `done()` is true (checked with `mu` held).
+  template <class Pred>
+  void Wait(Mutex* mu, Pred done) REQUIRES(mu) {
+    std::unique_lock<std::mutex> l(mu->mu_, std::adopt_lock);
+    cv_.wait(l, done);
+    l.release();  // still held: the caller's scope unlocks it
+  }
+  void Signal() { cv_.notify_one(); }
+  void SignalAll() { cv_.notify_all(); }
+
+ private:
+  std::condition_variable cv_;
 };
 
 }  // namespace s3snapshot::core

@@ -12,29 +12,29 @@ WorkerPool::WorkerPool(int threads, ExceptionHandler on_exception) : on_exceptio
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     closing_ = true;
   }
-  work_cv_.notify_all();
+  work_cv_.SignalAll();
   for (auto& t : threads_) t.join();
 }
 
 void WorkerPool::Submit(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     queue_.push_back(std::move(task));
     ++pending_;
   }
-  work_cv_.notify_one();
+  work_cv_.Signal();
 }
 
 void WorkerPool::Wait() {
-  std::unique_lock<std::mutex> l(mu_);
-  idle_cv_.wait(l, [this] { return pending_ == 0; });
+  MutexLock l(&mu_);
+  idle_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return pending_ == 0; });
 }
 
 int WorkerPool::exceptions() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return exceptions_;
 }
 
@@ -42,8 +42,8 @@ void WorkerPool::Loop() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock<std::mutex> l(mu_);
-      work_cv_.wait(l, [this] { return closing_ || !queue_.empty(); });
+      MutexLock l(&mu_);
+      work_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return closing_ || !queue_.empty(); });
       if (queue_.empty()) return;
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -67,11 +67,11 @@ void WorkerPool::Loop() {
     }
     bool idle;
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       if (threw) ++exceptions_;
       idle = --pending_ == 0;
     }
-    if (idle) idle_cv_.notify_all();  // only Wait() listens: no wake-up per task
+    if (idle) idle_cv_.SignalAll();  // only Wait() listens: no wake-up per task
   }
 }
 

@@ -9,13 +9,13 @@
 #ifndef S3SNAPSHOT_CORE_WORKER_POOL_H_
 #define S3SNAPSHOT_CORE_WORKER_POOL_H_
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace s3snapshot::core {
 
@@ -39,14 +39,14 @@ class WorkerPool {
  private:
   void Loop();
 
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;          // a task was queued, or the pool closes
-  std::condition_variable idle_cv_;          // pending_ reached 0
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  int pending_ = 0;                          // queued or running; guarded by mu_
-  int exceptions_ = 0;                       // guarded by mu_
-  bool closing_ = false;                     // guarded by mu_
-  ExceptionHandler on_exception_;            // set once, before the threads start
+  mutable Mutex mu_;
+  CondVar work_cv_;  // a task was queued, or the pool closes
+  CondVar idle_cv_;  // pending_ reached 0
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  int pending_ GUARDED_BY(mu_) = 0;  // queued or running
+  int exceptions_ GUARDED_BY(mu_) = 0;
+  bool closing_ GUARDED_BY(mu_) = false;
+  ExceptionHandler on_exception_;  // set once, before the threads start
   std::vector<std::thread> threads_;
 };
 

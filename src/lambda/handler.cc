@@ -57,7 +57,7 @@ core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env) {
   return t;
 }
 
-HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsServices& services, core::Logger& logger,
                                 job::CancelToken* cancel, const spec::JobSpec& event_settings,
                                 const std::string& function_arn, std::ostream* emf, const TopicDefaults& topics) {
   HandlerOutcome out;
@@ -77,11 +77,11 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
       out.body = R"({"ignored":true,"reason":"not an EBS snapshot completion event"})";
       return out;
     }
-    auto creds = runtime.CheckCredentials();
+    auto creds = services.CheckCredentials();
     if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
     spec::JobSpec settings = event_settings;
     if (settings.sns_arn_error.empty()) settings.sns_arn_error = topics.sns_arn_error;
-    report::Report report = app::HandleEvent(**event, settings, runtime, logger, cancel);
+    report::Report report = app::HandleEvent(**event, settings, services, logger, cancel);
     bool cut = false;
     out.body = ResponseBody(report, kMaxResponseBytes, &cut);
     for (const auto& line : report::FailureSummary(report)) {
@@ -103,18 +103,18 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& run
   }
   auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
-  if (auto regions = spec::ValidateScopeRegions(spec, runtime.home_region()); !regions.ok()) {
+  if (auto regions = spec::ValidateScopeRegions(spec, services.home_region()); !regions.ok()) {
     return fail("InvalidPayload", regions.error().message + "; nothing was changed");
   }
-  auto creds = runtime.CheckCredentials();
+  auto creds = services.CheckCredentials();
   if (!creds.ok()) return fail("CredentialsError", creds.error().ToString() + "; nothing was changed");
   if (spec.verbose) logger.Info("payload accepted", {{"payload_bytes", std::to_string(payload.size())}});
-  report::Report report = app::RunAllScopes(spec, runtime, logger, cancel);
+  report::Report report = app::RunAllScopes(spec, services, logger, cancel);
   const report::Envelope& envelope = report::EnvelopeOf(report);
   if (emf != nullptr && !envelope.dry_run) {  // a plan is no figure to alarm on
     aws::Arn arn;
     std::string account = aws::ParseArn(function_arn, &arn) ? arn.account : "";
-    *emf << app::EmfFor(report, account, runtime) << std::flush;
+    *emf << app::EmfFor(report, account, services) << std::flush;
   }
   bool cut = false;
   out.body = ResponseBody(report, kMaxResponseBytes, &cut);

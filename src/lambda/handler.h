@@ -7,7 +7,7 @@
 #include <ostream>
 #include <string>
 
-#include "app/aws_runtime.h"
+#include "app/aws_services.h"
 #include "job/cancel.h"
 #include "lambda/runtime.h"
 #include "report/report.h"
@@ -45,7 +45,7 @@ struct TopicDefaults {
 // Reads and checks them from the environment (an init error when malformed).
 core::Result<TopicDefaults> TopicDefaultsFrom(const core::Env& env);
 
-HandlerOutcome HandleInvocation(const std::string& payload, app::AwsRuntime& runtime, core::Logger& logger,
+HandlerOutcome HandleInvocation(const std::string& payload, app::AwsServices& services, core::Logger& logger,
                                 job::CancelToken* cancel, const spec::JobSpec& event_settings = {},
                                 const std::string& function_arn = "", std::ostream* emf = nullptr,
                                 const TopicDefaults& topics = {});

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/aws_runtime.h"
+#include "app/aws_services.h"
 #include "core/curl_transport.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -98,7 +98,7 @@ int RunLambdaRuntime(const core::Env& env) {
   RuntimeApiClient api(*env.Get("AWS_LAMBDA_RUNTIME_API"), api_http);
 
   app::RuntimeOptions ro;
-  auto runtime = app::AwsRuntime::Create(env, ro, &logger);
+  auto runtime = app::AwsServices::Create(env, ro, &logger);
   if (!runtime.ok()) {
     logger.Error("init failed", {{"error", runtime.error().message}});
     (void)api.PostInitError("Runtime.InitError", runtime.error().message);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "app/aws_runtime.h"
+#include "app/aws_services.h"
 
 using nlohmann::json;
 using namespace s3snapshot;
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   }
   core::SystemEnv env;
   core::NullLogger logger;
-  auto rt = app::AwsRuntime::Create(env, {}, &logger);
+  auto rt = app::AwsServices::Create(env, {}, &logger);
   if (!rt.ok()) return Fail(rt.error());
   auto ec2 = (*rt)->Ec2((*rt)->region());
   const std::string& op = a[0];

@@ -1,4 +1,4 @@
-#include "app/aws_runtime.h"
+#include "app/aws_services.h"
 
 #include "aws/endpoints.h"
 #include "core/parse.h"
@@ -34,9 +34,9 @@ core::Status CheckEnvironmentSwitches(const core::Env& env) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& env, RuntimeOptions options,
-                                                             core::Logger* logger) {
-  std::unique_ptr<AwsRuntime> rt(new AwsRuntime());
+core::Result<std::unique_ptr<AwsServices>> AwsServices::Create(const core::Env& env, RuntimeOptions options,
+                                                               core::Logger* logger) {
+  std::unique_ptr<AwsServices> rt(new AwsServices());
   rt->env_ = &env;
   rt->options_ = options;
   rt->logger_ = logger;
@@ -100,7 +100,7 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
     rt->ssm_rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
   }
 
-  AwsRuntime* raw = rt.get();
+  AwsServices* raw = rt.get();
   aws::StsFactory sts_factory = [raw](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
     aws::ClientContext ctx = raw->Context(source);
     return std::make_unique<aws::StsClient>(
@@ -116,7 +116,7 @@ core::Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const core::Env& en
   return rt;
 }
 
-aws::ClientContext AwsRuntime::Context(core::CredentialsProvider* creds) {
+aws::ClientContext AwsServices::Context(core::CredentialsProvider* creds) {
   aws::ClientContext ctx;
   ctx.http = http_.get();
   ctx.credentials = creds;
@@ -132,26 +132,26 @@ aws::ClientContext AwsRuntime::Context(core::CredentialsProvider* creds) {
   return ctx;
 }
 
-core::Status AwsRuntime::CheckCredentials() {
+core::Status AwsServices::CheckCredentials() {
   auto c = credentials_->GetCredentials();
   if (!c.ok()) return c.error();
   if (logger_) logger_->Debug("credentials", {{"source", c->source}});
   return core::OkStatus();
 }
 
-std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2(const std::string& region) {
+std::unique_ptr<aws::Ec2Client> AwsServices::Ec2(const std::string& region) {
   return std::make_unique<aws::Ec2Client>(
       region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
-std::unique_ptr<aws::Ec2Client> AwsRuntime::Ec2As(const std::string& role_arn, const std::string& external_id,
-                                                  const std::string& region) {
+std::unique_ptr<aws::Ec2Client> AwsServices::Ec2As(const std::string& role_arn, const std::string& external_id,
+                                                   const std::string& region) {
   return std::make_unique<aws::Ec2Client>(region,
                                           aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_),
                                           RoleContext(role_arn, external_id));
 }
 
-aws::ClientContext AwsRuntime::RoleContext(const std::string& role_arn, const std::string& external_id) {
+aws::ClientContext AwsServices::RoleContext(const std::string& role_arn, const std::string& external_id) {
   core::CachingCredentialsProvider* provider;
   {
     std::lock_guard<std::mutex> l(roles_mu_);
@@ -176,33 +176,33 @@ aws::ClientContext AwsRuntime::RoleContext(const std::string& role_arn, const st
   return ctx;
 }
 
-std::unique_ptr<aws::SnsClient> AwsRuntime::Sns(const std::string& region) {
+std::unique_ptr<aws::SnsClient> AwsServices::Sns(const std::string& region) {
   return std::make_unique<aws::SnsClient>(
       region, aws::ResolveEndpoint("sns", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
-std::unique_ptr<aws::StsClient> AwsRuntime::Sts(const std::string& region) {
+std::unique_ptr<aws::StsClient> AwsServices::Sts(const std::string& region) {
   return std::make_unique<aws::StsClient>(
       region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
 }
 
-std::unique_ptr<aws::CloudWatchApi> AwsRuntime::CloudWatchFor(const std::string& region) {
+std::unique_ptr<aws::CloudWatchApi> AwsServices::CloudWatchFor(const std::string& region) {
   return std::make_unique<aws::CloudWatchClient>(
       region, aws::ResolveEndpoint("monitoring", region, options_.endpoint_url, *env_, profile_),
       Context(credentials_.get()));
 }
 
-std::unique_ptr<aws::SsmClient> AwsRuntime::Ssm(const std::string& region) { return SsmAs("", "", region); }
+std::unique_ptr<aws::SsmClient> AwsServices::Ssm(const std::string& region) { return SsmAs("", "", region); }
 
-std::unique_ptr<aws::SsmClient> AwsRuntime::SsmAs(const std::string& role_arn, const std::string& external_id,
-                                                  const std::string& region) {
+std::unique_ptr<aws::SsmClient> AwsServices::SsmAs(const std::string& role_arn, const std::string& external_id,
+                                                   const std::string& region) {
   aws::ClientContext ctx = role_arn.empty() ? Context(credentials_.get()) : RoleContext(role_arn, external_id);
   ctx.rate_limiter = ssm_rate_limiter_.get();
   return std::make_unique<aws::SsmClient>(
       region, aws::ResolveEndpoint("ssm", region, options_.endpoint_url, *env_, profile_), ctx);
 }
 
-core::Result<std::string> AwsRuntime::CallerAccount() {
+core::Result<std::string> AwsServices::CallerAccount() {
   auto id = Sts(region_)->GetCallerIdentity();
   if (!id.ok()) return id.error();
   return id->account;

@@ -1,8 +1,8 @@
 // The composition root shared by the CLI and the Lambda handler: real HTTP
 // transports, the credential chain, retries and rate limits, and clients per
 // region. Only entry points use it; job/ sees the interfaces.
-#ifndef S3SNAPSHOT_APP_AWS_RUNTIME_H_
-#define S3SNAPSHOT_APP_AWS_RUNTIME_H_
+#ifndef S3SNAPSHOT_APP_AWS_SERVICES_H_
+#define S3SNAPSHOT_APP_AWS_SERVICES_H_
 
 #include <map>
 #include <memory>
@@ -35,12 +35,12 @@ struct RuntimeOptions {
   int read_timeout_seconds = static_cast<int>(spec::JobSpec{}.read_timeout.count());  // the whole request
 };
 
-class AwsRuntime : public Services {
+class AwsServices : public Services {
  public:
   // Resolves profile, region, endpoints and credentials. kInvalidInput errors
   // for configuration mistakes (unknown profile, malformed config, no region).
-  static core::Result<std::unique_ptr<AwsRuntime>> Create(const core::Env& env, RuntimeOptions options,
-                                                          core::Logger* logger);
+  static core::Result<std::unique_ptr<AwsServices>> Create(const core::Env& env, RuntimeOptions options,
+                                                           core::Logger* logger);
 
   const std::string& region() const { return region_; }
   // Checks that credentials can be had (before anything is changed).
@@ -82,7 +82,7 @@ class AwsRuntime : public Services {
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> at) { deadline_.Set(at); }
 
  private:
-  AwsRuntime() = default;
+  AwsServices() = default;
   aws::ClientContext Context(core::CredentialsProvider* creds);
   // As `role_arn` (AssumeRole from the default credentials; one cached
   // provider per role and external id).
@@ -110,4 +110,4 @@ class AwsRuntime : public Services {
 
 }  // namespace s3snapshot::app
 
-#endif  // S3SNAPSHOT_APP_AWS_RUNTIME_H_
+#endif  // S3SNAPSHOT_APP_AWS_SERVICES_H_
