@@ -8,6 +8,7 @@
 #include "core/worker_pool.h"
 #include "job/audit.h"
 #include "job/notifier.h"
+#include "job/restore.h"
 #include "job/select.h"
 #include "job/snapshot_job.h"
 
@@ -43,12 +44,14 @@ report::Report RunScope(const spec::JobSpec& spec, const Scope& s, Services& ser
   ctx.ec2_for_region = [&services, &spec, s](const std::string& region) {
     return services.Ec2For(s.role_arn, spec.external_id, region);
   };
+  if (spec.restore) return job::RunRestore(spec, ctx);
   if (spec.audit) return job::RunAudit(spec, ctx);
   return job::RunSnapshotJob(spec, ctx);
 }
 
 // The command's report with nothing in it yet (a scope that could not run).
 report::Report EmptyReportFor(const spec::JobSpec& spec) {
+  if (spec.restore) return report::RestoreReport{};
   if (spec.audit) return report::AuditReport{};
   return report::SnapshotReport{};
 }
@@ -128,7 +131,7 @@ report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core:
   {
     std::vector<std::string> labels;
     for (const auto& s : scopes) labels.push_back(s.Label());
-    job::RequireSomethingSelected(spec, labels, &report);
+    if (!spec.restore) job::RequireSomethingSelected(spec, labels, &report);  // a restore names its instance
   }
   // The counts go into the SNS message too, then once more after it.
   report::Envelope& envelope = report::EnvelopeOf(report);

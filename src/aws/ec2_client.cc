@@ -72,6 +72,29 @@ Snapshot ParseSnapshotNode(pugi::xml_node n) {
   return s;
 }
 
+VolumeAttachment ParseAttachmentNode(pugi::xml_node n) {
+  return {n.child_value("volumeId"), n.child_value("instanceId"), n.child_value("device"), n.child_value("status")};
+}
+
+// A volume: a volumeSet item, or CreateVolume's response element itself.
+Volume ParseVolumeNode(pugi::xml_node n) {
+  Volume v;
+  v.volume_id = n.child_value("volumeId");
+  v.snapshot_id = n.child_value("snapshotId");
+  v.availability_zone = n.child_value("availabilityZone");
+  v.state = n.child_value("status");
+  v.volume_type = n.child_value("volumeType");
+  v.kms_key_id = n.child_value("kmsKeyId");
+  v.create_time = n.child_value("createTime");
+  v.size_gib = n.child("size").text().as_int();
+  v.iops = n.child("iops").text().as_int();
+  v.throughput = n.child("throughput").text().as_int();
+  v.encrypted = n.child("encrypted").text().as_bool();
+  for (pugi::xml_node a : n.child("attachmentSet").children("item")) v.attachments.push_back(ParseAttachmentNode(a));
+  v.tags = ParseTagSet(n);
+  return v;
+}
+
 std::vector<InstanceStateChange> ParseStateChanges(pugi::xml_node root) {
   std::vector<InstanceStateChange> out;
   for (pugi::xml_node item : root.child("instancesSet").children("item")) {
@@ -93,6 +116,8 @@ std::string TagValue(const std::vector<Tag>& tags, const std::string& key) {
 std::string Instance::TagValue(const std::string& key) const { return aws::TagValue(tags, key); }
 
 std::string Snapshot::TagValue(const std::string& key) const { return aws::TagValue(tags, key); }
+
+std::string Volume::TagValue(const std::string& key) const { return aws::TagValue(tags, key); }
 
 Result<Page<Instance>> ParseDescribeInstances(std::string xml) {
   pugi::xml_document doc;
@@ -175,6 +200,38 @@ Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml) {
     out.push_back(n.child_value("regionName"));
   }
   return out;
+}
+
+Result<Page<Volume>> ParseDescribeVolumes(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeVolumesResponse");
+  if (!root.ok()) return root.error();
+  Page<Volume> page;
+  for (pugi::xml_node n : root->child("volumeSet").children("item")) {
+    Volume v = ParseVolumeNode(n);
+    if (v.volume_id.empty()) return Malformed("a volume without volumeId");
+    page.items.push_back(std::move(v));
+  }
+  page.next_token = root->child_value("nextToken");
+  return page;
+}
+
+Result<Volume> ParseCreateVolume(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "CreateVolumeResponse");
+  if (!root.ok()) return root.error();
+  Volume v = ParseVolumeNode(*root);
+  if (v.volume_id.empty()) return Malformed("CreateVolume response without volumeId");
+  return v;
+}
+
+Result<VolumeAttachment> ParseAttachVolume(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "AttachVolumeResponse");
+  if (!root.ok()) return root.error();
+  VolumeAttachment a = ParseAttachmentNode(*root);
+  if (a.volume_id.empty()) return Malformed("AttachVolume response without volumeId");
+  return a;
 }
 
 Result<Page<std::string>> ParseDescribeVolumeIds(const std::string& xml) {
@@ -314,6 +371,45 @@ Result<std::vector<std::string>> Ec2Client::VolumesTagged(const std::vector<std:
   return VolumeIds(volume_ids, {{"tag:" + key, {value}}});
 }
 
+Result<Page<Volume>> Ec2Client::DescribeVolumes(const DescribeVolumesRequest& req) {
+  QueryParams p;
+  p.SetList("VolumeId", req.volume_ids);
+  p.SetFilters(req.filters);
+  if (req.max_results > 0) p.Set("MaxResults", std::to_string(req.max_results));
+  if (!req.next_token.empty()) p.Set("NextToken", req.next_token);
+  auto r = client_.Call("DescribeVolumes", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseDescribeVolumes(r->body), *r, "DescribeVolumes");
+}
+
+Result<Volume> Ec2Client::CreateVolume(const CreateVolumeRequest& req) {
+  QueryParams p;
+  p.Set("AvailabilityZone", req.availability_zone);
+  p.Set("SnapshotId", req.snapshot_id);
+  if (!req.volume_type.empty()) p.Set("VolumeType", req.volume_type);
+  if (req.iops > 0) p.Set("Iops", std::to_string(req.iops));
+  if (req.throughput > 0) p.Set("Throughput", std::to_string(req.throughput));
+  if (req.encrypted) p.Set("Encrypted", "true");
+  if (!req.kms_key_id.empty()) p.Set("KmsKeyId", req.kms_key_id);
+  if (!req.client_token.empty()) p.Set("ClientToken", req.client_token);
+  if (!req.tags.empty()) p.SetTagSpecification(1, "volume", req.tags);
+  // With a client token EC2 answers a repeat with the first call's volume.
+  auto r = client_.Call("CreateVolume", p, /*idempotent=*/!req.client_token.empty());
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseCreateVolume(r->body), *r, "CreateVolume");
+}
+
+Result<VolumeAttachment> Ec2Client::AttachVolume(const std::string& volume_id, const std::string& instance_id,
+                                                 const std::string& device) {
+  QueryParams p;
+  p.Set("Device", device);
+  p.Set("InstanceId", instance_id);
+  p.Set("VolumeId", volume_id);
+  auto r = client_.Call("AttachVolume", p, /*idempotent=*/false);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseAttachVolume(r->body), *r, "AttachVolume");
+}
+
 Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,
                                                       const std::vector<Filter>& more_filters) {
   std::vector<std::string> out;
@@ -365,6 +461,11 @@ Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstance
 Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req) {
   return AllPages<Snapshot>(
       std::move(req), [&](const DescribeSnapshotsRequest& r) { return ec2.DescribeSnapshots(r); }, "DescribeSnapshots");
+}
+
+Result<std::vector<Volume>> DescribeAllVolumes(Ec2Api& ec2, DescribeVolumesRequest req) {
+  return AllPages<Volume>(
+      std::move(req), [&](const DescribeVolumesRequest& r) { return ec2.DescribeVolumes(r); }, "DescribeVolumes");
 }
 
 Result<std::vector<Snapshot>> DescribeOwnSnapshots(Ec2Api& ec2, const std::vector<Filter>& filters,

@@ -55,6 +55,23 @@ struct Snapshot {
   std::string TagValue(const std::string& key) const;
 };
 
+struct VolumeAttachment {
+  std::string volume_id, instance_id, device;
+  std::string state;  // attaching | attached | detaching | detached | busy
+};
+
+struct Volume {
+  std::string volume_id, snapshot_id, availability_zone;
+  std::string state;  // creating | available | in-use | deleting | deleted | error
+  std::string volume_type, kms_key_id, create_time;
+  int size_gib = 0, iops = 0, throughput = 0;
+  bool encrypted = false;
+  std::vector<VolumeAttachment> attachments;
+  std::vector<Tag> tags;
+
+  std::string TagValue(const std::string& key) const;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -83,6 +100,25 @@ struct CreateSnapshotsRequest {
   bool exclude_boot_volume = false;
   std::string copy_tags_from_source;                 // "" or "volume"
   std::vector<std::string> exclude_data_volume_ids;  // InstanceSpecification.ExcludeDataVolumeId.N (at most 40)
+};
+
+struct DescribeVolumesRequest {
+  std::vector<std::string> volume_ids;
+  std::vector<Filter> filters;
+  int max_results = 0;  // 5..500; not with volume_ids
+  std::string next_token;
+};
+
+struct CreateVolumeRequest {
+  std::string availability_zone, snapshot_id;
+  std::string volume_type;       // "" : EC2's default
+  int iops = 0, throughput = 0;  // 0: not sent
+  bool encrypted = false;
+  std::string kms_key_id;
+  // EC2's idempotency token: the same token and parameters give the same
+  // volume, so the call is safe to send again.
+  std::string client_token;
+  std::vector<Tag> tags;  // TagSpecification for ResourceType=volume
 };
 
 struct CopySnapshotRequest {
@@ -118,12 +154,22 @@ class Ec2Api {
   // DescribeVolumes per 200 ids, filtered on the server).
   virtual core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& volume_ids,
                                                                const std::string& key, const std::string& value) = 0;
+  virtual core::Result<Page<Volume>> DescribeVolumes(const DescribeVolumesRequest& req) = 0;
+  // Safe to send again with the same client_token (EC2 returns the volume
+  // the first call made).
+  virtual core::Result<Volume> CreateVolume(const CreateVolumeRequest& req) = 0;
+  // Not sent again after an ambiguous failure (a second attach is refused):
+  // the caller looks at the volume's attachments.
+  virtual core::Result<VolumeAttachment> AttachVolume(const std::string& volume_id, const std::string& instance_id,
+                                                      const std::string& device) = 0;
 };
 
 // Every page of DescribeInstances.
 core::Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req);
 // Every page of DescribeSnapshots.
 core::Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshotsRequest req);
+// Every page of DescribeVolumes.
+core::Result<std::vector<Volume>> DescribeAllVolumes(Ec2Api& ec2, DescribeVolumesRequest req);
 
 // EC2 takes at most this many values in one filter (instance-id, volume-id,
 // snapshot-id, tag:...).
@@ -158,6 +204,10 @@ class Ec2Client : public Ec2Api {
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& volume_ids) override;
   core::Result<std::vector<std::string>> VolumesTagged(const std::vector<std::string>& volume_ids,
                                                        const std::string& key, const std::string& value) override;
+  core::Result<Page<Volume>> DescribeVolumes(const DescribeVolumesRequest& req) override;
+  core::Result<Volume> CreateVolume(const CreateVolumeRequest& req) override;
+  core::Result<VolumeAttachment> AttachVolume(const std::string& volume_id, const std::string& instance_id,
+                                              const std::string& device) override;
 
   CallStats& stats() { return client_.stats(); }
 
@@ -174,6 +224,9 @@ core::Result<std::vector<Snapshot>> ParseCreateSnapshots(const std::string& xml)
 core::Result<Page<Snapshot>> ParseDescribeSnapshots(const std::string& xml);
 core::Result<std::string> ParseCopySnapshot(const std::string& xml);
 core::Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml);
+core::Result<Page<Volume>> ParseDescribeVolumes(const std::string& xml);
+core::Result<Volume> ParseCreateVolume(const std::string& xml);
+core::Result<VolumeAttachment> ParseAttachVolume(const std::string& xml);
 // volumeSet item ids, and nextToken.
 core::Result<Page<std::string>> ParseDescribeVolumeIds(const std::string& xml);
 

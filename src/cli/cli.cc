@@ -51,7 +51,7 @@ std::string NameTheSource(const std::string& message, const spec::SettingValues&
 // --filter's document (JSON, @FILE or - for stdin) applied to `spec`; 0, or
 // the exit status of the error it printed. `*source` names where it came from.
 int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::Env& env, std::istream& in,
-                        spec::JobSpec* spec, std::string* source) {
+                        spec::JobSpec* spec, std::string* source) {  // never for a restore: it has no --filter
   std::string text = arg;
   *source = "--filter";
   if (arg == "-") {
@@ -70,7 +70,7 @@ int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::
   if (!doc.ok()) return InputError(doc.error().message);
   spec::ApplySettings(*doc, spec);
   if (audit_command) spec->audit = true;
-  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec->audit)) {
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec->command())) {
     return InputError(*source + ": \"" + other->name + "\" " +
                       (spec->audit ? "does not apply to an audit (an audit changes nothing)"
                                    : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
@@ -78,13 +78,28 @@ int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::
   return 0;
 }
 
+// Why `other` is refused for `command`, in the words of its own command.
+std::string NotAnOptionOf(spec::JobSpec::Command command, const spec::Setting& other) {
+  using Command = spec::JobSpec::Command;
+  if (command == Command::kAudit) return "is not an option of 's3snapshot audit' (an audit changes nothing)";
+  if (command == Command::kRestore) return "is not an option of 's3snapshot restore' (see s3snapshot restore --help)";
+  if (other.commands & spec::kRestoreCommand) return "is an option of 's3snapshot restore'";
+  return "is an option of 's3snapshot audit'";
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istream& in, std::ostream& out) {
-  // The command comes first: `s3snapshot audit [OPTIONS]`; none is a snapshot run.
+  // The command comes first: `s3snapshot audit|restore [OPTIONS]`; none is a
+  // snapshot run.
   std::vector<std::string> args = argv;
-  const bool audit_command = !args.empty() && args[0] == "audit";
-  if (audit_command) args.erase(args.begin());
+  using Command = spec::JobSpec::Command;
+  Command command = Command::kSnapshot;
+  if (!args.empty() && (args[0] == "audit" || args[0] == "restore")) {
+    command = args[0] == "audit" ? Command::kAudit : Command::kRestore;
+    args.erase(args.begin());
+  }
+  const bool audit_command = command == Command::kAudit;
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
   const spec::SettingValues& flags = *parsed;
@@ -93,7 +108,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     return it == flags.end() ? fallback : std::get<std::string>(it->second);
   };
   if (flags.count("help")) {
-    out << UsageText(audit_command);
+    out << UsageText(command);
     return 0;
   }
   if (flags.count("version")) {
@@ -104,16 +119,18 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   // The document first, then the flags: a flag wins over the same key.
   spec::JobSpec spec;
   std::string filter_source_text;  // where the document came from, when one was given
+  if (command == Command::kRestore) spec.restore = true;
+  if (flags.count("filter") && command == Command::kRestore) {
+    return UsageError("--filter is not an option of 's3snapshot restore' (it restores one instance's set: --instance)");
+  }
   if (flags.count("filter")) {
     if (int status = ApplyFilterDocument(text_of("filter"), audit_command, env, in, &spec, &filter_source_text)) {
       return status;
     }
   }
   if (audit_command) spec.audit = true;
-  if (const spec::Setting* other = spec::SettingOfOtherCommand(flags, spec.audit)) {
-    return UsageError(std::string(other->flags.back()) + " " +
-                      (spec.audit ? "is not an option of 's3snapshot audit' (an audit changes nothing)"
-                                  : "is an option of 's3snapshot audit'"));
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(flags, spec.command())) {
+    return UsageError(std::string(other->flags.back()) + " " + NotAnOptionOf(spec.command(), *other));
   }
   spec::ApplySettings(flags, &spec);
   auto valid = spec::ValidateSpec(spec);

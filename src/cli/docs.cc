@@ -136,8 +136,10 @@ std::string ManPage() {
   m += ".\\\" The man page s3snapshot(1). Made from the option table (src/cli/docs.cc); do not edit:\n";
   m += ".\\\" run cli_test with S3SNAPSHOT_WRITE_DOCS=1 to write it again.\n";
   m += ".TH S3SNAPSHOT 1 \"\" \"s3snapshot " S3SNAPSHOT_VERSION "\" \"User Commands\"\n";
-  m += ".SH NAME\ns3snapshot \\- snapshot the EBS volumes of EC2 instances, and audit that they are protected\n";
-  m += ".SH SYNOPSIS\n.B s3snapshot\n.RI [ OPTIONS ]\n.br\n.B s3snapshot audit\n.RI [ OPTIONS ]\n";
+  m += ".SH NAME\ns3snapshot \\- snapshot the EBS volumes of EC2 instances, audit that they are protected, and "
+       "restore them\n";
+  m += ".SH SYNOPSIS\n.B s3snapshot\n.RI [ OPTIONS ]\n.br\n.B s3snapshot audit\n.RI [ OPTIONS ]\n.br\n"
+       ".B s3snapshot restore \\-\\-instance\n.RI \"\" ID \" [\" OPTIONS ]\n";
   m += ".SH DESCRIPTION\n";
   m += Roff(
       "s3snapshot snapshots the EBS volumes of the EC2 instances a filter selects (by instance ids and/or "
@@ -161,14 +163,28 @@ std::string ManPage() {
            "error, pending (--max-pending), no-ebs-volume, unknown, and with --copy-to-region the same for "
            "copies. Exit status 1 when any volume is unprotected. It takes the selection, --label, "
            "--copy-to-region, scope, output, notification and metrics options and those marked (audit); the "
-           "options that change things are refused.\n");
+           "options that change things are refused.\n") +
+       ".TP\n" + Bold("s3snapshot restore") + " " + Roff("--instance") + " " + Italic("ID") + " [" + Italic("OPTIONS") +
+       "]\n" +
+       Roff(
+           "One snapshot set of the instance back into volumes, side by side: the newest complete set (or "
+           "--run-id, or the newest before --before), one CreateVolume per snapshot in the target's "
+           "Availability Zone (with the original volume's type, IOPS and throughput when it still exists), "
+           "tagged s3snapshot:restored-from and s3snapshot:restore-id, then attached to the target "
+           "(--to-instance, default the source instance) at free device names. No existing volume is detached, "
+           "changed or deleted. A set with a snapshot not completed is refused. Run again with the printed "
+           "--restore-id to resume: no snapshot gets a second volume. It takes --dry-run, --output, the scope "
+           "options of one region and those marked (restore).\n");
   m += ".SH OPTIONS\n";
   for (const auto& [section, title] : spec::Sections()) {
     std::string block;
     for (const auto& s : spec::Settings()) {
       if (s.flags.empty() || s.section != section) continue;
       std::string help = HelpOf(s);
-      if (s.commands == spec::kSnapshotCommand) help += " (Not in an audit.)";
+      if ((s.commands & spec::kSnapshotCommand) && !(s.commands & spec::kAuditCommand) &&
+          help.rfind("(restore)", 0) != 0) {
+        help += " (Not in an audit.)";
+      }
       block += ".TP\n" + OptionTag(s) + "\n" + Roff(help) + "\n";
     }
     if (!block.empty()) m += ".SS " + Roff(title) + "\n" + block;
@@ -181,10 +197,11 @@ std::string ManPage() {
   m += ".SH EXIT STATUS\n.TP\n.B 0\n" +
        Roff(
            "Every selected instance was snapshotted (and started again, with --stop); an audit: every volume "
-           "is protected.\n") +
+           "is protected; a restore: every volume of the set was made (and attached).\n") +
        ".TP\n.B 1\n" +
        Roff(
-           "Some instance failed, an audit found unprotected volumes, a requested id was not found, the "
+           "Some instance failed, an audit found unprotected volumes, a restore found no complete set or a "
+           "volume failed, a requested id was not found, the "
            "selection matched no instance (without --allow-empty), the selection, a notification or the "
            "metrics failed, or the run was cancelled; the report and stderr say which, and the other "
            "instances' work was done.\n") +
@@ -256,7 +273,7 @@ std::string BashCompletion() {
        "2>/dev/null | sort -u)\n";
   b += "      COMPREPLY=($(compgen -W \"$profiles\" -- \"$cur\"))\n";
   b += "      return ;;\n";
-  std::vector<std::string> valued = Flags(spec::kAnyCommand, true);
+  std::vector<std::string> valued = Flags(spec::kEveryCommand, true);
   b += "    " + Join(valued, "|") + ") COMPREPLY=(); return ;;\n";
   b += "  esac\n";
   b += "  local opts=\"" + Join(Flags(spec::kSnapshotCommand, false), " ") + " " +
@@ -264,11 +281,14 @@ std::string BashCompletion() {
   b += "  if [[ ${COMP_WORDS[1]} == audit ]]; then\n";
   b += "    opts=\"" + Join(Flags(spec::kAuditCommand, false), " ") + " " +
        Join(Flags(spec::kAuditCommand, true), " ") + "\"\n";
+  b += "  elif [[ ${COMP_WORDS[1]} == restore ]]; then\n";
+  b += "    opts=\"" + Join(Flags(spec::kRestoreCommand, false), " ") + " " +
+       Join(Flags(spec::kRestoreCommand, true), " ") + "\"\n";
   b += "  fi\n";
   b += "  if [[ $cur == -* ]]; then\n";
   b += "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n";
   b += "  elif [[ $COMP_CWORD -eq 1 ]]; then\n";
-  b += "    COMPREPLY=($(compgen -W \"audit\" -- \"$cur\"))\n";
+  b += "    COMPREPLY=($(compgen -W \"audit restore\" -- \"$cur\"))\n";
   b += "  fi\n";
   b += "}\n";
   b += "complete -F _s3snapshot s3snapshot\n";
@@ -314,8 +334,10 @@ std::string ZshCompletion() {
     return out;
   };
   z += "    opts=(\n" + specs(spec::kAuditCommand) + "    )\n";
+  z += "  elif [[ ${words[2]} == restore ]]; then\n";
+  z += "    opts=(\n" + specs(spec::kRestoreCommand) + "    )\n";
   z += "  else\n";
-  z += "    opts=(\n" + specs(spec::kSnapshotCommand) + "      '1:command:(audit)'\n    )\n";
+  z += "    opts=(\n" + specs(spec::kSnapshotCommand) + "      '1:command:(audit restore)'\n    )\n";
   z += "  fi\n";
   z += "  _arguments $opts\n";
   z += "}\n\n";

@@ -62,42 +62,83 @@ std::string HelpOf(const Setting& s) {
   return help;
 }
 
-std::string UsageText(bool audit) {
-  std::string out = audit ? "Usage: s3snapshot audit [OPTIONS]\n\n"
-                            "Read-only: for every selected instance and each of its EBS volumes, the\n"
-                            "newest completed snapshot and its age, and what is wrong with its\n"
-                            "protection (missing, too old, error, pending too long; the same for\n"
-                            "copies with --copy-to-region). Exit status 1 when a volume is unprotected.\n"
-                          : "Usage: s3snapshot [OPTIONS]\n"
-                            "       s3snapshot audit [OPTIONS]\n\n"
-                            "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or\n"
-                            "tags: one crash-consistent set per instance (CreateSnapshots), tagged with\n"
-                            "the run that made it.\n\n"
-                            "Commands:\n"
-                            "  audit                    Which selected volumes have no recent completed\n"
-                            "                           snapshot (read-only); see s3snapshot audit --help\n";
-  const unsigned command = audit ? spec::kAuditCommand : spec::kSnapshotCommand;
+namespace {
+
+// What --help says before and after the options, per command.
+struct CommandHelp {
+  const char* head;
+  const char* tail;
+  const char* marker;  // the help prefix its own options carry ("(audit) ")
+};
+
+CommandHelp HelpFor(spec::JobSpec::Command command) {
+  switch (command) {
+    case spec::JobSpec::Command::kAudit:
+      return {
+          "Usage: s3snapshot audit [OPTIONS]\n\n"
+          "Read-only: for every selected instance and each of its EBS volumes, the\n"
+          "newest completed snapshot and its age, and what is wrong with its\n"
+          "protection (missing, too old, error, pending too long; the same for\n"
+          "copies with --copy-to-region). Exit status 1 when a volume is unprotected.\n",
+          "\nExit status: 0 every volume protected; 1 a volume is unprotected, an id was\n"
+          "not found, the selection matched nothing (without --allow-empty) or failed,\n"
+          "or the audit was cancelled; 2 bad usage or input (nothing was sent).\n",
+          "(audit) "};
+    case spec::JobSpec::Command::kRestore:
+      return {
+          "Usage: s3snapshot restore --instance ID [--run-id RUN | --before TIME] [OPTIONS]\n\n"
+          "Turn one snapshot set of an instance back into volumes, side by side: one new\n"
+          "volume per snapshot of the set (the newest complete one by default), in the\n"
+          "target's Availability Zone, attached to the target at free device names. No\n"
+          "existing volume is detached, changed or deleted. A set with a snapshot not\n"
+          "completed is refused, never half restored. Run again with the printed\n"
+          "--restore-id to resume: no snapshot gets a second volume.\n",
+          "\nExit status: 0 every volume restored (and attached); 1 no complete set, a\n"
+          "volume failed, or the restore was cancelled; 2 bad usage or input (nothing\n"
+          "was sent).\n",
+          "(restore) "};
+    case spec::JobSpec::Command::kSnapshot:
+      break;
+  }
+  return {
+      "Usage: s3snapshot [OPTIONS]\n"
+      "       s3snapshot audit [OPTIONS]\n"
+      "       s3snapshot restore --instance ID [OPTIONS]\n\n"
+      "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or\n"
+      "tags: one crash-consistent set per instance (CreateSnapshots), tagged with\n"
+      "the run that made it.\n\n"
+      "Commands:\n"
+      "  audit                    Which selected volumes have no recent completed\n"
+      "                           snapshot (read-only); see s3snapshot audit --help\n"
+      "  restore                  One snapshot set back into volumes, side by side;\n"
+      "                           see s3snapshot restore --help\n",
+      "\nExit status: 0 all done; 1 some instance failed, an id was not found, the\n"
+      "selection matched nothing (without --allow-empty) or failed, a notification\n"
+      "or the metrics failed, or the run was cancelled (the report and stderr say\n"
+      "which); 2 bad usage or input (nothing was sent).\n",
+      ""};
+}
+
+}  // namespace
+
+std::string UsageText(spec::JobSpec::Command command) {
+  const CommandHelp text = HelpFor(command);
+  std::string out = text.head;
+  const unsigned bit = spec::CommandBit(command);
   for (const auto& [section, title] : spec::Sections()) {
     std::string block;
     for (const auto& s : spec::Settings()) {
-      if (s.flags.empty() || s.section != section || (s.commands & command) == 0) continue;
+      if (s.flags.empty() || s.section != section || (s.commands & bit) == 0) continue;
       std::string head = "  ";
       for (size_t i = 0; i < s.flags.size(); ++i) head += (i ? ", " : "") + std::string(s.flags[i]);
       if (*s.metavar) head += std::string(" ") + s.metavar;
       std::string help = HelpOf(s);
-      if (audit && help.rfind("(audit) ", 0) == 0) help = help.substr(8);
+      if (*text.marker && help.rfind(text.marker, 0) == 0) help = help.substr(std::string(text.marker).size());
       block += Wrap(head, help);
     }
     if (!block.empty()) out += std::string("\n") + title + ":\n" + block;
   }
-  out += audit ? "\nExit status: 0 every volume protected; 1 a volume is unprotected, an id was\n"
-                 "not found, the selection matched nothing (without --allow-empty) or failed,\n"
-                 "or the audit was cancelled; 2 bad usage or input (nothing was sent).\n"
-               : "\nExit status: 0 all done; 1 some instance failed, an id was not found, the\n"
-                 "selection matched nothing (without --allow-empty) or failed, a notification\n"
-                 "or the metrics failed, or the run was cancelled (the report and stderr say\n"
-                 "which); 2 bad usage or input (nothing was sent).\n";
-  return out;
+  return out + text.tail;
 }
 
 core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
@@ -117,7 +158,7 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
     if (a == "-h") a = "--help";
     const Setting* s = spec::FindSettingByFlag(a);
     if (s == nullptr) {
-      if (a == "audit") return Usage("the command goes first: s3snapshot audit [OPTIONS]");
+      if (a == "audit" || a == "restore") return Usage("the command goes first: s3snapshot " + a + " [OPTIONS]");
       if (a.rfind("-", 0) != 0) return Usage("unexpected argument '" + a + "' (the filter goes after --filter)");
       std::vector<std::string> flags;
       for (const auto& st : spec::Settings()) {

@@ -20,7 +20,7 @@ core::Result<spec::SettingValues> ParseArgs(const std::vector<std::string>& args
 
 // --help of a snapshot run, or of `s3snapshot audit` (its options only),
 // in the table's sections: generated from the settings table.
-std::string UsageText(bool audit = false);
+std::string UsageText(spec::JobSpec::Command command = spec::JobSpec::Command::kSnapshot);
 // One option's help as --help (and the man page) print it: the table's
 // text with the document keys and the default filled in.
 std::string HelpOf(const spec::Setting& s);

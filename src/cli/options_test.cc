@@ -95,13 +95,14 @@ TEST(OptionsTest, UnsetOptionsKeepTheJobSpecDefaults) {
 }
 
 TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
-  for (bool audit : {false, true}) {
-    const std::string help = UsageText(audit);
-    const unsigned mine = audit ? spec::kAuditCommand : spec::kSnapshotCommand;
+  using Command = spec::JobSpec::Command;
+  for (Command command : {Command::kSnapshot, Command::kAudit, Command::kRestore}) {
+    const std::string help = UsageText(command);
+    const unsigned mine = spec::CommandBit(command);
     for (const auto& s : spec::Settings()) {
       for (const char* f : s.flags) {
         if (s.commands & mine) {
-          EXPECT_NE(std::string::npos, help.find(std::string(f))) << f << (audit ? " (audit)" : "");
+          EXPECT_NE(std::string::npos, help.find(std::string(f))) << f << " (command " << mine << ")";
         } else {
           EXPECT_EQ(std::string::npos, help.find("  " + std::string(f) + " ")) << f << " in the wrong command's help";
         }
@@ -116,10 +117,12 @@ TEST(OptionsTest, EachCommandsHelpListsItsOwnOptionsInSections) {
       last = at;
     }
     EXPECT_NE(help.find("\nSelection:\n"), std::string::npos);
-    EXPECT_EQ(help.find("\nAudit policy:\n") != std::string::npos, audit);
-    EXPECT_EQ(help.find("\nRetention:\n") != std::string::npos, !audit);
+    EXPECT_EQ(help.find("\nAudit policy:\n") != std::string::npos, command == Command::kAudit);
+    EXPECT_EQ(help.find("\nRetention:\n") != std::string::npos, command == Command::kSnapshot);
+    EXPECT_EQ(help.find("\nRestore:\n") != std::string::npos, command == Command::kRestore);
   }
-  EXPECT_NE(UsageText(true).find("Usage: s3snapshot audit [OPTIONS]"), std::string::npos);
+  EXPECT_NE(UsageText(Command::kAudit).find("Usage: s3snapshot audit [OPTIONS]"), std::string::npos);
+  EXPECT_NE(UsageText(Command::kRestore).find("Usage: s3snapshot restore --instance ID"), std::string::npos);
 }
 
 TEST(OptionsTest, HelpListsEveryFlagAndDocumentKeyFromTheTable) {

@@ -22,6 +22,10 @@ inline constexpr char kTagProtected[] = "Protected";
 inline constexpr char kTagRunId[] = "s3snapshot:run-id";
 inline constexpr char kTagInstanceId[] = "s3snapshot:instance-id";
 inline constexpr char kTagDevice[] = "s3snapshot:device";
+// A restored volume (job/restore.h): the snapshot it was made from, and the
+// restore that made it (the id to resume with).
+inline constexpr char kTagRestoredFrom[] = "s3snapshot:restored-from";
+inline constexpr char kTagRestoreId[] = "s3snapshot:restore-id";
 inline constexpr char kTagLabel[] = "s3snapshot:label";
 inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
 inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";

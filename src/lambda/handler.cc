@@ -95,7 +95,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsServices& se
   spec.sns_arn = topics.sns_arn;  // the payload's own win
   spec.sns_arn_error = topics.sns_arn_error;
   spec::ApplySettings(*doc, &spec);
-  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec.audit)) {
+  if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec.command())) {
     return fail("InvalidPayload", std::string("payload: \"") + other->name + "\" " +
                                       (spec.audit ? "does not apply to an audit (\"audit\": true changes nothing)"
                                                   : "is a setting of an audit (\"audit\": true)") +

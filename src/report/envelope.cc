@@ -38,6 +38,8 @@ std::string StepName(const FailureRecord& f) {
       return "event";
     case Step::kAudit:
       return "audit";
+    case Step::kRestore:
+      return "restore";
     case Step::kNotify:
       return "notify";
     case Step::kMetrics:

@@ -31,6 +31,7 @@ enum class Step {
   kPostScript,       // "post-script"
   kEvent,            // "event": a completion event's lookups
   kAudit,            // "audit"
+  kRestore,          // "restore": choosing the set, making and attaching its volumes
   kNotify,           // "notify"
   kMetrics,          // "metrics"
   kInternal,         // "internal"

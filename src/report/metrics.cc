@@ -145,10 +145,14 @@ void CountRows(const AuditReport& r, ScopeCounts* by_scope, std::map<std::string
   for (const auto& [scope, ids] : audited_instances) (*by_scope)[scope].v["InstancesSelected"] = ids.size();
 }
 
+// A restore is no scheduled job: it has no metrics of its own.
+void CountRows(const RestoreReport&, ScopeCounts*, std::map<std::string, long long>*) {}
+
 }  // namespace
 
 std::vector<MetricScope> RunMetrics(const Report& report, const std::string& account) {
   const Envelope& r = EnvelopeOf(report);
+  if (std::holds_alternative<RestoreReport>(report)) return {};
   const bool audit = std::holds_alternative<AuditReport>(report);
   std::vector<std::string> regions = Split(r.region), accounts = Split(r.account);
   const bool several = regions.size() > 1 || accounts.size() > 1;

@@ -18,7 +18,11 @@ Report MergeAll(std::vector<Report>& parts, const std::vector<std::string>& scop
 
 }  // namespace
 
-const char* CommandName(const Report& r) { return std::holds_alternative<AuditReport>(r) ? "audit" : "snapshot"; }
+const char* CommandName(const Report& r) {
+  if (std::holds_alternative<AuditReport>(r)) return "audit";
+  if (std::holds_alternative<RestoreReport>(r)) return "restore";
+  return "snapshot";
+}
 
 const Envelope& EnvelopeOf(const Report& r) {
   return std::visit([](const auto& x) -> const Envelope& { return x; }, r);
@@ -30,6 +34,7 @@ Envelope& EnvelopeOf(Report& r) {
 
 size_t RowCount(const Report& r) {
   if (const auto* a = std::get_if<AuditReport>(&r)) return a->volumes.size();
+  if (const auto* x = std::get_if<RestoreReport>(&r)) return x->volumes.size();
   return std::get<SnapshotReport>(r).instances.size();
 }
 
@@ -39,6 +44,7 @@ bool ReportOk(const Report& r) {
 
 Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes) {
   if (!parts.empty() && std::holds_alternative<AuditReport>(parts[0])) return MergeAll<AuditReport>(parts, scopes);
+  if (!parts.empty() && std::holds_alternative<RestoreReport>(parts[0])) return MergeAll<RestoreReport>(parts, scopes);
   return MergeAll<SnapshotReport>(parts, scopes);
 }
 

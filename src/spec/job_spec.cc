@@ -5,6 +5,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
+#include "core/clock.h"
 
 namespace s3snapshot::spec {
 
@@ -248,9 +249,51 @@ core::Status CheckLimits(const JobSpec& spec) {
   return core::OkStatus();
 }
 
+// `s3snapshot restore`: which set, and where its volumes go.
+core::Status CheckRestore(const JobSpec& spec) {
+  if (spec.restore_instance.empty()) return Invalid("--instance is required: whose snapshot set to restore");
+  if (!IsValidInstanceId(spec.restore_instance)) {
+    return Invalid("--instance: " + Quote(spec.restore_instance) + " is not an instance id (i-0123456789abcdef0)");
+  }
+  if (!spec.restore_run_id.empty() && !spec.restore_before.empty()) {
+    return Invalid("--run-id and --before both choose the set: give one");
+  }
+  static const std::regex kRunId("^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$");
+  if (!spec.restore_run_id.empty() && !std::regex_match(spec.restore_run_id, kRunId)) {
+    return Invalid("--run-id: " + Quote(spec.restore_run_id) + " is not a run id (20261204T231441Z-cd568b)");
+  }
+  core::WallTime before;
+  if (!spec.restore_before.empty() && !core::ParseIso8601(spec.restore_before, &before)) {
+    return Invalid("--before: " + Quote(spec.restore_before) + " is not an RFC 3339 time (2026-12-01T00:00:00Z)");
+  }
+  if (!spec.to_instance.empty() && !IsValidInstanceId(spec.to_instance)) {
+    return Invalid("--to-instance: " + Quote(spec.to_instance) + " is not an instance id");
+  }
+  if (!spec.to_instance.empty() && !spec.availability_zone.empty()) {
+    return Invalid("--to-instance and --availability-zone both say where: give one");
+  }
+  static const std::regex kAz("^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$");
+  if (!spec.availability_zone.empty() && !std::regex_match(spec.availability_zone, kAz)) {
+    return Invalid("--availability-zone: " + Quote(spec.availability_zone) +
+                   " is not an Availability Zone (us-east-1a)");
+  }
+  static const std::regex kRestoreId("^[A-Za-z0-9][A-Za-z0-9-]{0,63}$");
+  if (!spec.restore_id.empty() && !std::regex_match(spec.restore_id, kRestoreId)) {
+    return Invalid("--restore-id: " + Quote(spec.restore_id) + " is not a restore id (letters, digits and -)");
+  }
+  if (spec.regions.size() > 1 || (spec.regions.size() == 1 && spec.regions[0] == "all")) {
+    return Invalid("--region: a restore works in one region");
+  }
+  return core::OkStatus();
+}
+
 }  // namespace
 
 core::Status ValidateSpec(const JobSpec& spec) {
+  if (spec.restore) {
+    if (auto st = CheckRestore(spec); !st.ok()) return st;
+    return CheckNamesAndPlaces(spec);
+  }
   if (auto st = CheckSelection(spec); !st.ok()) return st;
   if (auto st = CheckNamesAndPlaces(spec); !st.ok()) return st;
   if (auto st = CheckAccounts(spec); !st.ok()) return st;

@@ -85,6 +85,20 @@ struct JobSpec {
   std::chrono::seconds max_pending{12 * 3600};  // a snapshot pending longer is a finding
   bool include_foreign = false;                 // DLM, AWS Backup, manual snapshots count too
 
+  // `s3snapshot restore` (job/restore.h): one snapshot set of
+  // restore_instance back into volumes, side by side.
+  bool restore = false;
+  std::string restore_instance;     // --instance: whose set (it may be terminated)
+  std::string restore_run_id;       // --run-id: the set of that run
+  std::string restore_before;       // --before: the newest complete set begun before (RFC 3339)
+  std::string to_instance;          // --to-instance: attach there (default: restore_instance)
+  std::string availability_zone;    // --availability-zone: make the volumes there, attach nowhere
+  std::string volume_type = "gp3";  // when the original volume is gone
+  std::string restore_id;           // --restore-id: resume; default a new one
+
+  // The command the spec is for: the restore and audit switches say which.
+  enum class Command { kSnapshot, kAudit, kRestore };
+  Command command() const { return restore ? Command::kRestore : audit ? Command::kAudit : Command::kSnapshot; }
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
   bool HasScripts() const { return !pre_script.empty() || !post_script.empty() || !ssm_document.empty(); }
 };

@@ -201,9 +201,9 @@ std::vector<Setting> MakeSettings() {
                .in_document = true,
                .type = T::kText,
                .metavar = "KEY",
-               .help = "Encrypt the copies with this KMS key",
+               .help = "Encrypt the copies (restore: the restored volumes) with this KMS key",
                .apply = SetText<&JobSpec::kms_key_id>,
-               .commands = kSnapshotCommand,
+               .commands = kSnapshotCommand | kRestoreCommand,
                .section = Section::kCopies});
   v.push_back({.name = "min-interval",
                .flags = {"--min-interval"},
@@ -333,6 +333,66 @@ std::vector<Setting> MakeSettings() {
                .apply = SetSwitch<&JobSpec::include_foreign>,
                .commands = kAuditCommand,
                .section = Section::kAuditPolicy});
+  v.push_back({.name = "instance",
+               .flags = {"--instance"},
+               .type = T::kText,
+               .metavar = "ID",
+               .help = "(restore) The instance whose snapshot set is restored; it may be terminated (required)",
+               .apply = SetText<&JobSpec::restore_instance>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "run-id",
+               .flags = {"--run-id"},
+               .type = T::kText,
+               .metavar = "RUN",
+               .help = "(restore) The set that run made (its s3snapshot:run-id); default: the newest complete set",
+               .apply = SetText<&JobSpec::restore_run_id>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "before",
+               .flags = {"--before"},
+               .type = T::kText,
+               .metavar = "TIME",
+               .help = "(restore) The newest complete set begun before TIME (RFC 3339: 2026-12-01T00:00:00Z)",
+               .apply = SetText<&JobSpec::restore_before>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "to-instance",
+               .flags = {"--to-instance"},
+               .type = T::kText,
+               .metavar = "ID",
+               .help = "(restore) Attach the restored volumes to this instance, at free device names (default: the "
+                       "source instance); no volume it has is detached, changed or deleted",
+               .apply = SetText<&JobSpec::to_instance>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "availability-zone",
+               .flags = {"--availability-zone"},
+               .type = T::kText,
+               .metavar = "AZ",
+               .help = "(restore) Make the volumes in AZ and attach them to no instance",
+               .apply = SetText<&JobSpec::availability_zone>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "volume-type",
+               .flags = {"--volume-type"},
+               .type = T::kChoice,
+               .metavar = "TYPE",
+               .help = "(restore) The type of a volume whose original is gone (else the original's type, IOPS and "
+                       "throughput)",
+               .choices = {"gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"},
+               .apply = SetText<&JobSpec::volume_type>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "restore-id",
+               .flags = {"--restore-id"},
+               .type = T::kText,
+               .metavar = "ID",
+               .help = "(restore) Resume the restore with this id: a snapshot that already has a volume tagged "
+                       "with it gets no second one (default: a new id, printed in the report)",
+               .apply = SetText<&JobSpec::restore_id>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
   v.push_back(
       {.name = "all",
        .flags = {"--all"},
@@ -357,7 +417,7 @@ std::vector<Setting> MakeSettings() {
                        "delete) and change nothing: no snapshot, stop, tag or deletion, no SNS message, no metrics "
                        "written or sent",
                .apply = SetSwitch<&JobSpec::dry_run>,
-               .commands = kSnapshotCommand,
+               .commands = kSnapshotCommand | kRestoreCommand,
                .section = Section::kSelection});
   v.push_back({.name = "output",
                .flags = {"--output"},
@@ -366,6 +426,7 @@ std::vector<Setting> MakeSettings() {
                .metavar = "text|json",
                .help = "Report format on stdout",
                .choices = {"text", "json"},
+               .commands = kEveryCommand,
                .section = Section::kOutput});
   v.push_back({.name = "metrics-file",
                .flags = {"--metrics-file"},
@@ -391,6 +452,7 @@ std::vector<Setting> MakeSettings() {
                        "all enabled regions, run concurrently",
                .comma_separated = true,
                .apply = SetList<&JobSpec::regions>,
+               .commands = kEveryCommand,
                .section = Section::kScope});
   v.push_back({.name = "assume-roles",
                .flags = {"--assume-role"},
@@ -415,6 +477,7 @@ std::vector<Setting> MakeSettings() {
                .type = T::kText,
                .metavar = "PROFILE",
                .help = "Named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, default)",
+               .commands = kEveryCommand,
                .section = Section::kScope});
   v.push_back(
       {.name = "endpoint-url",
@@ -423,6 +486,7 @@ std::vector<Setting> MakeSettings() {
        .type = T::kText,
        .metavar = "URL",
        .help = "Send EC2, SNS, STS and CloudWatch requests to URL (e.g. a local emulator) instead of the AWS endpoints",
+       .commands = kEveryCommand,
        .section = Section::kScope});
   v.push_back({.name = "stop-timeout",
                .flags = {"--stop-timeout"},
@@ -458,6 +522,7 @@ std::vector<Setting> MakeSettings() {
                .max = 300,
                .apply = SetSeconds<&JobSpec::connect_timeout>,
                .default_text = ShowSeconds<&JobSpec::connect_timeout>,
+               .commands = kEveryCommand,
                .section = Section::kTuning});
   v.push_back({.name = "read-timeout",
                .flags = {"--read-timeout"},
@@ -470,6 +535,7 @@ std::vector<Setting> MakeSettings() {
                .max = 3600,
                .apply = SetSeconds<&JobSpec::read_timeout>,
                .default_text = ShowSeconds<&JobSpec::read_timeout>,
+               .commands = kEveryCommand,
                .section = Section::kTuning});
   v.push_back(
       {.name = "verbose",
@@ -478,18 +544,21 @@ std::vector<Setting> MakeSettings() {
        .type = T::kSwitch,
        .help = "Show extra information during execution (every API call: action, attempt, duration, request id)",
        .apply = SetSwitch<&JobSpec::verbose>,
+       .commands = kEveryCommand,
        .section = Section::kOutput});
   v.push_back({.name = "version",
                .flags = {"-v", "--version"},
                .in_document = false,
                .type = T::kSwitch,
                .help = "Display version number and exit.",
+               .commands = kEveryCommand,
                .section = Section::kGeneral});
   v.push_back({.name = "help",
                .flags = {"--help"},
                .in_document = false,
                .type = T::kSwitch,
                .help = "Show this message and exit.",
+               .commands = kEveryCommand,
                .section = Section::kGeneral});
   return v;
 }
@@ -505,6 +574,7 @@ const std::vector<std::pair<Section, const char*>>& Sections() {
       {Section::kCopies, "Copies to other regions"},
       {Section::kWaiting, "Waiting"},
       {Section::kAuditPolicy, "Audit policy"},
+      {Section::kRestore, "Restore"},
       {Section::kOutput, "Output and metrics"},
       {Section::kNotifications, "Notifications"},
       {Section::kScope, "AWS and scope"},
@@ -552,8 +622,20 @@ std::string DocumentKeyList() {
   return list;
 }
 
-const Setting* SettingOfOtherCommand(const SettingValues& values, bool audit) {
-  const unsigned mine = audit ? kAuditCommand : kSnapshotCommand;
+unsigned CommandBit(JobSpec::Command c) {
+  switch (c) {
+    case JobSpec::Command::kAudit:
+      return kAuditCommand;
+    case JobSpec::Command::kRestore:
+      return kRestoreCommand;
+    case JobSpec::Command::kSnapshot:
+      break;
+  }
+  return kSnapshotCommand;
+}
+
+const Setting* SettingOfOtherCommand(const SettingValues& values, JobSpec::Command command) {
+  const unsigned mine = CommandBit(command);
   for (const auto& [name, value] : values) {
     const Setting* s = FindSetting(name);
     if (s != nullptr && (s->commands & mine) == 0) return s;

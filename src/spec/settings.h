@@ -30,8 +30,18 @@ enum class SettingType {
 };
 
 // The commands a setting belongs to: a snapshot run (`s3snapshot`), an
-// audit (`s3snapshot audit`, job/audit.h), or both.
-enum Commands : unsigned { kSnapshotCommand = 1, kAuditCommand = 2, kAnyCommand = 3 };
+// audit (`s3snapshot audit`, job/audit.h), a restore (`s3snapshot restore`,
+// job/restore.h). kAnyCommand: the snapshot run and the audit (which select
+// and notify alike); kEveryCommand: all three.
+enum Commands : unsigned {
+  kSnapshotCommand = 1,
+  kAuditCommand = 2,
+  kAnyCommand = 3,
+  kRestoreCommand = 4,
+  kEveryCommand = 7
+};
+// The command's bit.
+unsigned CommandBit(JobSpec::Command c);
 
 // Where --help and the man page list a setting (in this order).
 enum class Section {
@@ -42,6 +52,7 @@ enum class Section {
   kCopies,         // --copy-to-region
   kWaiting,        // --wait
   kAuditPolicy,    // an audit's --max-age, --max-pending
+  kRestore,        // a restore's --instance, --run-id, --to-instance, ...
   kOutput,         // the report and the metrics
   kNotifications,  // SNS
   kScope,          // regions, accounts, profile, endpoint
@@ -84,10 +95,10 @@ const std::vector<std::string>& DocumentKeys();
 // The document key list as --help and error messages print it.
 std::string DocumentKeyList();
 
-// The first of `values` that does not belong to the command (an audit when
-// `audit`), or null: an audit refuses what only changes things (--stop,
-// --keep, ...), a snapshot run refuses the audit's own settings.
-const Setting* SettingOfOtherCommand(const SettingValues& values, bool audit);
+// The first of `values` that does not belong to `command`, or null: an
+// audit refuses what only changes things (--stop, --keep, ...), a snapshot
+// run refuses the audit's and the restore's own settings.
+const Setting* SettingOfOtherCommand(const SettingValues& values, JobSpec::Command command);
 
 // Applies each value to the spec; later calls win (a flag over the document).
 void ApplySettings(const SettingValues& values, JobSpec* spec);

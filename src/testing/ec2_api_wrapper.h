@@ -50,6 +50,16 @@ class Ec2ApiWrapper : public aws::Ec2Api {
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& v) override {
     return target_->ExistingVolumes(v);
   }
+  core::Result<aws::Page<aws::Volume>> DescribeVolumes(const aws::DescribeVolumesRequest& r) override {
+    return target_->DescribeVolumes(r);
+  }
+  core::Result<aws::Volume> CreateVolume(const aws::CreateVolumeRequest& r) override {
+    return target_->CreateVolume(r);
+  }
+  core::Result<aws::VolumeAttachment> AttachVolume(const std::string& volume, const std::string& instance,
+                                                   const std::string& device) override {
+    return target_->AttachVolume(volume, instance, device);
+  }
 
  private:
   aws::Ec2Api* target_;

@@ -280,6 +280,94 @@ class FakeEc2 : public aws::Ec2Api {
     std::lock_guard<std::mutex> l(mu_);
     in_use_.insert(id);
   }
+  // Volumes made by CreateVolume (restores): 'available' at once unless
+  // `volume_creating_polls` says how many DescribeVolumes see 'creating'.
+  int volume_creating_polls = 0;
+  core::Result<aws::Page<aws::Volume>> DescribeVolumes(const aws::DescribeVolumesRequest& req) override {
+    auto fail = Enter("DescribeVolumes");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    aws::Page<aws::Volume> page;
+    for (auto& [id, v] : volumes_) {
+      if (!req.volume_ids.empty() &&
+          std::find(req.volume_ids.begin(), req.volume_ids.end(), id) == req.volume_ids.end()) {
+        continue;
+      }
+      bool match = MatchesFilters(req.filters, [&v = v](const aws::Filter& f) -> std::optional<std::string> {
+        if (f.name == "volume-id") return v.volume_id;
+        if (f.name == "snapshot-id") return v.snapshot_id;
+        if (f.name.rfind("tag:", 0) == 0) return v.TagValue(f.name.substr(4));
+        return std::nullopt;
+      });
+      if (!match) continue;
+      if (v.state == "creating" && --creating_left_[id] <= 0) v.state = "available";
+      page.items.push_back(v);
+    }
+    return page;
+  }
+  core::Result<aws::Volume> CreateVolume(const aws::CreateVolumeRequest& req) override {
+    auto fail = Enter("CreateVolume");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    create_volume_requests_.push_back(req);
+    aws::Volume v;
+    v.volume_id = "vol-r" + std::to_string(++next_id_);
+    v.snapshot_id = req.snapshot_id;
+    v.availability_zone = req.availability_zone;
+    v.volume_type = req.volume_type.empty() ? "gp2" : req.volume_type;
+    v.iops = req.iops;
+    v.throughput = req.throughput;
+    v.encrypted = req.encrypted;
+    v.size_gib = 8;
+    v.tags = req.tags;
+    v.state = volume_creating_polls > 0 ? "creating" : "available";
+    creating_left_[v.volume_id] = volume_creating_polls;
+    volumes_[v.volume_id] = v;
+    return v;
+  }
+  core::Result<aws::VolumeAttachment> AttachVolume(const std::string& volume_id, const std::string& instance_id,
+                                                   const std::string& device) override {
+    auto fail = Enter("AttachVolume");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    auto v = volumes_.find(volume_id);
+    if (v == volumes_.end()) {
+      return core::Error::Make(core::ErrorKind::kNotFound, "no volume " + volume_id, "InvalidVolume.NotFound");
+    }
+    auto inst = instances_.find(instance_id);
+    if (inst == instances_.end()) {
+      return core::Error::Make(core::ErrorKind::kNotFound, "no instance " + instance_id, "InvalidInstanceID.NotFound");
+    }
+    for (const auto& bd : inst->second.block_devices) {
+      if (bd.device_name == device) {
+        return core::Error::Make(core::ErrorKind::kInvalidInput, device + " is already in use",
+                                 "InvalidParameterValue");
+      }
+    }
+    if (v->second.state != "available") {
+      return core::Error::Make(core::ErrorKind::kConflict, volume_id + " is " + v->second.state, "IncorrectState");
+    }
+    aws::VolumeAttachment a{volume_id, instance_id, device, "attached"};
+    v->second.state = "in-use";
+    v->second.attachments = {a};
+    inst->second.block_devices.push_back({device, volume_id});
+    return a;
+  }
+  std::vector<aws::Volume> Volumes() {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<aws::Volume> out;
+    for (const auto& [id, v] : volumes_) out.push_back(v);
+    return out;
+  }
+  std::vector<aws::CreateVolumeRequest> create_volume_requests() {
+    std::lock_guard<std::mutex> l(mu_);
+    return create_volume_requests_;
+  }
+  void SetAvailabilityZone(const std::string& instance_id, const std::string& az) {
+    std::lock_guard<std::mutex> l(mu_);
+    instances_.at(instance_id).availability_zone = az;
+  }
+
   core::Result<std::vector<std::string>> DescribeRegions() override {
     auto fail = Enter("DescribeRegions");
     if (fail) return *fail;
@@ -356,6 +444,9 @@ class FakeEc2 : public aws::Ec2Api {
   std::vector<aws::CreateSnapshotsRequest> create_requests_;
   std::set<std::string> in_use_;
   std::map<std::string, int> polls_;
+  std::map<std::string, aws::Volume> volumes_;
+  std::map<std::string, int> creating_left_;
+  std::vector<aws::CreateVolumeRequest> create_volume_requests_;
   int next_id_ = 0;
 };
 

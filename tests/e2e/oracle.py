@@ -129,6 +129,10 @@ class Oracle:
         if proc.returncode not in (0, 1):
             return  # a crash or a signal: the test says what it expects
         dry = "--dry-run" in args
+        if args and args[0] == "restore":
+            # Side by side: volumes are made and attached, never detached,
+            # changed or deleted.
+            assert set(mutating) <= {"CreateVolume", "AttachVolume"}, "a restore sent %s\n%s" % (mutating, why)
         if dry:
             assert not mutating, "a dry run sent %s\n%s" % (mutating, why)
             path = _value_of(args, "--metrics-file")
@@ -159,6 +163,14 @@ class Oracle:
         s = rep["summary"]
         assert s.get("run_errors", len(rep["errors"])) == len(rep["errors"]), why
         assert rep["ok"] == (code == 0), "ok=%s but exit %d\n%s" % (rep["ok"], code, why)
+        if rep["command"] == "restore":
+            assert s["volumes"] == len(rep["volumes"]), why
+            assert s["failed"] == sum(1 for v in rep["volumes"] if not v["ok"]), why
+            bad = s["failed"] + len(rep["errors"]) + rep["cancelled"]
+            assert (bad == 0) == (code == 0), "restore summary vs exit %d\n%s" % (code, why)
+            if dry:
+                assert all(v["volume_id"] == "" and v["state"] == "planned" for v in rep["volumes"]), why
+            return
         if rep["command"] == "audit":
             if "volumes_omitted" not in rep:
                 assert s["volumes"] == len(rep["volumes"]), why
@@ -207,7 +219,28 @@ class Oracle:
             missing = self._missing(ids, region)
             assert not missing, "the report names snapshots that do not exist: %s\n%s" % (missing, why)
 
+    def _check_restore(self, rep, why):
+        """Every volume the restore names exists, was made from its snapshot
+        for this restore, and is attached where the report says."""
+        made = [v for v in rep["volumes"] if v["volume_id"]]
+        if not made:
+            return
+        found = {v["VolumeId"]: v for v in self._ec2(rep["region"]).describe_volumes(
+            Filters=[{"Name": "volume-id", "Values": [v["volume_id"] for v in made]}])["Volumes"]}
+        for v in made:
+            assert v["volume_id"] in found, "the report names a volume that does not exist: %s\n%s" % (v, why)
+            tags = {t["Key"]: t["Value"] for t in found[v["volume_id"]].get("Tags", [])}
+            assert tags.get("s3snapshot:restored-from") == v["snapshot_id"], (tags, why)
+            assert tags.get("s3snapshot:restore-id") == rep["restore_id"], (tags, why)
+            assert found[v["volume_id"]]["SnapshotId"] == v["snapshot_id"], why
+            assert found[v["volume_id"]]["AvailabilityZone"] == rep["availability_zone"], why
+            at = [a["Device"] for a in found[v["volume_id"]].get("Attachments", [])
+                  if a["InstanceId"] == rep["target_instance_id"]]
+            assert at == ([v["attached_device"]] if v["attached_device"] else []), (at, v, why)
+
     def _check_world(self, rep, why):
+        if rep["command"] == "restore":
+            return self._check_restore(rep, why)
         if rep["command"] != "snapshot" or rep.get("account"):
             return  # other accounts' EC2 is reached through their roles
         by_region = {}

@@ -339,6 +339,12 @@ def test_deadline_under_network_faults_still_restarts_everything(lambda_fn, ec2,
         assert time.time() - t0 < 10.5
         assert "errorType" not in rep, log[-6000:]
         assert rep["cancelled"] and rep["cancel_reason"] == "deadline", rep
+        if rep["selection_failed"]:
+            # The resets can fail the selection itself (DescribeInstances reset
+            # on every attempt): then nothing may have been touched at all.
+            assert rep["instances"] == [] and snapshots(ec2) == [], rep
+            assert set(states(ec2, ids).values()) == {"running"}
+            continue
         try:
             check_consistent(ec2, ids, rep, 2, cancelled_in_flight=True)
             assert set(states(ec2, ids).values()) == {"running"}

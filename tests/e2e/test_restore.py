@@ -1,0 +1,143 @@
+"""s3snapshot restore, side by side, against moto: which set, one volume per
+snapshot in the target's Availability Zone, attached at free devices, no
+existing volume touched, exactly once per restore id. The oracle (oracle.py)
+holds every run to what moto has, and refuses any mutating call of a restore
+but CreateVolume and AttachVolume."""
+import json
+import time
+
+from conftest import make_fleet
+
+
+def snapshot_run(run, ids, endpoint_url=None):
+    r = run(["--filter", json.dumps({"instances": ids}), "--output", "json"], endpoint_url=endpoint_url)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return json.loads(r.stdout)
+
+
+def restore(run, *args, endpoint_url=None, code=0):
+    r = run(["restore", *args, "--output", "json"], endpoint_url=endpoint_url)
+    assert r.returncode == code, r.stdout + r.stderr
+    return json.loads(r.stdout), r
+
+
+def restored_volumes(ec2, restore_id):
+    return ec2.describe_volumes(Filters=[{"Name": "tag:s3snapshot:restore-id", "Values": [restore_id]}])["Volumes"]
+
+
+def devices_of(ec2, iid):
+    inst = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    return {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in inst["BlockDeviceMappings"]}, inst
+
+
+def test_side_by_side_restores_the_newest_set_once_and_touches_nothing(run, ec2):
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    before, inst = devices_of(ec2, iid)
+    snapshot_run(run, [iid])
+    time.sleep(1.1)  # StartTime has second resolution
+    newest = snapshot_run(run, [iid])
+    newest_snaps = {s["snapshot_id"] for s in newest["instances"][0]["snapshots"]}
+
+    rep, _ = restore(run, "--instance", iid)
+    assert rep["ok"] and rep["set_run_id"] == newest["run_id"], rep
+    assert {v["snapshot_id"] for v in rep["volumes"]} == newest_snaps
+    assert rep["availability_zone"] == inst["Placement"]["AvailabilityZone"]
+    made = restored_volumes(ec2, rep["restore_id"])
+    assert len(made) == 2 and all(v["SnapshotId"] in newest_snaps for v in made)
+    # Attached at free devices; every original volume still where it was.
+    after, _ = devices_of(ec2, iid)
+    for dev, vol in before.items():
+        assert after[dev] == vol, (dev, before, after)
+    new_devices = {v["attached_device"] for v in rep["volumes"]}
+    assert len(new_devices) == 2 and not new_devices & set(before), (new_devices, before)
+    assert {after[d] for d in new_devices} == {v["VolumeId"] for v in made}
+    # The device each snapshot was taken at is on its volume.
+    for v in rep["volumes"]:
+        assert v["device"] in before and v["source_volume_id"] == before[v["device"]], v
+
+    # The same restore id again: nothing new is made or attached.
+    again, _ = restore(run, "--instance", iid, "--restore-id", rep["restore_id"])
+    assert again["ok"] and not any(v["created"] for v in again["volumes"]), again
+    assert len(restored_volumes(ec2, rep["restore_id"])) == 2
+    assert {v["attached_device"] for v in again["volumes"]} == new_devices
+
+
+def test_run_id_and_before_choose_the_set(run, ec2):
+    [iid] = make_fleet(ec2, count=1, volumes=1)
+    first = snapshot_run(run, [iid])
+    time.sleep(1.1)
+    second = snapshot_run(run, [iid])
+    first_snap = first["instances"][0]["snapshots"][0]["snapshot_id"]
+
+    rep, _ = restore(run, "--instance", iid, "--run-id", first["run_id"], "--dry-run")
+    assert rep["set_run_id"] == first["run_id"] and [v["snapshot_id"] for v in rep["volumes"]] == [first_snap]
+
+    plan, _ = restore(run, "--instance", iid, "--dry-run")
+    assert plan["set_run_id"] == second["run_id"]
+    rep, _ = restore(run, "--instance", iid, "--before", plan["set_started_at"])
+    assert rep["set_run_id"] == first["run_id"], "--before is exclusive: the set begun at that time is not before it"
+    assert [v["snapshot_id"] for v in rep["volumes"]] == [first_snap]
+
+    rep, r = restore(run, "--instance", iid, "--run-id", "20200101T000000Z-000000", code=1)
+    assert rep["errors"][0]["code"] == "NoSuchSet" and rep["volumes"] == []
+    assert "NoSuchSet" in r.stderr
+
+
+def test_an_incomplete_set_is_refused_never_half_restored(run, ec2, ec2clock):
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    complete = snapshot_run(run, [iid], endpoint_url=ec2clock.url)
+    time.sleep(1.1)
+    broken = snapshot_run(run, [iid], endpoint_url=ec2clock.url)
+    data = [s["snapshot_id"] for s in broken["instances"][0]["snapshots"] if s["device"] != "/dev/sda1"]
+    ec2clock.fail_ids = set(data)  # it ends in 'error', after its run
+
+    rep, r = restore(run, "--instance", iid, "--run-id", broken["run_id"], endpoint_url=ec2clock.url, code=1)
+    assert rep["errors"][0]["code"] == "IncompleteSet", rep
+    assert "is error" in rep["errors"][0]["message"] and rep["volumes"] == []
+    assert ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["s3snapshot:restore-id"]}])["Volumes"] == []
+    # By default the newest complete set is chosen, and the broken one named.
+    rep, _ = restore(run, "--instance", iid, "--dry-run", endpoint_url=ec2clock.url)
+    assert rep["set_run_id"] == complete["run_id"], rep
+
+
+def test_a_dry_run_plans_and_makes_nothing_and_az_alone_attaches_nowhere(run, ec2):
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    snapshot_run(run, [iid])
+    plan, r = restore(run, "--instance", iid, "--dry-run")
+    assert plan["dry_run"] and len(plan["volumes"]) == 2
+    assert all(v["state"] == "planned" and v["attached_device"].startswith("/dev/sd") for v in plan["volumes"])
+    assert "restore plan" not in r.stdout  # JSON
+    assert ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["s3snapshot:restore-id"]}])["Volumes"] == []
+
+    rep, _ = restore(run, "--instance", iid, "--availability-zone", "us-east-1c")
+    assert rep["ok"] and rep["target_instance_id"] == ""
+    made = restored_volumes(ec2, rep["restore_id"])
+    assert len(made) == 2 and all(v["AvailabilityZone"] == "us-east-1c" and not v["Attachments"] for v in made)
+
+
+def test_bad_restore_input_is_exit_2_and_sends_nothing(run, ec2):
+    [iid] = make_fleet(ec2, count=1, volumes=1)
+    for args, words in ((["restore"], "--instance is required"),
+                        (["restore", "--instance", "i-zz"], "is not an instance id"),
+                        (["restore", "--instance", iid, "--before", "yesterday"], "RFC 3339"),
+                        (["restore", "--instance", iid, "--run-id", "x", "--before", "2026-01-01T00:00:00Z"],
+                         "give one"),
+                        (["restore", "--instance", iid, "--to-instance", iid, "--availability-zone", "us-east-1a"],
+                         "give one"),
+                        (["restore", "--instance", iid, "--stop"], "not an option of 's3snapshot restore'"),
+                        (["restore", "--instance", iid, "--filter", "{}"], "--filter is not an option"),
+                        (["--instance", iid], "is an option of 's3snapshot restore'"),
+                        (["restore", "--instance", iid, "--region", "us-east-1,eu-west-1"], "one region")):
+        r = run(args)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert words in r.stderr, (args, r.stderr)
+
+
+def test_a_terminated_source_needs_a_target(run, ec2):
+    [iid] = make_fleet(ec2, count=1, volumes=1)
+    snapshot_run(run, [iid])
+    ec2.terminate_instances(InstanceIds=[iid])
+    rep, r = restore(run, "--instance", iid, code=1)
+    assert rep["errors"][0]["code"] == "TargetNotFound" and "--availability-zone" in r.stderr
+    rep, _ = restore(run, "--instance", iid, "--availability-zone", "us-east-1a")
+    assert rep["ok"] and len(rep["volumes"]) == 1
