@@ -28,6 +28,8 @@ import urllib.request
 import boto3
 import botocore.exceptions
 
+import conformance
+
 READ_ONLY = ("Describe", "Get", "List", "Receive")
 # Set by conftest's moto fixture: the emulator every run of the session goes
 # to (through proxies or not), and whether a test's own recording is on.
@@ -77,8 +79,10 @@ class Oracle:
                 self.metrics_before = f.read()
 
     def requests(self):
-        """The binary's requests during the run: (action, params, headers)."""
+        """The binary's requests during the run: (action, params, headers);
+        those botocore's models refuse go to self.nonconforming."""
         out = []
+        self.nonconforming = []
         for row in self._rows()[self.seen:]:
             headers = row.get("headers") or {}
             if not headers.get("User-Agent", "").startswith(USER_AGENT):
@@ -87,11 +91,17 @@ class Oracle:
             if row.get("body_encoded"):
                 body = base64.b64decode(body).decode("utf-8", "replace")
             target = headers.get("X-Amz-Target", "")
-            if target:  # JSON 1.1 (SSM)
+            if target:  # JSON 1.1 (SSM, Organizations)
                 action, params = target.split(".")[-1], {}
+                try:
+                    problems = conformance.json_problems(target, json.loads(body or "{}"))
+                except ValueError:
+                    problems = ["a body that is not JSON"]
             else:
-                params = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
                 action = params.get("Action", "")
+                problems = conformance.query_problems(params)
+            self.nonconforming += ["%s: %s" % (action or target, p) for p in problems]
             out.append((action, params, headers))
         return out
 
@@ -119,6 +129,7 @@ class Oracle:
             self.resume()
 
     def _check(self, args, proc, calls):
+        assert not self.nonconforming, "requests botocore's models refuse: %s" % self.nonconforming[:5]
         if "--help" in args or "--version" in args or "-v" in args or "-h" in args:
             return
         mutating = [a for a, _, _ in calls if a and not a.startswith(READ_ONLY)]
