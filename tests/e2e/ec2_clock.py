@@ -13,7 +13,16 @@ so that, per test and with times compressed to seconds:
   StartInstances; a StartInstances for an instance still `stopping` is
   refused with IncorrectInstanceState, as EC2 does (moto accepts it);
 - a chosen snapshot is made older: `aged[snapshot id] = seconds` moves its
-  StartTime back in DescribeSnapshots answers (moto has no time travel).
+  StartTime back in DescribeSnapshots answers (moto has no time travel);
+- a volume (CreateVolume) stays `creating` for `volume_seconds`, then reads
+  `available` -- or `error` when made from a snapshot in
+  `fail_volume_snapshots`; an attachment reads `attaching` for
+  `attach_seconds`, then `attached`;
+- the checks EC2 makes and moto does not: AttachVolume of a volume not
+  `available` (IncorrectState), at a device the instance already uses
+  (InvalidParameterValue), or across Availability Zones
+  (InvalidVolume.ZoneMismatch); DetachVolume of the root volume of an
+  instance that is not stopped (IncorrectState).
 
 Chain it behind FaultProxy for lost answers and throttling. `seen` lists the
 actions it forwarded; `state(id)` is what it currently makes EC2 say."""
@@ -37,13 +46,18 @@ def q(tag):
 
 class Ec2Clock:
     def __init__(self, upstream_port, snapshot_seconds=0.0, copy_seconds=0.0, stop_seconds=0.0,
-                 start_seconds=0.0, fail_volumes=(), fail_copies_of=(), fail_ids=()):
+                 start_seconds=0.0, fail_volumes=(), fail_copies_of=(), fail_ids=(), volume_seconds=0.0,
+                 attach_seconds=0.0, fail_volume_snapshots=()):
         self.upstream_port = upstream_port
         self.snapshot_seconds, self.copy_seconds = snapshot_seconds, copy_seconds
         self.stop_seconds, self.start_seconds = stop_seconds, start_seconds
         self.fail_volumes, self.fail_copies_of = set(fail_volumes), set(fail_copies_of)
         self.fail_ids = set(fail_ids)
         self.aged = {}  # snapshot id -> seconds its StartTime is moved back
+        self.volume_seconds, self.attach_seconds = volume_seconds, attach_seconds
+        self.fail_volume_snapshots = set(fail_volume_snapshots)
+        self.volumes = {}  # volume id -> (made at, snapshot id)
+        self.attaching = {}  # volume id -> until
         self.lock = threading.Lock()
         self.snapshots = {}  # id -> (made at, seconds pending, volume, copy of)
         self.stopping = {}   # instance id -> until
@@ -108,7 +122,54 @@ class Ec2Clock:
                 return "pending", 0
         return moto_state, None
 
+    def volume_state(self, volume_id, moto_state):
+        with self.lock:
+            made = self.volumes.get(volume_id)
+        if made is None:
+            return moto_state
+        if time.monotonic() < made[0] + self.volume_seconds:
+            return "creating"
+        if made[1] in self.fail_volume_snapshots:
+            return "error"
+        return moto_state
+
+    def _upstream(self):
+        import boto3
+        return boto3.client("ec2", endpoint_url="http://127.0.0.1:%d" % self.upstream_port, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    @staticmethod
+    def _error(code, message):
+        return ("<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors>"
+                "<RequestID>ec2clock-refused</RequestID></Response>" % (code, message)).encode()
+
+    def _refuse_volume(self, action, params):
+        ec2 = self._upstream()
+        if action == "AttachVolume":
+            vol = ec2.describe_volumes(VolumeIds=[params.get("VolumeId", "")])["Volumes"][0]
+            inst = ec2.describe_instances(InstanceIds=[params.get("InstanceId", "")])["Reservations"][0]["Instances"][0]
+            state = self.volume_state(vol["VolumeId"], vol["State"])
+            if state != "available":
+                return self._error("IncorrectState", "vol '%s' is not 'available'." % vol["VolumeId"])
+            bare = lambda d: d.replace("/dev/", "").replace("xvd", "sd")
+            if any(bare(m["DeviceName"]) == bare(params.get("Device", "")) for m in inst["BlockDeviceMappings"]):
+                return self._error("InvalidParameterValue",
+                                   "Attachment point %s is already in use" % params.get("Device"))
+            if vol["AvailabilityZone"] != inst["Placement"]["AvailabilityZone"]:
+                return self._error("InvalidVolume.ZoneMismatch", "The volume '%s' is not in the same availability "
+                                   "zone as instance '%s'" % (vol["VolumeId"], inst["InstanceId"]))
+        if action == "DetachVolume":
+            vol = ec2.describe_volumes(VolumeIds=[params.get("VolumeId", "")])["Volumes"][0]
+            for a in vol.get("Attachments", []):
+                inst = ec2.describe_instances(InstanceIds=[a["InstanceId"]])["Reservations"][0]["Instances"][0]
+                if a["Device"] == inst.get("RootDeviceName") and inst["State"]["Name"] != "stopped":
+                    return self._error("IncorrectState", "Unable to detach root volume '%s' from instance '%s'"
+                                       % (vol["VolumeId"], inst["InstanceId"]))
+        return None
+
     def _refuse(self, action, params):
+        if action in ("AttachVolume", "DetachVolume"):
+            return self._refuse_volume(action, params)
         if action != "StartInstances":
             return None
         ids = [v for k, v in params.items() if k.startswith("InstanceId.")]
@@ -184,6 +245,35 @@ class Ec2Clock:
                         self._set(item, "statusMessage", "injected by ec2_clock: the snapshot failed")
                 if wanted is not None and item.find(q("status")).text not in wanted:
                     snapshot_set.remove(item)
+            return self._dump(root)
+        if action == "CreateVolume":
+            root = ET.fromstring(data)
+            vid = root.find(q("volumeId")).text
+            with self.lock:
+                self.volumes[vid] = (now, params.get("SnapshotId", ""))
+            if self.volume_seconds > 0:
+                self._set(root, "status", "creating")
+            return self._dump(root)
+        if action == "AttachVolume":
+            with self.lock:
+                self.attaching[params.get("VolumeId", "")] = now + self.attach_seconds
+            if self.attach_seconds > 0:
+                root = ET.fromstring(data)
+                self._set(root, "status", "attaching")
+                return self._dump(root)
+            return data
+        if action == "DescribeVolumes":
+            root = ET.fromstring(data)
+            volume_set = root.find(q("volumeSet"))
+            for item in list(volume_set) if volume_set is not None else []:
+                vid = item.find(q("volumeId")).text
+                self._set(item, "status", self.volume_state(vid, item.find(q("status")).text))
+                with self.lock:
+                    until = self.attaching.get(vid, 0)
+                if until > now:
+                    for att in item.iter(q("item")):
+                        if att.find(q("device")) is not None:
+                            self._set(att, "status", "attaching")
             return self._dump(root)
         if action == "DescribeInstances":
             root = ET.fromstring(data)

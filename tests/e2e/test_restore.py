@@ -141,3 +141,64 @@ def test_a_terminated_source_needs_a_target(run, ec2):
     assert rep["errors"][0]["code"] == "TargetNotFound" and "--availability-zone" in r.stderr
     rep, _ = restore(run, "--instance", iid, "--availability-zone", "us-east-1a")
     assert rep["ok"] and len(rep["volumes"]) == 1
+
+
+def test_volumes_are_awaited_through_creating_and_an_error_volume_is_named(run, ec2, ec2clock):
+    """Through EC2's clock: volumes stay 'creating' for a while (the restore
+    waits, then attaches), one made from a chosen snapshot ends in 'error'
+    (named, exit 1, the other still restored); AttachVolume of a volume not
+    yet available would be refused, as EC2 refuses it."""
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    snaps = snapshot_run(run, [iid], endpoint_url=ec2clock.url)["instances"][0]["snapshots"]
+    ec2clock.volume_seconds = 2.0
+    ec2clock.attach_seconds = 1.0
+    t0 = time.time()
+    rep, _ = restore(run, "--instance", iid, endpoint_url=ec2clock.url)
+    assert rep["ok"], rep
+    assert time.time() - t0 >= 2.0, "the volumes were attached before they were available"
+    assert all(v["attached_device"] for v in rep["volumes"])
+    assert ec2clock.count("AttachVolume") == 2
+
+    data = [s["snapshot_id"] for s in snaps if s["device"] != "/dev/sda1"]
+    ec2clock.fail_volume_snapshots = set(data)
+    rep, r = restore(run, "--instance", iid, endpoint_url=ec2clock.url, code=1)
+    bad = [v for v in rep["volumes"] if not v["ok"]]
+    assert [v["snapshot_id"] for v in bad] == data and bad[0]["state"] == "error", rep
+    assert bad[0]["errors"][0]["code"] == "VolumeError" and bad[0]["volume_id"] in r.stderr
+    good = [v for v in rep["volumes"] if v["ok"]]
+    assert len(good) == 1 and good[0]["attached_device"], rep
+
+
+def test_the_clock_refuses_what_ec2_refuses(ec2, ec2clock):
+    """The refusals the clock adds (moto accepts them all), so that a restore
+    that attached wrongly would fail here as on EC2."""
+    import boto3
+    import botocore.exceptions
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    inst = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    az = inst["Placement"]["AvailabilityZone"]
+    other = "us-east-1c" if az != "us-east-1c" else "us-east-1b"
+    c = boto3.client("ec2", endpoint_url=ec2clock.url, region_name="us-east-1", aws_access_key_id="testing",
+                     aws_secret_access_key="testing")
+    far = c.create_volume(AvailabilityZone=other, Size=1)["VolumeId"]
+    near = c.create_volume(AvailabilityZone=az, Size=1)["VolumeId"]
+    for vol, dev, code in ((far, "/dev/sdm", "InvalidVolume.ZoneMismatch"), (near, "/dev/xvdf", "InvalidParameterValue")):
+        try:
+            c.attach_volume(VolumeId=vol, InstanceId=iid, Device=dev)
+            raise AssertionError("the clock let %s attach at %s" % (vol, dev))
+        except botocore.exceptions.ClientError as e:
+            assert e.response["Error"]["Code"] == code, e
+    root = [m["Ebs"]["VolumeId"] for m in inst["BlockDeviceMappings"] if m["DeviceName"] == inst["RootDeviceName"]][0]
+    try:
+        c.detach_volume(VolumeId=root)
+        raise AssertionError("the clock let a running instance's root volume go")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "IncorrectState", e
+    ec2clock.volume_seconds = 5.0
+    fresh = c.create_volume(AvailabilityZone=az, Size=1)
+    assert fresh["State"] == "creating"
+    try:
+        c.attach_volume(VolumeId=fresh["VolumeId"], InstanceId=iid, Device="/dev/sdn")
+        raise AssertionError("the clock let a creating volume attach")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "IncorrectState", e
