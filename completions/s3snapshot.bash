@@ -33,7 +33,7 @@ _s3snapshot() {
   if [[ ${COMP_WORDS[1]} == audit ]]; then
     opts="--include-foreign --all --allow-empty --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
   elif [[ ${COMP_WORDS[1]} == restore ]]; then
-    opts="--dry-run --verbose -v --version --help --kms-key-id --instance --run-id --before --to-instance --availability-zone --volume-type --restore-id --output --region --profile --endpoint-url --connect-timeout --read-timeout"
+    opts="-s --stop --in-place --dry-run --verbose -v --version --help --kms-key-id --instance --run-id --before --to-instance --availability-zone --volume-type --restore-id --output --region --profile --endpoint-url --connect-timeout --read-timeout"
   fi
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

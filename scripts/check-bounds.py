@@ -6,7 +6,11 @@
     1; each if/else/for/while/do/switch/try/catch block adds one; a lambda's
     body is counted from its own line, as a function of its own);
   - the run's orchestrator (src/job/snapshot_job.cc) under MAX_ORCHESTRATOR
-    lines.
+    lines;
+  - one definition of each class: two headers of a namespace defining a
+    struct or class of the same name is an ODR violation the linker does
+    not report (it merges their inline code: memory corruption only
+    AddressSanitizer sees).
 A rough C++ reader, not a parser: it follows braces outside strings,
 characters and comments, which is what these bounds need.
 Usage: scripts/check-bounds.py FILE... (exit 1 with each offence listed)."""
@@ -107,8 +111,35 @@ def check(path):
     return problems
 
 
+TYPE = re.compile(r"^(?:struct|class)\s+(?:[A-Z_]+\([^)]*\)\s+)*([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^;{]*)?\{")
+NAMESPACE = re.compile(r"^namespace\s+([A-Za-z0-9_:]+)\s*\{")
+
+
+def one_definition(paths):
+    """Types defined at namespace scope in headers, by namespace: each once."""
+    seen, problems = {}, []
+    for p in paths:
+        if not (p.startswith("src/") and p.endswith(".h")):
+            continue
+        namespace = ""
+        for n, line in enumerate(open(p, encoding="utf-8"), 1):
+            m = NAMESPACE.match(line)
+            if m:
+                namespace = m.group(1)
+                continue
+            m = TYPE.match(line)
+            if not m or not namespace:
+                continue
+            key = namespace + "::" + m.group(1)
+            if key in seen and seen[key][0] != p:
+                problems.append("%s:%d: %s is also defined in %s:%d (one definition per class)" % (
+                    p, n, key, seen[key][0], seen[key][1]))
+            seen.setdefault(key, (p, n))
+    return problems
+
+
 def main(paths):
-    problems = []
+    problems = one_definition(paths)
     for p in paths:
         if p.startswith("src/") and p.endswith((".cc", ".h")) and "/testing/" not in p and not p.endswith("_test.cc"):
             problems += check(p)

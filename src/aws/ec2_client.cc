@@ -227,10 +227,11 @@ Result<Volume> ParseCreateVolume(const std::string& xml) {
 
 Result<VolumeAttachment> ParseAttachVolume(const std::string& xml) {
   pugi::xml_document doc;
-  auto root = Load(doc, xml, "AttachVolumeResponse");
+  const bool detach = xml.find("<DetachVolumeResponse") != std::string::npos;
+  auto root = Load(doc, xml, detach ? "DetachVolumeResponse" : "AttachVolumeResponse");
   if (!root.ok()) return root.error();
   VolumeAttachment a = ParseAttachmentNode(*root);
-  if (a.volume_id.empty()) return Malformed("AttachVolume response without volumeId");
+  if (a.volume_id.empty()) return Malformed("an attachment response without volumeId");
   return a;
 }
 
@@ -408,6 +409,17 @@ Result<VolumeAttachment> Ec2Client::AttachVolume(const std::string& volume_id, c
   auto r = client_.Call("AttachVolume", p, /*idempotent=*/false);
   if (!r.ok()) return r.error();
   return WithRequestId(ParseAttachVolume(r->body), *r, "AttachVolume");
+}
+
+Result<VolumeAttachment> Ec2Client::DetachVolume(const std::string& volume_id, const std::string& instance_id,
+                                                 const std::string& device) {
+  QueryParams p;
+  p.Set("VolumeId", volume_id);
+  if (!instance_id.empty()) p.Set("InstanceId", instance_id);
+  if (!device.empty()) p.Set("Device", device);
+  auto r = client_.Call("DetachVolume", p, /*idempotent=*/false);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseAttachVolume(r->body), *r, "DetachVolume");
 }
 
 Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,

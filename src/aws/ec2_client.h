@@ -162,6 +162,11 @@ class Ec2Api {
   // the caller looks at the volume's attachments.
   virtual core::Result<VolumeAttachment> AttachVolume(const std::string& volume_id, const std::string& instance_id,
                                                       const std::string& device) = 0;
+  // Not sent again after an ambiguous failure (a second detach is refused):
+  // the caller looks at the volume's attachments. The instance and device
+  // are named, which EC2 takes (and moto needs).
+  virtual core::Result<VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& instance_id,
+                                                      const std::string& device) = 0;
 };
 
 // Every page of DescribeInstances.
@@ -208,6 +213,8 @@ class Ec2Client : public Ec2Api {
   core::Result<Volume> CreateVolume(const CreateVolumeRequest& req) override;
   core::Result<VolumeAttachment> AttachVolume(const std::string& volume_id, const std::string& instance_id,
                                               const std::string& device) override;
+  core::Result<VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& instance_id,
+                                              const std::string& device) override;
 
   CallStats& stats() { return client_.stats(); }
 
@@ -226,7 +233,7 @@ core::Result<std::string> ParseCopySnapshot(const std::string& xml);
 core::Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml);
 core::Result<Page<Volume>> ParseDescribeVolumes(const std::string& xml);
 core::Result<Volume> ParseCreateVolume(const std::string& xml);
-core::Result<VolumeAttachment> ParseAttachVolume(const std::string& xml);
+core::Result<VolumeAttachment> ParseAttachVolume(const std::string& xml);  // also DetachVolume's
 // volumeSet item ids, and nextToken.
 core::Result<Page<std::string>> ParseDescribeVolumeIds(const std::string& xml);
 

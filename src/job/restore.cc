@@ -7,6 +7,11 @@
 
 #include "core/crypto.h"
 #include "job/cancel.h"
+#include "job/exclusions.h"
+#include "job/ledger.h"
+#include "job/restarter.h"
+#include "job/rollback.h"
+#include "job/stopper.h"
 #include "job/tags.h"
 
 namespace s3snapshot::job {
@@ -19,17 +24,17 @@ using report::FailureFrom;
 using report::RestoredVolume;
 using report::Step;
 
-std::vector<SnapshotSet> SetsOf(const std::vector<aws::Snapshot>& snapshots) {
-  std::map<std::string, SnapshotSet> by_run;
+std::vector<RestoreSet> SetsOf(const std::vector<aws::Snapshot>& snapshots) {
+  std::map<std::string, RestoreSet> by_run;
   for (const auto& s : snapshots) {
     const std::string run = s.TagValue(kTagRunId);
     if (run.empty()) continue;
-    SnapshotSet& set = by_run[run];
+    RestoreSet& set = by_run[run];
     set.run_id = run;
     if (set.started_at.empty() || s.start_time < set.started_at) set.started_at = s.start_time;
     set.snapshots.push_back(s);
   }
-  std::vector<SnapshotSet> out;
+  std::vector<RestoreSet> out;
   for (auto& [run, set] : by_run) {
     std::sort(set.snapshots.begin(), set.snapshots.end(),
               [](const aws::Snapshot& a, const aws::Snapshot& b) { return a.snapshot_id < b.snapshot_id; });
@@ -39,13 +44,13 @@ std::vector<SnapshotSet> SetsOf(const std::vector<aws::Snapshot>& snapshots) {
     }
     out.push_back(std::move(set));
   }
-  std::sort(out.begin(), out.end(), [](const SnapshotSet& a, const SnapshotSet& b) {
+  std::sort(out.begin(), out.end(), [](const RestoreSet& a, const RestoreSet& b) {
     return a.started_at != b.started_at ? a.started_at > b.started_at : a.run_id > b.run_id;
   });
   return out;
 }
 
-core::Result<SnapshotSet> ChooseSet(const std::vector<SnapshotSet>& sets, const spec::JobSpec& spec) {
+core::Result<RestoreSet> ChooseSet(const std::vector<RestoreSet>& sets, const spec::JobSpec& spec) {
   const std::string& id = spec.restore_instance;
   if (!spec.restore_run_id.empty()) {
     for (const auto& set : sets) {
@@ -124,6 +129,9 @@ class Restorer {
   void Attach();
   void PlanDevices();
   void Refresh();
+  void InPlace();
+  bool ReadyForInPlace();
+  void Swap(Ledger& ledger, Restarter& restarter, Rollback& rollback);
   aws::CreateVolumeRequest RequestFor(const RestoredVolume& row, const aws::Snapshot& snap) const;
   void RunError(const Error& e) { report_.run_errors.push_back(FailureFrom(Step::kRestore, e)); }
 
@@ -131,7 +139,7 @@ class Restorer {
   const JobContext& ctx_;
   report::RestoreReport report_;
   std::optional<aws::Instance> source_, target_;
-  SnapshotSet set_;
+  RestoreSet set_;
   std::map<std::string, aws::Volume> originals_;  // by id: the volumes the set was taken of, if they still exist
 };
 
@@ -360,9 +368,97 @@ void Restorer::Refresh() {
   }
 }
 
+// The checks before an in-place restore touches anything: the instance
+// stopped (or --stop), every snapshot's device known.
+bool Restorer::ReadyForInPlace() {
+  if (target_->state != "stopped" && !spec_.stop) {
+    report_.run_errors.push_back(Failure(
+        Step::kRestore, "InstanceNotStopped",
+        target_->instance_id + " is " + target_->state + ": stop it first, or give --stop (it is started again)"));
+    return false;
+  }
+  for (const auto& row : report_.volumes) {
+    if (!row.device.empty()) continue;
+    report_.run_errors.push_back(Failure(Step::kRestore, "UnknownDevice",
+                                         row.snapshot_id + " has no s3snapshot:device tag and its volume is not "
+                                                           "attached: its device is unknown, nothing is replaced"));
+    return false;
+  }
+  return true;
+}
+
+// Stopped (under the restart guarantee), swapped (under the rollback
+// guarantee), and the instance started again if it ran before.
+void Restorer::Swap(Ledger& ledger, Restarter& restarter, Rollback& rollback) {
+  const std::string id = target_->instance_id;
+  std::vector<Rollback::Device> devices;
+  for (const auto& row : report_.volumes) {
+    std::string original;
+    for (const auto& bd : target_->block_devices) {
+      if (SameDevice(bd.device_name, row.device)) original = bd.volume_id;
+    }
+    devices.push_back({row.device, original, row.volume_id});
+  }
+  rollback.Register(devices);  // before anything is detached
+  bool stopped = target_->state == "stopped";
+  if (!stopped) {
+    StopThenHandOn(ctx_, ledger, restarter, {id}, spec_.stop_timeout, [&](const std::string&) { stopped = true; });
+  }
+  if (stopped) {
+    auto st = rollback.Swap();
+    if (st.ok()) {
+      rollback.Commit();
+    } else {
+      RunError(st.error().WithContext("replacing the volumes of " + id + "; rolling back"));
+    }
+  }
+  rollback.Finish();
+  for (const auto& f : rollback.failures()) report_.run_errors.push_back(f);
+  report_.replaced = rollback.committed();
+  report_.rolled_back = rollback.rolled_back();
+  restarter.Queue(id);
+  restarter.Finish();
+  if (!report_.replaced) return;
+  for (const auto& d : devices) {
+    if (d.original.empty()) continue;
+    auto t = ctx_.ec2->CreateTags({d.original}, {{kTagReplacedBy, d.restored}});
+    if (!t.ok()) ctx_.Log(LogLevel::kWarn, "could not tag a replaced volume", {{"volume", d.original}});
+  }
+}
+
+void Restorer::InPlace() {
+  if (!ReadyForInPlace()) return;
+  CreateVolumes();
+  AwaitAvailable();
+  for (const auto& row : report_.volumes) {
+    if (!row.ok() || row.state != "available") return;  // nothing detached; the volumes stay, tagged
+  }
+  Ledger ledger;
+  report::InstanceReport row;
+  row.instance_id = target_->instance_id;
+  row.state_before = row.state_after = target_->state;
+  ledger.Add(row);
+  {
+    // Destroyed in reverse: the rollback finishes before the restart.
+    Restarter restarter(ctx_, ledger, spec_.restart_timeout);
+    Rollback rollback(ctx_, target_->instance_id, spec_.restart_timeout);
+    Swap(ledger, restarter, rollback);
+  }
+  for (auto& r : ledger.Take()) {
+    report_.stopped_by_run = r.stopped_by_run;
+    report_.restarted = r.restarted;
+    for (auto& e : r.errors) report_.run_errors.push_back(std::move(e));
+  }
+  Refresh();
+}
+
 // A dry run's devices: where the volumes would be attached now.
 void Restorer::PlanDevices() {
   if (!target_) return;
+  if (spec_.in_place) {
+    for (auto& row : report_.volumes) row.attached_device = row.device;
+    return;
+  }
   const std::vector<std::string> devices = FreeDevices(*target_, report_.volumes.size());
   for (size_t i = 0; i < report_.volumes.size() && i < devices.size(); ++i) {
     report_.volumes[i].attached_device = devices[i];  // state "planned" says it is not yet
@@ -377,11 +473,14 @@ report::RestoreReport Restorer::Run() {
   report_.dry_run = spec_.dry_run;
   report_.source_instance_id = spec_.restore_instance;
   report_.restore_id = spec_.restore_id.empty() ? "restore-" + ctx_.run_id : spec_.restore_id;
+  report_.in_place = spec_.in_place;
   try {
     if (ChooseTheSet() && ChooseTheTarget()) {
       Plan();
       if (spec_.dry_run) {
         PlanDevices();
+      } else if (spec_.in_place) {
+        InPlace();
       } else {
         CreateVolumes();
         AwaitAvailable();

@@ -30,7 +30,7 @@
 namespace s3snapshot::job {
 
 // The snapshots one run made of one instance (its s3snapshot:run-id).
-struct SnapshotSet {
+struct RestoreSet {
   std::string run_id;
   std::string started_at;  // the earliest StartTime among its snapshots
   std::vector<aws::Snapshot> snapshots;
@@ -40,10 +40,10 @@ struct SnapshotSet {
 };
 
 // The tool's snapshots of one instance grouped into sets, newest first.
-std::vector<SnapshotSet> SetsOf(const std::vector<aws::Snapshot>& snapshots);
+std::vector<RestoreSet> SetsOf(const std::vector<aws::Snapshot>& snapshots);
 // The set `spec` asks for: --run-id's, the newest complete one begun before
 // --before, or the newest complete one; kNotFound / kConflict saying why not.
-core::Result<SnapshotSet> ChooseSet(const std::vector<SnapshotSet>& sets, const spec::JobSpec& spec);
+core::Result<RestoreSet> ChooseSet(const std::vector<RestoreSet>& sets, const spec::JobSpec& spec);
 // `n` device names for new attachments, none in use on `instance` (/dev/sdX
 // and /dev/xvdX name the same device): /dev/sdf../dev/sdp, then ../dev/sdz.
 std::vector<std::string> FreeDevices(const aws::Instance& instance, size_t n);

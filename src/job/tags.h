@@ -26,6 +26,8 @@ inline constexpr char kTagDevice[] = "s3snapshot:device";
 // restore that made it (the id to resume with).
 inline constexpr char kTagRestoredFrom[] = "s3snapshot:restored-from";
 inline constexpr char kTagRestoreId[] = "s3snapshot:restore-id";
+// An original volume an in-place restore replaced: the volume that took its device.
+inline constexpr char kTagReplacedBy[] = "s3snapshot:replaced-by";
 inline constexpr char kTagLabel[] = "s3snapshot:label";
 inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
 inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";

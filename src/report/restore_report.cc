@@ -25,6 +25,11 @@ RestoreReport MergeReports(std::vector<RestoreReport> parts, const std::vector<s
       m.set_started_at = p.set_started_at;
       m.target_instance_id = p.target_instance_id;
       m.availability_zone = p.availability_zone;
+      m.in_place = p.in_place;
+      m.replaced = p.replaced;
+      m.rolled_back = p.rolled_back;
+      m.stopped_by_run = p.stopped_by_run;
+      m.restarted = p.restarted;
     }
     for (auto& v : p.volumes) m.volumes.push_back(std::move(v));
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scopes[i], i == 0, &m);
@@ -45,8 +50,17 @@ void WriteText(const RestoreReport& r, std::ostream& o) {
   if (!r.set_run_id.empty()) {
     o << "set: run " << r.set_run_id << " of " << r.source_instance_id << " (snapshots started " << r.set_started_at
       << ")\n";
-    o << "target: " << (r.target_instance_id.empty() ? "no instance" : r.target_instance_id) << " in "
-      << Dash(r.availability_zone) << " (side by side: no existing volume is detached, changed or deleted)\n";
+    if (r.in_place) {
+      o << "in place: " << r.target_instance_id << " in " << Dash(r.availability_zone) << ": "
+        << (r.replaced      ? "the restored volumes replaced the originals (kept, tagged s3snapshot:replaced-by)"
+            : r.rolled_back ? "ROLLED BACK: every original volume is at its device again"
+            : r.dry_run     ? "the restored volumes would replace the originals"
+                            : "nothing was swapped")
+        << (r.stopped_by_run ? (r.restarted ? "; stopped for it and started again" : "; LEFT STOPPED") : "") << "\n";
+    } else {
+      o << "target: " << (r.target_instance_id.empty() ? "no instance" : r.target_instance_id) << " in "
+        << Dash(r.availability_zone) << " (side by side: no existing volume is detached, changed or deleted)\n";
+    }
   }
   if (!r.volumes.empty()) {
     o << Pad("DEVICE", 12) << " " << Pad("SNAPSHOT", 22) << " " << Pad("VOLUME", 22) << " " << Pad("TYPE", 8) << " "
@@ -108,6 +122,13 @@ void WriteJson(const RestoreReport& r, std::ostream& o, int indent, bool failure
   j["set_started_at"] = r.set_started_at;
   j["target_instance_id"] = r.target_instance_id;
   j["availability_zone"] = r.availability_zone;
+  j["in_place"] = r.in_place;
+  if (r.in_place) {
+    j["replaced"] = r.replaced;
+    j["rolled_back"] = r.rolled_back;
+    j["stopped_by_run"] = r.stopped_by_run;
+    j["restarted"] = r.restarted;
+  }
   j["volumes"] = nlohmann::json::array();
   for (const auto& v : r.volumes) {
     if (!failures_only || !v.ok()) j["volumes"].push_back(VolumeJson(v));
@@ -124,6 +145,11 @@ void WriteJson(const RestoreReport& r, std::ostream& o, int indent, bool failure
 std::vector<std::string> FailureSummary(const RestoreReport& r, size_t max) {
   std::vector<std::string> out;
   if (r.cancelled) out.push_back("the restore was cancelled (" + r.cancel_reason + "): volumes not yet made were not");
+  if (r.stopped_by_run && !r.restarted) out.push_back(r.target_instance_id + " LEFT STOPPED (start it by hand)");
+  if (r.in_place && r.rolled_back) {
+    out.push_back("ROLLED BACK: " + r.target_instance_id +
+                  " has its original volumes again; the restored ones are kept");
+  }
   for (const auto& e : r.run_errors) out.push_back(FailureLine(e));
   size_t n = 0;
   for (const auto& v : r.volumes) {

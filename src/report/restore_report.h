@@ -35,11 +35,22 @@ struct RestoreReport : Envelope {
   std::string target_instance_id;  // attached to this instance ("" : volumes only)
   std::string availability_zone;
   std::vector<RestoredVolume> volumes;
+  // --in-place (job/rollback.h): the restored volumes replaced the originals,
+  // or every original went back (rolled_back); the instance stopped for it
+  // and started again.
+  bool in_place = false;
+  bool replaced = false;
+  bool rolled_back = false;
+  bool stopped_by_run = false;
+  bool restarted = false;
 
   int FailedCount() const;
   // Every snapshot of the set has its volume, available (or attached), and
   // nothing failed.
-  bool ok() const { return FailedCount() == 0 && run_errors.empty() && !cancelled; }
+  bool ok() const {
+    return FailedCount() == 0 && run_errors.empty() && !cancelled && (!in_place || replaced) &&
+           !(stopped_by_run && !restarted);
+  }
 };
 
 RestoreReport MergeReports(std::vector<RestoreReport> parts, const std::vector<std::string>& scopes);

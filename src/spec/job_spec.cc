@@ -284,6 +284,10 @@ core::Status CheckRestore(const JobSpec& spec) {
   if (spec.regions.size() > 1 || (spec.regions.size() == 1 && spec.regions[0] == "all")) {
     return Invalid("--region: a restore works in one region");
   }
+  if (spec.in_place && (!spec.to_instance.empty() || !spec.availability_zone.empty())) {
+    return Invalid("--in-place restores the instance itself: not with --to-instance or --availability-zone");
+  }
+  if (spec.stop && !spec.in_place) return Invalid("--stop is for --in-place (a side-by-side restore stops nothing)");
   return core::OkStatus();
 }
 

@@ -95,6 +95,7 @@ struct JobSpec {
   std::string availability_zone;    // --availability-zone: make the volumes there, attach nowhere
   std::string volume_type = "gp3";  // when the original volume is gone
   std::string restore_id;           // --restore-id: resume; default a new one
+  bool in_place = false;            // --in-place: the restored volumes replace the originals (job/rollback.h)
 
   // The command the spec is for: the restore and audit switches say which.
   enum class Command { kSnapshot, kAudit, kRestore };

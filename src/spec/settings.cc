@@ -73,7 +73,7 @@ std::vector<Setting> MakeSettings() {
                .help = "Stop Instance before start the snapshot; every instance this run stops is started again before "
                        "it exits, also after a failure, Ctrl-C or SIGTERM",
                .apply = SetSwitch<&JobSpec::stop>,
-               .commands = kSnapshotCommand,
+               .commands = kSnapshotCommand | kRestoreCommand,
                .section = Section::kConsistency});
   v.push_back({.name = "stopped",
                .flags = {"-sp", "--stopped"},
@@ -382,6 +382,16 @@ std::vector<Setting> MakeSettings() {
                        "throughput)",
                .choices = {"gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"},
                .apply = SetText<&JobSpec::volume_type>,
+               .commands = kRestoreCommand,
+               .section = Section::kRestore});
+  v.push_back({.name = "in-place",
+               .flags = {"--in-place"},
+               .type = T::kSwitch,
+               .help = "(restore) Roll the instance back: the restored volumes replace the ones at the same devices "
+                       "(root too), which are kept, detached and tagged s3snapshot:replaced-by; the instance must be "
+                       "stopped, or --stop given (it is started again). On any failure or signal every original goes "
+                       "back to its device",
+               .apply = SetSwitch<&JobSpec::in_place>,
                .commands = kRestoreCommand,
                .section = Section::kRestore});
   v.push_back({.name = "restore-id",

@@ -60,6 +60,10 @@ class Ec2ApiWrapper : public aws::Ec2Api {
                                                    const std::string& device) override {
     return target_->AttachVolume(volume, instance, device);
   }
+  core::Result<aws::VolumeAttachment> DetachVolume(const std::string& volume, const std::string& instance,
+                                                   const std::string& device) override {
+    return target_->DetachVolume(volume, instance, device);
+  }
 
  private:
   aws::Ec2Api* target_;

@@ -353,6 +353,42 @@ class FakeEc2 : public aws::Ec2Api {
     inst->second.block_devices.push_back({device, volume_id});
     return a;
   }
+  core::Result<aws::VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& /*instance*/,
+                                                   const std::string& /*device*/) override {
+    auto fail = Enter("DetachVolume");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [iid, inst] : instances_) {
+      auto& bds = inst.block_devices;
+      for (auto it = bds.begin(); it != bds.end(); ++it) {
+        if (it->volume_id != volume_id) continue;
+        if (inst.state != "stopped" && it->device_name == inst.root_device_name) {
+          return core::Error::Make(core::ErrorKind::kConflict, "root volume of a running instance", "IncorrectState");
+        }
+        aws::VolumeAttachment a{volume_id, iid, it->device_name, "detaching"};
+        bds.erase(it);
+        if (auto v = volumes_.find(volume_id); v != volumes_.end()) {
+          v->second.state = "available";
+          v->second.attachments.clear();
+        } else {
+          aws::Volume nv;  // an original volume the fake knew only as a device
+          nv.volume_id = volume_id;
+          nv.state = "available";
+          volumes_[volume_id] = nv;
+        }
+        return a;
+      }
+    }
+    return core::Error::Make(core::ErrorKind::kConflict, volume_id + " is not attached", "IncorrectState");
+  }
+  // The instance's volume at `device` ("" when none).
+  std::string VolumeAt(const std::string& instance_id, const std::string& device) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& bd : instances_.at(instance_id).block_devices) {
+      if (bd.device_name == device) return bd.volume_id;
+    }
+    return "";
+  }
   std::vector<aws::Volume> Volumes() {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<aws::Volume> out;

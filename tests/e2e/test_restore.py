@@ -124,7 +124,9 @@ def test_bad_restore_input_is_exit_2_and_sends_nothing(run, ec2):
                          "give one"),
                         (["restore", "--instance", iid, "--to-instance", iid, "--availability-zone", "us-east-1a"],
                          "give one"),
-                        (["restore", "--instance", iid, "--stop"], "not an option of 's3snapshot restore'"),
+                        (["restore", "--instance", iid, "--stop"], "--stop is for --in-place"),
+                        (["restore", "--instance", iid, "--keep", "3"], "not an option of 's3snapshot restore'"),
+                        (["restore", "--instance", iid, "--in-place", "--to-instance", iid], "not with --to-instance"),
                         (["restore", "--instance", iid, "--filter", "{}"], "--filter is not an option"),
                         (["--instance", iid], "is an option of 's3snapshot restore'"),
                         (["restore", "--instance", iid, "--region", "us-east-1,eu-west-1"], "one region")):
@@ -202,3 +204,38 @@ def test_the_clock_refuses_what_ec2_refuses(ec2, ec2clock):
         raise AssertionError("the clock let a creating volume attach")
     except botocore.exceptions.ClientError as e:
         assert e.response["Error"]["Code"] == "IncorrectState", e
+
+
+def test_in_place_with_stop_swaps_every_device_and_runs_again(run, ec2, ec2clock):
+    """A running instance, --in-place --stop, through EC2's clock (which
+    refuses detaching a running instance's root): every device holds its
+    restored volume, the originals are kept and tagged, the instance runs."""
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    snapshot_run(run, [iid])
+    before, _ = devices_of(ec2, iid)
+    rep, _ = restore(run, "--instance", iid, "--in-place", "--stop", endpoint_url=ec2clock.url)
+    assert rep["ok"] and rep["replaced"] and rep["stopped_by_run"] and rep["restarted"], rep
+    after, inst = devices_of(ec2, iid)
+    assert set(after) == set(before)
+    made = {v["VolumeId"] for v in restored_volumes(ec2, rep["restore_id"])}
+    assert set(after.values()) == made, (before, after)
+    assert inst["State"]["Name"] in ("running", "pending")
+    for dev, vol in before.items():
+        tags = {t["Key"]: t["Value"] for t in ec2.describe_volumes(VolumeIds=[vol])["Volumes"][0].get("Tags", [])}
+        assert tags.get("s3snapshot:replaced-by") == after[dev], tags
+
+
+def test_in_place_rolls_back_after_a_refused_attach(run, ec2, proxy):
+    """The second AttachVolume refused (the fault proxy): every original is at
+    its device again, the instance runs, exit 1 says ROLLED BACK."""
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    snapshot_run(run, [iid])
+    before, _ = devices_of(ec2, iid)
+    proxy.add("AttachVolume", "pass", count=1)
+    proxy.add("AttachVolume", "error400", count=1, code="InvalidParameterValue")
+    rep, r = restore(run, "--instance", iid, "--in-place", "--stop", endpoint_url=proxy.url, code=1)
+    assert rep["rolled_back"] and not rep["replaced"] and rep["restarted"], rep
+    after, inst = devices_of(ec2, iid)
+    assert after == before
+    assert inst["State"]["Name"] in ("running", "pending")
+    assert "ROLLED BACK" in r.stderr
