@@ -427,7 +427,6 @@ void Restorer::Swap(Ledger& ledger, Restarter& restarter, Rollback& rollback) {
 }
 
 void Restorer::InPlace() {
-  if (!ReadyForInPlace()) return;
   CreateVolumes();
   AwaitAvailable();
   for (const auto& row : report_.volumes) {
@@ -477,7 +476,9 @@ report::RestoreReport Restorer::Run() {
   try {
     if (ChooseTheSet() && ChooseTheTarget()) {
       Plan();
-      if (spec_.dry_run) {
+      if (spec_.in_place && !ReadyForInPlace()) {
+        // Refused before anything is made (a dry run says so too).
+      } else if (spec_.dry_run) {
         PlanDevices();
       } else if (spec_.in_place) {
         InPlace();

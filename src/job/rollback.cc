@@ -102,6 +102,7 @@ core::Status Rollback::Swap() {
       return Error::Make(ErrorKind::kCancelled, "cancelled (" + ctx_.CancelReason() + ") during the swap", "Cancelled");
     }
     ctx_.Log(LogLevel::kInfo, "swapping", {{"device", d.device}, {"from", d.original}, {"to", d.restored}});
+    touched_ = true;
     if (auto st = Move(d.original, d.restored, d.device, until); !st.ok()) return st;
   }
   return core::OkStatus();
@@ -127,7 +128,7 @@ bool Rollback::UndoRound(Clock::time_point until) {
 }
 
 void Rollback::Finish() noexcept {
-  if (finished_ || committed_ || devices_.empty()) {
+  if (finished_ || committed_ || !touched_ || devices_.empty()) {
     finished_ = true;
     return;
   }

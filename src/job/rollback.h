@@ -56,6 +56,7 @@ class Rollback {
   void Finish() noexcept;
 
   bool committed() const { return committed_; }
+  // Finish() put back what the swap had moved (false when nothing moved).
   bool rolled_back() const { return rolled_back_; }
   // What Finish() could not undo (empty when it could, or had nothing to do).
   const std::vector<report::FailureRecord>& failures() const { return failures_; }
@@ -76,6 +77,7 @@ class Rollback {
   const std::chrono::seconds timeout_;
   std::vector<Device> devices_;
   bool committed_ = false;
+  bool touched_ = false;  // Swap() began: something may have moved
   bool finished_ = false;
   bool rolled_back_ = false;
   std::vector<report::FailureRecord> failures_;

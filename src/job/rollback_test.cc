@@ -114,6 +114,32 @@ TEST_F(InPlaceTest, AnExceptionMidSwapStillRollsBack) {
   EXPECT_EQ(ec2_.State("i-00000001"), "running");
 }
 
+TEST_F(InPlaceTest, CancelledBeforeTheSwapNothingMovesAndNothingIsCalledRolledBack) {
+  ec2_.on_call = [&](const std::string& action) {
+    if (action == "StopInstances") cancel_.Cancel("SIGTERM");
+  };
+  report::RestoreReport r = Restore();
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.replaced);
+  EXPECT_FALSE(r.rolled_back) << "nothing had moved";
+  EXPECT_EQ(0, ec2_.CallCount("DetachVolume"));
+  ExpectAllOrNothing(false);
+  EXPECT_EQ(ec2_.State("i-00000001"), "running");
+  EXPECT_NE(report::ReportToText(r).find("nothing was swapped"), std::string::npos) << report::ReportToText(r);
+}
+
+TEST_F(InPlaceTest, ADryRunPlansTheDevicesAndChecksTheStopWithoutSendingAnything) {
+  spec_.dry_run = true;
+  report::RestoreReport plan = Restore();
+  EXPECT_TRUE(plan.ok()) << report::ReportToText(plan);
+  for (const auto& v : plan.volumes) EXPECT_EQ(v.attached_device, v.device);
+  spec_.stop = false;
+  report::RestoreReport refused = Restore();
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.run_errors.at(0).code, "InstanceNotStopped");
+  EXPECT_EQ(0, ec2_.CallCount("CreateVolume") + ec2_.CallCount("StopInstances") + ec2_.CallCount("DetachVolume"));
+}
+
 TEST_F(InPlaceTest, AStoppedInstanceStaysStopped) {
   ec2_.AddInstance("i-00000001", {"vol-1", "vol-2"}, "stopped");
   spec_.stop = false;

@@ -48,7 +48,7 @@ struct RestoreReport : Envelope {
   // Every snapshot of the set has its volume, available (or attached), and
   // nothing failed.
   bool ok() const {
-    return FailedCount() == 0 && run_errors.empty() && !cancelled && (!in_place || replaced) &&
+    return FailedCount() == 0 && run_errors.empty() && !cancelled && (!in_place || replaced || dry_run) &&
            !(stopped_by_run && !restarted);
   }
 };
