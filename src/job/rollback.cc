@@ -47,28 +47,14 @@ core::Result<aws::Volume> VolumeNow(aws::Ec2Api& ec2, const std::string& id) {
 
 }  // namespace
 
-core::Status Rollback::AwaitDetached(const std::string& volume, Clock::time_point until) {
+core::Status Rollback::AwaitVolume(const std::string& volume, const std::function<bool(const aws::Volume&)>& done,
+                                   const std::string& what, Clock::time_point until) {
   for (int round = 0;; ++round) {
     auto v = VolumeNow(*ctx_.ec2, volume);
-    if (v.ok() && v->state == "available") return core::OkStatus();
+    if (v.ok() && done(*v)) return core::OkStatus();
     if (ctx_.clock->Steady() >= until) {
-      return Error::Make(ErrorKind::kConflict, volume + " was not detached in time", "DetachTimeout");
-    }
-    ctx_.clock->Sleep(
-        std::min(ctx_.Backoff(round), std::chrono::duration_cast<core::Duration>(until - ctx_.clock->Steady())));
-  }
-}
-
-core::Status Rollback::AwaitAttached(const std::string& volume, Clock::time_point until) {
-  for (int round = 0;; ++round) {
-    auto v = VolumeNow(*ctx_.ec2, volume);
-    if (v.ok()) {
-      for (const auto& a : v->attachments) {
-        if (a.instance_id == instance_id_ && a.state == "attached") return core::OkStatus();
-      }
-    }
-    if (ctx_.clock->Steady() >= until) {
-      return Error::Make(ErrorKind::kConflict, volume + " was not attached in time", "AttachTimeout");
+      return Error::Make(ErrorKind::kConflict, volume + " was not " + what + " in time",
+                         what == "detached" ? "DetachTimeout" : "AttachTimeout");
     }
     ctx_.clock->Sleep(
         std::min(ctx_.Backoff(round), std::chrono::duration_cast<core::Duration>(until - ctx_.clock->Steady())));
@@ -83,14 +69,20 @@ core::Status Rollback::Move(const std::string& from, const std::string& to, cons
       // Refused: it may already be detached (a retried round); the wait says.
       ctx_.Log(LogLevel::kWarn, "DetachVolume refused", {{"volume", from}, {"error", d.error().ToString()}});
     }
-    if (auto st = AwaitDetached(from, until); !st.ok()) return st;
+    auto detached = [](const aws::Volume& v) { return v.state == "available"; };
+    if (auto st = AwaitVolume(from, detached, "detached", until); !st.ok()) return st;
   }
   if (!to.empty()) {
     auto a = ctx_.ec2->AttachVolume(to, instance_id_, device);
     if (!a.ok() && a.error().kind != ErrorKind::kAmbiguous) {
       return a.error().WithContext("attaching " + to + " at " + device);
     }
-    if (auto st = AwaitAttached(to, until); !st.ok()) return st;
+    auto attached = [this](const aws::Volume& v) {
+      return std::any_of(v.attachments.begin(), v.attachments.end(), [this](const aws::VolumeAttachment& at) {
+        return at.instance_id == instance_id_ && at.state == "attached";
+      });
+    };
+    if (auto st = AwaitVolume(to, attached, "attached", until); !st.ok()) return st;
   }
   return core::OkStatus();
 }

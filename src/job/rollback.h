@@ -25,6 +25,7 @@
 #define S3SNAPSHOT_JOB_ROLLBACK_H_
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,10 +65,10 @@ class Rollback {
  private:
   // The volume at each device of the instance now (DescribeInstances).
   core::Result<std::vector<std::pair<std::string, std::string>>> DevicesNow();
-  // Polls DescribeVolumes until `volume` is 'available' (detached) or
-  // attached to the instance, or `until`.
-  core::Status AwaitDetached(const std::string& volume, std::chrono::steady_clock::time_point until);
-  core::Status AwaitAttached(const std::string& volume, std::chrono::steady_clock::time_point until);
+  // Polls DescribeVolumes until `done(volume)` (detached: 'available';
+  // attached: attached to the instance), or `until`.
+  core::Status AwaitVolume(const std::string& volume, const std::function<bool(const aws::Volume&)>& done,
+                           const std::string& what, std::chrono::steady_clock::time_point until);
   core::Status Move(const std::string& from, const std::string& to, const std::string& device,
                     std::chrono::steady_clock::time_point until);
   bool UndoRound(std::chrono::steady_clock::time_point until);
