@@ -27,18 +27,20 @@ _s3snapshot() {
         "${AWS_CONFIG_FILE:-$HOME/.aws/config}" "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" 2>/dev/null | sort -u)
       COMPREPLY=($(compgen -W "$profiles" -- "$cur"))
       return ;;
-    -l|--label|--sns-arn|--sns-arn-error|-f|--filter|--keep|--keep-days|--wait-timeout|--copy-to-region|--copy-overdue|--kms-key-id|--min-interval|--exclude-device|--pre-script|--post-script|--ssm-document|--script-timeout|--on-script-failure|--max-age|--max-pending|--instance|--run-id|--before|--to-instance|--availability-zone|--volume-type|--restore-id|--output|--metrics-file|--region|--assume-role|--external-id|--profile|--endpoint-url|--stop-timeout|--concurrency|--connect-timeout|--read-timeout) COMPREPLY=(); return ;;
+    -l|--label|--sns-arn|--sns-arn-error|-f|--filter|--keep|--keep-days|--wait-timeout|--copy-to-region|--copy-overdue|--kms-key-id|--min-interval|--exclude-device|--pre-script|--post-script|--ssm-document|--script-timeout|--on-script-failure|--max-age|--max-pending|--instance|--run-id|--before|--to-instance|--availability-zone|--volume-type|--restore-id|--sample|--rto|--check-instance|--check-command|--check-timeout|--drill-timeout|--max-drill-age|--output|--metrics-file|--region|--assume-role|--external-id|--profile|--endpoint-url|--stop-timeout|--concurrency|--connect-timeout|--read-timeout) COMPREPLY=(); return ;;
   esac
-  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --exclude-boot --all --allow-empty --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --exclude-device --pre-script --post-script --ssm-document --script-timeout --on-script-failure --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
+  local opts="-s --stop -sp --stopped --protected --prune-orphans --wait --exclude-boot --all --allow-empty --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --keep --keep-days --wait-timeout --copy-to-region --copy-overdue --kms-key-id --min-interval --exclude-device --pre-script --post-script --ssm-document --script-timeout --on-script-failure --drill-timeout --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --stop-timeout --concurrency --connect-timeout --read-timeout"
   if [[ ${COMP_WORDS[1]} == audit ]]; then
-    opts="--include-foreign --all --allow-empty --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
+    opts="--include-foreign --all --allow-empty --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --copy-to-region --max-age --max-pending --max-drill-age --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
   elif [[ ${COMP_WORDS[1]} == restore ]]; then
     opts="-s --stop --in-place --dry-run --verbose -v --version --help --kms-key-id --instance --run-id --before --to-instance --availability-zone --volume-type --restore-id --output --region --profile --endpoint-url --connect-timeout --read-timeout"
+  elif [[ ${COMP_WORDS[1]} == drill ]]; then
+    opts="--all --allow-empty --dry-run --cloudwatch-metrics --verbose -v --version --help -l --label --sns-arn --sns-arn-error -f --filter --volume-type --sample --rto --check-instance --check-command --check-timeout --drill-timeout --output --metrics-file --region --assume-role --external-id --profile --endpoint-url --connect-timeout --read-timeout"
   fi
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   elif [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "audit restore" -- "$cur"))
+    COMPREPLY=($(compgen -W "audit restore drill" -- "$cur"))
   fi
 }
 complete -F _s3snapshot s3snapshot

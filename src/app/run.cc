@@ -7,6 +7,7 @@
 #include "aws/sns_client.h"
 #include "core/worker_pool.h"
 #include "job/audit.h"
+#include "job/drill.h"
 #include "job/notifier.h"
 #include "job/restore.h"
 #include "job/select.h"
@@ -32,7 +33,8 @@ report::Report RunScope(const spec::JobSpec& spec, const Scope& s, Services& ser
                         job::CancelToken* cancel, job::ProgressSink* progress, const std::string& run_id) {
   auto ec2 = services.Ec2For(s.role_arn, spec.external_id, s.region);
   std::unique_ptr<aws::SsmApi> ssm;
-  if (spec.HasScripts() && !spec.audit) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
+  const bool needs_ssm = spec.drill ? !spec.check_command.empty() : spec.HasScripts() && !spec.audit;
+  if (needs_ssm) ssm = services.SsmFor(s.role_arn, spec.external_id, s.region);
   job::JobContext ctx;
   ctx.ec2 = ec2.get();
   ctx.ssm = ssm.get();
@@ -45,6 +47,7 @@ report::Report RunScope(const spec::JobSpec& spec, const Scope& s, Services& ser
     return services.Ec2For(s.role_arn, spec.external_id, region);
   };
   if (spec.restore) return job::RunRestore(spec, ctx);
+  if (spec.drill) return job::RunDrill(spec, ctx);
   if (spec.audit) return job::RunAudit(spec, ctx);
   return job::RunSnapshotJob(spec, ctx);
 }
@@ -52,6 +55,7 @@ report::Report RunScope(const spec::JobSpec& spec, const Scope& s, Services& ser
 // The command's report with nothing in it yet (a scope that could not run).
 report::Report EmptyReportFor(const spec::JobSpec& spec) {
   if (spec.restore) return report::RestoreReport{};
+  if (spec.drill) return report::DrillReport{};
   if (spec.audit) return report::AuditReport{};
   return report::SnapshotReport{};
 }

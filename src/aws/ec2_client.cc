@@ -422,6 +422,14 @@ Result<VolumeAttachment> Ec2Client::DetachVolume(const std::string& volume_id, c
   return WithRequestId(ParseAttachVolume(r->body), *r, "DetachVolume");
 }
 
+core::Status Ec2Client::DeleteVolume(const std::string& volume_id) {
+  QueryParams p;
+  p.Set("VolumeId", volume_id);
+  auto r = client_.Call("DeleteVolume", p);
+  if (!r.ok()) return r.error();
+  return core::OkStatus();
+}
+
 Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,
                                                       const std::vector<Filter>& more_filters) {
   std::vector<std::string> out;

@@ -167,6 +167,9 @@ class Ec2Api {
   // are named, which EC2 takes (and moto needs).
   virtual core::Result<VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& instance_id,
                                                       const std::string& device) = 0;
+  // Safe to send again: a volume already deleted answers
+  // InvalidVolume.NotFound (kNotFound), which the caller takes as done.
+  virtual core::Status DeleteVolume(const std::string& volume_id) = 0;
 };
 
 // Every page of DescribeInstances.
@@ -215,6 +218,7 @@ class Ec2Client : public Ec2Api {
                                               const std::string& device) override;
   core::Result<VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& instance_id,
                                               const std::string& device) override;
+  core::Status DeleteVolume(const std::string& volume_id) override;
 
   CallStats& stats() { return client_.stats(); }
 

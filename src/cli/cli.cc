@@ -48,9 +48,20 @@ std::string NameTheSource(const std::string& message, const spec::SettingValues&
   return filter_source.empty() ? message : filter_source + ": " + message;
 }
 
+// Why `other` is refused for `command`, in the words of its own command.
+std::string NotAnOptionOf(spec::JobSpec::Command command, const spec::Setting& other) {
+  using Command = spec::JobSpec::Command;
+  if (command == Command::kAudit) return "is not an option of 's3snapshot audit' (an audit changes nothing)";
+  if (command == Command::kRestore) return "is not an option of 's3snapshot restore' (see s3snapshot restore --help)";
+  if (command == Command::kDrill) return "is not an option of 's3snapshot drill' (see s3snapshot drill --help)";
+  if (other.commands & spec::kRestoreCommand) return "is an option of 's3snapshot restore'";
+  if (other.commands & spec::kDrillCommand) return "is an option of 's3snapshot drill'";
+  return "is an option of 's3snapshot audit'";
+}
+
 // --filter's document (JSON, @FILE or - for stdin) applied to `spec`; 0, or
 // the exit status of the error it printed. `*source` names where it came from.
-int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::Env& env, std::istream& in,
+int ApplyFilterDocument(const std::string& arg, spec::JobSpec::Command command, const core::Env& env, std::istream& in,
                         spec::JobSpec* spec, std::string* source) {  // never for a restore: it has no --filter
   std::string text = arg;
   *source = "--filter";
@@ -69,22 +80,12 @@ int ApplyFilterDocument(const std::string& arg, bool audit_command, const core::
   auto doc = spec::ParseFilterDocument(text, *source);
   if (!doc.ok()) return InputError(doc.error().message);
   spec::ApplySettings(*doc, spec);
-  if (audit_command) spec->audit = true;
+  if (command == spec::JobSpec::Command::kAudit) spec->audit = true;
+  if (command == spec::JobSpec::Command::kDrill) spec->drill = true;
   if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec->command())) {
-    return InputError(*source + ": \"" + other->name + "\" " +
-                      (spec->audit ? "does not apply to an audit (an audit changes nothing)"
-                                   : "is a setting of an audit (s3snapshot audit, or \"audit\": true)"));
+    return InputError(*source + ": \"" + other->name + "\" " + spec::NotInDocumentOf(spec->command(), *other));
   }
   return 0;
-}
-
-// Why `other` is refused for `command`, in the words of its own command.
-std::string NotAnOptionOf(spec::JobSpec::Command command, const spec::Setting& other) {
-  using Command = spec::JobSpec::Command;
-  if (command == Command::kAudit) return "is not an option of 's3snapshot audit' (an audit changes nothing)";
-  if (command == Command::kRestore) return "is not an option of 's3snapshot restore' (see s3snapshot restore --help)";
-  if (other.commands & spec::kRestoreCommand) return "is an option of 's3snapshot restore'";
-  return "is an option of 's3snapshot audit'";
 }
 
 }  // namespace
@@ -95,11 +96,10 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   std::vector<std::string> args = argv;
   using Command = spec::JobSpec::Command;
   Command command = Command::kSnapshot;
-  if (!args.empty() && (args[0] == "audit" || args[0] == "restore")) {
-    command = args[0] == "audit" ? Command::kAudit : Command::kRestore;
+  if (!args.empty() && (args[0] == "audit" || args[0] == "restore" || args[0] == "drill")) {
+    command = args[0] == "audit" ? Command::kAudit : args[0] == "drill" ? Command::kDrill : Command::kRestore;
     args.erase(args.begin());
   }
-  const bool audit_command = command == Command::kAudit;
   auto parsed = ParseArgs(args);
   if (!parsed.ok()) return UsageError(parsed.error().message);
   const spec::SettingValues& flags = *parsed;
@@ -124,11 +124,12 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
     return UsageError("--filter is not an option of 's3snapshot restore' (it restores one instance's set: --instance)");
   }
   if (flags.count("filter")) {
-    if (int status = ApplyFilterDocument(text_of("filter"), audit_command, env, in, &spec, &filter_source_text)) {
+    if (int status = ApplyFilterDocument(text_of("filter"), command, env, in, &spec, &filter_source_text)) {
       return status;
     }
   }
-  if (audit_command) spec.audit = true;
+  if (command == Command::kAudit) spec.audit = true;
+  if (command == Command::kDrill) spec.drill = true;
   if (const spec::Setting* other = spec::SettingOfOtherCommand(flags, spec.command())) {
     return UsageError(std::string(other->flags.back()) + " " + NotAnOptionOf(spec.command(), *other));
   }

@@ -136,10 +136,11 @@ std::string ManPage() {
   m += ".\\\" The man page s3snapshot(1). Made from the option table (src/cli/docs.cc); do not edit:\n";
   m += ".\\\" run cli_test with S3SNAPSHOT_WRITE_DOCS=1 to write it again.\n";
   m += ".TH S3SNAPSHOT 1 \"\" \"s3snapshot " S3SNAPSHOT_VERSION "\" \"User Commands\"\n";
-  m += ".SH NAME\ns3snapshot \\- snapshot the EBS volumes of EC2 instances, audit that they are protected, and "
-       "restore them\n";
-  m += ".SH SYNOPSIS\n.B s3snapshot\n.RI [ OPTIONS ]\n.br\n.B s3snapshot audit\n.RI [ OPTIONS ]\n.br\n"
-       ".B s3snapshot restore \\-\\-instance\n.RI \"\" ID \" [\" OPTIONS ]\n";
+  m += ".SH NAME\ns3snapshot \\- snapshot the EBS volumes of EC2 instances, audit that they are protected, "
+       "restore them and prove that they restore\n";
+  m +=
+      ".SH SYNOPSIS\n.B s3snapshot\n.RI [ OPTIONS ]\n.br\n.B s3snapshot audit\n.RI [ OPTIONS ]\n.br\n"
+      ".B s3snapshot restore \\-\\-instance\n.RI \"\" ID \" [\" OPTIONS ]\n.br\n.B s3snapshot drill\n.RI [ OPTIONS ]\n";
   m += ".SH DESCRIPTION\n";
   m += Roff(
       "s3snapshot snapshots the EBS volumes of the EC2 instances a filter selects (by instance ids and/or "
@@ -174,7 +175,17 @@ std::string ManPage() {
            "(--to-instance, default the source instance) at free device names. No existing volume is detached, "
            "changed or deleted. A set with a snapshot not completed is refused. Run again with the printed "
            "--restore-id to resume: no snapshot gets a second volume. It takes --dry-run, --output, the scope "
-           "options of one region and those marked (restore).\n");
+           "options of one region and those marked (restore).\n") +
+       ".TP\n" + Bold("s3snapshot drill") + " [" + Italic("OPTIONS") + "]\n" +
+       Roff(
+           "Proof that sets restore: for every selected instance (or a random --sample), its newest complete "
+           "set is restored side by side as volumes tagged s3snapshot:drill-id, timed to 'available', "
+           "optionally attached to --check-instance and checked by --check-command through SSM, and every "
+           "volume is deleted again on every way out (a volume that cannot be deleted is LEFT BEHIND, a "
+           "failure). A set slower than --rto fails. Drilled snapshots are tagged s3snapshot:drilled with the "
+           "time and result, which audit --max-drill-age reads. Volumes of a killed drill older than "
+           "--drill-timeout are deleted by the next drill or snapshot run. It takes the selection, --label, "
+           "--dry-run, scope, output, notification and metrics options and those marked (drill).\n");
   m += ".SH OPTIONS\n";
   for (const auto& [section, title] : spec::Sections()) {
     std::string block;
@@ -182,7 +193,7 @@ std::string ManPage() {
       if (s.flags.empty() || s.section != section) continue;
       std::string help = HelpOf(s);
       if ((s.commands & spec::kSnapshotCommand) && !(s.commands & spec::kAuditCommand) &&
-          help.rfind("(restore)", 0) != 0) {
+          help.rfind("(restore)", 0) != 0 && help.rfind("(drill)", 0) != 0) {
         help += " (Not in an audit.)";
       }
       block += ".TP\n" + OptionTag(s) + "\n" + Roff(help) + "\n";
@@ -197,11 +208,12 @@ std::string ManPage() {
   m += ".SH EXIT STATUS\n.TP\n.B 0\n" +
        Roff(
            "Every selected instance was snapshotted (and started again, with --stop); an audit: every volume "
-           "is protected; a restore: every volume of the set was made (and attached).\n") +
+           "is protected; a restore: every volume of the set was made (and attached); a drill: every set "
+           "restored (and checked) within --rto and every volume deleted.\n") +
        ".TP\n.B 1\n" +
        Roff(
            "Some instance failed, an audit found unprotected volumes, a restore found no complete set or a "
-           "volume failed, a requested id was not found, the "
+           "volume failed, a drill's set failed or a volume was LEFT BEHIND, a requested id was not found, the "
            "selection matched no instance (without --allow-empty), the selection, a notification or the "
            "metrics failed, or the run was cancelled; the report and stderr say which, and the other "
            "instances' work was done.\n") +
@@ -284,11 +296,14 @@ std::string BashCompletion() {
   b += "  elif [[ ${COMP_WORDS[1]} == restore ]]; then\n";
   b += "    opts=\"" + Join(Flags(spec::kRestoreCommand, false), " ") + " " +
        Join(Flags(spec::kRestoreCommand, true), " ") + "\"\n";
+  b += "  elif [[ ${COMP_WORDS[1]} == drill ]]; then\n";
+  b += "    opts=\"" + Join(Flags(spec::kDrillCommand, false), " ") + " " +
+       Join(Flags(spec::kDrillCommand, true), " ") + "\"\n";
   b += "  fi\n";
   b += "  if [[ $cur == -* ]]; then\n";
   b += "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n";
   b += "  elif [[ $COMP_CWORD -eq 1 ]]; then\n";
-  b += "    COMPREPLY=($(compgen -W \"audit restore\" -- \"$cur\"))\n";
+  b += "    COMPREPLY=($(compgen -W \"audit restore drill\" -- \"$cur\"))\n";
   b += "  fi\n";
   b += "}\n";
   b += "complete -F _s3snapshot s3snapshot\n";
@@ -336,8 +351,10 @@ std::string ZshCompletion() {
   z += "    opts=(\n" + specs(spec::kAuditCommand) + "    )\n";
   z += "  elif [[ ${words[2]} == restore ]]; then\n";
   z += "    opts=(\n" + specs(spec::kRestoreCommand) + "    )\n";
+  z += "  elif [[ ${words[2]} == drill ]]; then\n";
+  z += "    opts=(\n" + specs(spec::kDrillCommand) + "    )\n";
   z += "  else\n";
-  z += "    opts=(\n" + specs(spec::kSnapshotCommand) + "      '1:command:(audit restore)'\n    )\n";
+  z += "    opts=(\n" + specs(spec::kSnapshotCommand) + "      '1:command:(audit restore drill)'\n    )\n";
   z += "  fi\n";
   z += "  _arguments $opts\n";
   z += "}\n\n";

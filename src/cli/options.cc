@@ -97,13 +97,30 @@ CommandHelp HelpFor(spec::JobSpec::Command command) {
           "volume failed, or the restore was cancelled; 2 bad usage or input (nothing\n"
           "was sent).\n",
           "(restore) "};
+    case spec::JobSpec::Command::kDrill:
+      return {
+          "Usage: s3snapshot drill [OPTIONS]\n\n"
+          "Prove that snapshot sets restore, and leave nothing behind: for every selected\n"
+          "instance (or a random --sample of them), its newest complete set is restored\n"
+          "side by side as new volumes (attached to no instance but --check-instance),\n"
+          "timed to 'available', optionally checked by --check-command on the scratch\n"
+          "--check-instance through SSM, and every volume is deleted again -- also on a\n"
+          "failure, a timeout, SIGTERM or the Lambda deadline. Drilled snapshots are\n"
+          "tagged s3snapshot:drilled (see audit --max-drill-age). Volumes a killed drill\n"
+          "left are deleted by the next drill or snapshot run.\n",
+          "\nExit status: 0 every set restored (and checked) within --rto and every volume\n"
+          "deleted; 1 a set failed, a volume was LEFT BEHIND, an id was not found, the\n"
+          "selection matched nothing (without --allow-empty) or failed, or the drill\n"
+          "was cancelled; 2 bad usage or input (nothing was sent).\n",
+          "(drill) "};
     case spec::JobSpec::Command::kSnapshot:
       break;
   }
   return {
       "Usage: s3snapshot [OPTIONS]\n"
       "       s3snapshot audit [OPTIONS]\n"
-      "       s3snapshot restore --instance ID [OPTIONS]\n\n"
+      "       s3snapshot restore --instance ID [OPTIONS]\n"
+      "       s3snapshot drill [OPTIONS]\n\n"
       "Snapshot the EBS volumes of EC2 instances chosen by instance ids and/or\n"
       "tags: one crash-consistent set per instance (CreateSnapshots), tagged with\n"
       "the run that made it.\n\n"
@@ -111,7 +128,9 @@ CommandHelp HelpFor(spec::JobSpec::Command command) {
       "  audit                    Which selected volumes have no recent completed\n"
       "                           snapshot (read-only); see s3snapshot audit --help\n"
       "  restore                  One snapshot set back into volumes, side by side;\n"
-      "                           see s3snapshot restore --help\n",
+      "                           see s3snapshot restore --help\n"
+      "  drill                    Restore each selected instance's newest set, time\n"
+      "                           it, check it, delete it; see s3snapshot drill --help\n",
       "\nExit status: 0 all done; 1 some instance failed, an id was not found, the\n"
       "selection matched nothing (without --allow-empty) or failed, a notification\n"
       "or the metrics failed, or the run was cancelled (the report and stderr say\n"
@@ -158,7 +177,8 @@ core::Result<SettingValues> ParseArgs(const std::vector<std::string>& args) {
     if (a == "-h") a = "--help";
     const Setting* s = spec::FindSettingByFlag(a);
     if (s == nullptr) {
-      if (a == "audit" || a == "restore") return Usage("the command goes first: s3snapshot " + a + " [OPTIONS]");
+      if (a == "audit" || a == "restore" || a == "drill")
+        return Usage("the command goes first: s3snapshot " + a + " [OPTIONS]");
       if (a.rfind("-", 0) != 0) return Usage("unexpected argument '" + a + "' (the filter goes after --filter)");
       std::vector<std::string> flags;
       for (const auto& st : spec::Settings()) {

@@ -8,6 +8,7 @@
 #include "core/chunks.h"
 #include "core/parse.h"
 #include "core/worker_pool.h"
+#include "job/drill.h"
 #include "job/select.h"
 #include "job/tags.h"
 #include "report/audit_report.h"
@@ -63,6 +64,10 @@ class Auditor {
   bool Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, bool copies,
               std::map<std::string, std::vector<aws::Snapshot>>* out);
   void Unknown(const std::string& why);
+  // --max-drill-age: each instance's newest successful drill (the
+  // s3snapshot:drilled tags of its volumes' snapshots); "not-drilled" on
+  // its volumes when there is none that recent.
+  void FindUndrilled(const std::map<std::string, std::vector<aws::Snapshot>>& by_volume);
 
   const spec::JobSpec& spec_;
   const JobContext& ctx_;
@@ -107,6 +112,32 @@ void Auditor::Find(const Judged& j, const std::string& prefix, const std::string
     v->findings.push_back({prefix + "pending", what + " " + p->snapshot_id + " still pending (" + p->progress + ") " +
                                                    report::HumanAgeBeyond(AgeOf(*p), spec_.max_pending.count()) +
                                                    " after it began (at most " + Age(spec_.max_pending.count()) + ")"});
+  }
+}
+
+void Auditor::FindUndrilled(const std::map<std::string, std::vector<aws::Snapshot>>& by_volume) {
+  std::map<std::string, core::WallTime> newest;  // instance -> its newest passed drill
+  for (const auto& v : report_.volumes) {
+    auto it = by_volume.find(v.volume_id);
+    for (const auto& s : it == by_volume.end() ? std::vector<aws::Snapshot>{} : it->second) {
+      core::WallTime when{};
+      bool passed = false;
+      if (!ParseDrilledTag(s.TagValue(kTagDrilled), &when, &passed) || !passed) continue;
+      auto [n, fresh] = newest.emplace(v.instance_id, when);
+      if (!fresh && when > n->second) n->second = when;
+    }
+  }
+  for (auto& v : report_.volumes) {
+    if (v.volume_id.empty() || v.excluded) continue;
+    auto n = newest.find(v.instance_id);
+    const long long age =
+        n == newest.end() ? -1 : std::chrono::duration_cast<std::chrono::seconds>(now_ - n->second).count();
+    if (age >= 0 && age <= spec_.max_drill_age.count()) continue;
+    v.findings.push_back(
+        {"not-drilled", "no successful drill of " + v.instance_id +
+                            (age < 0 ? std::string(" on record")
+                                     : " since " + report::HumanAgeBeyond(age, spec_.max_drill_age.count()) + " ago") +
+                            " (s3snapshot drill; at most " + Age(spec_.max_drill_age.count()) + ")"});
   }
 }
 
@@ -170,6 +201,8 @@ report::AuditReport Auditor::Run() {
                    (spec_.include_foreign ? "any snapshot counts" : "the tool's snapshots count") +
                    (spec_.label.empty() ? "" : " (label " + spec_.label + ")");
   for (const auto& r : spec_.copy_to_regions) report_.policy += "; copies in " + r;
+  if (spec_.max_drill_age.count() > 0)
+    report_.policy += "; a successful drill at most " + Age(spec_.max_drill_age.count()) + " ago";
 
   auto sel = SelectWithRetries(ctx_, spec_);
   if (!sel.ok()) {
@@ -256,6 +289,7 @@ report::AuditReport Auditor::Run() {
         v.copies.push_back(copy);
       }
     }
+    if (known && spec_.max_drill_age.count() > 0) FindUndrilled(by_volume);
   }
   int unprotected = report_.UnprotectedCount();
   ctx_.Log(unprotected > 0 ? LogLevel::kWarn : LogLevel::kInfo,

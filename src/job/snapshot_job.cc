@@ -7,6 +7,7 @@
 #include "core/worker_pool.h"
 #include "job/copier.h"
 #include "job/dedupe.h"
+#include "job/drill.h"
 #include "job/exclusions.h"
 #include "job/late_errors.h"
 #include "job/retention.h"
@@ -73,6 +74,7 @@ report::SnapshotReport Job::Run() {
       }
     }
     RetainInSourceRegion();
+    SweepAfterRun(spec_, ctx_, &report_.drill_volumes_swept, &report_.drill_volumes_left);
   } catch (...) {
     InternalError("run", WhatOf(std::current_exception()));
   }

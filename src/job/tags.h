@@ -28,6 +28,11 @@ inline constexpr char kTagRestoredFrom[] = "s3snapshot:restored-from";
 inline constexpr char kTagRestoreId[] = "s3snapshot:restore-id";
 // An original volume an in-place restore replaced: the volume that took its device.
 inline constexpr char kTagReplacedBy[] = "s3snapshot:replaced-by";
+// A drill's volumes (job/teardown.h: deleted by it, or by the next sweep),
+// and a drilled set's snapshots: "TIME passed" or "TIME failed" (job/drill.h;
+// audit --max-drill-age reads it).
+inline constexpr char kTagDrillId[] = "s3snapshot:drill-id";
+inline constexpr char kTagDrilled[] = "s3snapshot:drilled";
 inline constexpr char kTagLabel[] = "s3snapshot:label";
 inline constexpr char kTagSourceSnapshot[] = "s3snapshot:source-snapshot";
 inline constexpr char kTagSourceRegion[] = "s3snapshot:source-region";

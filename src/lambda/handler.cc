@@ -97,9 +97,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsServices& se
   spec::ApplySettings(*doc, &spec);
   if (const spec::Setting* other = spec::SettingOfOtherCommand(*doc, spec.command())) {
     return fail("InvalidPayload", std::string("payload: \"") + other->name + "\" " +
-                                      (spec.audit ? "does not apply to an audit (\"audit\": true changes nothing)"
-                                                  : "is a setting of an audit (\"audit\": true)") +
-                                      "; nothing was changed");
+                                      spec::NotInDocumentOf(spec.command(), *other) + "; nothing was changed");
   }
   auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");

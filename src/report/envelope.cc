@@ -40,6 +40,8 @@ std::string StepName(const FailureRecord& f) {
       return "audit";
     case Step::kRestore:
       return "restore";
+    case Step::kDrill:
+      return "drill";
     case Step::kNotify:
       return "notify";
     case Step::kMetrics:

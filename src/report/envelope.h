@@ -32,6 +32,7 @@ enum class Step {
   kEvent,            // "event": a completion event's lookups
   kAudit,            // "audit"
   kRestore,          // "restore": choosing the set, making and attaching its volumes
+  kDrill,            // "drill": a drill's sets, volumes, checks and teardown
   kNotify,           // "notify"
   kMetrics,          // "metrics"
   kInternal,         // "internal"

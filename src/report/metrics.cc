@@ -58,35 +58,42 @@ struct Counts {
 
 const std::vector<MetricInfo>& MetricCatalog() {
   static const std::vector<MetricInfo> kCatalog = {
-      {"InstancesSelected", "Count", "instances the run selected", true, true},
-      {"InstancesFailed", "Count", "selected instances with a failure, and requested ids not found", true, false},
-      {"InstancesLeftStopped", "Count", "instances this run stopped and could not start again (must be 0)", true,
+      {"InstancesSelected", "Count", "instances the run selected", true, true, true},
+      {"InstancesFailed", "Count", "selected instances with a failure, and requested ids not found", true, false,
+       false},
+      {"InstancesLeftStopped", "Count", "instances this run stopped and could not start again (must be 0)", true, false,
        false},
       {"InstancesNotThawed", "Count", "instances owed a post-script that never succeeded, maybe frozen (must be 0)",
-       true, false},
-      {"SnapshotsCreateStarted", "Count", "snapshots this run's CreateSnapshots calls began", true, false},
+       true, false, false},
+      {"SnapshotsCreateStarted", "Count", "snapshots this run's CreateSnapshots calls began", true, false, false},
       {"SnapshotsCreateCompleted", "Count", "of those, completed when the run ended (with --wait: all that did)", true,
-       false},
+       false, false},
       {"SnapshotsCreateFailed", "Count",
        "failed CreateSnapshots calls, and snapshots that ended in error or were still pending at --wait-timeout", true,
-       false},
-      {"SnapshotsDeleteCompleted", "Count", "snapshots retention deleted", true, false},
-      {"SnapshotsDeleteFailed", "Count", "snapshots retention could not delete", true, false},
+       false, false},
+      {"SnapshotsDeleteCompleted", "Count", "snapshots retention deleted", true, false, false},
+      {"SnapshotsDeleteFailed", "Count", "snapshots retention could not delete", true, false, false},
       {"SnapshotsCopiedRegionStarted", "Count", "CopySnapshot calls this run made (one copy per source and region)",
-       true, false},
-      {"SnapshotsCopiedRegionCompleted", "Count", "copies the run saw completed", true, false},
-      {"SnapshotsCopiedRegionFailed", "Count", "copies that failed or ended in error", true, false},
-      {"VolumesAudited", "Count", "volumes the audit looked at", false, true},
+       true, false, false},
+      {"SnapshotsCopiedRegionCompleted", "Count", "copies the run saw completed", true, false, false},
+      {"SnapshotsCopiedRegionFailed", "Count", "copies that failed or ended in error", true, false, false},
+      {"VolumesAudited", "Count", "volumes the audit looked at", false, true, false},
       {"VolumesUnprotected", "Count", "audited volumes with a finding (missing, too old, error, ...): must be 0", false,
-       true},
+       true, false},
       {"OldestNewestSnapshotAgeSeconds", "Seconds",
        "the age of the oldest among the volumes' newest completed snapshots: the fleet's worst recovery point "
        "(absent when no volume has one)",
-       false, true},
-      {"RunErrors", "Count", "run-level failures (selection, lookups, notifications)", true, true},
-      {"ApiCalls", "Count", "requests sent (first scope only: run-wide)", true, true},
-      {"ApiThrottled", "Count", "requests answered with throttling (first scope only: run-wide)", true, true},
-      {"RunSeconds", "Seconds", "how long the run took (first scope only: run-wide)", true, true},
+       false, true, false},
+      {"DrillsSucceeded", "Count", "snapshot sets a drill restored (and checked) within --rto", false, false, true},
+      {"DrillsFailed", "Count", "drilled sets that did not restore, failed their check or exceeded --rto", false, false,
+       true},
+      {"RestoreSecondsMax", "Seconds", "the slowest drilled set's time to available (absent when none was available)",
+       false, false, true},
+      {"DrillVolumesLeftBehind", "Count", "volumes a drill made and could not delete (must be 0)", false, false, true},
+      {"RunErrors", "Count", "run-level failures (selection, lookups, notifications)", true, true, true},
+      {"ApiCalls", "Count", "requests sent (first scope only: run-wide)", true, true, true},
+      {"ApiThrottled", "Count", "requests answered with throttling (first scope only: run-wide)", true, true, true},
+      {"RunSeconds", "Seconds", "how long the run took (first scope only: run-wide)", true, true, true},
   };
   return kCatalog;
 }
@@ -95,7 +102,7 @@ namespace {
 
 using ScopeCounts = std::map<std::string, Counts>;  // by the scope label rows carry
 
-void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::string, long long>*) {
+void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::string, double>*) {
   for (const auto& i : r.instances) {
     Counts& c = (*by_scope)[i.scope];
     c.Add("InstancesSelected");
@@ -130,7 +137,7 @@ void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::str
   }
 }
 
-void CountRows(const AuditReport& r, ScopeCounts* by_scope, std::map<std::string, long long>* oldest) {
+void CountRows(const AuditReport& r, ScopeCounts* by_scope, std::map<std::string, double>* oldest) {
   std::map<std::string, std::set<std::string>> audited_instances;
   for (const auto& v : r.volumes) {
     Counts& c = (*by_scope)[v.scope];
@@ -138,15 +145,32 @@ void CountRows(const AuditReport& r, ScopeCounts* by_scope, std::map<std::string
     if (!v.volume_id.empty()) c.Add("VolumesAudited");
     if (!v.ok()) c.Add("VolumesUnprotected");
     if (!v.newest.snapshot_id.empty()) {
-      auto [it, fresh] = oldest->emplace(v.scope, v.newest.age_seconds);
-      if (!fresh && v.newest.age_seconds > it->second) it->second = v.newest.age_seconds;
+      const auto age = static_cast<double>(v.newest.age_seconds);
+      auto [it, fresh] = oldest->emplace(v.scope, age);
+      if (!fresh && age > it->second) it->second = age;
     }
   }
   for (const auto& [scope, ids] : audited_instances) (*by_scope)[scope].v["InstancesSelected"] = ids.size();
 }
 
 // A restore is no scheduled job: it has no metrics of its own.
-void CountRows(const RestoreReport&, ScopeCounts*, std::map<std::string, long long>*) {}
+void CountRows(const RestoreReport&, ScopeCounts*, std::map<std::string, double>*) {}
+
+void CountRows(const DrillReport& r, ScopeCounts* by_scope, std::map<std::string, double>* slowest) {
+  for (const auto& s : r.sets) {
+    Counts& c = (*by_scope)[s.scope];
+    c.Add("InstancesSelected");
+    c.Add(s.ok() ? "DrillsSucceeded" : "DrillsFailed");
+    if (s.seconds_to_available < 0) continue;
+    auto [it, fresh] = slowest->emplace(s.scope, s.seconds_to_available);
+    if (!fresh && s.seconds_to_available > it->second) it->second = s.seconds_to_available;
+  }
+  // "ID [SCOPE]" in a merged report.
+  for (const auto& v : r.left_behind) {
+    const size_t open = v.find(" [");
+    (*by_scope)[open == std::string::npos ? "" : v.substr(open + 2, v.size() - open - 3)].Add("DrillVolumesLeftBehind");
+  }
+}
 
 }  // namespace
 
@@ -154,6 +178,7 @@ std::vector<MetricScope> RunMetrics(const Report& report, const std::string& acc
   const Envelope& r = EnvelopeOf(report);
   if (std::holds_alternative<RestoreReport>(report)) return {};
   const bool audit = std::holds_alternative<AuditReport>(report);
+  const bool drill = std::holds_alternative<DrillReport>(report);
   std::vector<std::string> regions = Split(r.region), accounts = Split(r.account);
   const bool several = regions.size() > 1 || accounts.size() > 1;
   if (accounts.empty()) accounts = {""};
@@ -167,7 +192,7 @@ std::vector<MetricScope> RunMetrics(const Report& report, const std::string& acc
     }
   }
   ScopeCounts by_scope;
-  std::map<std::string, long long> oldest;
+  std::map<std::string, double> oldest;  // per scope: the oldest newest snapshot's age, the slowest drilled set
   std::visit([&](const auto& x) { CountRows(x, &by_scope, &oldest); }, report);
   // Run errors carry their scope as a "[SCOPE] " prefix when there are several.
   for (const auto& e : r.run_errors) {
@@ -182,16 +207,16 @@ std::vector<MetricScope> RunMetrics(const Report& report, const std::string& acc
     auto& [label, scope] = scopes[n];
     const Counts& c = by_scope[label];
     for (const auto& m : MetricCatalog()) {
-      if (!(audit ? m.audit : m.snapshot_run)) continue;
+      if (!(drill ? m.drill : audit ? m.audit : m.snapshot_run)) continue;
       const std::string name = m.name;
       double value = 0;
       if (name == "ApiCalls" || name == "ApiThrottled" || name == "RunSeconds") {
         if (n != 0) continue;
         value = name == "ApiCalls" ? r.api_calls : name == "ApiThrottled" ? r.throttled : r.seconds;
-      } else if (name == "OldestNewestSnapshotAgeSeconds") {
+      } else if (name == "OldestNewestSnapshotAgeSeconds" || name == "RestoreSecondsMax") {
         auto it = oldest.find(label);
         if (it == oldest.end()) continue;
-        value = static_cast<double>(it->second);
+        value = it->second;
       } else {
         auto it = c.v.find(name);
         value = it == c.v.end() ? 0 : it->second;

@@ -34,8 +34,8 @@ struct MetricScope {
 struct MetricInfo {
   const char* name;
   const char* unit;
-  const char* help;  // the meaning, as the README lists it
-  bool snapshot_run, audit;
+  const char* help;                 // the meaning, as the README lists it
+  bool snapshot_run, audit, drill;  // the commands that emit it
 };
 
 // Every metric the tool emits, in order, with its meaning.

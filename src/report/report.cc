@@ -21,6 +21,7 @@ Report MergeAll(std::vector<Report>& parts, const std::vector<std::string>& scop
 const char* CommandName(const Report& r) {
   if (std::holds_alternative<AuditReport>(r)) return "audit";
   if (std::holds_alternative<RestoreReport>(r)) return "restore";
+  if (std::holds_alternative<DrillReport>(r)) return "drill";
   return "snapshot";
 }
 
@@ -35,6 +36,7 @@ Envelope& EnvelopeOf(Report& r) {
 size_t RowCount(const Report& r) {
   if (const auto* a = std::get_if<AuditReport>(&r)) return a->volumes.size();
   if (const auto* x = std::get_if<RestoreReport>(&r)) return x->volumes.size();
+  if (const auto* d = std::get_if<DrillReport>(&r)) return d->sets.size();
   return std::get<SnapshotReport>(r).instances.size();
 }
 
@@ -45,6 +47,7 @@ bool ReportOk(const Report& r) {
 Report MergeReports(std::vector<Report> parts, const std::vector<std::string>& scopes) {
   if (!parts.empty() && std::holds_alternative<AuditReport>(parts[0])) return MergeAll<AuditReport>(parts, scopes);
   if (!parts.empty() && std::holds_alternative<RestoreReport>(parts[0])) return MergeAll<RestoreReport>(parts, scopes);
+  if (!parts.empty() && std::holds_alternative<DrillReport>(parts[0])) return MergeAll<DrillReport>(parts, scopes);
   return MergeAll<SnapshotReport>(parts, scopes);
 }
 

@@ -11,20 +11,21 @@
 #include <vector>
 
 #include "report/audit_report.h"
+#include "report/drill_report.h"
 #include "report/envelope.h"
 #include "report/restore_report.h"
 #include "report/snapshot_report.h"
 
 namespace s3snapshot::report {
 
-using Report = std::variant<SnapshotReport, AuditReport, RestoreReport>;
+using Report = std::variant<SnapshotReport, AuditReport, RestoreReport, DrillReport>;
 
 // The command's name as the JSON report, the metrics and the EMF lines say it.
 const char* CommandName(const Report& r);
 const Envelope& EnvelopeOf(const Report& r);
 Envelope& EnvelopeOf(Report& r);
 // The rows the command reported on: instances (snapshot), volumes (audit,
-// restore).
+// restore), sets (drill).
 size_t RowCount(const Report& r);
 // Everything asked was done (see each command's ok()).
 bool ReportOk(const Report& r);

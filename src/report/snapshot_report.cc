@@ -72,6 +72,8 @@ SnapshotReport MergeReports(std::vector<SnapshotReport> parts, const std::vector
       c.scope = scope;
       m.earlier_copies.push_back(std::move(c));
     }
+    for (auto& v : p.drill_volumes_swept) m.drill_volumes_swept.push_back(std::move(v));
+    for (auto& v : p.drill_volumes_left) m.drill_volumes_left.push_back(v + " [" + scope + "]");
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scope, i == 0, &m);
   }
   DropFoundIds(found, &m);
@@ -112,6 +114,19 @@ std::vector<std::string> FailureSummary(const SnapshotReport& r, size_t max_inst
   }
   return out;
 }
+
+namespace {
+
+// What the run's sweep of killed drills' volumes did (job/teardown.h).
+void WriteDrillSweep(const SnapshotReport& r, std::ostream& o) {
+  if (!r.drill_volumes_swept.empty()) {
+    o << "deleted " << r.drill_volumes_swept.size()
+      << " volume(s) left by earlier drills (older than --drill-timeout)\n";
+  }
+  for (const auto& v : r.drill_volumes_left) o << "warning: drill volume " << v << " could not be deleted\n";
+}
+
+}  // namespace
 
 void WriteText(const SnapshotReport& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
@@ -204,6 +219,7 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
     would_later += rr.once_set_completes;
     in_use += rr.action == "kept";
   }
+  WriteDrillSweep(r, o);
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n"
     << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s)" << (r.dry_run ? " planned" : "")
@@ -326,6 +342,8 @@ void WriteJson(const SnapshotReport& r, std::ostream& o, int indent, bool failed
     if (!c.scope.empty()) cj["scope"] = c.scope;
     j["earlier_copies"].push_back(cj);
   }
+  j["drill_volumes_swept"] = r.drill_volumes_swept;
+  j["drill_volumes_left"] = r.drill_volumes_left;
   // Keys are sorted: "instances" comes before "retention".
   WriteWithStreamedMembers(
       o, DumpJson(j, indent), indent,

@@ -91,6 +91,11 @@ struct SnapshotReport : Envelope {
   std::vector<InstanceReport> instances;
   std::vector<RetentionRecord> retention;
   std::vector<EarlierCopyRecord> earlier_copies;
+  // Volumes killed drills left (tagged s3snapshot:drill-id, older than
+  // --drill-timeout) that this run deleted, and those it could not: not the
+  // run's failure (its snapshots are made), a line of the report, and a
+  // failure of the next drill.
+  std::vector<std::string> drill_volumes_swept, drill_volumes_left;
 
   int FailedCount() const;
   int SnapshotCount() const;

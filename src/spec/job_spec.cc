@@ -241,7 +241,10 @@ core::Status CheckLimits(const JobSpec& spec) {
   }
   if (!spec.HasSelection() && !spec.all) {
     return Invalid(std::string("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to ") +
-                   (spec.audit ? "audit" : "snapshot") + " every instance in the region");
+                   (spec.audit   ? "audit"
+                    : spec.drill ? "drill"
+                                 : "snapshot") +
+                   " every instance in the region");
   }
   if (spec.concurrency < 1 || spec.concurrency > 64) {
     return Invalid("--concurrency must be between 1 and 64");
@@ -291,9 +294,32 @@ core::Status CheckRestore(const JobSpec& spec) {
   return core::OkStatus();
 }
 
+// `s3snapshot drill`: its check, and one command at a time.
+core::Status CheckDrill(const JobSpec& spec) {
+  if (spec.audit) return Invalid("\"drill\" and \"audit\" are two commands: give one");
+  if (!spec.check_command.empty() && spec.check_instance.empty()) {
+    return Invalid("--check-command needs --check-instance: the scratch instance it runs on");
+  }
+  if (!spec.check_instance.empty() && !IsValidInstanceId(spec.check_instance)) {
+    return Invalid("--check-instance: " + Quote(spec.check_instance) + " is not an instance id");
+  }
+  if (!spec.check_instance.empty() &&
+      (spec.regions.size() > 1 || (spec.regions.size() == 1 && spec.regions[0] == "all") ||
+       spec.assume_roles.size() > 1)) {
+    return Invalid("--check-instance is in one account and region: a drill with it works in one scope");
+  }
+  if (spec.check_command.size() > kMaxScriptLength) {
+    return Invalid("--check-command is longer than " + std::to_string(kMaxScriptLength) + " characters");
+  }
+  return core::OkStatus();
+}
+
 }  // namespace
 
 core::Status ValidateSpec(const JobSpec& spec) {
+  if (spec.drill) {
+    if (auto st = CheckDrill(spec); !st.ok()) return st;
+  }
   if (spec.restore) {
     if (auto st = CheckRestore(spec); !st.ok()) return st;
     return CheckNamesAndPlaces(spec);

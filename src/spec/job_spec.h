@@ -97,9 +97,27 @@ struct JobSpec {
   std::string restore_id;           // --restore-id: resume; default a new one
   bool in_place = false;            // --in-place: the restored volumes replace the originals (job/rollback.h)
 
-  // The command the spec is for: the restore and audit switches say which.
-  enum class Command { kSnapshot, kAudit, kRestore };
-  Command command() const { return restore ? Command::kRestore : audit ? Command::kAudit : Command::kSnapshot; }
+  // `s3snapshot drill` (payload "drill": true; job/drill.h): each selected
+  // instance's newest complete set restored as volumes, timed, optionally
+  // checked on a scratch instance, and deleted (job/teardown.h).
+  bool drill = false;
+  int sample = 0;               // --sample N: a random N of the selected instances; 0: every one
+  std::chrono::seconds rto{0};  // a set slower to available (plus its check) fails; 0: no limit
+  std::string check_instance;   // --check-instance: the scratch host the volumes are attached to
+  std::string check_command;    // --check-command: run there through SSM (AWS-RunShellScript)
+  std::chrono::seconds check_timeout{600};
+  // Volumes of a drill older than this were left behind by a killed drill:
+  // every drill and every snapshot run deletes them (job/teardown.h).
+  std::chrono::seconds drill_timeout{2 * 3600};
+  // audit --max-drill-age: an instance without a successful drill this
+  // recent is a finding (not drilled); 0: drills are not audited.
+  std::chrono::seconds max_drill_age{0};
+
+  // The command the spec is for: the restore, drill and audit switches say which.
+  enum class Command { kSnapshot, kAudit, kRestore, kDrill };
+  Command command() const {
+    return restore ? Command::kRestore : drill ? Command::kDrill : audit ? Command::kAudit : Command::kSnapshot;
+  }
   bool HasSelection() const { return !instance_ids.empty() || !tags.empty(); }
   bool HasScripts() const { return !pre_script.empty() || !post_script.empty() || !ssm_document.empty(); }
 };

@@ -63,7 +63,7 @@ std::vector<Setting> MakeSettings() {
        .metavar = "LABEL",
        .help =
            "Label to be included in the Snapshot description (and the s3snapshot:label tag; at most 128 characters); "
-           "in an audit, only the tool's snapshots with this label count",
+           "in an audit, only the tool's snapshots with this label count; in a drill, only its sets",
        .apply = SetText<&JobSpec::label>,
        .section = Section::kCapture});
   v.push_back({.name = "stop",
@@ -182,6 +182,7 @@ std::vector<Setting> MakeSettings() {
                "owing a copy are copied too, at most 20 a region a run, never twice; --keep/--keep-days apply "
                "there too. In an audit: each volume's newest completed copy in REGION is checked too",
        .apply = SetList<&JobSpec::copy_to_regions>,
+       .commands = kSnapshotCommand | kAuditCommand,
        .section = Section::kCopies});
   v.push_back({.name = "copy-overdue",
                .flags = {"--copy-overdue"},
@@ -378,11 +379,11 @@ std::vector<Setting> MakeSettings() {
                .flags = {"--volume-type"},
                .type = T::kChoice,
                .metavar = "TYPE",
-               .help = "(restore) The type of a volume whose original is gone (else the original's type, IOPS and "
+               .help = "The type of a restored volume whose original is gone (else the original's type, IOPS and "
                        "throughput)",
                .choices = {"gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"},
                .apply = SetText<&JobSpec::volume_type>,
-               .commands = kRestoreCommand,
+               .commands = kRestoreCommand | kDrillCommand,
                .section = Section::kRestore});
   v.push_back({.name = "in-place",
                .flags = {"--in-place"},
@@ -403,6 +404,92 @@ std::vector<Setting> MakeSettings() {
                .apply = SetText<&JobSpec::restore_id>,
                .commands = kRestoreCommand,
                .section = Section::kRestore});
+  v.push_back({.name = "drill",
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "Run a drill instead of a snapshot run (as the command s3snapshot drill)",
+               .apply = SetSwitch<&JobSpec::drill>,
+               .section = Section::kSelection});
+  v.push_back({.name = "sample",
+               .flags = {"--sample"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "(drill) Drill a random N of the selected instances (default: every one)",
+               .min = 1,
+               .max = 1000,
+               .apply = SetInt<&JobSpec::sample>,
+               .commands = kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "rto",
+               .flags = {"--rto"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "(drill) A set whose time to available (plus its check) is longer is a failure "
+                       "(default: no limit)",
+               .min = 1,
+               .max = 7 * 86400,
+               .apply = SetSeconds<&JobSpec::rto>,
+               .commands = kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "check-instance",
+               .flags = {"--check-instance"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "ID",
+               .help = "(drill) A scratch instance (managed by SSM) the restored volumes are attached to for "
+                       "--check-command; every set is restored in its Availability Zone",
+               .apply = SetText<&JobSpec::check_instance>,
+               .commands = kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "check-command",
+               .flags = {"--check-command"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "CMD",
+               .help = "(drill) A shell command run on --check-instance through SSM (AWS-RunShellScript) with "
+                       "the attached devices in $S3SNAPSHOT_DEVICES; exit 0 passes the set",
+               .apply = SetText<&JobSpec::check_command>,
+               .commands = kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "check-timeout",
+               .flags = {"--check-timeout"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "(drill) How long one check may run",
+               .min = 10,
+               .max = 6 * 3600,
+               .apply = SetSeconds<&JobSpec::check_timeout>,
+               .default_text = ShowDuration<&JobSpec::check_timeout>,
+               .commands = kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "drill-timeout",
+               .flags = {"--drill-timeout"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "Volumes of an earlier drill (tagged s3snapshot:drill-id) older than this were left by a "
+                       "killed drill: every drill and every snapshot run deletes them",
+               .min = 60,
+               .max = 7 * 86400,
+               .apply = SetSeconds<&JobSpec::drill_timeout>,
+               .default_text = ShowDuration<&JobSpec::drill_timeout>,
+               .commands = kSnapshotCommand | kDrillCommand,
+               .section = Section::kDrill});
+  v.push_back({.name = "max-drill-age",
+               .flags = {"--max-drill-age"},
+               .in_document = true,
+               .type = T::kDuration,
+               .metavar = "DURATION",
+               .help = "(audit) An instance with no successful drill (s3snapshot:drilled) this recent is a "
+                       "finding (not drilled); default: drills are not audited",
+               .min = 60,
+               .max = 366 * 86400,
+               .apply = SetSeconds<&JobSpec::max_drill_age>,
+               .commands = kAuditCommand,
+               .section = Section::kAuditPolicy});
   v.push_back(
       {.name = "all",
        .flags = {"--all"},
@@ -424,10 +511,10 @@ std::vector<Setting> MakeSettings() {
                .in_document = false,
                .type = T::kSwitch,
                .help = "Print the plan (instances, volumes, which would be stopped, which snapshots retention would "
-                       "delete) and change nothing: no snapshot, stop, tag or deletion, no SNS message, no metrics "
-                       "written or sent",
+                       "delete; a restore's or a drill's sets and volumes) and change nothing: no snapshot, stop, "
+                       "volume, tag or deletion, no SNS message, no metrics written or sent",
                .apply = SetSwitch<&JobSpec::dry_run>,
-               .commands = kSnapshotCommand | kRestoreCommand,
+               .commands = kSnapshotCommand | kRestoreCommand | kDrillCommand,
                .section = Section::kSelection});
   v.push_back({.name = "output",
                .flags = {"--output"},
@@ -585,6 +672,7 @@ const std::vector<std::pair<Section, const char*>>& Sections() {
       {Section::kWaiting, "Waiting"},
       {Section::kAuditPolicy, "Audit policy"},
       {Section::kRestore, "Restore"},
+      {Section::kDrill, "Drill"},
       {Section::kOutput, "Output and metrics"},
       {Section::kNotifications, "Notifications"},
       {Section::kScope, "AWS and scope"},
@@ -638,6 +726,8 @@ unsigned CommandBit(JobSpec::Command c) {
       return kAuditCommand;
     case JobSpec::Command::kRestore:
       return kRestoreCommand;
+    case JobSpec::Command::kDrill:
+      return kDrillCommand;
     case JobSpec::Command::kSnapshot:
       break;
   }
@@ -651,6 +741,14 @@ const Setting* SettingOfOtherCommand(const SettingValues& values, JobSpec::Comma
     if (s != nullptr && (s->commands & mine) == 0) return s;
   }
   return nullptr;
+}
+
+std::string NotInDocumentOf(JobSpec::Command command, const Setting& other) {
+  using Command = JobSpec::Command;
+  if (command == Command::kAudit) return "does not apply to an audit (an audit changes nothing)";
+  if (command == Command::kDrill) return "does not apply to a drill (see s3snapshot drill --help)";
+  if (other.commands & kDrillCommand) return "is a setting of a drill (s3snapshot drill, or \"drill\": true)";
+  return "is a setting of an audit (s3snapshot audit, or \"audit\": true)";
 }
 
 void ApplySettings(const SettingValues& values, JobSpec* spec) {

@@ -31,14 +31,16 @@ enum class SettingType {
 
 // The commands a setting belongs to: a snapshot run (`s3snapshot`), an
 // audit (`s3snapshot audit`, job/audit.h), a restore (`s3snapshot restore`,
-// job/restore.h). kAnyCommand: the snapshot run and the audit (which select
-// and notify alike); kEveryCommand: all three.
+// job/restore.h), a drill (`s3snapshot drill`, job/drill.h). kAnyCommand:
+// the commands that select instances and notify alike (the snapshot run,
+// the audit, the drill); kEveryCommand: all four.
 enum Commands : unsigned {
   kSnapshotCommand = 1,
   kAuditCommand = 2,
-  kAnyCommand = 3,
   kRestoreCommand = 4,
-  kEveryCommand = 7
+  kDrillCommand = 8,
+  kAnyCommand = kSnapshotCommand | kAuditCommand | kDrillCommand,
+  kEveryCommand = kAnyCommand | kRestoreCommand
 };
 // The command's bit.
 unsigned CommandBit(JobSpec::Command c);
@@ -53,6 +55,7 @@ enum class Section {
   kWaiting,        // --wait
   kAuditPolicy,    // an audit's --max-age, --max-pending
   kRestore,        // a restore's --instance, --run-id, --to-instance, ...
+  kDrill,          // a drill's --sample, --rto, --check-instance, ...
   kOutput,         // the report and the metrics
   kNotifications,  // SNS
   kScope,          // regions, accounts, profile, endpoint
@@ -99,6 +102,10 @@ std::string DocumentKeyList();
 // audit refuses what only changes things (--stop, --keep, ...), a snapshot
 // run refuses the audit's and the restore's own settings.
 const Setting* SettingOfOtherCommand(const SettingValues& values, JobSpec::Command command);
+
+// Why a --filter document or payload key `other` is refused for `command`
+// ("does not apply to an audit (...)"), after the key's name.
+std::string NotInDocumentOf(JobSpec::Command command, const Setting& other);
 
 // Applies each value to the spec; later calls win (a flag over the document).
 void ApplySettings(const SettingValues& values, JobSpec* spec);

@@ -64,6 +64,7 @@ class Ec2ApiWrapper : public aws::Ec2Api {
                                                    const std::string& device) override {
     return target_->DetachVolume(volume, instance, device);
   }
+  core::Status DeleteVolume(const std::string& volume) override { return target_->DeleteVolume(volume); }
 
  private:
   aws::Ec2Api* target_;

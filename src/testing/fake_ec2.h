@@ -297,6 +297,12 @@ class FakeEc2 : public aws::Ec2Api {
         if (f.name == "volume-id") return v.volume_id;
         if (f.name == "snapshot-id") return v.snapshot_id;
         if (f.name.rfind("tag:", 0) == 0) return v.TagValue(f.name.substr(4));
+        if (f.name == "tag-key") {
+          for (const auto& t : v.tags) {
+            if (std::find(f.values.begin(), f.values.end(), t.key) != f.values.end()) return t.key;
+          }
+          return std::string();
+        }
         return std::nullopt;
       });
       if (!match) continue;
@@ -320,6 +326,7 @@ class FakeEc2 : public aws::Ec2Api {
     v.encrypted = req.encrypted;
     v.size_gib = 8;
     v.tags = req.tags;
+    v.create_time = volume_create_time;
     v.state = volume_creating_polls > 0 ? "creating" : "available";
     creating_left_[v.volume_id] = volume_creating_polls;
     volumes_[v.volume_id] = v;
@@ -381,6 +388,38 @@ class FakeEc2 : public aws::Ec2Api {
     }
     return core::Error::Make(core::ErrorKind::kConflict, volume_id + " is not attached", "IncorrectState");
   }
+  // As EC2: a volume attached or still 'creating' is refused; one not there
+  // is InvalidVolume.NotFound.
+  std::set<std::string> undeletable_volumes;  // DeleteVolume refused (UnauthorizedOperation)
+  std::vector<std::string> deleted_volumes;
+  core::Status DeleteVolume(const std::string& volume_id) override {
+    auto fail = Enter("DeleteVolume");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    auto v = volumes_.find(volume_id);
+    if (v == volumes_.end()) {
+      return core::Error::Make(core::ErrorKind::kNotFound, "no volume " + volume_id, "InvalidVolume.NotFound");
+    }
+    if (undeletable_volumes.count(volume_id)) {
+      return core::Error::Make(core::ErrorKind::kAuth, "not authorized", "UnauthorizedOperation");
+    }
+    if (v->second.state == "in-use") {
+      return core::Error::Make(core::ErrorKind::kConflict, "Volume " + volume_id + " is in use", "VolumeInUse");
+    }
+    if (v->second.state == "creating") {
+      return core::Error::Make(core::ErrorKind::kConflict, volume_id + " is 'creating'", "IncorrectState");
+    }
+    volumes_.erase(v);
+    deleted_volumes.push_back(volume_id);
+    return core::OkStatus();
+  }
+  // A volume as the fake has it now (tests set up leftovers with it).
+  void PutVolume(const aws::Volume& v) {
+    std::lock_guard<std::mutex> l(mu_);
+    volumes_[v.volume_id] = v;
+  }
+  // The CreateTime of the volumes CreateVolume makes.
+  std::string volume_create_time = "2026-12-05T00:00:00.000Z";
   // The instance's volume at `device` ("" when none).
   std::string VolumeAt(const std::string& instance_id, const std::string& device) {
     std::lock_guard<std::mutex> l(mu_);

@@ -106,6 +106,10 @@ int main(int argc, char** argv) {
     auto r = ec2->DeleteSnapshot(a.at(1));
     if (!r.ok()) return Fail(r.error());
     out = {{"ok", true}};
+  } else if (op == "DeleteVolume") {
+    auto r = ec2->DeleteVolume(a.at(1));
+    if (!r.ok()) return Fail(r.error());
+    out = {{"ok", true}};
   } else if (op == "CopySnapshot") {
     aws::CopySnapshotRequest req;
     req.source_region = a.at(1);

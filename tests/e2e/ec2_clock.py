@@ -47,7 +47,7 @@ def q(tag):
 class Ec2Clock:
     def __init__(self, upstream_port, snapshot_seconds=0.0, copy_seconds=0.0, stop_seconds=0.0,
                  start_seconds=0.0, fail_volumes=(), fail_copies_of=(), fail_ids=(), volume_seconds=0.0,
-                 attach_seconds=0.0, fail_volume_snapshots=()):
+                 attach_seconds=0.0, fail_volume_snapshots=(), detach_seconds=0.0):
         self.upstream_port = upstream_port
         self.snapshot_seconds, self.copy_seconds = snapshot_seconds, copy_seconds
         self.stop_seconds, self.start_seconds = stop_seconds, start_seconds
@@ -58,6 +58,9 @@ class Ec2Clock:
         self.fail_volume_snapshots = set(fail_volume_snapshots)
         self.volumes = {}  # volume id -> (made at, snapshot id)
         self.attaching = {}  # volume id -> until
+        self.detach_seconds = detach_seconds
+        self.detaching = {}  # volume id -> (until, instance, device)
+        self.aged_volumes = {}  # volume id -> seconds its CreateTime is moved back
         self.lock = threading.Lock()
         self.snapshots = {}  # id -> (made at, seconds pending, volume, copy of)
         self.stopping = {}   # instance id -> until
@@ -158,6 +161,23 @@ class Ec2Clock:
             if vol["AvailabilityZone"] != inst["Placement"]["AvailabilityZone"]:
                 return self._error("InvalidVolume.ZoneMismatch", "The volume '%s' is not in the same availability "
                                    "zone as instance '%s'" % (vol["VolumeId"], inst["InstanceId"]))
+        if action == "CreateVolume":
+            snap = ec2.describe_snapshots(SnapshotIds=[params.get("SnapshotId", "")])["Snapshots"][0]
+            if "Size" in params and int(params["Size"]) < snap["VolumeSize"]:
+                return self._error("InvalidParameterValue", "Volume of %s GiB is too small; minimum is %d GiB."
+                                   % (params["Size"], snap["VolumeSize"]))
+        if action == "DeleteVolume":
+            vid = params.get("VolumeId", "")
+            found = ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [vid]}])["Volumes"]
+            if found:
+                state = self.volume_state(vid, found[0]["State"])
+                with self.lock:
+                    detaching = self.detaching.get(vid, (0,))[0] > time.monotonic()
+                if state == "creating":
+                    return self._error("IncorrectState", "The volume '%s' is 'creating'." % vid)
+                if found[0].get("Attachments") or detaching:
+                    return self._error("VolumeInUse", "Volume %s is currently attached to %s" % (
+                        vid, (found[0].get("Attachments") or [{"InstanceId": "an instance"}])[0]["InstanceId"]))
         if action == "DetachVolume":
             vol = ec2.describe_volumes(VolumeIds=[params.get("VolumeId", "")])["Volumes"][0]
             for a in vol.get("Attachments", []):
@@ -168,7 +188,7 @@ class Ec2Clock:
         return None
 
     def _refuse(self, action, params):
-        if action in ("AttachVolume", "DetachVolume"):
+        if action in ("AttachVolume", "DetachVolume", "CreateVolume", "DeleteVolume"):
             return self._refuse_volume(action, params)
         if action != "StartInstances":
             return None
@@ -262,12 +282,32 @@ class Ec2Clock:
                 self._set(root, "status", "attaching")
                 return self._dump(root)
             return data
+        if action == "DetachVolume":
+            with self.lock:
+                self.detaching[params.get("VolumeId", "")] = (now + self.detach_seconds, params.get("InstanceId", ""),
+                                                              params.get("Device", ""))
+            return data
         if action == "DescribeVolumes":
             root = ET.fromstring(data)
             volume_set = root.find(q("volumeSet"))
             for item in list(volume_set) if volume_set is not None else []:
                 vid = item.find(q("volumeId")).text
                 self._set(item, "status", self.volume_state(vid, item.find(q("status")).text))
+                if vid in self.aged_volumes and item.find(q("createTime")) is not None:
+                    el = item.find(q("createTime"))
+                    t = datetime.datetime.fromisoformat(el.text.replace("Z", "+00:00"))
+                    t -= datetime.timedelta(seconds=self.aged_volumes[vid])
+                    el.text = t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                with self.lock:
+                    detach = self.detaching.get(vid)
+                if detach and detach[0] > now and item.find(q("attachmentSet")) is not None \
+                        and not list(item.find(q("attachmentSet"))):
+                    # Still detaching: in-use, the attachment 'detaching'.
+                    self._set(item, "status", "in-use")
+                    att = ET.SubElement(item.find(q("attachmentSet")), q("item"))
+                    for tag, text in (("volumeId", vid), ("instanceId", detach[1]), ("device", detach[2]),
+                                      ("status", "detaching")):
+                        self._set(att, tag, text)
                 with self.lock:
                     until = self.attaching.get(vid, 0)
                 if until > now:

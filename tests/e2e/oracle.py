@@ -147,6 +147,16 @@ class Oracle:
             if "--in-place" in args:  # the swap, under the restart guarantee; never a delete
                 allowed |= {"DetachVolume", "CreateTags", "StopInstances", "StartInstances"}
             assert set(mutating) <= allowed, "a restore sent %s\n%s" % (mutating, why)
+        if args and args[0] == "drill":
+            # Volumes made, attached to the check instance only, detached and
+            # deleted; the drilled snapshots tagged; the check sent.
+            allowed = {"CreateVolume", "DeleteVolume", "AttachVolume", "DetachVolume", "CreateTags",
+                       "AmazonSSM.SendCommand", "SendCommand", "Publish", "PutMetricData"}
+            assert set(mutating) <= allowed, "a drill sent %s\n%s" % (mutating, why)
+            check = _value_of(args, "--check-instance")
+            for a, params, _ in calls:
+                if a == "AttachVolume":
+                    assert params.get("InstanceId") == check, "a drill attached to %s\n%s" % (params, why)
         if dry:
             assert not mutating, "a dry run sent %s\n%s" % (mutating, why)
             path = _value_of(args, "--metrics-file")
@@ -184,6 +194,14 @@ class Oracle:
             assert (bad == 0) == (code == 0), "restore summary vs exit %d\n%s" % (code, why)
             if dry:
                 assert all(v["volume_id"] == "" and v["state"] == "planned" for v in rep["volumes"]), why
+            return
+        if rep["command"] == "drill":
+            assert s["sets"] == len(rep["sets"]) and s["left_behind"] == len(rep["left_behind"]), why
+            assert s["failed"] == sum(1 for x in rep["sets"] if not x["ok"]), why
+            bad = s["failed"] + len(rep["errors"]) + len(rep["not_found"]) + len(rep["left_behind"]) + rep["cancelled"]
+            assert (bad == 0) == (code == 0), "drill summary vs exit %d\n%s" % (code, why)
+            if dry:
+                assert all(v["volume_id"] == "" for x in rep["sets"] for v in x["volumes"]), why
             return
         if rep["command"] == "audit":
             if "volumes_omitted" not in rep:
@@ -252,9 +270,24 @@ class Oracle:
                   if a["InstanceId"] == rep["target_instance_id"]]
             assert at == ([v["attached_device"]] if v["attached_device"] else []), (at, v, why)
 
+    def _check_drill(self, rep, why):
+        """Nothing of the drill is left but what it names LEFT BEHIND, and
+        every volume it names deleted is gone."""
+        if rep.get("account") or "," in rep["region"] or not rep["drill_id"]:
+            return
+        ec2 = self._ec2(rep["region"])
+        left = {v["VolumeId"] for v in ec2.describe_volumes(
+            Filters=[{"Name": "tag:s3snapshot:drill-id", "Values": [rep["drill_id"]]}])["Volumes"]}
+        named = {v.split(" ")[0] for v in rep["left_behind"]}
+        assert left <= named, "drill volumes still there, not named LEFT BEHIND: %s\n%s" % (left - named, why)
+        deleted = {v["volume_id"] for x in rep["sets"] for v in x["volumes"] if v["state"] == "deleted"}
+        assert not deleted & left, "reported deleted, still there: %s\n%s" % (deleted & left, why)
+
     def _check_world(self, rep, why):
         if rep["command"] == "restore":
             return self._check_restore(rep, why)
+        if rep["command"] == "drill":
+            return self._check_drill(rep, why)
         if rep["command"] != "snapshot" or rep.get("account"):
             return  # other accounts' EC2 is reached through their roles
         by_region = {}
