@@ -269,6 +269,7 @@ void Driller::Create(Teardown& teardown) {
 void Driller::AwaitAvailable() {
   const auto limit = spec_.rto.count() > 0 ? std::min(spec_.rto, spec_.wait_timeout) : spec_.wait_timeout;
   const auto deadline = ctx_.clock->Steady() + limit;
+  std::optional<Error> unreadable;
   for (int round = 0;; ++round) {
     std::vector<std::string> waiting;
     for (auto& w : work_) {
@@ -282,15 +283,18 @@ void Driller::AwaitAvailable() {
         if (set.errors.empty() && v.state == "creating") waiting.push_back(v.volume_id);
       }
     }
-    if (waiting.empty() || ctx_.clock->Steady() >= deadline || ctx_.Cancelled()) break;
+    if (waiting.empty() || ctx_.clock->Steady() >= deadline || ctx_.Cancelled() || unreadable) break;
     if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, std::min(ctx_.Backoff(round), core::Duration(2000)))) break;
     std::map<std::string, std::string> states;
     for (const auto& chunk : core::Chunks(waiting, aws::kMaxFilterValues)) {
       aws::DescribeVolumesRequest req;
       req.filters = {{"volume-id", chunk}};
       auto now = aws::DescribeAllVolumes(*ctx_.ec2, req);
-      if (!now.ok()) continue;  // asked again next round
-      for (const auto& v : *now) states[v.volume_id] = v.state;
+      if (now.ok()) {
+        for (const auto& v : *now) states[v.volume_id] = v.state;
+      } else if (now.error().kind == core::ErrorKind::kAuth) {
+        unreadable = now.error().WithContext("reading the volumes' state");  // no later round reads more
+      }                                                                      // else asked again next round
     }
     for (auto& w : work_) {
       for (auto& v : Row(w).volumes) {
@@ -309,10 +313,15 @@ void Driller::AwaitAvailable() {
       if (v.state == "error ") v.state = "error";
     }
     if (!set.errors.empty() || set.seconds_to_available >= 0 || set.volumes.empty()) continue;
+    if (unreadable) {
+      set.errors.push_back(FailureFrom(Step::kDrill, *unreadable));
+      continue;
+    }
     set.errors.push_back(Failure(Step::kDrill, ctx_.Cancelled() ? "Cancelled" : "NotAvailable",
-                                 ctx_.Cancelled()
-                                     ? "cancelled (" + ctx_.CancelReason() + ") while restoring"
-                                     : "not every volume was available within " + core::FormatDuration(limit)));
+                                 ctx_.Cancelled() ? "cancelled (" + ctx_.CancelReason() + ") while restoring"
+                                                  : "not every volume was available within " +
+                                                        std::string(spec_.rto.count() > 0 ? "--rto " : "") +
+                                                        core::FormatDuration(limit)));
   }
 }
 
@@ -345,6 +354,7 @@ void Driller::CheckOne(SetWork& w, Teardown& teardown) {
       break;
     }
     set.volumes[i].attached_device = devices[i];
+    teardown.Attached(set.volumes[i].volume_id, check_->instance_id, devices[i]);
   }
   const auto until = t0 + spec_.check_timeout;
   for (int round = 0; set.errors.empty(); ++round) {
@@ -353,6 +363,10 @@ void Driller::CheckOne(SetWork& w, Teardown& teardown) {
       aws::DescribeVolumesRequest vr;
       vr.filters = {{"volume-id", chunk}};
       auto vols = aws::DescribeAllVolumes(*ctx_.ec2, vr);
+      if (!vols.ok() && vols.error().kind == core::ErrorKind::kAuth) {
+        set.errors.push_back(FailureFrom(Step::kDrill, vols.error().WithContext("reading the attachments")));
+        break;
+      }
       for (const auto& v : vols.ok() ? *vols : std::vector<aws::Volume>{}) {
         for (const auto& a : v.attachments) attached += a.state == "attached" ? 1 : 0;
       }

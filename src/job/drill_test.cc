@@ -222,3 +222,26 @@ TEST_F(DrillTest, ASampleIsThatManyOfTheSelectedInOrder) {
 
 }  // namespace
 }  // namespace s3snapshot::job
+
+namespace s3snapshot::job {
+namespace {
+
+TEST_F(DrillTest, WithoutPermissionToReadVolumesItFailsFastAndStillDeletes) {
+  testing::FakeSsm ssm;
+  ctx_.ssm = &ssm;
+  ec2_.AddInstance("i-0000000c", {"vol-c"});
+  spec_.check_instance = "i-0000000c";
+  spec_.check_command = "true";
+  ec2_.volume_creating_polls = 0;
+  ec2_.FailNext("DescribeVolumes", Error::Make(ErrorKind::kAuth, "not authorized", "UnauthorizedOperation"), 1000);
+  report::DrillReport r = Drill();
+  EXPECT_EQ(r.FailedCount(), 2) << report::ReportToText(r);
+  EXPECT_EQ(ec2_.CallCount("AttachVolume"), 3) << "each set attached, then not seen attached: failed";
+  EXPECT_EQ(ec2_.CallCount("DetachVolume"), 3) << "detached where the drill put it";
+  EXPECT_TRUE(r.left_behind.empty());
+  EXPECT_TRUE(ec2_.Volumes().empty()) << "deleted without looking";
+  EXPECT_LT(clock_.total_slept(), std::chrono::seconds(30));
+}
+
+}  // namespace
+}  // namespace s3snapshot::job

@@ -74,7 +74,9 @@ report::SnapshotReport Job::Run() {
       }
     }
     RetainInSourceRegion();
-    SweepAfterRun(spec_, ctx_, &report_.drill_volumes_swept, &report_.drill_volumes_left);
+    // Not after a failed selection (the endpoint or the credentials do not work).
+    if (!report_.selection_failed)
+      SweepAfterRun(spec_, ctx_, &report_.drill_volumes_swept, &report_.drill_volumes_left);
   } catch (...) {
     InternalError("run", WhatOf(std::current_exception()));
   }

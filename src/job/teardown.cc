@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "core/chunks.h"
 #include "job/tags.h"
@@ -25,6 +26,11 @@ void Teardown::Register() {
 void Teardown::Made(const std::string& volume_id) {
   core::MutexLock l(&mu_);
   pending_.insert(volume_id);
+}
+
+void Teardown::Attached(const std::string& volume_id, const std::string& instance_id, const std::string& device) {
+  core::MutexLock l(&mu_);
+  attached_[volume_id] = {instance_id, device};
 }
 
 void Teardown::Adopt(const std::vector<std::string>& volume_ids) {
@@ -65,8 +71,8 @@ std::set<std::string> Teardown::Round(std::set<std::string>* ids, bool by_tag) {
     aws::DescribeVolumesRequest req;
     req.filters = {{std::string("tag:") + kTagDrillId, {drill_id_}}};
     auto found = aws::DescribeAllVolumes(*ctx_.ec2, req);
-    if (!found.ok()) return *ids;  // asked again next round
-    for (auto& v : *found) {
+    if (!found.ok() && found.error().kind != ErrorKind::kAuth) return *ids;  // asked again next round
+    for (auto& v : found.ok() ? *found : std::vector<aws::Volume>{}) {
       ids->insert(v.volume_id);
       seen.push_back(std::move(v));
     }
@@ -76,14 +82,30 @@ std::set<std::string> Teardown::Round(std::set<std::string>* ids, bool by_tag) {
     aws::DescribeVolumesRequest req;
     req.filters = {{"volume-id", chunk}};
     auto found = aws::DescribeAllVolumes(*ctx_.ec2, req);
-    if (!found.ok()) return *ids;
-    for (auto& v : *found) seen.push_back(std::move(v));
+    // Not permitted to look: DeleteVolume alone (below) says what is gone.
+    if (!found.ok() && found.error().kind != ErrorKind::kAuth) return *ids;
+    for (auto& v : found.ok() ? *found : std::vector<aws::Volume>{}) seen.push_back(std::move(v));
   }
   std::set<std::string> left, described;
   auto remove = [&](const std::string& id) {
     auto st = ctx_.ec2->DeleteVolume(id);
     if (st.ok() || st.error().kind == ErrorKind::kNotFound) return;
     left.insert(id);
+    std::optional<std::pair<std::string, std::string>> where;
+    {
+      core::MutexLock l(&mu_);
+      if (auto it = attached_.find(id); it != attached_.end()) where = it->second;
+    }
+    if (st.error().code == "VolumeInUse" && where) {
+      // Still attached where the drill put it (DescribeVolumes did not say).
+      auto d = ctx_.ec2->DetachVolume(id, where->first, where->second);
+      if (!d.ok()) ctx_.Log(LogLevel::kWarn, "DetachVolume refused", {{"volume", id}, {"error", d.error().ToString()}});
+      if (!d.ok() && d.error().kind == ErrorKind::kAuth) {
+        core::MutexLock l(&mu_);
+        refused_.insert(id);
+      }
+      return;
+    }
     if (st.error().kind == ErrorKind::kAuth) {
       core::MutexLock l(&mu_);
       refused_.insert(id);  // no round will do better
@@ -101,7 +123,12 @@ std::set<std::string> Teardown::Round(std::set<std::string>* ids, bool by_tag) {
     if (next != Next::kDetach) continue;
     for (const auto& a : v.attachments) {
       auto d = ctx_.ec2->DetachVolume(v.volume_id, a.instance_id, a.device);
-      if (!d.ok()) ctx_.Log(LogLevel::kWarn, "DetachVolume refused", {{"volume", v.volume_id}});
+      if (d.ok()) continue;
+      ctx_.Log(LogLevel::kWarn, "DetachVolume refused", {{"volume", v.volume_id}, {"error", d.error().ToString()}});
+      if (d.error().kind == ErrorKind::kAuth) {
+        core::MutexLock l(&mu_);
+        refused_.insert(v.volume_id);  // no round will do better
+      }
     }
   }
   // Not described: gone, or too new for DescribeVolumes to show yet --

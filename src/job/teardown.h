@@ -27,6 +27,7 @@
 #define S3SNAPSHOT_JOB_TEARDOWN_H_
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ class Teardown {
   void Register();
   // The volume a CreateVolume made (or a lookup found).
   void Made(const std::string& volume_id);
+  // The drill attached `volume_id` to `instance_id` at `device`: detached
+  // before it is deleted, also when DescribeVolumes cannot say so.
+  void Attached(const std::string& volume_id, const std::string& instance_id, const std::string& device);
   // Volumes to delete that this drill did not make (the sweep's).
   void Adopt(const std::vector<std::string>& volume_ids);
   // Detaches and deletes `volume_ids` now, within `timeout` (cancellation
@@ -80,7 +84,9 @@ class Teardown {
   bool finished_ GUARDED_BY(mu_) = false;
   std::vector<std::string> deleted_ GUARDED_BY(mu_);
   std::vector<std::string> left_behind_ GUARDED_BY(mu_);
-  std::set<std::string> refused_ GUARDED_BY(mu_);  // DeleteVolume not permitted: no round helps
+  std::set<std::string> refused_ GUARDED_BY(mu_);
+  std::map<std::string, std::pair<std::string, std::string>> attached_
+      GUARDED_BY(mu_);  // volume -> (instance, device)  // DeleteVolume not permitted: no round helps
 };
 
 // Deletes every volume tagged s3snapshot:drill-id (other than `own_drill_id`'s)

@@ -161,9 +161,9 @@ class Ec2Clock:
             if vol["AvailabilityZone"] != inst["Placement"]["AvailabilityZone"]:
                 return self._error("InvalidVolume.ZoneMismatch", "The volume '%s' is not in the same availability "
                                    "zone as instance '%s'" % (vol["VolumeId"], inst["InstanceId"]))
-        if action == "CreateVolume":
-            snap = ec2.describe_snapshots(SnapshotIds=[params.get("SnapshotId", "")])["Snapshots"][0]
-            if "Size" in params and int(params["Size"]) < snap["VolumeSize"]:
+        if action == "CreateVolume" and "Size" in params and params.get("SnapshotId"):
+            snap = ec2.describe_snapshots(SnapshotIds=[params["SnapshotId"]])["Snapshots"][0]
+            if int(params["Size"]) < snap["VolumeSize"]:
                 return self._error("InvalidParameterValue", "Volume of %s GiB is too small; minimum is %d GiB."
                                    % (params["Size"], snap["VolumeSize"]))
         if action == "DeleteVolume":

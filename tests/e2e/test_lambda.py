@@ -280,6 +280,17 @@ def test_audit_payload_and_emf_metrics_in_the_log(lambda_fn, ec2, endpoint, reco
     assert audit_line["OldestNewestSnapshotAgeSeconds"] == rep["summary"]["oldest_newest_age_seconds"]
     assert audit_line["Region"] == REGION and len(audit_line["Account"]) == 12
     assert audit_line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Region", "Account"]]
+    # A drill payload: the covered instances' sets restored and deleted, its own figures.
+    rep = rie.invoke(json.dumps({"drill": True, "instances": covered, "rto": "10m"}))
+    assert "errorType" not in rep and rep["command"] == "drill" and rep["ok"], rep
+    assert rep["summary"]["passed"] == 2 and rep["left_behind"] == []
+    assert ec2.describe_volumes(Filters=[{"Name": "tag:s3snapshot:drill-id", "Values": [rep["drill_id"]]}])[
+        "Volumes"] == []
+    drill_line = emf_lines(rie)[-1]
+    check_emf(drill_line)
+    assert drill_line["command"] == "drill" and drill_line["DrillsSucceeded"] == 2 and drill_line["DrillsFailed"] == 0
+    assert drill_line["DrillVolumesLeftBehind"] == 0
+    assert drill_line["RestoreSecondsMax"] == rep["summary"]["restore_seconds_max"]
 
 
 def test_stop_payload_restarts(lambda_fn, ec2):

@@ -18,7 +18,8 @@ from helpers import enable_auth, iam_user, role_actions
 FEATURE_ACTIONS = ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes",
                    "ec2:DescribeRegions", "ec2:StopInstances", "ec2:StartInstances", "ec2:CreateSnapshots",
                    "ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish",
-                   "ssm:SendCommand", "ssm:GetCommandInvocation"]
+                   "ssm:SendCommand", "ssm:GetCommandInvocation",
+                   "ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume"]
 
 
 def user_with(endpoint, actions):
@@ -30,6 +31,7 @@ def user_with(endpoint, actions):
 def every_feature(run, ec2, endpoint, actions):
     """Runs that use every action of the role; returns their outputs."""
     ids = make_fleet(ec2, count=1, volumes=2)
+    [scratch] = make_fleet(ec2, count=1, volumes=1, tags={"s3snapshot:drill-host": "true"})
     topic, _ = sqs_topic(endpoint, "lp")
     # An orphan: the tool's snapshot of a volume that is gone (--prune-orphans).
     gone = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
@@ -45,7 +47,10 @@ def every_feature(run, ec2, endpoint, actions):
             run(["--region", "all", "--filter", doc, "--dry-run"], env=creds, timeout=300),
             # Scripts (not with --stop); a pre-script that cannot run is then a failure.
             run(["--filter", doc, "--pre-script", "sync", "--post-script", "true", "--on-script-failure", "skip",
-                 "--output", "json"], env=creds, timeout=300)]
+                 "--output", "json"], env=creds, timeout=300),
+            # A drill with a check: volumes made, attached, checked, detached, deleted.
+            run(["drill", "--filter", doc, "--check-instance", scratch, "--check-command", "true", "--output",
+                 "json"], env=creds, timeout=300)]
     return outs
 
 

@@ -17,7 +17,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 def help_flags():
     """Every option either command's --help lists (the lines that start with one)."""
     flags = set()
-    for command in ([], ["audit"]):
+    for command in ([], ["audit"], ["restore"], ["drill"]):
         out = subprocess.run([binary()] + command + ["--help"], capture_output=True, text=True).stdout
         for line in out.splitlines():
             m = re.match(r"  ((?:--?[a-z][a-z-]*)(?:, --?[a-z][a-z-]*)*)", line)
@@ -59,12 +59,16 @@ def test_bash_completion_answers():
     assert complete("--region", "us-east-1,eu-we") == ["us-east-1,eu-west-1", "us-east-1,eu-west-2",
                                                       "us-east-1,eu-west-3"]
     assert complete("au") == ["audit"]
-    assert complete("audit", "--max") == ["--max-age", "--max-pending"]
+    assert sorted(complete("audit", "--max")) == ["--max-age", "--max-drill-age", "--max-pending"]
+    assert complete("dr") == ["drill"]
+    assert sorted(complete("drill", "--check")) == ["--check-command", "--check-instance", "--check-timeout"]
+    assert "--keep" not in complete("drill", "--k"), "a snapshot run's option is not offered to a drill"
     assert complete("--max") == [], "an audit option is not offered to a snapshot run"
     assert "--stop" not in complete("audit", "--st") and "--stop" in complete("--st")
     assert complete("--filter", "@tests/e2e/test_packaging_d") == ["@tests/e2e/test_packaging_docs.py"]
     assert complete("--label", "") == []
-    every = set(complete("-")) | set(complete("audit", "-"))
+    every = set(complete("-")) | set(complete("audit", "-")) | set(complete("restore", "-")) | set(
+        complete("drill", "-"))
     assert every == set(help_flags()), set(help_flags()) ^ every
 
 

@@ -4,9 +4,13 @@ existing volume touched, exactly once per restore id. The oracle (oracle.py)
 holds every run to what moto has, and refuses any mutating call of a restore
 but CreateVolume and AttachVolume."""
 import json
+import signal
 import time
 
-from conftest import make_fleet
+import pytest
+
+from conftest import base_env, make_fleet
+from helpers import start_and_signal
 
 
 def snapshot_run(run, ids, endpoint_url=None):
@@ -239,3 +243,24 @@ def test_in_place_rolls_back_after_a_refused_attach(run, ec2, proxy):
     assert after == before
     assert inst["State"]["Name"] in ("running", "pending")
     assert "ROLLED BACK" in r.stderr
+
+
+@pytest.mark.parametrize("step", ["DetachVolume", "AttachVolume"])
+def test_in_place_rolls_back_after_sigterm_mid_swap(ec2, ec2clock, home, run, step):
+    """SIGTERM while the swap's first detach or attach is in progress
+    (EC2's clock keeps it 'detaching' / 'attaching' for a while): every
+    original goes back to its device and the instance runs again."""
+    [iid] = make_fleet(ec2, count=1, volumes=2)
+    snapshot_run(run, [iid])
+    before, _ = devices_of(ec2, iid)
+    ec2clock.detach_seconds = ec2clock.attach_seconds = 2.0
+    args = ["restore", "--instance", iid, "--in-place", "--stop", "--output", "json"]
+    code, out, err = start_and_signal(args, base_env(home, ec2clock.url), lambda: ec2clock.count(step) >= 1,
+                                      [signal.SIGTERM], settle=0.3)
+    assert code == 1, out + err
+    rep = json.loads(out)
+    assert rep["cancelled"] and rep["rolled_back"] and not rep["replaced"] and rep["restarted"], rep
+    after, inst = devices_of(ec2, iid)
+    assert after == before, (before, after)
+    assert inst["State"]["Name"] in ("running", "pending")
+    assert "ROLLED BACK" in err
