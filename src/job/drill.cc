@@ -92,6 +92,8 @@ class Driller {
   void Plan(const std::vector<aws::Instance>& instances);
   void Create(Teardown& teardown);
   void AwaitAvailable();
+  std::vector<std::string> NoteAvailable();
+  void Poll(const std::vector<std::string>& waiting);
   void CheckAll(Teardown& teardown);
   void CheckOne(SetWork& w, Teardown& teardown);
   std::string RunCheck(DrilledSet& set, const std::vector<std::string>& devices);
@@ -105,7 +107,13 @@ class Driller {
   std::vector<SetWork> work_;
   std::optional<aws::Instance> check_;
   std::map<std::string, aws::Volume> originals_;
+  Clock::time_point last_poll_{};
+  std::optional<Error> unreadable_;  // DescribeVolumes not permitted
 };
+
+// How often the volumes being made are looked at: the resolution of a
+// set's time to available.
+constexpr core::Duration kPollEvery{2000};
 
 void Driller::Sweep() {
   std::vector<std::string> left;
@@ -263,58 +271,75 @@ void Driller::Create(Teardown& teardown) {
       v.state = made->state;
       v.created = true;
     }
+    // While the others are made, the sets made so far are timed too: a set's
+    // time to available must not include the making of the sets after it.
+    const std::vector<std::string> waiting = NoteAvailable();
+    if (!waiting.empty() && ctx_.clock->Steady() - last_poll_ >= kPollEvery && !unreadable_) {
+      Poll(waiting);
+      NoteAvailable();
+    }
+  }
+}
+
+// Sets whose every volume reads 'available' get their time to available
+// (once): the volumes still 'creating' are returned.
+std::vector<std::string> Driller::NoteAvailable() {
+  std::vector<std::string> waiting;
+  for (auto& w : work_) {
+    DrilledSet& set = Row(w);
+    const bool all = set.errors.empty() && std::all_of(set.volumes.begin(), set.volumes.end(),
+                                                       [](const auto& v) { return v.state == "available"; });
+    if (all && set.seconds_to_available < 0 && w.first_create) {
+      set.seconds_to_available = std::chrono::duration<double>(ctx_.clock->Steady() - *w.first_create).count();
+    }
+    for (const auto& v : set.volumes) {
+      if (set.errors.empty() && v.state == "creating") waiting.push_back(v.volume_id);
+    }
+  }
+  return waiting;
+}
+
+// One look at the volumes still 'creating'; a volume in 'error' fails its set.
+void Driller::Poll(const std::vector<std::string>& waiting) {
+  last_poll_ = ctx_.clock->Steady();
+  std::map<std::string, std::string> states;
+  for (const auto& chunk : core::Chunks(waiting, aws::kMaxFilterValues)) {
+    aws::DescribeVolumesRequest req;
+    req.filters = {{"volume-id", chunk}};
+    auto now = aws::DescribeAllVolumes(*ctx_.ec2, req);
+    if (now.ok()) {
+      for (const auto& v : *now) states[v.volume_id] = v.state;
+    } else if (now.error().kind == core::ErrorKind::kAuth) {
+      unreadable_ = now.error().WithContext("reading the volumes' state");  // no later look reads more
+    }                                                                       // else asked again next time
+  }
+  for (auto& w : work_) {
+    for (auto& v : Row(w).volumes) {
+      auto s = states.find(v.volume_id);
+      if (s == states.end() || s->second == v.state) continue;
+      v.state = s->second;
+      if (v.state == "error") {
+        Row(w).errors.push_back(
+            Failure(Step::kDrill, "VolumeError", v.volume_id + " from " + v.snapshot_id + " ended in state 'error'"));
+      }
+    }
   }
 }
 
 void Driller::AwaitAvailable() {
   const auto limit = spec_.rto.count() > 0 ? std::min(spec_.rto, spec_.wait_timeout) : spec_.wait_timeout;
   const auto deadline = ctx_.clock->Steady() + limit;
-  std::optional<Error> unreadable;
   for (int round = 0;; ++round) {
-    std::vector<std::string> waiting;
-    for (auto& w : work_) {
-      DrilledSet& set = Row(w);
-      const bool all = set.errors.empty() && std::all_of(set.volumes.begin(), set.volumes.end(),
-                                                         [](const auto& v) { return v.state == "available"; });
-      if (all && set.seconds_to_available < 0 && w.first_create) {
-        set.seconds_to_available = std::chrono::duration<double>(ctx_.clock->Steady() - *w.first_create).count();
-      }
-      for (const auto& v : set.volumes) {
-        if (set.errors.empty() && v.state == "creating") waiting.push_back(v.volume_id);
-      }
-    }
-    if (waiting.empty() || ctx_.clock->Steady() >= deadline || ctx_.Cancelled() || unreadable) break;
-    if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, std::min(ctx_.Backoff(round), core::Duration(2000)))) break;
-    std::map<std::string, std::string> states;
-    for (const auto& chunk : core::Chunks(waiting, aws::kMaxFilterValues)) {
-      aws::DescribeVolumesRequest req;
-      req.filters = {{"volume-id", chunk}};
-      auto now = aws::DescribeAllVolumes(*ctx_.ec2, req);
-      if (now.ok()) {
-        for (const auto& v : *now) states[v.volume_id] = v.state;
-      } else if (now.error().kind == core::ErrorKind::kAuth) {
-        unreadable = now.error().WithContext("reading the volumes' state");  // no later round reads more
-      }                                                                      // else asked again next round
-    }
-    for (auto& w : work_) {
-      for (auto& v : Row(w).volumes) {
-        if (auto s = states.find(v.volume_id); s != states.end()) v.state = s->second;
-        if (v.state == "error") {
-          Row(w).errors.push_back(
-              Failure(Step::kDrill, "VolumeError", v.volume_id + " from " + v.snapshot_id + " ended in state 'error'"));
-          v.state = "error ";  // reported once
-        }
-      }
-    }
+    const std::vector<std::string> waiting = NoteAvailable();
+    if (waiting.empty() || ctx_.clock->Steady() >= deadline || ctx_.Cancelled() || unreadable_) break;
+    if (!SleepUnlessCancelled(*ctx_.clock, ctx_.cancel, std::min(ctx_.Backoff(round), kPollEvery))) break;
+    Poll(waiting);
   }
   for (auto& w : work_) {
     DrilledSet& set = Row(w);
-    for (auto& v : set.volumes) {
-      if (v.state == "error ") v.state = "error";
-    }
     if (!set.errors.empty() || set.seconds_to_available >= 0 || set.volumes.empty()) continue;
-    if (unreadable) {
-      set.errors.push_back(FailureFrom(Step::kDrill, *unreadable));
+    if (unreadable_) {
+      set.errors.push_back(FailureFrom(Step::kDrill, *unreadable_));
       continue;
     }
     set.errors.push_back(Failure(Step::kDrill, ctx_.Cancelled() ? "Cancelled" : "NotAvailable",

@@ -245,3 +245,20 @@ TEST_F(DrillTest, WithoutPermissionToReadVolumesItFailsFastAndStillDeletes) {
 
 }  // namespace
 }  // namespace s3snapshot::job
+
+namespace s3snapshot::job {
+namespace {
+
+TEST_F(DrillTest, ASetsTimeToAvailableDoesNotIncludeMakingTheSetsAfterIt) {
+  ec2_.on_call = [this](const std::string& action) {
+    if (action == "CreateVolume") clock_.Advance(std::chrono::seconds(1));  // each call takes a second
+  };
+  report::DrillReport r = Drill();
+  ec2_.on_call = nullptr;
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
+  EXPECT_DOUBLE_EQ(r.sets[0].seconds_to_available, 2.0) << "its own two volumes, not the third set's";
+  EXPECT_DOUBLE_EQ(r.sets[1].seconds_to_available, 1.0);
+}
+
+}  // namespace
+}  // namespace s3snapshot::job
