@@ -377,6 +377,7 @@ std::vector<Setting> MakeSettings() {
                .section = Section::kRestore});
   v.push_back({.name = "volume-type",
                .flags = {"--volume-type"},
+               .in_document = true,
                .type = T::kChoice,
                .metavar = "TYPE",
                .help = "The type of a restored volume whose original is gone (else the original's type, IOPS and "

@@ -208,6 +208,20 @@ def test_the_clock_refuses_what_ec2_refuses(ec2, ec2clock):
         raise AssertionError("the clock let a creating volume attach")
     except botocore.exceptions.ClientError as e:
         assert e.response["Error"]["Code"] == "IncorrectState", e
+    # A volume still 'creating', or attached, cannot be deleted; one smaller
+    # than its snapshot cannot be made.
+    for vol, code in ((fresh["VolumeId"], "IncorrectState"), (root, "VolumeInUse")):
+        try:
+            c.delete_volume(VolumeId=vol)
+            raise AssertionError("the clock let %s be deleted" % vol)
+        except botocore.exceptions.ClientError as e:
+            assert e.response["Error"]["Code"] == code, e
+    snap = ec2.create_snapshot(VolumeId=root)["SnapshotId"]  # of an 8 GiB volume
+    try:
+        c.create_volume(AvailabilityZone=az, SnapshotId=snap, Size=4)
+        raise AssertionError("the clock made a volume smaller than its snapshot")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidParameterValue" and "too small" in str(e), e
 
 
 def test_in_place_with_stop_swaps_every_device_and_runs_again(run, ec2, ec2clock):
