@@ -204,31 +204,12 @@ void Driller::Plan(const std::vector<aws::Instance>& instances) {
   for (const auto& w : work_) {
     for (const auto& s : w.snapshots) ids.push_back(s.volume_id);
   }
-  if (!ids.empty()) {
-    aws::DescribeVolumesRequest req;
-    req.filters = {{"volume-id", ids}};
-    for (const auto& chunk : core::Chunks(ids, aws::kMaxFilterValues)) {
-      req.filters = {{"volume-id", chunk}};
-      auto found = aws::DescribeAllVolumes(*ctx_.ec2, req);
-      if (!found.ok()) break;  // the types fall back to --volume-type
-      for (auto& v : *found) originals_[v.volume_id] = v;
-    }
-  }
+  originals_ = OriginalVolumes(*ctx_.ec2, ids);
   for (auto& w : work_) {
     const auto inst = std::find_if(instances.begin(), instances.end(),
                                    [&](const aws::Instance& i) { return i.instance_id == Row(w).instance_id; });
     for (const auto& s : w.snapshots) {
-      RestoredVolume v;
-      v.snapshot_id = s.snapshot_id;
-      v.source_volume_id = s.volume_id;
-      v.device = s.TagValue(kTagDevice);
-      for (const auto& bd : inst->block_devices) {
-        if (v.device.empty() && bd.volume_id == s.volume_id) v.device = bd.device_name;
-      }
-      auto o = originals_.find(s.volume_id);
-      v.volume_type = o != originals_.end() ? o->second.volume_type : spec_.volume_type;
-      v.state = "planned";
-      Row(w).volumes.push_back(std::move(v));
+      Row(w).volumes.push_back(PlannedVolume(s, *inst, originals_, spec_.volume_type));
     }
   }
 }
@@ -248,12 +229,7 @@ void Driller::Create(Teardown& teardown) {
       req.volume_type = v.volume_type;
       req.encrypted = w.snapshots[i].encrypted;
       req.client_token = VolumeClientToken(report_.drill_id, v.snapshot_id);
-      if (auto o = originals_.find(v.source_volume_id); o != originals_.end()) {
-        if (o->second.volume_type == "io1" || o->second.volume_type == "io2" || o->second.volume_type == "gp3") {
-          req.iops = o->second.iops;
-        }
-        if (o->second.volume_type == "gp3") req.throughput = o->second.throughput;
-      }
+      if (auto o = originals_.find(v.source_volume_id); o != originals_.end()) KeepPerformance(o->second, &req);
       req.tags = {{kTagDrillId, report_.drill_id},
                   {kTagRestoredFrom, v.snapshot_id},
                   {kTagInstanceId, set.instance_id},

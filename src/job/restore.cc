@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "core/chunks.h"
 #include "core/crypto.h"
 #include "job/cancel.h"
 #include "job/exclusions.h"
@@ -111,6 +112,38 @@ std::string VolumeClientToken(const std::string& restore_id, const std::string& 
   return core::HexEncode(core::Sha256("s3snapshot restore " + restore_id + " " + snapshot_id));
 }
 
+std::map<std::string, aws::Volume> OriginalVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volume_ids) {
+  std::map<std::string, aws::Volume> out;
+  for (const auto& chunk : core::Chunks(volume_ids, aws::kMaxFilterValues)) {
+    aws::DescribeVolumesRequest req;
+    req.filters = {{"volume-id", chunk}};
+    auto found = aws::DescribeAllVolumes(ec2, req);
+    if (!found.ok()) break;
+    for (auto& v : *found) out[v.volume_id] = std::move(v);
+  }
+  return out;
+}
+
+RestoredVolume PlannedVolume(const aws::Snapshot& s, const aws::Instance& source,
+                             const std::map<std::string, aws::Volume>& originals, const std::string& fallback_type) {
+  RestoredVolume row;
+  row.snapshot_id = s.snapshot_id;
+  row.source_volume_id = s.volume_id;
+  row.device = s.TagValue(kTagDevice);
+  for (const auto& bd : source.block_devices) {
+    if (row.device.empty() && bd.volume_id == s.volume_id) row.device = bd.device_name;
+  }
+  auto original = originals.find(s.volume_id);
+  row.volume_type = original != originals.end() ? original->second.volume_type : fallback_type;
+  row.state = "planned";
+  return row;
+}
+
+void KeepPerformance(const aws::Volume& o, aws::CreateVolumeRequest* req) {
+  if (o.volume_type == "io1" || o.volume_type == "io2" || o.volume_type == "gp3") req->iops = o.iops;
+  if (o.volume_type == "gp3") req->throughput = o.throughput;
+}
+
 namespace {
 
 // One restore: the steps of restore.h in order, each filling report_.
@@ -199,24 +232,9 @@ bool Restorer::ChooseTheTarget() {
 void Restorer::Plan() {
   std::vector<std::string> ids;
   for (const auto& s : set_.snapshots) ids.push_back(s.volume_id);
-  aws::DescribeVolumesRequest req;
-  req.filters = {{"volume-id", ids}};
-  if (auto found = aws::DescribeAllVolumes(*ctx_.ec2, req); found.ok()) {
-    for (auto& v : *found) originals_[v.volume_id] = v;
-  }  // else: restored with --volume-type, as when the originals are gone
-  for (const auto& s : set_.snapshots) {
-    RestoredVolume row;
-    row.snapshot_id = s.snapshot_id;
-    row.source_volume_id = s.volume_id;
-    row.device = s.TagValue(kTagDevice);
-    for (const auto& bd : source_->block_devices) {
-      if (row.device.empty() && bd.volume_id == s.volume_id) row.device = bd.device_name;
-    }
-    auto original = originals_.find(s.volume_id);
-    row.volume_type = original != originals_.end() ? original->second.volume_type : spec_.volume_type;
-    row.state = "planned";
-    report_.volumes.push_back(row);
-  }
+  originals_ = OriginalVolumes(*ctx_.ec2, ids);
+  for (const auto& s : set_.snapshots)
+    report_.volumes.push_back(PlannedVolume(s, *source_, originals_, spec_.volume_type));
   std::sort(report_.volumes.begin(), report_.volumes.end(),
             [](const RestoredVolume& a, const RestoredVolume& b) { return a.device < b.device; });
 }
@@ -232,8 +250,7 @@ aws::CreateVolumeRequest Restorer::RequestFor(const RestoredVolume& row, const a
   auto original = originals_.find(snap.volume_id);
   if (original != originals_.end()) {
     const aws::Volume& o = original->second;
-    if (o.volume_type == "io1" || o.volume_type == "io2" || o.volume_type == "gp3") req.iops = o.iops;
-    if (o.volume_type == "gp3") req.throughput = o.throughput;
+    KeepPerformance(o, &req);
     for (const auto& t : o.tags) {
       if (!IsReservedTagKey(t.key) || t.key == "Name") req.tags.push_back(t);
     }

@@ -19,6 +19,7 @@
 #ifndef S3SNAPSHOT_JOB_RESTORE_H_
 #define S3SNAPSHOT_JOB_RESTORE_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,20 @@ std::vector<std::string> FreeDevices(const aws::Instance& instance, size_t n);
 // CreateVolume's ClientToken for one snapshot of one restore (at most 64
 // ASCII characters, as EC2 allows).
 std::string VolumeClientToken(const std::string& restore_id, const std::string& snapshot_id);
+
+// The volumes the snapshots were taken of that still exist, by id
+// (DescribeVolumes per 200 ids; those a failed lookup missed are absent: the
+// restore then uses --volume-type, as for a volume that is gone).
+std::map<std::string, aws::Volume> OriginalVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volume_ids);
+// One snapshot's row before anything is made ("planned"): its device (its
+// s3snapshot:device tag, else where `source` has its volume) and the type
+// of its original, or `fallback_type` when that is gone.
+report::RestoredVolume PlannedVolume(const aws::Snapshot& s, const aws::Instance& source,
+                                     const std::map<std::string, aws::Volume>& originals,
+                                     const std::string& fallback_type);
+// The original's provisioned IOPS (io1, io2, gp3) and throughput (gp3) on
+// the request that restores it.
+void KeepPerformance(const aws::Volume& original, aws::CreateVolumeRequest* req);
 
 report::RestoreReport RunRestore(const spec::JobSpec& spec, const JobContext& ctx);
 

@@ -30,7 +30,7 @@ def request_tags(params):
     return {kv.get("Key"): kv.get("Value") for kv in keys.values()}
 
 
-def check_policy_conditions(rows, snapshot_tags):
+def check_policy_conditions(rows, snapshot_tags, drill_volumes=(), drill_hosts=()):
     """moto enforces IAM on actions only; the template's conditions are
     checked here against every request the runs sent, as IAM would evaluate
     those condition keys: snapshots are created only with Scripted=s3snapshot
@@ -46,9 +46,16 @@ def check_policy_conditions(rows, snapshot_tags):
             assert request_tags(p).get("Scripted") == "s3snapshot", p
         elif action == "CopySnapshot":
             assert request_tags(p).get("Scripted") == "s3snapshot", p
+        elif action == "CreateVolume":
+            assert request_tags(p).get("s3snapshot:drill-id", "").startswith("drill-"), p
+            assert snapshot_tags[p["SnapshotId"]].get("Scripted") == "s3snapshot", p
+        elif action in ("AttachVolume", "DetachVolume", "DeleteVolume"):
+            assert p["VolumeId"] in drill_volumes, p
+            if action != "DeleteVolume":
+                assert p["InstanceId"] in drill_hosts, p
         elif action in ("CreateTags", "DeleteTags"):
             keys = {v for k, v in p.items() if re.fullmatch(r"Tag\.\d+\.Key", k)}
-            allowed = {"s3snapshot:device", "s3snapshot:copy-to", "s3snapshot:error-reported"} \
+            allowed = {"s3snapshot:device", "s3snapshot:copy-to", "s3snapshot:error-reported", "s3snapshot:drilled"} \
                 if action == "CreateTags" else {"s3snapshot:copy-to"}
             assert keys and keys <= allowed, p
             for k, sid in p.items():
@@ -60,7 +67,8 @@ def check_policy_conditions(rows, snapshot_tags):
         elif action == "AssumeRole":
             assert re.fullmatch(r"arn:aws:iam::\d{12}:role/s3snapshot.*", p["RoleArn"]), p
         counts[action] += 1
-    for action in ("CreateSnapshots", "CreateTags", "DeleteTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole"):
+    for action in ("CreateSnapshots", "CreateTags", "DeleteTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole",
+                   "CreateVolume", "AttachVolume", "DetachVolume", "DeleteVolume"):
         assert counts[action] > 0, "no %s request to check" % action
 
 
@@ -78,6 +86,7 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
     # them alone, and the policy's conditions must never need to allow them.
     vol = ec2.describe_instances(InstanceIds=ids[:1])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]
     ec2.create_snapshot(VolumeId=vol["Ebs"]["VolumeId"], Description="manual")
+    [host] = make_fleet(ec2, count=1, volumes=1, tags={"s3snapshot:drill-host": "true"})  # the drill's check host
     recording.start()
     r = run(["--stop", "--filter", json.dumps({"instances": ids + ["i-0123456789abcdef0"]}),
              "--sns-arn", topic, "--sns-arn-error", err, "--protected"])
@@ -89,7 +98,13 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
                  "--assume-role", "arn:aws:iam::100000000000:role/s3snapshot-runner"], timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         seen_tags.update(all_snapshot_tags(endpoint))
-    check_policy_conditions(recording.requests(), seen_tags)
+    # A drill with its check on a host tagged for it: every volume it touched is its own.
+    r = run(["drill", "--filter", json.dumps({"instances": ids}), "--check-instance", host, "--check-command", "true",
+             "--output", "json"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    made = [v["volume_id"] for s in json.loads(r.stdout)["sets"] for v in s["volumes"]]
+    seen_tags.update(all_snapshot_tags(endpoint))
+    check_policy_conditions(recording.requests(), seen_tags, drill_volumes=set(made), drill_hosts={host})
     used = set()
     for row in recording.requests():
         action = row["params"].get("Action")
@@ -110,11 +125,12 @@ def test_the_alarms_watch_metrics_the_runs_write(run, ec2, tmp_path):
     from helpers import load_template
     alarms = {k: r["Properties"] for k, r in load_template()["Resources"].items()
               if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "s3snapshot"}
-    assert sorted(p["MetricName"] for p in alarms.values()) == ["InstancesLeftStopped", "InstancesNotThawed",
+    assert sorted(p["MetricName"] for p in alarms.values()) == ["DrillVolumesLeftBehind", "DrillsFailed",
+                                                                 "InstancesLeftStopped", "InstancesNotThawed",
                                                                  "VolumesUnprotected"]
     ids = make_fleet(ec2, count=1, volumes=1)
     emitted = set()
-    for args in (["--stop"], ["audit"]):
+    for args in (["--stop"], ["audit"], ["drill"]):
         path = tmp_path / ("%s.prom" % args[0])
         r = run(args + ["--filter", json.dumps({"instances": ids}), "--metrics-file", str(path)])
         assert r.returncode in (0, 1), r.stderr
