@@ -63,10 +63,17 @@ std::string ShellQuoted(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> CheckCommands(const std::string& command, const std::vector<std::string>& devices,
-                                       const std::vector<std::string>& source_devices, const std::string& instance_id) {
+std::vector<std::string> CheckCommands(const std::string& command, const std::vector<CheckVolume>& volumes,
+                                       const std::string& instance_id) {
+  std::vector<std::string> devices, ids, sources;
+  for (const auto& v : volumes) {
+    devices.push_back(v.device);
+    ids.push_back(v.volume_id);
+    sources.push_back(v.source_device);
+  }
   return {"export S3SNAPSHOT_DEVICES=" + ShellQuoted(Joined(devices)),
-          "export S3SNAPSHOT_SOURCE_DEVICES=" + ShellQuoted(Joined(source_devices)),
+          "export S3SNAPSHOT_VOLUME_IDS=" + ShellQuoted(Joined(ids)),
+          "export S3SNAPSHOT_SOURCE_DEVICES=" + ShellQuoted(Joined(sources)),
           "export S3SNAPSHOT_INSTANCE_ID=" + ShellQuoted(instance_id), command};
 }
 
@@ -391,11 +398,11 @@ std::string Driller::RunCheck(DrilledSet& set, const std::vector<std::string>& d
   req.instance_ids = {check_->instance_id};
   req.timeout_seconds = 60;  // to deliver it
   req.comment = "s3snapshot drill check";
-  std::vector<std::string> sources;
-  for (const auto& v : set.volumes) sources.push_back(v.device);
-  req.parameters["commands"] =
-      CheckCommands(spec_.check_command, {devices.begin(), devices.begin() + static_cast<long>(set.volumes.size())},
-                    sources, set.instance_id);
+  std::vector<CheckVolume> volumes;
+  for (size_t i = 0; i < set.volumes.size(); ++i) {
+    volumes.push_back({devices[i], set.volumes[i].volume_id, set.volumes[i].device});
+  }
+  req.parameters["commands"] = CheckCommands(spec_.check_command, volumes, set.instance_id);
   req.parameters["executionTimeout"] = {std::to_string(spec_.check_timeout.count())};
   auto sent = ctx_.ssm->SendCommand(req);
   if (!sent.ok()) {

@@ -44,10 +44,17 @@ std::string DrilledTagValue(const std::string& when, bool passed);
 // Parses one: false when it is not of that shape.
 bool ParseDrilledTag(const std::string& value, core::WallTime* when, bool* passed);
 
-// The commands the check runs on --check-instance: the devices exported,
-// then the user's command.
-std::vector<std::string> CheckCommands(const std::string& command, const std::vector<std::string>& devices,
-                                       const std::vector<std::string>& source_devices, const std::string& instance_id);
+// The commands the check runs on --check-instance: the volumes exported
+// (S3SNAPSHOT_DEVICES: the device names they were attached at;
+// S3SNAPSHOT_VOLUME_IDS: their ids, in the same order -- on Nitro instances
+// the devices show as NVMe, /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_
+// vol<id without the dash>; S3SNAPSHOT_SOURCE_DEVICES: the device each was
+// on the source; S3SNAPSHOT_INSTANCE_ID), then the user's command.
+struct CheckVolume {
+  std::string device, volume_id, source_device;
+};
+std::vector<std::string> CheckCommands(const std::string& command, const std::vector<CheckVolume>& volumes,
+                                       const std::string& instance_id);
 
 report::DrillReport RunDrill(const spec::JobSpec& spec, const JobContext& ctx);
 

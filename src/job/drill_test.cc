@@ -191,6 +191,8 @@ TEST_F(DrillTest, TheCheckRunsOnTheScratchInstanceWithTheDevicesAndCountsItsExit
   const std::vector<std::string> cmds = ssm.sent()[0].parameters.at("commands");
   EXPECT_EQ(cmds.back(), spec_.check_command);
   EXPECT_NE(cmds[0].find("S3SNAPSHOT_DEVICES='/dev/sdf /dev/sdg'"), std::string::npos) << cmds[0];
+  EXPECT_EQ(cmds[1].rfind("export S3SNAPSHOT_VOLUME_IDS='vol-r", 0), 0u) << cmds[1];
+  EXPECT_NE(cmds[2].find("S3SNAPSHOT_SOURCE_DEVICES='/dev/xvda /dev/xvdf'"), std::string::npos) << cmds[2];
   EXPECT_TRUE(ec2_.Volumes().size() == 0) << "detached and deleted";
   EXPECT_EQ(ec2_.CallCount("DetachVolume"), 3);
 

@@ -128,6 +128,9 @@ void RequireSomethingSelected(const spec::JobSpec& spec, const std::vector<std::
   report::Envelope* report = &report::EnvelopeOf(*merged);
   if (spec.allow_empty || report->selection_failed || !report->not_found.empty()) return;
   if (report::RowCount(*merged) > 0) return;
+  // A drill that selected instances and drilled none (its check instance
+  // is not running) says why itself: its selection did match.
+  if (const auto* drill = std::get_if<report::DrillReport>(merged); drill != nullptr && drill->selected > 0) return;
   for (const auto& e : report->run_errors) {
     if (e.step == Step::kSelect) return;  // it failed, and says why
   }

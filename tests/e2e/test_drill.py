@@ -111,6 +111,8 @@ def test_the_check_runs_on_the_scratch_instance_through_ssm(run, ec2, moto, reco
         assert body["DocumentName"] == "AWS-RunShellScript" and body["InstanceIds"] == [scratch]
         assert body["Parameters"]["commands"][-1] == "fsck -n $S3SNAPSHOT_DEVICES"
         assert "S3SNAPSHOT_DEVICES='/dev/sdf /dev/sdg'" in body["Parameters"]["commands"][0], body
+        ids_line = body["Parameters"]["commands"][1]
+        assert ids_line.startswith("export S3SNAPSHOT_VOLUME_IDS='vol-") and len(ids_line.split()) == 3, ids_line
         attached = [r["params"] for r in recording.requests() if r["params"].get("Action") == "AttachVolume"]
         assert len(attached) == 4 and {p["InstanceId"] for p in attached} == {scratch}
         inst = ec2.describe_instances(InstanceIds=[scratch])["Reservations"][0]["Instances"][0]
@@ -184,5 +186,10 @@ def test_a_dry_run_plans_and_bad_input_is_refused(run, ec2):
         assert r.returncode == 2 and words in r.stderr, (args, r.stderr)
     r = run(["drill"])
     assert r.returncode == 2 and "no selection" in r.stderr
+    # A check instance that is not running: nothing is restored, and it is not "nothing selected".
+    [down] = make_fleet(ec2, count=1, volumes=1, state="stopped")
+    rep, r = drill(run, ids, "--check-instance", down, "--check-command", "true", code=1)
+    assert rep["errors"][0]["code"] == "CheckInstanceNotRunning" and rep["summary"]["selected"] == 1, rep
+    assert "NothingSelected" not in r.stdout + r.stderr and rep["sets"] == []
     r = run(["--filter", json.dumps({"instances": ids, "rto": "1h"})])
     assert r.returncode == 2 and "is a setting of a drill" in r.stderr, r.stderr
