@@ -140,15 +140,17 @@ report::SnapshotReport HandleSnapshotEvent(const SnapshotEvent& event, const spe
       ctx.Log(LogLevel::kWarn, "marking the failed snapshots as reported failed", {{"error", st.error().ToString()}});
   }
 
-  RetentionPolicy policy{spec.keep, spec.keep_days, false, ""};
+  auto policy = RetentionPolicyOf(spec, "", false);
+  if (!policy.ok() && spec.HasRetention())
+    report.run_errors.push_back(report::FailureFrom(report::Step::kRetention, policy.error()));
   if (copy_event) {
     // A copy completed: retention for its source volume, here.
     std::set<std::string> volumes;
     for (const auto& s : ours) {
       if (s.state == "completed" && !s.TagValue(kTagSourceVolume).empty()) volumes.insert(s.TagValue(kTagSourceVolume));
     }
-    if (event.succeeded && policy.enabled() && !volumes.empty()) {
-      ApplyRetention(*ctx.ec2, policy, volumes, ctx.clock->Now(), false, &report, kTagSourceVolume, event.region);
+    if (event.succeeded && policy.ok() && policy->enabled() && !volumes.empty()) {
+      ApplyRetention(*ctx.ec2, *policy, volumes, ctx.clock->Now(), false, &report, kTagSourceVolume, event.region);
     }
     report.finished_at = core::FormatIso8601(ctx.clock->Now());
     return report;
@@ -180,7 +182,7 @@ report::SnapshotReport HandleSnapshotEvent(const SnapshotEvent& event, const spe
     }
     for (const auto& [instance, failure] : result.failures) report.run_errors.push_back(failure);
     for (const auto& f : result.run_errors) report.run_errors.push_back(f);
-    RetainCopies(ctx, regions, policy, volumes, &report);
+    if (policy.ok()) RetainCopies(ctx, regions, *policy, volumes, &report);
   }
   report.finished_at = core::FormatIso8601(ctx.clock->Now());
   return report;

@@ -15,26 +15,154 @@ namespace {
 
 std::string Days(int d) { return std::to_string(d) + (d == 1 ? " day" : " days"); }
 
+std::string Two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+
+struct Tier {
+  const char* name;
+  const char* unit;
+  int RetentionPolicy::*count;
+  std::string (*period)(const core::CivilDay&);
+};
+
+const Tier kTiers[] = {
+    {"daily", "day", &RetentionPolicy::keep_daily,
+     [](const core::CivilDay& d) { return std::to_string(d.year) + "-" + Two(d.month) + "-" + Two(d.day); }},
+    {"weekly", "week", &RetentionPolicy::keep_weekly,
+     [](const core::CivilDay& d) {
+       auto w = core::IsoWeekOf(d);
+       return std::to_string(w.year) + "-W" + Two(w.week);
+     }},
+    {"monthly", "month", &RetentionPolicy::keep_monthly,
+     [](const core::CivilDay& d) { return std::to_string(d.year) + "-" + Two(d.month); }},
+    {"yearly", "year", &RetentionPolicy::keep_yearly, [](const core::CivilDay& d) { return std::to_string(d.year); }},
+};
+
+// "one of the last 7 days, 4 weeks or 12 months".
+std::string TiersText(const RetentionPolicy& policy) {
+  std::vector<std::string> parts;
+  for (const auto& t : kTiers) {
+    const int n = policy.*t.count;
+    if (n > 0) parts.push_back(std::to_string(n) + " " + t.unit + (n == 1 ? "" : "s"));
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == parts.size() ? " or " : ", ") + parts[i];
+  }
+  return out;
+}
+
+std::string Removed(const RetentionPolicy& policy, bool orphan) {
+  std::vector<std::string> why;
+  if (policy.keep > 0) why.push_back("beyond the newest " + std::to_string(policy.keep));
+  if (policy.keep_days > 0) why.push_back("older than " + Days(policy.keep_days));
+  if (policy.tiers()) why.push_back("not the newest complete set of one of the last " + TiersText(policy));
+  std::string out = orphan ? "orphan (volume gone), " : "";
+  for (size_t i = 0; i < why.size(); ++i) out += (i == 0 ? "" : " and ") + why[i];
+  return out;
+}
+
 }  // namespace
 
+core::Result<RetentionPolicy> RetentionPolicyOf(const spec::JobSpec& spec, const std::string& this_run,
+                                                bool prune_orphans) {
+  auto zone = core::TimeZone::Load(spec.retention_timezone);
+  if (!zone.ok()) return zone.error();
+  RetentionPolicy p;
+  p.keep = spec.keep;
+  p.keep_days = spec.keep_days;
+  p.prune_orphans = prune_orphans;
+  p.this_run = this_run;
+  p.label = spec.label;
+  p.keep_daily = spec.keep_daily;
+  p.keep_weekly = spec.keep_weekly;
+  p.keep_monthly = spec.keep_monthly;
+  p.keep_yearly = spec.keep_yearly;
+  p.zone = std::move(*zone);
+  return p;
+}
+
+std::string SetKey(const aws::Snapshot& s) {
+  const std::string run = s.TagValue(kTagRunId);
+  if (run.empty()) return "snapshot " + s.snapshot_id;
+  return s.TagValue(kTagInstanceId) + " " + run;
+}
+
+std::map<std::string, SetInfo> SetsOf(const std::vector<aws::Snapshot>& snapshots) {
+  std::map<std::string, SetInfo> sets;
+  for (const auto& s : snapshots) {
+    auto [it, fresh] = sets.try_emplace(SetKey(s));
+    SetInfo& set = it->second;
+    core::WallTime started;
+    if (!core::ParseIso8601(s.start_time, &started)) {
+      set.dated = false;
+    } else if (fresh || started < set.start) {
+      set.start = started;
+    }
+    if (s.state != "completed") set.complete = false;
+  }
+  return sets;
+}
+
+std::map<std::string, std::string> TierKeeps(const std::map<std::string, SetInfo>& sets,
+                                             const RetentionPolicy& policy) {
+  std::vector<std::pair<core::WallTime, std::string>> newest_first;
+  for (const auto& [key, set] : sets) {
+    if (set.complete && set.dated) newest_first.emplace_back(set.start, key);
+  }
+  std::sort(newest_first.rbegin(), newest_first.rend());
+  std::map<std::string, std::string> keeps;
+  for (const auto& tier : kTiers) {
+    const int n = policy.*tier.count;
+    std::string last;
+    int taken = 0;
+    for (const auto& [start, key] : newest_first) {
+      const std::string period = tier.period(policy.zone.DayOf(start));
+      if (period == last) continue;  // an older set of a period already taken
+      if (taken == n) break;
+      ++taken;
+      last = period;
+      std::string& why = keeps[key];
+      why += (why.empty() ? "" : ", ") + std::string(tier.name) + " " + period;
+    }
+  }
+  return keeps;
+}
+
 std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(const std::vector<aws::Snapshot>& snapshots,
-                                                                    const RetentionPolicy& policy, core::WallTime now) {
-  // This run's snapshot of the volume, completed: the newest of the tool's.
+                                                                    const RetentionPolicy& policy, core::WallTime now,
+                                                                    const std::map<std::string, SetInfo>* sets) {
+  // This run's snapshot of the volume, completed: the newest of the tool's,
+  // in a complete set of its own.
   std::vector<aws::Snapshot> with_new = snapshots;
   aws::Snapshot planned;
   planned.state = "completed";
   planned.start_time = core::FormatIso8601(now);
-  planned.tags = {{kTagScripted, kTagScriptedValue}};
+  planned.tags = {{kTagScripted, kTagScriptedValue},
+                  {kTagRunId, policy.this_run.empty() ? "planned" : policy.this_run}};
   with_new.push_back(planned);
+  std::map<std::string, SetInfo> with_new_set = sets ? *sets : SetsOf(snapshots);
+  with_new_set[SetKey(planned)] = SetInfo{now, true, true};
   std::map<std::string, RetentionDecision> out;
-  for (auto& d : PlanVolumeRetention(with_new, policy, now, false)) {
+  for (auto& d : PlanVolumeRetention(with_new, policy, now, false, &with_new_set)) {
     if (d.remove && !d.snapshot.snapshot_id.empty()) out.emplace(d.snapshot.snapshot_id, std::move(d));
   }
   return out;
 }
 
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
-                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan) {
+                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan,
+                                                   const std::map<std::string, SetInfo>* sets) {
+  std::map<std::string, std::string> tier_keeps;
+  if (policy.tiers()) {
+    // Only the sets this volume has a snapshot in, as the sets know them.
+    const std::map<std::string, SetInfo> own = SetsOf(snapshots);
+    std::map<std::string, SetInfo> known;
+    for (const auto& [key, set] : own) {
+      const bool elsewhere = sets != nullptr && sets->count(key) > 0;
+      known[key] = elsewhere ? sets->at(key) : set;
+    }
+    tier_keeps = TierKeeps(known, policy);
+  }
   std::vector<aws::Snapshot> sorted = snapshots;
   // Newest first; ties broken by id so the plan is deterministic.
   auto mine = [&policy](const aws::Snapshot& s) {
@@ -72,16 +200,15 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
         d.reason = "among the newest " + std::to_string(policy.keep);
       } else if (young) {
         d.reason = "younger than " + Days(policy.keep_days);
-      } else if (!dated && policy.keep_days > 0) {
+      } else if (auto tier = tier_keeps.find(SetKey(s)); tier != tier_keeps.end()) {
+        d.reason = tier->second;
+      } else if (!dated && (policy.keep_days > 0 || policy.tiers())) {
         d.reason = "start time unknown";
       } else if (!policy.enabled()) {
         d.reason = "no retention rule";
       } else {
         d.remove = true;
-        d.reason = orphan ? "orphan (volume gone), " : "";
-        if (policy.keep > 0) d.reason += "beyond the newest " + std::to_string(policy.keep);
-        if (policy.keep > 0 && policy.keep_days > 0) d.reason += " and ";
-        if (policy.keep_days > 0) d.reason += "older than " + Days(policy.keep_days);
+        d.reason = Removed(policy, orphan);
       }
       newest_completed_taken = true;
     }
@@ -102,7 +229,10 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     report->run_errors.push_back(FailureFrom(Step::kRetention, found.error().WithContext("listing snapshots")));
     return;
   }
+  std::vector<aws::Snapshot> labelled;  // every snapshot the rules may look at, for the sets
   for (auto& s : *found) {
+    if (s.TagValue(kTagLabel) != policy.label) continue;  // another schedule's
+    labelled.push_back(s);
     std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
     by_volume[key].push_back(std::move(s));
   }
@@ -115,7 +245,9 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     }
     std::map<std::string, std::vector<aws::Snapshot>> others;
     for (auto& s : *all) {
-      if (!volumes.count(s.volume_id)) others[s.volume_id].push_back(std::move(s));
+      if (volumes.count(s.volume_id) || s.TagValue(kTagLabel) != policy.label) continue;
+      labelled.push_back(s);
+      others[s.volume_id].push_back(std::move(s));
     }
     std::vector<std::string> ids;
     for (const auto& [v, _] : others) ids.push_back(v);
@@ -132,14 +264,15 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
       by_volume[v] = std::move(snaps);
     }
   }
+  const std::map<std::string, SetInfo> sets = SetsOf(labelled);
   for (const auto& [volume, snaps] : by_volume) {
     const bool orphan = orphan_volumes.count(volume) > 0;
     // A plan names every snapshot the run could delete: on EC2 this run's
     // new set is usually still pending at retention time (and so not counted),
     // but once it has completed it takes the newest slot and one more goes.
     std::map<std::string, RetentionDecision> once_completes;
-    if (dry_run && !orphan) once_completes = RemovedOnceNewSetCompletes(snaps, policy, now);
-    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan)) {
+    if (dry_run && !orphan) once_completes = RemovedOnceNewSetCompletes(snaps, policy, now, &sets);
+    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan, &sets)) {
       RetentionRecord rec;
       rec.scope = scope;
       rec.snapshot_id = d.snapshot.snapshot_id;

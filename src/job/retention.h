@@ -11,8 +11,11 @@
 //     with --prune-orphans;
 //  7. never a snapshot the run applying it made (two sets begun within the
 //     same second would otherwise be ordered by id).
-// Then a snapshot is kept when it is among the newest `keep` completed ones
-// of its volume, or younger than `keep_days`; otherwise it is deleted.
+// Only snapshots of the run's label (s3snapshot:label; none for an unlabelled
+// run) are looked at: a nightly and an ad hoc schedule never prune each other.
+// Then a snapshot is kept when any rule keeps it: among the newest `keep`
+// completed ones of its volume, younger than `keep_days`, or in a set a
+// calendar tier keeps (TierKeeps); otherwise it is deleted.
 // InvalidSnapshot.InUse (an AMI uses it) is "kept, reported", not a failure.
 #ifndef S3SNAPSHOT_JOB_RETENTION_H_
 #define S3SNAPSHOT_JOB_RETENTION_H_
@@ -24,7 +27,9 @@
 
 #include "aws/ec2_client.h"
 #include "core/clock.h"
+#include "core/timezone.h"
 #include "report/snapshot_report.h"
+#include "spec/job_spec.h"
 
 namespace s3snapshot::job {
 
@@ -36,8 +41,39 @@ struct RetentionPolicy {
   // it) are the newest of their volume, whatever the clock's resolution
   // says, and are never deleted. Empty: none.
   std::string this_run;
-  bool enabled() const { return keep > 0 || keep_days > 0; }
+  // The label whose snapshots the rules apply to ("": unlabelled ones).
+  std::string label;
+  // Calendar tiers: the newest complete set of each of the last N days, ISO
+  // weeks, months and years that have one, in `zone`. 0: no such tier.
+  int keep_daily = 0, keep_weekly = 0, keep_monthly = 0, keep_yearly = 0;
+  core::TimeZone zone = core::TimeZone::Utc();
+  bool tiers() const { return keep_daily > 0 || keep_weekly > 0 || keep_monthly > 0 || keep_yearly > 0; }
+  bool enabled() const { return keep > 0 || keep_days > 0 || tiers(); }
 };
+
+// The policy a run of `spec` applies (its label, rules and time zone);
+// `this_run`: the run's id. An unreadable time zone is an error (also
+// refused, exit 2, before the run).
+core::Result<RetentionPolicy> RetentionPolicyOf(const spec::JobSpec& spec, const std::string& this_run,
+                                                bool prune_orphans);
+
+// A set: the snapshots one run made of one instance (same s3snapshot:run-id
+// and s3snapshot:instance-id), wherever they are.
+struct SetInfo {
+  core::WallTime start{};  // its earliest snapshot's start
+  bool dated = true;       // every start time read
+  bool complete = true;    // every snapshot of it 'completed'
+};
+// The set a snapshot belongs to; a snapshot without a run id is a set alone.
+std::string SetKey(const aws::Snapshot& s);
+std::map<std::string, SetInfo> SetsOf(const std::vector<aws::Snapshot>& snapshots);
+
+// Which of `sets` the calendar tiers keep, by key, each with why ("daily
+// 2026-12-04, monthly 2026-12"): walking the complete sets newest first, the
+// first of each day (week, month, year) is that period's, until N periods are
+// taken. Periods with no complete set are skipped, as restic and borg count
+// them: missed runs never cost an older set. Incomplete sets count for none.
+std::map<std::string, std::string> TierKeeps(const std::map<std::string, SetInfo>& sets, const RetentionPolicy& policy);
 
 struct RetentionDecision {
   aws::Snapshot snapshot;
@@ -46,14 +82,18 @@ struct RetentionDecision {
   bool orphan = false;
 };
 
-// Pure planning over the snapshots of one volume (any order).
+// Pure planning over the snapshots of one volume and label (any order).
+// `sets`: what is known of the sets they belong to (other volumes of the set
+// decide whether it is complete); null: only these snapshots.
 std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapshot>& snapshots,
-                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan);
+                                                   const RetentionPolicy& policy, core::WallTime now, bool orphan,
+                                                   const std::map<std::string, SetInfo>* sets = nullptr);
 
 // The snapshots of one volume that retention deletes once this run's new
 // snapshot of it has completed (it is then the volume's newest), by id.
-std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(const std::vector<aws::Snapshot>& snapshots,
-                                                                    const RetentionPolicy& policy, core::WallTime now);
+std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(
+    const std::vector<aws::Snapshot>& snapshots, const RetentionPolicy& policy, core::WallTime now,
+    const std::map<std::string, SetInfo>* sets = nullptr);
 
 // Finds the snapshots of `volumes` (and, with prune_orphans, of volumes that no
 // longer exist), plans, and deletes (unless dry_run: then the plan also names,

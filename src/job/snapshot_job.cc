@@ -357,18 +357,20 @@ std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
 }
 
 void Job::RetainInDestinations() {
-  // Every selected volume, whether or not today's run snapshotted it: its
-  // copies are kept by the same rules (never the newest, never protected).
+  // Every selected volume's copies, snapshotted today or not, by the same rules.
   const std::vector<std::string> selected = SelectedVolumes();
-  RetainCopies(ctx_, {spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()},
-               {spec_.keep, spec_.keep_days, false, ctx_.run_id}, {selected.begin(), selected.end()}, &report_);
+  auto policy = RetentionPolicyOf(spec_, ctx_.run_id, false);
+  if (!policy.ok()) return report_.run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
+  RetainCopies(ctx_, {spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()}, *policy,
+               {selected.begin(), selected.end()}, &report_);
 }
 
 void Job::RetainInSourceRegion() {
   // Never after a run error or a cancellation.
-  RetentionPolicy policy{spec_.keep, spec_.keep_days, spec_.prune_orphans, ctx_.run_id};
-  if (!policy.enabled() || !report_.run_errors.empty() || ctx_.Cancelled()) return;
-  ApplyRetention(*ctx_.ec2, policy, FreshVolumes(true), ctx_.clock->Now(), spec_.dry_run, &report_);
+  if (!spec_.HasRetention() || !report_.run_errors.empty() || ctx_.Cancelled()) return;
+  auto policy = RetentionPolicyOf(spec_, ctx_.run_id, spec_.prune_orphans);
+  if (!policy.ok()) return report_.run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
+  ApplyRetention(*ctx_.ec2, *policy, FreshVolumes(true), ctx_.clock->Now(), spec_.dry_run, &report_);
 }
 
 void Job::InternalError(const std::string& where, const std::string& what) {

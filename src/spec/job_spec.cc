@@ -6,6 +6,7 @@
 #include "aws/endpoints.h"
 #include "aws/sns_client.h"
 #include "core/clock.h"
+#include "core/timezone.h"
 
 namespace s3snapshot::spec {
 
@@ -236,8 +237,13 @@ core::Status CheckScripts(const JobSpec& spec) {
 core::Status CheckLimits(const JobSpec& spec) {
   if (spec.keep < 0 || spec.keep > 1000) return Invalid("\"keep\": must be from 1 to 1000");
   if (spec.keep_days < 0 || spec.keep_days > 36500) return Invalid("\"keep-days\": must be from 1 to 36500");
-  if (spec.prune_orphans && spec.keep == 0 && spec.keep_days == 0) {
-    return Invalid("\"prune-orphans\" needs a retention rule: \"keep\" and/or \"keep-days\"");
+  if (spec.prune_orphans && !spec.HasRetention()) {
+    return Invalid(
+        "\"prune-orphans\" needs a retention rule: \"keep\", \"keep-days\" or a \"keep-daily\", "
+        "\"keep-weekly\", \"keep-monthly\" or \"keep-yearly\" tier");
+  }
+  if (auto zone = core::TimeZone::Load(spec.retention_timezone); !zone.ok()) {
+    return Invalid("\"retention-timezone\": " + zone.error().message);
   }
   if (!spec.HasSelection() && !spec.all) {
     return Invalid(std::string("no selection: give \"instances\" and/or \"tags\" in --filter, or --all to ") +

@@ -31,6 +31,13 @@ struct JobSpec {
   int keep = 0;
   int keep_days = 0;
   bool prune_orphans = false;
+  // Calendar tiers: the newest complete set of each of the last N days,
+  // ISO weeks, months, years (with a set), in retention_timezone.
+  int keep_daily = 0, keep_weekly = 0, keep_monthly = 0, keep_yearly = 0;
+  std::string retention_timezone = "UTC";
+  bool HasRetention() const {
+    return keep > 0 || keep_days > 0 || keep_daily > 0 || keep_weekly > 0 || keep_monthly > 0 || keep_yearly > 0;
+  }
 
   // --wait: until the run's snapshots are 'completed' (or 'error').
   bool wait = false;

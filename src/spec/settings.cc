@@ -142,6 +142,67 @@ std::vector<Setting> MakeSettings() {
                .apply = SetInt<&JobSpec::keep_days>,
                .commands = kSnapshotCommand,
                .section = Section::kRetention});
+  v.push_back({.name = "keep-daily",
+               .flags = {"--keep-daily"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Retention tier: keep the newest complete set of each of the last N days that have one "
+                       "(in --retention-timezone); with other rules, a set is kept if any rule keeps it",
+               .min = 1,
+               .max = 1000,
+               .apply = SetInt<&JobSpec::keep_daily>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "keep-weekly",
+               .flags = {"--keep-weekly"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Retention tier: keep the newest complete set of each of the last N ISO weeks (Monday to "
+                       "Sunday) that have one "
+                       "(in --retention-timezone); with other rules, a set is kept if any rule keeps it",
+               .min = 1,
+               .max = 1000,
+               .apply = SetInt<&JobSpec::keep_weekly>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "keep-monthly",
+               .flags = {"--keep-monthly"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Retention tier: keep the newest complete set of each of the last N months that have one "
+                       "(in --retention-timezone); with other rules, a set is kept if any rule keeps it",
+               .min = 1,
+               .max = 1000,
+               .apply = SetInt<&JobSpec::keep_monthly>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "keep-yearly",
+               .flags = {"--keep-yearly"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Retention tier: keep the newest complete set of each of the last N years that have one "
+                       "(in --retention-timezone); with other rules, a set is kept if any rule keeps it",
+               .min = 1,
+               .max = 100,
+               .apply = SetInt<&JobSpec::keep_yearly>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "retention-timezone",
+               .flags = {"--retention-timezone"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "TZ",
+               .help = "The IANA time zone (like Europe/Berlin) whose days, weeks, months and years the --keep-daily, "
+                       "--keep-weekly, --keep-monthly and --keep-yearly tiers count in; daylight saving changes "
+                       "are followed",
+               .apply = SetText<&JobSpec::retention_timezone>,
+               .default_text = [](const JobSpec& s) { return s.retention_timezone; },
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
   v.push_back({.name = "prune-orphans",
                .flags = {"--prune-orphans"},
                .in_document = true,
