@@ -1,5 +1,6 @@
 #include "aws/ec2_client.h"
 
+#include <cstdlib>
 #include <pugixml.hpp>
 
 #include "core/chunks.h"
@@ -68,6 +69,7 @@ Snapshot ParseSnapshotNode(pugi::xml_node n) {
   s.volume_size_gib = n.child("volumeSize").text().as_int();
   s.encrypted = n.child("encrypted").text().as_bool();
   s.state_message = n.child_value("statusMessage");
+  s.completion_duration_minutes = n.child("completionDurationMinutes").text().as_int();
   s.tags = ParseTagSet(n);
   return s;
 }
@@ -189,6 +191,39 @@ Result<std::string> ParseCopySnapshot(const std::string& xml) {
   std::string id = root->child_value("snapshotId");
   if (id.empty()) return Malformed("CopySnapshot response without snapshotId");
   return id;
+}
+
+SnapshotLock ParseLockNode(pugi::xml_node n) {
+  SnapshotLock l;
+  l.snapshot_id = n.child_value("snapshotId");
+  l.lock_state = n.child_value("lockState");
+  l.lock_duration_days = std::atoi(n.child_value("lockDuration"));
+  l.lock_expires_on = n.child_value("lockExpiresOn");
+  l.lock_created_on = n.child_value("lockCreatedOn");
+  return l;
+}
+
+Result<SnapshotLock> ParseLockSnapshot(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "LockSnapshotResponse");
+  if (!root.ok()) return root.error();
+  SnapshotLock l = ParseLockNode(*root);
+  if (l.snapshot_id.empty() || l.lock_state.empty()) return Malformed("LockSnapshot response without its lock");
+  return l;
+}
+
+Result<Page<SnapshotLock>> ParseDescribeLockedSnapshots(const std::string& xml) {
+  pugi::xml_document doc;
+  auto root = Load(doc, xml, "DescribeLockedSnapshotsResponse");
+  if (!root.ok()) return root.error();
+  Page<SnapshotLock> page;
+  for (pugi::xml_node n : root->child("snapshotSet").children("item")) {
+    SnapshotLock l = ParseLockNode(n);
+    if (l.snapshot_id.empty()) return Malformed("a locked snapshot without snapshotId");
+    page.items.push_back(std::move(l));
+  }
+  page.next_token = root->child_value("nextToken");
+  return page;
 }
 
 Result<std::vector<std::string>> ParseDescribeRegions(const std::string& xml) {
@@ -350,6 +385,7 @@ Result<std::string> Ec2Client::CopySnapshot(const CopySnapshotRequest& req) {
   if (!req.description.empty()) p.Set("Description", req.description);
   if (req.encrypted) p.Set("Encrypted", "true");
   if (!req.kms_key_id.empty()) p.Set("KmsKeyId", req.kms_key_id);
+  if (req.completion_minutes > 0) p.Set("CompletionDurationMinutes", std::to_string(req.completion_minutes));
   if (!req.tags.empty()) p.SetTagSpecification(1, "snapshot", req.tags);
   auto r = client_.Call("CopySnapshot", p, /*idempotent=*/false);
   if (!r.ok()) return r.error();
@@ -430,6 +466,28 @@ core::Status Ec2Client::DeleteVolume(const std::string& volume_id) {
   return core::OkStatus();
 }
 
+Result<SnapshotLock> Ec2Client::LockSnapshot(const LockSnapshotRequest& req) {
+  QueryParams p;
+  p.Set("SnapshotId", req.snapshot_id);
+  p.Set("LockMode", req.mode);
+  if (req.duration_days > 0) p.Set("LockDuration", std::to_string(req.duration_days));
+  if (!req.expiration_date.empty()) p.Set("ExpirationDate", req.expiration_date);
+  if (req.cool_off_hours > 0) p.Set("CoolOffPeriod", std::to_string(req.cool_off_hours));
+  auto r = client_.Call("LockSnapshot", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseLockSnapshot(r->body), *r, "LockSnapshot");
+}
+
+Result<Page<SnapshotLock>> Ec2Client::DescribeLockedSnapshots(const std::vector<std::string>& snapshot_ids,
+                                                              const std::string& next_token) {
+  QueryParams p;
+  p.SetList("SnapshotId", snapshot_ids);
+  if (!next_token.empty()) p.Set("NextToken", next_token);
+  auto r = client_.Call("DescribeLockedSnapshots", p);
+  if (!r.ok()) return r.error();
+  return WithRequestId(ParseDescribeLockedSnapshots(r->body), *r, "DescribeLockedSnapshots");
+}
+
 Result<std::vector<std::string>> Ec2Client::VolumeIds(const std::vector<std::string>& volume_ids,
                                                       const std::vector<Filter>& more_filters) {
   std::vector<std::string> out;
@@ -486,6 +544,23 @@ Result<std::vector<Snapshot>> DescribeAllSnapshots(Ec2Api& ec2, DescribeSnapshot
 Result<std::vector<Volume>> DescribeAllVolumes(Ec2Api& ec2, DescribeVolumesRequest req) {
   return AllPages<Volume>(
       std::move(req), [&](const DescribeVolumesRequest& r) { return ec2.DescribeVolumes(r); }, "DescribeVolumes");
+}
+
+Result<std::map<std::string, SnapshotLock>> LocksOf(Ec2Api& ec2, const std::vector<std::string>& snapshot_ids) {
+  std::map<std::string, SnapshotLock> out;
+  for (const auto& chunk : core::Chunks(snapshot_ids, kMaxFilterValues)) {
+    std::string token;
+    for (int pages = 0; pages < 10000; ++pages) {
+      auto page = ec2.DescribeLockedSnapshots(chunk, token);
+      if (!page.ok()) return page.error();
+      for (auto& l : page->items) {
+        if (l.Holds()) out[l.snapshot_id] = std::move(l);
+      }
+      token = page->next_token;
+      if (token.empty()) break;
+    }
+  }
+  return out;
 }
 
 Result<std::vector<Snapshot>> DescribeOwnSnapshots(Ec2Api& ec2, const std::vector<Filter>& filters,

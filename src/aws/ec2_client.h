@@ -4,6 +4,7 @@
 #ifndef S3SNAPSHOT_AWS_EC2_CLIENT_H_
 #define S3SNAPSHOT_AWS_EC2_CLIENT_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,8 @@ struct Snapshot {
   bool encrypted = false;
   std::string state_message;
   std::vector<Tag> tags;
+  // A time-based copy: the minutes EC2 promised to complete it in; 0: none.
+  int completion_duration_minutes = 0;
 
   std::string TagValue(const std::string& key) const;
 };
@@ -124,7 +127,30 @@ struct CreateVolumeRequest {
 struct CopySnapshotRequest {
   std::string source_region, source_snapshot_id, description, kms_key_id;
   bool encrypted = false;
+  // A time-based copy: EC2 completes it within this many minutes (15..2880,
+  // a multiple of 15). 0: not sent (a standard copy).
+  int completion_minutes = 0;
   std::vector<Tag> tags;
+};
+
+// EBS snapshot lock (LockSnapshot, DescribeLockedSnapshots).
+struct LockSnapshotRequest {
+  std::string snapshot_id;
+  std::string mode;             // governance | compliance
+  int duration_days = 0;        // LockDuration (1..36500), or:
+  std::string expiration_date;  // ExpirationDate, ISO 8601
+  int cool_off_hours = 0;       // CoolOffPeriod (compliance only, 1..72); 0: not sent
+};
+
+struct SnapshotLock {
+  std::string snapshot_id;
+  // compliance | governance | compliance-cooloff | expired
+  std::string lock_state;
+  int lock_duration_days = 0;
+  // Empty while the snapshot is pending: a duration starts at completion.
+  std::string lock_expires_on;
+  std::string lock_created_on;
+  bool Holds() const { return !lock_state.empty() && lock_state != "expired"; }
 };
 
 class Ec2Api {
@@ -170,7 +196,16 @@ class Ec2Api {
   // Safe to send again: a volume already deleted answers
   // InvalidVolume.NotFound (kNotFound), which the caller takes as done.
   virtual core::Status DeleteVolume(const std::string& volume_id) = 0;
+  // Safe to send again: locking again with the same settings changes nothing.
+  virtual core::Result<SnapshotLock> LockSnapshot(const LockSnapshotRequest& req) = 0;
+  // One page of the locks on `snapshot_ids` (a snapshot never locked is not listed).
+  virtual core::Result<Page<SnapshotLock>> DescribeLockedSnapshots(const std::vector<std::string>& snapshot_ids,
+                                                                   const std::string& next_token) = 0;
 };
+
+// The locks on `snapshot_ids` that hold (not expired), by snapshot id: one
+// paged DescribeLockedSnapshots per kMaxFilterValues ids.
+core::Result<std::map<std::string, SnapshotLock>> LocksOf(Ec2Api& ec2, const std::vector<std::string>& snapshot_ids);
 
 // Every page of DescribeInstances.
 core::Result<std::vector<Instance>> DescribeAllInstances(Ec2Api& ec2, DescribeInstancesRequest req);
@@ -219,6 +254,9 @@ class Ec2Client : public Ec2Api {
   core::Result<VolumeAttachment> DetachVolume(const std::string& volume_id, const std::string& instance_id,
                                               const std::string& device) override;
   core::Status DeleteVolume(const std::string& volume_id) override;
+  core::Result<SnapshotLock> LockSnapshot(const LockSnapshotRequest& req) override;
+  core::Result<Page<SnapshotLock>> DescribeLockedSnapshots(const std::vector<std::string>& snapshot_ids,
+                                                           const std::string& next_token) override;
 
   CallStats& stats() { return client_.stats(); }
 

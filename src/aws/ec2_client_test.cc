@@ -209,6 +209,46 @@ TEST_F(Ec2ClientTest, CreateSnapshotsSendsTheExclusionsAsTheServiceModelNamesThe
   EXPECT_NE(body.find("InstanceSpecification.ExcludeDataVolumeId.2=vol-3"), std::string::npos) << body;
 }
 
+TEST_F(Ec2ClientTest, SnapshotLockCallsAsTheServiceModelNamesThem) {
+  http_.Respond(200,
+                "<LockSnapshotResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r</requestId>"
+                "<snapshotId>snap-1</snapshotId><lockState>compliance-cooloff</lockState><lockDuration>30"
+                "</lockDuration><coolOffPeriod>24</coolOffPeriod></LockSnapshotResponse>");
+  http_.Respond(200,
+                "<DescribeLockedSnapshotsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                "<requestId>r</requestId><snapshotSet><item><ownerId>1</ownerId><snapshotId>snap-1</snapshotId>"
+                "<lockState>governance</lockState><lockExpiresOn>2027-01-01T00:00:00.000Z</lockExpiresOn></item>"
+                "<item><snapshotId>snap-2</snapshotId><lockState>expired</lockState></item></snapshotSet>"
+                "</DescribeLockedSnapshotsResponse>");
+  auto ec2 = Client();
+  auto lock = ec2.LockSnapshot({"snap-1", "compliance", 30, "", 24});
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  EXPECT_EQ("compliance-cooloff", lock->lock_state);
+  EXPECT_EQ("", lock->lock_expires_on) << "pending: the duration starts at completion";
+  auto locks = LocksOf(ec2, {"snap-1", "snap-2"});
+  ASSERT_TRUE(locks.ok());
+  EXPECT_EQ(1u, locks->size()) << "an expired lock holds nothing";
+  EXPECT_EQ("2027-01-01T00:00:00.000Z", locks->at("snap-1").lock_expires_on);
+  const auto sent = http_.requests();
+  EXPECT_NE(sent[0].body.find("Action=LockSnapshot&"), std::string::npos);
+  EXPECT_NE(sent[0].body.find("LockMode=compliance"), std::string::npos) << sent[0].body;
+  EXPECT_NE(sent[0].body.find("LockDuration=30"), std::string::npos);
+  EXPECT_NE(sent[0].body.find("CoolOffPeriod=24"), std::string::npos);
+  EXPECT_EQ(sent[0].body.find("ExpirationDate"), std::string::npos);
+  EXPECT_NE(sent[1].body.find("SnapshotId.1=snap-1&SnapshotId.2=snap-2"), std::string::npos) << sent[1].body;
+}
+
+TEST_F(Ec2ClientTest, ATimeBasedCopySendsItsCompletionDuration) {
+  http_.Respond(200, "<CopySnapshotResponse><snapshotId>snap-9</snapshotId></CopySnapshotResponse>");
+  auto ec2 = Client();
+  CopySnapshotRequest req;
+  req.source_region = "us-east-1";
+  req.source_snapshot_id = "snap-1";
+  req.completion_minutes = 60;
+  ASSERT_TRUE(ec2.CopySnapshot(req).ok());
+  EXPECT_NE(http_.requests().at(0).body.find("CompletionDurationMinutes=60"), std::string::npos);
+}
+
 TEST_F(Ec2ClientTest, CreateSnapshotsWithUnreadable200IsAmbiguous) {
   http_.Respond(200, "<CreateSnapshotsResponse><requestId>x</requestId><snapshotSet><item>");
   auto ec2 = Client();

@@ -58,13 +58,9 @@ ErrorKind KindForAwsError(const std::string& code, int http_status) {
                                               "IDPRejectedClaim",
                                               "IDPCommunicationError",
                                               "RegionDisabledException"};
-  static const std::set<std::string> kConflict = {"IncorrectInstanceState",
-                                                  "IncorrectState",
-                                                  "InvalidSnapshot.InUse",
-                                                  "DependencyViolation",
-                                                  "IncorrectVolumeState",
-                                                  "InvalidInstanceState",
-                                                  "VolumeInUse"};
+  static const std::set<std::string> kConflict = {
+      "IncorrectInstanceState", "IncorrectState",       "InvalidSnapshot.InUse", "SnapshotLocked",
+      "DependencyViolation",    "IncorrectVolumeState", "InvalidInstanceState",  "VolumeInUse"};
   // Limits on work in flight: the request is fine, later.
   // ResourceLimitExceeded: CopySnapshot over the destination's concurrent copies.
   static const std::set<std::string> kLimit = {"ConcurrentSnapshotLimitExceeded",

@@ -136,6 +136,7 @@ int RunCli(const std::vector<std::string>& argv, const core::Env& env, std::istr
   spec::ApplySettings(flags, &spec);
   auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return InputError(NameTheSource(valid.error().message, flags, filter_source_text));
+  for (const auto& w : spec::SpecWarnings(spec)) std::cerr << "s3snapshot: warning: " << w << "\n";
   if (auto url = text_of("endpoint-url");
       !url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return UsageError("--endpoint-url: '" + url + "' is not an http:// or https:// URL");

@@ -68,6 +68,9 @@ class Auditor {
   // s3snapshot:drilled tags of its volumes' snapshots); "not-drilled" on
   // its volumes when there is none that recent.
   void FindUndrilled(const std::map<std::string, std::vector<aws::Snapshot>>& by_volume);
+  // --require-lock: "unlocked" on each volume whose newest completed
+  // snapshot holds no lock (one DescribeLockedSnapshots lookup).
+  void FindUnlocked(const std::map<std::string, std::vector<aws::Snapshot>>& by_volume);
 
   const spec::JobSpec& spec_;
   const JobContext& ctx_;
@@ -141,6 +144,30 @@ void Auditor::FindUndrilled(const std::map<std::string, std::vector<aws::Snapsho
   }
 }
 
+void Auditor::FindUnlocked(const std::map<std::string, std::vector<aws::Snapshot>>& by_volume) {
+  std::map<std::string, std::string> newest;  // volume -> its newest completed snapshot
+  for (const auto& [volume, snaps] : by_volume) {
+    Judged j = Judge(snaps);
+    if (j.newest_completed != nullptr) newest[volume] = j.newest_completed->snapshot_id;
+  }
+  std::vector<std::string> ids;
+  for (const auto& [volume, id] : newest) ids.push_back(id);
+  auto locks = aws::LocksOf(*ctx_.ec2, ids);
+  if (!locks.ok()) {
+    report_.run_errors.push_back(FailureFrom(Step::kAudit, locks.error().WithContext("reading snapshot locks")));
+  }
+  for (auto& v : report_.volumes) {
+    auto n = newest.find(v.volume_id);
+    if (v.excluded || n == newest.end()) continue;  // no snapshot: "missing" says it
+    if (!locks.ok()) {
+      v.findings.push_back({"unknown", "whether " + n->second + " is locked could not be looked up"});
+    } else if (!locks->count(n->second)) {
+      v.findings.push_back({"unlocked", "the newest snapshot " + n->second +
+                                            " is not locked (EBS snapshot lock: s3snapshot --lock-mode)"});
+    }
+  }
+}
+
 bool Auditor::Lookup(aws::Ec2Api& ec2, const std::vector<std::string>& volumes, bool copies,
                      std::map<std::string, std::vector<aws::Snapshot>>* out) {
   const auto chunks = core::Chunks(volumes, kAuditVolumesPerCall);
@@ -203,6 +230,7 @@ report::AuditReport Auditor::Run() {
   for (const auto& r : spec_.copy_to_regions) report_.policy += "; copies in " + r;
   if (spec_.max_drill_age.count() > 0)
     report_.policy += "; a successful drill at most " + Age(spec_.max_drill_age.count()) + " ago";
+  if (spec_.require_lock) report_.policy += "; the newest snapshot locked";
 
   auto sel = SelectWithRetries(ctx_, spec_);
   if (!sel.ok()) {
@@ -290,6 +318,7 @@ report::AuditReport Auditor::Run() {
       }
     }
     if (known && spec_.max_drill_age.count() > 0) FindUndrilled(by_volume);
+    if (known && spec_.require_lock) FindUnlocked(by_volume);
   }
   int unprotected = report_.UnprotectedCount();
   ctx_.Log(unprotected > 0 ? LogLevel::kWarn : LogLevel::kInfo,

@@ -252,5 +252,27 @@ TEST_F(AuditTest, HumanAges) {
   EXPECT_EQ(report::HumanAge(-1), "?");
 }
 
+TEST_F(AuditTest, RequireLockFindsTheVolumeWhoseNewestSetIsUnlocked) {
+  spec_.all = true;
+  spec_.require_lock = true;
+  ec2_.AddInstance("i-00000001", {"vol-locked", "vol-open"});
+  ec2_.AddSnapshot(Snap("snap-old", "vol-open", kTwoDaysAgo, "completed"));
+  ec2_.AddSnapshot(Snap("snap-1", "vol-locked", kHourAgo, "completed"));
+  ec2_.AddSnapshot(Snap("snap-2", "vol-open", kHourAgo, "completed"));
+  for (const char* id : {"snap-1", "snap-old"}) {  // an older lock does not cover the newest set
+    aws::SnapshotLock lock;
+    lock.snapshot_id = id;
+    lock.lock_state = "compliance";
+    ec2_.PutLock(lock);
+  }
+  report::AuditReport r = Audit();
+  EXPECT_EQ(Kinds(Volume(r, "vol-locked")), std::vector<std::string>{});
+  EXPECT_EQ(Kinds(Volume(r, "vol-open")), std::vector<std::string>{"unlocked"});
+  EXPECT_NE(std::string::npos, Volume(r, "vol-open").findings[0].message.find("snap-2"));
+  EXPECT_EQ(1, ec2_.CallCount("DescribeLockedSnapshots")) << "one lookup for the fleet";
+  spec_.require_lock = false;
+  EXPECT_TRUE(Audit().ok()) << "without --require-lock a lock is not asked for";
+}
+
 }  // namespace
 }  // namespace s3snapshot::job

@@ -72,6 +72,7 @@ core::Result<std::string> SendCopy(const JobContext& ctx, aws::Ec2Api& dest, con
   req.description = CopyDescription(s.snapshot_id, options.source_region, s.description);
   req.kms_key_id = options.kms_key_id;
   req.encrypted = !options.kms_key_id.empty();
+  req.completion_minutes = options.completion_minutes;
   req.tags = CopyTags(s.tags, s.device, s.snapshot_id, options.source_region, s.volume_id);
   auto r = dest.CopySnapshot(req);
   if (!r.ok() && (r.error().kind == ErrorKind::kAmbiguous || r.error().kind == ErrorKind::kMalformed)) {
@@ -127,6 +128,8 @@ CopyOptions CopyOptionsFor(const spec::JobSpec& spec, const std::string& source_
   options.wait = spec.wait;
   options.timeout = spec.wait_timeout;
   options.overdue = spec.copy_overdue;
+  options.completion_minutes = spec.copy_completion_minutes;
+  options.lock = LockOptionsOf(spec);
   return options;
 }
 
@@ -226,10 +229,11 @@ class RegionCopies {
 
  private:
   void Classify(const CopySource& s, const std::vector<aws::Snapshot>& copies) {
-    CopyOutcome o{s.instance_id, s.snapshot_id, region_, "", "queued", s.this_run};
+    CopyOutcome o{s.instance_id, s.snapshot_id, region_, "", "queued", s.this_run, false, "", false};
     if (auto keep = KeepOne(ctx_, dest_, region_, copies)) {
       o.copy_id = keep->snapshot_id;
       o.state = keep->state == "completed" ? "completed" : "pending";
+      o.late = o.state == "pending" && Late(*keep);
     } else {
       for (const auto& c : copies) {  // only copies in 'error' are left: say so, and copy again
         out_->failures.push_back({s.instance_id, CopyFailure(region_, "SnapshotError",
@@ -239,6 +243,25 @@ class RegionCopies {
       if (s.state == "completed") to_send_.push_back(&s);
     }
     outcomes_[s.snapshot_id] = o;
+  }
+
+  // Pending past the time EC2 promised for a time-based copy.
+  bool Late(const aws::Snapshot& copy) const {
+    core::WallTime started;
+    return copy.completion_duration_minutes > 0 && core::ParseIso8601(copy.start_time, &started) &&
+           ctx_.clock->Now() - started > std::chrono::minutes(copy.completion_duration_minutes);
+  }
+
+  // Locks a copy this run made (--lock-mode): its failure is its instance's.
+  void LockCopy(const CopySource& s, CopyOutcome* o) {
+    if (!options_.lock.enabled()) return;
+    auto lock = LockOne(dest_, options_.lock, o->copy_id);
+    o->lock = lock.ok() ? LockText(*lock, options_.lock) : kNotLocked;
+    if (!lock.ok()) {
+      out_->failures.push_back(
+          {s.instance_id,
+           FailureFrom(Step::kLock, lock.error().WithContext("locking copy " + o->copy_id + " in " + region_))});
+    }
   }
 
   int InFlight() const {
@@ -265,6 +288,7 @@ class RegionCopies {
         o.state = "pending";
         o.started = true;
         started_.push_back(s->snapshot_id);
+        LockCopy(*s, &o);
       } else if (r.error().kind == ErrorKind::kLimit || IsRetryableAtJobLevel(r.error())) {
         // The destination's concurrent-copy limit, or throttling: it stays
         // queued (for the next wave with --wait, else a later run).
@@ -448,12 +472,14 @@ void RecordCopies(CopyResult result, Ledger& ledger, report::SnapshotReport* rep
   for (const auto& o : result.outcomes) {
     if (!o.this_run_source) {
       report->earlier_copies.push_back(
-          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
+          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started, o.lock, o.late});
       continue;
     }
     ledger.Update(o.instance_id, [&](report::InstanceReport& r) {
       for (auto& s : r.snapshots) {
-        if (s.snapshot_id == o.source_snapshot_id) s.copies.push_back({o.region, o.copy_id, o.state, o.started});
+        if (s.snapshot_id == o.source_snapshot_id) {
+          s.copies.push_back({o.region, o.copy_id, o.state, o.started, o.lock, o.late});
+        }
       }
     });
   }
@@ -473,6 +499,14 @@ void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, c
     auto dest = ctx.ec2_for_region(region);
     ApplyRetention(*dest, policy, source_volumes, ctx.clock->Now(), false, report, kTagSourceVolume, region);
   }
+}
+
+void RetainRunCopies(const JobContext& ctx, const spec::JobSpec& spec, const std::vector<std::string>& source_volumes,
+                     report::SnapshotReport* report) {
+  auto policy = RetentionPolicyOf(spec, ctx.run_id, false);
+  if (!policy.ok()) return report->run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
+  RetainCopies(ctx, {spec.copy_to_regions.begin(), spec.copy_to_regions.end()}, *policy,
+               {source_volumes.begin(), source_volumes.end()}, report);
 }
 
 }  // namespace s3snapshot::job

@@ -38,6 +38,7 @@
 
 #include "job/job_context.h"
 #include "job/ledger.h"
+#include "job/locker.h"
 #include "job/retention.h"
 #include "report/snapshot_report.h"
 #include "spec/job_spec.h"
@@ -62,6 +63,8 @@ struct CopyOptions {
   bool wait = false;
   std::chrono::seconds timeout{3600};
   std::chrono::seconds overdue{24 * 3600};
+  int completion_minutes = 0;  // time-based copies (CompletionDurationMinutes); 0: standard
+  LockOptions lock;            // each new copy is locked in its region (locker.h)
 };
 
 // One source's copy in one destination, as the run leaves it.
@@ -70,7 +73,11 @@ struct CopyOutcome {
   std::string copy_id;  // empty when none (queued, failed)
   std::string state;    // completed | pending | queued | failed | error
   bool this_run_source = false;
-  bool started = false;  // this run's CopySnapshot made `copy_id`
+  bool started = false;   // this run's CopySnapshot made `copy_id`
+  std::string lock = {};  // report::CopyRecord::lock
+  // A time-based copy still pending past the time EC2 promised (its start
+  // plus its CompletionDurationMinutes): reported and counted, not a failure.
+  bool late = false;
 };
 
 struct CopyResult {
@@ -122,6 +129,10 @@ void RecordCopies(CopyResult result, Ledger& ledger, report::SnapshotReport* rep
 // or the run was cancelled.
 void RetainCopies(const JobContext& ctx, const std::set<std::string>& regions, const RetentionPolicy& policy,
                   const std::set<std::string>& source_volumes, report::SnapshotReport* report);
+// The same for a run: the policy of `spec` (its label, rules and time zone)
+// in its --copy-to-region regions.
+void RetainRunCopies(const JobContext& ctx, const spec::JobSpec& spec, const std::vector<std::string>& source_volumes,
+                     report::SnapshotReport* report);
 
 }  // namespace s3snapshot::job
 

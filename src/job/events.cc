@@ -178,7 +178,7 @@ report::SnapshotReport HandleSnapshotEvent(const SnapshotEvent& event, const spe
     CopyResult result = CopyToDestinations(ctx, std::move(sources), regions, {}, false, options);
     for (const auto& o : result.outcomes) {
       report.earlier_copies.push_back(
-          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started});
+          {"", o.instance_id, o.source_snapshot_id, o.region, o.copy_id, o.state, o.started, o.lock, o.late});
     }
     for (const auto& [instance, failure] : result.failures) report.run_errors.push_back(failure);
     for (const auto& f : result.run_errors) report.run_errors.push_back(f);

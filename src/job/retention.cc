@@ -217,97 +217,163 @@ std::vector<RetentionDecision> PlanVolumeRetention(const std::vector<aws::Snapsh
   return out;
 }
 
+namespace {
+
+// What retention looks at: the tool's snapshots of one label, by volume (or
+// by `group_tag`), with the orphans among them.
+struct Found {
+  std::map<std::string, std::vector<aws::Snapshot>> by_volume;
+  std::set<std::string> orphan_volumes;
+  std::vector<aws::Snapshot> labelled;  // every snapshot the rules may look at, for the sets
+};
+
+core::Status FindOrphans(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
+                         const std::vector<aws::Filter>& ours, Found* f) {
+  auto all = aws::DescribeOwnSnapshots(ec2, ours);
+  if (!all.ok()) return all.error().WithContext("listing snapshots");
+  std::map<std::string, std::vector<aws::Snapshot>> others;
+  for (auto& s : *all) {
+    if (volumes.count(s.volume_id) || s.TagValue(kTagLabel) != policy.label) continue;
+    f->labelled.push_back(s);
+    others[s.volume_id].push_back(std::move(s));
+  }
+  std::vector<std::string> ids;
+  for (const auto& [v, _] : others) ids.push_back(v);
+  auto existing = ec2.ExistingVolumes(ids);
+  if (!existing.ok()) return existing.error().WithContext("checking which volumes exist");
+  std::set<std::string> alive(existing->begin(), existing->end());
+  for (auto& [v, snaps] : others) {
+    if (alive.count(v)) continue;  // another instance's volume: not ours to prune in this run
+    f->orphan_volumes.insert(v);
+    f->by_volume[v] = std::move(snaps);
+  }
+  return core::OkStatus();
+}
+
+core::Result<Found> FindSnapshots(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
+                                  const std::string& group_tag) {
+  Found f;
+  const std::vector<aws::Filter> ours = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
+  auto found = aws::DescribeOwnSnapshots(ec2, ours, group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag,
+                                         {volumes.begin(), volumes.end()});
+  if (!found.ok()) return found.error().WithContext("listing snapshots");
+  for (auto& s : *found) {
+    if (s.TagValue(kTagLabel) != policy.label) continue;  // another schedule's
+    f.labelled.push_back(s);
+    std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
+    f.by_volume[key].push_back(std::move(s));
+  }
+  if (policy.prune_orphans && group_tag.empty()) {
+    if (auto st = FindOrphans(ec2, policy, volumes, ours, &f); !st.ok()) return st.error();
+  }
+  return f;
+}
+
+// A decision about to be recorded, with what the run (or its plan) does.
+struct Planned {
+  std::string volume;
+  RetentionDecision decision;
+  bool later = false;  // a dry run's: deleted only once this run's set has completed
+  std::string later_reason;
+};
+
+std::string LockedReason(const aws::SnapshotLock& lock) {
+  return "locked (" + lock.lock_state + ")" + (lock.lock_expires_on.empty() ? "" : " until " + lock.lock_expires_on);
+}
+
+// Deletes one snapshot; the record says what happened.
+void DeleteOne(aws::Ec2Api& ec2, const aws::Snapshot& snap, RetentionRecord* rec,
+               std::vector<report::FailureRecord>* errors) {
+  auto st = ec2.DeleteSnapshot(snap.snapshot_id);
+  if (st.ok()) {
+    rec->action = "deleted";
+  } else if (st.error().code == "SnapshotLocked") {  // locked after the lock lookup
+    rec->action = "kept";
+    rec->reason = "locked: " + st.error().message;
+  } else if (st.error().kind == core::ErrorKind::kConflict) {  // InvalidSnapshot.InUse
+    rec->action = "kept";
+    rec->reason = "in use (by an AMI): " + st.error().message;
+  } else if (st.error().kind == core::ErrorKind::kNotFound) {
+    rec->action = "deleted";
+    rec->reason += " (already gone)";
+  } else {
+    rec->action = "failed";
+    errors->push_back(FailureFrom(Step::kRetention, st.error().WithContext("deleting " + snap.snapshot_id)));
+  }
+}
+
+}  // namespace
+
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
                     core::WallTime now, bool dry_run, report::SnapshotReport* report, const std::string& group_tag,
                     const std::string& scope) {
   if (!policy.enabled()) return;
-  std::map<std::string, std::vector<aws::Snapshot>> by_volume;
-  const std::vector<aws::Filter> ours = {{std::string("tag:") + kTagScripted, {kTagScriptedValue}}};
-  auto found = aws::DescribeOwnSnapshots(ec2, ours, group_tag.empty() ? std::string("volume-id") : "tag:" + group_tag,
-                                         {volumes.begin(), volumes.end()});
-  if (!found.ok()) {
-    report->run_errors.push_back(FailureFrom(Step::kRetention, found.error().WithContext("listing snapshots")));
-    return;
-  }
-  std::vector<aws::Snapshot> labelled;  // every snapshot the rules may look at, for the sets
-  for (auto& s : *found) {
-    if (s.TagValue(kTagLabel) != policy.label) continue;  // another schedule's
-    labelled.push_back(s);
-    std::string key = group_tag.empty() ? s.volume_id : s.TagValue(group_tag);
-    by_volume[key].push_back(std::move(s));
-  }
-  std::set<std::string> orphan_volumes;
-  if (policy.prune_orphans && group_tag.empty()) {
-    auto all = aws::DescribeOwnSnapshots(ec2, ours);
-    if (!all.ok()) {
-      report->run_errors.push_back(FailureFrom(Step::kRetention, all.error().WithContext("listing snapshots")));
-      return;
-    }
-    std::map<std::string, std::vector<aws::Snapshot>> others;
-    for (auto& s : *all) {
-      if (volumes.count(s.volume_id) || s.TagValue(kTagLabel) != policy.label) continue;
-      labelled.push_back(s);
-      others[s.volume_id].push_back(std::move(s));
-    }
-    std::vector<std::string> ids;
-    for (const auto& [v, _] : others) ids.push_back(v);
-    auto existing = ec2.ExistingVolumes(ids);
-    if (!existing.ok()) {
-      report->run_errors.push_back(
-          FailureFrom(Step::kRetention, existing.error().WithContext("checking which volumes exist")));
-      return;
-    }
-    std::set<std::string> alive(existing->begin(), existing->end());
-    for (auto& [v, snaps] : others) {
-      if (alive.count(v)) continue;  // another instance's volume: not ours to prune in this run
-      orphan_volumes.insert(v);
-      by_volume[v] = std::move(snaps);
-    }
-  }
-  const std::map<std::string, SetInfo> sets = SetsOf(labelled);
-  for (const auto& [volume, snaps] : by_volume) {
-    const bool orphan = orphan_volumes.count(volume) > 0;
+  auto found = FindSnapshots(ec2, policy, volumes, group_tag);
+  if (!found.ok()) return report->run_errors.push_back(FailureFrom(Step::kRetention, found.error()));
+  const std::map<std::string, SetInfo> sets = SetsOf(found->labelled);
+  std::vector<Planned> plan;
+  std::vector<std::string> to_delete;
+  for (const auto& [volume, snaps] : found->by_volume) {
+    const bool orphan = found->orphan_volumes.count(volume) > 0;
     // A plan names every snapshot the run could delete: on EC2 this run's
     // new set is usually still pending at retention time (and so not counted),
     // but once it has completed it takes the newest slot and one more goes.
     std::map<std::string, RetentionDecision> once_completes;
     if (dry_run && !orphan) once_completes = RemovedOnceNewSetCompletes(snaps, policy, now, &sets);
-    for (const auto& d : PlanVolumeRetention(snaps, policy, now, orphan, &sets)) {
-      RetentionRecord rec;
-      rec.scope = scope;
-      rec.snapshot_id = d.snapshot.snapshot_id;
-      rec.volume_id = volume;
-      rec.instance_id = d.snapshot.TagValue(kTagInstanceId);
-      rec.start_time = d.snapshot.start_time;
-      rec.reason = d.reason;
-      auto later = once_completes.find(d.snapshot.snapshot_id);
-      if (!d.remove && later != once_completes.end()) {
-        rec.action = "would delete";
-        rec.once_set_completes = true;
-        rec.reason = later->second.reason + ", once this run's set has completed";
-      } else if (!d.remove) {
-        rec.action = "kept";
-      } else if (dry_run) {
-        rec.action = "would delete";
-      } else {
-        auto st = ec2.DeleteSnapshot(d.snapshot.snapshot_id);
-        if (st.ok()) {
-          rec.action = "deleted";
-        } else if (st.error().kind == core::ErrorKind::kConflict) {  // InvalidSnapshot.InUse
-          rec.action = "kept";
-          rec.reason = "in use (by an AMI): " + st.error().message;
-        } else if (st.error().kind == core::ErrorKind::kNotFound) {
-          rec.action = "deleted";
-          rec.reason += " (already gone)";
-        } else {
-          rec.action = "failed";
-          report->run_errors.push_back(
-              FailureFrom(Step::kRetention, st.error().WithContext("deleting " + d.snapshot.snapshot_id)));
-        }
+    for (auto& d : PlanVolumeRetention(snaps, policy, now, orphan, &sets)) {
+      Planned p{volume, std::move(d), false, ""};
+      auto later = once_completes.find(p.decision.snapshot.snapshot_id);
+      if (!p.decision.remove && later != once_completes.end()) {
+        p.later = true;
+        p.later_reason = later->second.reason + ", once this run's set has completed";
       }
-      report->retention.push_back(rec);
+      if (p.decision.remove || p.later) to_delete.push_back(p.decision.snapshot.snapshot_id);
+      plan.push_back(std::move(p));
     }
   }
+  // Lock-aware before deleting: a locked snapshot is kept, never sent to a
+  // DeleteSnapshot that EC2 refuses. Without the permission to read locks
+  // (an older role), the deletes go ahead and EC2 refuses a locked one.
+  std::map<std::string, aws::SnapshotLock> locks;
+  if (!to_delete.empty()) {
+    auto read = aws::LocksOf(ec2, to_delete);
+    if (read.ok()) {
+      locks = std::move(*read);
+    } else if (read.error().kind != core::ErrorKind::kAuth) {
+      return report->run_errors.push_back(
+          FailureFrom(Step::kRetention, read.error().WithContext("reading snapshot locks (nothing was deleted)")));
+    }
+  }
+  for (const auto& p : plan) {
+    const aws::Snapshot& snap = p.decision.snapshot;
+    RetentionRecord rec;
+    rec.scope = scope;
+    rec.snapshot_id = snap.snapshot_id;
+    rec.volume_id = p.volume;
+    rec.instance_id = snap.TagValue(kTagInstanceId);
+    rec.start_time = snap.start_time;
+    rec.reason = p.later ? p.later_reason : p.decision.reason;
+    auto lock = locks.find(snap.snapshot_id);
+    if (!p.decision.remove && !p.later) {
+      rec.action = "kept";
+    } else if (lock != locks.end()) {
+      rec.action = "kept";
+      rec.reason = LockedReason(lock->second);
+    } else if (dry_run) {
+      rec.action = "would delete";
+      rec.once_set_completes = p.later;
+    } else {
+      DeleteOne(ec2, snap, &rec, &report->run_errors);
+    }
+    report->retention.push_back(rec);
+  }
+}
+
+void ApplyRunRetention(const spec::JobSpec& spec, const JobContext& ctx, const std::set<std::string>& volumes,
+                       report::SnapshotReport* report) {
+  auto policy = RetentionPolicyOf(spec, ctx.run_id, spec.prune_orphans);
+  if (!policy.ok()) return report->run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
+  ApplyRetention(*ctx.ec2, *policy, volumes, ctx.clock->Now(), spec.dry_run, report);
 }
 
 }  // namespace s3snapshot::job

@@ -28,6 +28,7 @@
 #include "aws/ec2_client.h"
 #include "core/clock.h"
 #include "core/timezone.h"
+#include "job/job_context.h"
 #include "report/snapshot_report.h"
 #include "spec/job_spec.h"
 
@@ -105,6 +106,11 @@ std::map<std::string, RetentionDecision> RemovedOnceNewSetCompletes(
 void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::set<std::string>& volumes,
                     core::WallTime now, bool dry_run, report::SnapshotReport* report, const std::string& group_tag = "",
                     const std::string& scope = "");
+
+// A run's retention in its own region, for `volumes` (the policy of `spec`;
+// an unreadable time zone is a run error).
+void ApplyRunRetention(const spec::JobSpec& spec, const JobContext& ctx, const std::set<std::string>& volumes,
+                       report::SnapshotReport* report);
 
 }  // namespace s3snapshot::job
 

@@ -387,5 +387,68 @@ TEST_F(RetentionJobTest, EachLabelIsItsOwnSchedule) {
       << "the adhoc sets are another schedule's: not even listed (snap-1 is this run's, pending)";
 }
 
+TEST_F(RetentionJobTest, ALockedSnapshotIsKeptAndNeverSentToDeleteSnapshot) {
+  ec2_.snapshot_polls = 1000;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  for (const char* id : {"old-1", "old-2", "old-3"}) ec2_.AddSnapshot(Snap(id, "vol-1", std::string("0") + id[4]));
+  aws::SnapshotLock lock;
+  lock.snapshot_id = "old-1";
+  lock.lock_state = "governance";
+  lock.lock_expires_on = "2027-01-01T00:00:00.000Z";
+  ec2_.PutLock(lock);
+  spec::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  for (bool dry : {true, false}) {
+    spec.dry_run = dry;
+    report::SnapshotReport r = Run(spec);
+    std::map<std::string, report::RetentionRecord> rec;
+    for (const auto& rr : r.retention) rec[rr.snapshot_id] = rr;
+    EXPECT_EQ("kept", rec["old-1"].action) << dry;
+    EXPECT_EQ("locked (governance) until 2027-01-01T00:00:00.000Z", rec["old-1"].reason);
+    EXPECT_EQ(dry ? "would delete" : "deleted", rec["old-2"].action);
+    EXPECT_NE(std::string::npos, report::ReportToText(r).find("1 kept (locked)"));
+    EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+  }
+  EXPECT_EQ(0, ec2_.deletes_of_locked);
+  EXPECT_EQ(1, ec2_.CallCount("DeleteSnapshot"));
+}
+
+TEST_F(RetentionJobTest, WithoutLeaveToReadLocksEc2RefusesTheLockedOneAndItIsKept) {
+  ec2_.snapshot_polls = 1000;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  for (const char* id : {"old-1", "old-2", "old-3"}) ec2_.AddSnapshot(Snap(id, "vol-1", std::string("0") + id[4]));
+  aws::SnapshotLock lock;
+  lock.snapshot_id = "old-1";
+  lock.lock_state = "compliance";
+  ec2_.PutLock(lock);
+  ec2_.FailNext("DescribeLockedSnapshots",
+                core::Error::Make(core::ErrorKind::kAuth, "not authorized", "UnauthorizedOperation"));
+  spec::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  report::SnapshotReport r = Run(spec);
+  std::map<std::string, report::RetentionRecord> rec;
+  for (const auto& rr : r.retention) rec[rr.snapshot_id] = rr;
+  EXPECT_EQ("kept", rec["old-1"].action);
+  EXPECT_EQ(0u, rec["old-1"].reason.rfind("locked: ", 0)) << rec["old-1"].reason;
+  EXPECT_EQ("deleted", rec["old-2"].action);
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+}
+
+TEST_F(RetentionJobTest, AnUnreadableLockDeletesNothing) {
+  ec2_.snapshot_polls = 1000;
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  for (const char* id : {"old-1", "old-2"}) ec2_.AddSnapshot(Snap(id, "vol-1", std::string("0") + id[4]));
+  ec2_.FailNext("DescribeLockedSnapshots", core::Error::Make(core::ErrorKind::kTransient, "oops", "InternalError"));
+  spec::JobSpec spec;
+  spec.instance_ids = {"i-00000001"};
+  spec.keep = 1;
+  report::SnapshotReport r = Run(spec);
+  EXPECT_EQ(0, ec2_.CallCount("DeleteSnapshot"));
+  ASSERT_EQ(1u, r.run_errors.size());
+  EXPECT_NE(std::string::npos, r.run_errors[0].message.find("reading snapshot locks (nothing was deleted)"));
+}
+
 }  // namespace
 }  // namespace s3snapshot::job

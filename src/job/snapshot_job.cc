@@ -32,7 +32,8 @@ Job::Job(const spec::JobSpec& spec, const JobContext& ctx)
       ctx_(ctx),
       restarter_(ctx, ledger_, spec.restart_timeout),
       thawer_(ctx, ledger_, spec),
-      device_tagger_(ctx, ledger_, slowest_create_) {}
+      device_tagger_(ctx, ledger_, slowest_create_),
+      locker_(ctx, ledger_, LockOptionsOf(spec)) {}
 
 report::SnapshotReport Job::Run() {
   auto t0 = ctx_.clock->Steady();
@@ -279,6 +280,7 @@ void Job::SnapshotInstance(const std::string& id, bool restart_after) {
     }
   }
   Release(id, restart_after);
+  locker_.Lock(id);  // after the thaw and restart are queued: they never wait for it
   double seconds = std::chrono::duration<double>(ctx_.clock->Steady() - began).count();
   ledger_.Update(id, [&](InstanceReport& r) { r.seconds = seconds; });
 }
@@ -358,19 +360,13 @@ std::set<std::string> Job::FreshVolumes(bool warn_skipped) {
 
 void Job::RetainInDestinations() {
   // Every selected volume's copies, snapshotted today or not, by the same rules.
-  const std::vector<std::string> selected = SelectedVolumes();
-  auto policy = RetentionPolicyOf(spec_, ctx_.run_id, false);
-  if (!policy.ok()) return report_.run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
-  RetainCopies(ctx_, {spec_.copy_to_regions.begin(), spec_.copy_to_regions.end()}, *policy,
-               {selected.begin(), selected.end()}, &report_);
+  RetainRunCopies(ctx_, spec_, SelectedVolumes(), &report_);
 }
 
 void Job::RetainInSourceRegion() {
   // Never after a run error or a cancellation.
   if (!spec_.HasRetention() || !report_.run_errors.empty() || ctx_.Cancelled()) return;
-  auto policy = RetentionPolicyOf(spec_, ctx_.run_id, spec_.prune_orphans);
-  if (!policy.ok()) return report_.run_errors.push_back(FailureFrom(Step::kRetention, policy.error()));
-  ApplyRetention(*ctx_.ec2, *policy, FreshVolumes(true), ctx_.clock->Now(), spec_.dry_run, &report_);
+  ApplyRunRetention(spec_, ctx_, FreshVolumes(true), &report_);
 }
 
 void Job::InternalError(const std::string& where, const std::string& what) {

@@ -33,6 +33,7 @@
 #include "job/exactly_once.h"
 #include "job/job_context.h"
 #include "job/ledger.h"
+#include "job/locker.h"
 #include "job/restarter.h"
 #include "job/tags.h"
 #include "job/thawer.h"
@@ -96,6 +97,7 @@ class Job {
   Restarter restarter_;         // thread contract in restarter.h
   Thawer thawer_;               // thread contract in thawer.h
   DeviceTagger device_tagger_;  // thread contract in device_tagger.h
+  Locker locker_;               // thread contract in locker.h
 };
 
 }  // namespace s3snapshot::job

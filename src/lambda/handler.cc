@@ -101,6 +101,7 @@ HandlerOutcome HandleInvocation(const std::string& payload, app::AwsServices& se
   }
   auto valid = spec::ValidateSpec(spec);
   if (!valid.ok()) return fail("InvalidPayload", valid.error().message + "; nothing was changed");
+  for (const auto& w : spec::SpecWarnings(spec)) logger.Warn(w);
   if (auto regions = spec::ValidateScopeRegions(spec, services.home_region()); !regions.ok()) {
     return fail("InvalidPayload", regions.error().message + "; nothing was changed");
   }

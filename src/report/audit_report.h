@@ -28,7 +28,7 @@ struct AuditCopy {
 
 struct AuditFinding {
   // missing | too-old | error | pending | no-ebs-volume | unknown |
-  // copy-missing | copy-too-old | copy-error | copy-pending | not-drilled
+  // copy-missing | copy-too-old | copy-error | copy-pending | not-drilled | unlocked
   std::string kind;
   std::string message;
 };

@@ -42,6 +42,8 @@ std::string StepName(const FailureRecord& f) {
       return "restore";
     case Step::kDrill:
       return "drill";
+    case Step::kLock:
+      return "lock";
     case Step::kNotify:
       return "notify";
     case Step::kMetrics:

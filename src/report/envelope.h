@@ -21,6 +21,7 @@ enum class Step {
   kSelect,           // "select"
   kStop,             // "stop"
   kSnapshot,         // "snapshot"
+  kLock,             // "lock": --lock-mode on a new snapshot or copy
   kStart,            // "start"
   kWait,             // "wait"
   kCopy,             // "copy": an earlier run's copies, a copy's completion event

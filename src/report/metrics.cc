@@ -77,6 +77,11 @@ const std::vector<MetricInfo>& MetricCatalog() {
        true, false, false},
       {"SnapshotsCopiedRegionCompleted", "Count", "copies the run saw completed", true, false, false},
       {"SnapshotsCopiedRegionFailed", "Count", "copies that failed or ended in error", true, false, false},
+      {"SnapshotsCopiedRegionLate", "Count",
+       "time-based copies (--copy-completion-minutes) still pending past the time EC2 promised", true, false, false},
+      {"SnapshotsLocked", "Count", "new snapshots and copies this run locked (--lock-mode)", true, false, false},
+      {"SnapshotsLockFailed", "Count", "new snapshots and copies this run could not lock (must be 0)", true, false,
+       false},
       {"VolumesAudited", "Count", "volumes the audit looked at", false, true, false},
       {"VolumesUnprotected", "Count", "audited volumes with a finding (missing, too old, error, ...): must be 0", false,
        true, false},
@@ -114,7 +119,10 @@ void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::str
       c.Add("SnapshotsCreateStarted");
       if (s.state == "completed") c.Add("SnapshotsCreateCompleted");
       if (s.state == "error") c.Add("SnapshotsCreateFailed");
+      if (!s.lock.empty()) c.Add(s.lock == kNotLocked ? "SnapshotsLockFailed" : "SnapshotsLocked");
       for (const auto& cp : s.copies) {
+        if (cp.late) c.Add("SnapshotsCopiedRegionLate");
+        if (!cp.lock.empty()) c.Add(cp.lock == kNotLocked ? "SnapshotsLockFailed" : "SnapshotsLocked");
         if (cp.started) c.Add("SnapshotsCopiedRegionStarted");
         if (cp.state == "completed") c.Add("SnapshotsCopiedRegionCompleted");
         if (cp.state == "failed" || cp.state == "error") c.Add("SnapshotsCopiedRegionFailed");
@@ -128,6 +136,8 @@ void CountRows(const SnapshotReport& r, ScopeCounts* by_scope, std::map<std::str
   for (const auto& c : r.earlier_copies) {
     Counts& k = (*by_scope)[c.scope];
     if (c.started) k.Add("SnapshotsCopiedRegionStarted");
+    if (c.late) k.Add("SnapshotsCopiedRegionLate");
+    if (!c.lock.empty()) k.Add(c.lock == kNotLocked ? "SnapshotsLockFailed" : "SnapshotsLocked");
     if (c.state == "completed") k.Add("SnapshotsCopiedRegionCompleted");
     if (c.state == "failed" || c.state == "error") k.Add("SnapshotsCopiedRegionFailed");
   }

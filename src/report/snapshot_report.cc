@@ -126,6 +126,33 @@ void WriteDrillSweep(const SnapshotReport& r, std::ostream& o) {
   for (const auto& v : r.drill_volumes_left) o << "warning: drill volume " << v << " could not be deleted\n";
 }
 
+// The retention lines worth reading (deletions, plans, what was kept in use
+// or locked); returns their part of the summary line.
+std::string WriteRetention(const SnapshotReport& r, std::ostream& o) {
+  int deleted = 0, would = 0, would_later = 0, in_use = 0, locked = 0;
+  for (const auto& rr : r.retention) {
+    const bool is_locked = rr.action == "kept" && rr.reason.rfind("locked", 0) == 0;
+    if (rr.action == "kept" && rr.reason.rfind("in use", 0) != 0 && !is_locked) continue;
+    o << "retention: " << rr.action << (rr.once_set_completes ? " (once this run's set completes)" : "") << " "
+      << rr.snapshot_id << " (" << rr.volume_id << (rr.instance_id.empty() ? "" : ", " + rr.instance_id) << ", "
+      << rr.start_time << "): " << rr.reason << "\n";
+    deleted += rr.action == "deleted";
+    would += rr.action == "would delete";
+    would_later += rr.once_set_completes;
+    in_use += rr.action == "kept" && !is_locked;
+    locked += is_locked;
+  }
+  std::string out;
+  if (deleted > 0) out += ", " + std::to_string(deleted) + " old snapshot(s) deleted";
+  if (would > 0) {
+    out += ", " + std::to_string(would) + " old snapshot(s) would be deleted";
+    if (would_later > 0) out += " (" + std::to_string(would_later) + " once this run's set completes)";
+  }
+  if (in_use > 0) out += ", " + std::to_string(in_use) + " kept (in use)";
+  if (locked > 0) out += ", " + std::to_string(locked) + " kept (locked)";
+  return out;
+}
+
 }  // namespace
 
 void WriteText(const SnapshotReport& r, std::ostream& o) {
@@ -171,12 +198,13 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
       << (i.ok() ? (r.dry_run ? "planned" : "ok " + Seconds(i.seconds)) : "FAILED") << "\n";
     for (const auto& s : i.snapshots) {
       o << "    " << Pad(s.device, 12) << " " << Pad(s.volume_id, 22) << " "
-        << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id);
+        << (s.snapshot_id.empty() ? "(planned)" : s.snapshot_id) << (s.lock.empty() ? "" : " [" + s.lock + "]");
       for (const auto& c : s.copies) {
         o << "  -> " << c.region << ":"
           << (!c.snapshot_id.empty() ? c.snapshot_id + (c.state == "completed" ? "" : " (" + c.state + ")")
               : c.state == "failed"  ? "FAILED"
-                                     : "(" + c.state + ")");
+                                     : "(" + c.state + ")")
+          << (c.late ? " LATE" : "") << (c.lock.empty() ? "" : " [" + c.lock + "]");
       }
       o << "\n";
     }
@@ -206,19 +234,10 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
   }
   for (const auto& c : r.earlier_copies) {
     o << "copy of " << c.source_snapshot_id << " (" << c.instance_id << (c.scope.empty() ? "" : ", " + c.scope)
-      << ") to " << c.region << ": " << c.state << (c.copy_id.empty() ? "" : " " + c.copy_id) << "\n";
+      << ") to " << c.region << ": " << c.state << (c.copy_id.empty() ? "" : " " + c.copy_id)
+      << (c.late ? " LATE (past the time EC2 promised)" : "") << (c.lock.empty() ? "" : " [" + c.lock + "]") << "\n";
   }
-  int deleted = 0, would = 0, would_later = 0, in_use = 0;
-  for (const auto& rr : r.retention) {
-    if (rr.action == "kept" && rr.reason.rfind("in use", 0) != 0) continue;
-    o << "retention: " << rr.action << (rr.once_set_completes ? " (once this run's set completes)" : "") << " "
-      << rr.snapshot_id << " (" << rr.volume_id << (rr.instance_id.empty() ? "" : ", " + rr.instance_id) << ", "
-      << rr.start_time << "): " << rr.reason << "\n";
-    deleted += rr.action == "deleted";
-    would += rr.action == "would delete";
-    would_later += rr.once_set_completes;
-    in_use += rr.action == "kept";
-  }
+  const std::string retention = WriteRetention(r, o);
   WriteDrillSweep(r, o);
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n"
@@ -234,12 +253,7 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
     o << ", " << frozen.size() << " NOT THAWED:";
     for (const auto& id : frozen) o << " " << id;
   }
-  if (deleted > 0) o << ", " << deleted << " old snapshot(s) deleted";
-  if (would > 0) {
-    o << ", " << would << " old snapshot(s) would be deleted";
-    if (would_later > 0) o << " (" << would_later << " once this run's set completes)";
-  }
-  if (in_use > 0) o << ", " << in_use << " kept (in use)";
+  o << retention;
   o << RunErrorCount(r) << ", " << Seconds(r.seconds) << ", " << r.api_calls << " API calls";
   if (r.throttled > 0) o << " (" << r.throttled << " throttled)";
   o << "\n";
@@ -266,14 +280,19 @@ nlohmann::json InstanceJson(const InstanceReport& i) {
   for (const auto& s : i.snapshots) {
     json copies = json::array();
     for (const auto& c : s.copies) {
-      copies.push_back(
-          {{"region", c.region}, {"snapshot_id", c.snapshot_id}, {"state", c.state}, {"started", c.started}});
+      copies.push_back({{"region", c.region},
+                        {"snapshot_id", c.snapshot_id},
+                        {"state", c.state},
+                        {"started", c.started},
+                        {"lock", c.lock},
+                        {"late", c.late}});
     }
     ij["snapshots"].push_back({{"snapshot_id", s.snapshot_id},
                                {"volume_id", s.volume_id},
                                {"device", s.device},
                                {"state", s.state},
-                               {"copies", copies}});
+                               {"copies", copies},
+                               {"lock", s.lock}});
   }
   ij["errors"] = json::array();
   for (const auto& e : i.errors) ij["errors"].push_back(FailureJson(e));
@@ -338,7 +357,9 @@ void WriteJson(const SnapshotReport& r, std::ostream& o, int indent, bool failed
                {"region", c.region},
                {"copy_id", c.copy_id},
                {"state", c.state},
-               {"started", c.started}};
+               {"started", c.started},
+               {"lock", c.lock},
+               {"late", c.late}};
     if (!c.scope.empty()) cj["scope"] = c.scope;
     j["earlier_copies"].push_back(cj);
   }

@@ -12,22 +12,32 @@
 
 namespace s3snapshot::report {
 
+// --lock-mode: "governance until 2026-12-12T05:25:34Z", "compliance for 30
+// days from completion" (a pending snapshot's duration starts when it
+// completes), "NOT LOCKED" when the lock failed; empty: no lock was asked.
+inline constexpr char kNotLocked[] = "NOT LOCKED";
+
 struct CopyRecord {
   std::string region, snapshot_id, state;  // snapshot_id empty when the copy failed
   bool started = false;                    // CopySnapshot sent by this run
+  std::string lock = {};
+  bool late = false;  // a time-based copy pending past its promised time (--copy-completion-minutes)
 };
 
 struct SnapshotRecord {
   std::string snapshot_id, volume_id, device, state;
   std::vector<CopyRecord> copies;
+  std::string lock = {};  // as CopyRecord::lock
 };
 
 // A copy of an earlier run's snapshot that this run looked after
 // (--copy-to-region): its state in the destination.
 struct EarlierCopyRecord {
   std::string scope, instance_id, source_snapshot_id, region, copy_id;
-  std::string state;     // completed | pending | queued | failed
-  bool started = false;  // CopySnapshot sent by this run
+  std::string state;      // completed | pending | queued | failed
+  bool started = false;   // CopySnapshot sent by this run
+  std::string lock = {};  // as CopyRecord's
+  bool late = false;      // as CopyRecord's
 };
 
 struct RetentionRecord {

@@ -179,6 +179,49 @@ TEST(JobSpecTest, NoSelectionNeedsAll) {
   EXPECT_TRUE(ValidateSpec(spec).ok());
 }
 
+TEST(JobSpecTest, LockAndTimedCopySettingsAreCheckedWhole) {
+  auto check = [](void (*edit)(JobSpec&)) {
+    JobSpec spec;
+    spec.all = true;
+    edit(spec);
+    auto st = ValidateSpec(spec);
+    return st.ok() ? std::string() : st.error().message;
+  };
+  EXPECT_EQ("", check([](JobSpec& s) { s.lock_mode = "governance", s.lock_days = 7; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "legal-hold", s.lock_days = 7; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "governance"; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_days = 7; }));
+  EXPECT_NE("", check([](JobSpec& s) {
+              s.lock_mode = "governance", s.lock_days = 7, s.lock_until = "2090-01-01T00:00:00Z";
+            }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "governance", s.lock_days = 7, s.lock_cool_off_hours = 2; }));
+  EXPECT_EQ("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_days = 7, s.lock_cool_off_hours = 72; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_days = 7, s.lock_cool_off_hours = 73; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_days = 36501; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "2020-01-01T00:00:00Z"; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "2300-01-01T00:00:00Z"; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "next tuesday"; }));
+  EXPECT_EQ("", check([](JobSpec& s) { s.copy_to_regions = {"eu-west-1"}, s.copy_completion_minutes = 60; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.copy_to_regions = {"eu-west-1"}, s.copy_completion_minutes = 50; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.copy_completion_minutes = 60; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.retention_timezone = "Europe/Atlantis"; }));
+}
+
+TEST(JobSpecTest, ACompliancelockOutlivingEveryRetentionRuleIsSaid) {
+  JobSpec spec;
+  spec.all = true;
+  spec.lock_mode = "compliance";
+  spec.lock_days = 400;
+  spec.keep_monthly = 12;
+  ASSERT_EQ(1u, SpecWarnings(spec).size());
+  EXPECT_NE(std::string::npos, SpecWarnings(spec)[0].find("(400 days) outlives every retention rule (372 days"));
+  spec.keep_yearly = 2;
+  EXPECT_TRUE(SpecWarnings(spec).empty());
+  spec.lock_mode = "governance";
+  spec.keep_yearly = 0;
+  EXPECT_TRUE(SpecWarnings(spec).empty()) << "a governance lock can be lifted";
+}
+
 // share/s3snapshot/filter.schema.json is made from the settings table. After
 // changing the table, run this test with S3SNAPSHOT_WRITE_SCHEMA=1 to write it.
 TEST(SettingsTest, ThePublishedFilterSchemaIsTheTables) {

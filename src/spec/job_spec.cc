@@ -259,6 +259,47 @@ core::Status CheckLimits(const JobSpec& spec) {
 }
 
 // `s3snapshot restore`: which set, and where its volumes go.
+// Snapshot lock and time-based copies.
+core::Status CheckLockAndCopies(const JobSpec& spec) {
+  const bool lock_given = spec.lock_days > 0 || !spec.lock_until.empty() || spec.lock_cool_off_hours > 0;
+  if (!spec.lock_mode.empty() && spec.lock_mode != "governance" && spec.lock_mode != "compliance") {
+    return Invalid("\"lock-mode\": " + Quote(spec.lock_mode) + " is not governance or compliance");
+  }
+  if (spec.lock_mode.empty() && lock_given) {
+    return Invalid("\"lock-days\", \"lock-until\" and \"lock-cool-off-hours\" need \"lock-mode\"");
+  }
+  if (!spec.lock_mode.empty() && (spec.lock_days > 0) == !spec.lock_until.empty()) {
+    return Invalid("\"lock-mode\" needs one of \"lock-days\" or \"lock-until\" (how long the lock holds)");
+  }
+  if (spec.lock_cool_off_hours > 0 && spec.lock_mode != "compliance") {
+    return Invalid("\"lock-cool-off-hours\" is for \"lock-mode\": compliance only");
+  }
+  if (spec.lock_cool_off_hours < 0 || spec.lock_cool_off_hours > 72) {
+    return Invalid("\"lock-cool-off-hours\": must be from 1 to 72");
+  }
+  if (spec.lock_days < 0 || spec.lock_days > 36500) return Invalid("\"lock-days\": must be from 1 to 36500");
+  if (!spec.lock_until.empty()) {
+    core::WallTime until;
+    const auto now = std::chrono::system_clock::now();
+    if (!core::ParseIso8601(spec.lock_until, &until)) {
+      return Invalid("\"lock-until\": " + Quote(spec.lock_until) + " is not a time like 2027-06-30T00:00:00Z");
+    }
+    if (until <= now) return Invalid("\"lock-until\": " + Quote(spec.lock_until) + " is not in the future");
+    if (until - now > std::chrono::hours(24) * 36500) {
+      return Invalid("\"lock-until\": " + Quote(spec.lock_until) + " is more than 36500 days away (EC2's limit)");
+    }
+  }
+  if (spec.copy_completion_minutes != 0) {
+    if (spec.copy_completion_minutes < 15 || spec.copy_completion_minutes > 2880 ||
+        spec.copy_completion_minutes % 15 != 0) {
+      return Invalid("\"copy-completion-minutes\": " + std::to_string(spec.copy_completion_minutes) +
+                     " is not a multiple of 15 from 15 to 2880");
+    }
+    if (spec.copy_to_regions.empty()) return Invalid("\"copy-completion-minutes\" needs \"copy-to-regions\"");
+  }
+  return core::OkStatus();
+}
+
 core::Status CheckRestore(const JobSpec& spec) {
   if (spec.restore_instance.empty()) return Invalid("--instance is required: whose snapshot set to restore");
   if (!IsValidInstanceId(spec.restore_instance)) {
@@ -336,7 +377,29 @@ core::Status ValidateSpec(const JobSpec& spec) {
   if (auto st = CheckExclusions(spec); !st.ok()) return st;
   if (auto st = CheckScripts(spec); !st.ok()) return st;
   if (auto st = CheckLimits(spec); !st.ok()) return st;
+  if (auto st = CheckLockAndCopies(spec); !st.ok()) return st;
   return core::OkStatus();
+}
+
+std::vector<std::string> SpecWarnings(const JobSpec& spec) {
+  std::vector<std::string> out;
+  if (spec.lock_mode != "compliance") return out;
+  // How long the date-based rules keep a set at most; a count (--keep N) has
+  // no date, so nothing is said then.
+  const int horizon =
+      std::max({spec.keep_days, spec.keep_daily, 7 * spec.keep_weekly, 31 * spec.keep_monthly, 366 * spec.keep_yearly});
+  int days = spec.lock_days;
+  core::WallTime until;
+  if (days == 0 && core::ParseIso8601(spec.lock_until, &until)) {
+    days = static_cast<int>((until - std::chrono::system_clock::now()) / std::chrono::hours(24));
+  }
+  if (spec.keep == 0 && days > horizon) {
+    out.push_back("the compliance lock (" + std::to_string(days) + " days) outlives every retention rule" +
+                  (horizon > 0 ? " (" + std::to_string(horizon) + " days at most)" : "") +
+                  ": retention cannot delete these snapshots until it ends, no one can unlock them once the "
+                  "cool-off has passed, and they are paid for until then");
+  }
+  return out;
 }
 
 }  // namespace s3snapshot::spec

@@ -35,6 +35,17 @@ struct JobSpec {
   // ISO weeks, months, years (with a set), in retention_timezone.
   int keep_daily = 0, keep_weekly = 0, keep_monthly = 0, keep_yearly = 0;
   std::string retention_timezone = "UTC";
+
+  // Snapshot lock (job/locker.h): mode governance|compliance ("": none),
+  // for lock_days or until lock_until (ISO 8601), with a cool-off (compliance).
+  std::string lock_mode;
+  int lock_days = 0;
+  std::string lock_until;
+  int lock_cool_off_hours = 0;
+  // audit --require-lock: a volume whose newest set is not locked is a finding.
+  bool require_lock = false;
+  // Time-based copies: CompletionDurationMinutes on each CopySnapshot; 0: standard copies.
+  int copy_completion_minutes = 0;
   bool HasRetention() const {
     return keep > 0 || keep_days > 0 || keep_daily > 0 || keep_weekly > 0 || keep_monthly > 0 || keep_yearly > 0;
   }
@@ -133,6 +144,9 @@ struct JobSpec {
 // lengths, control characters, --stop with --stopped, selection or --all.
 // Returns kInvalidInput with a message naming the offending key and value.
 core::Status ValidateSpec(const JobSpec& spec);
+// What a valid spec may still do that its user may not mean (a compliance
+// lock outliving every retention rule), one sentence each.
+std::vector<std::string> SpecWarnings(const JobSpec& spec);
 // What needs the home region (the region in force when spec.regions is
 // empty): --copy-to-region must name another region than the run's.
 core::Status ValidateScopeRegions(const JobSpec& spec, const std::string& home_region);

@@ -203,6 +203,50 @@ std::vector<Setting> MakeSettings() {
                .default_text = [](const JobSpec& s) { return s.retention_timezone; },
                .commands = kSnapshotCommand,
                .section = Section::kRetention});
+  v.push_back({.name = "lock-mode",
+               .flags = {"--lock-mode"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "governance|compliance",
+               .help = "Lock each new snapshot (EBS snapshot lock) right after it is made, and each copy in its "
+                       "region: governance (those allowed to may unlock it) or compliance (no one can unlock or "
+                       "delete it once the cool-off has passed, not even the account's root user). A lock that "
+                       "fails is a failure of the instance. Needs --lock-days or --lock-until",
+               .apply = SetText<&JobSpec::lock_mode>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "lock-days",
+               .flags = {"--lock-days"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "How long --lock-mode locks a snapshot, in days from its completion",
+               .min = 1,
+               .max = 36500,
+               .apply = SetInt<&JobSpec::lock_days>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "lock-until",
+               .flags = {"--lock-until"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "TIME",
+               .help = "Lock until this time (ISO 8601, like 2027-06-30T00:00:00Z) instead of --lock-days",
+               .apply = SetText<&JobSpec::lock_until>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
+  v.push_back({.name = "lock-cool-off-hours",
+               .flags = {"--lock-cool-off-hours"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "H",
+               .help = "--lock-mode compliance: the hours after locking during which the lock can still be "
+                       "removed or shortened (a safety net for a wrong setting)",
+               .min = 1,
+               .max = 72,
+               .apply = SetInt<&JobSpec::lock_cool_off_hours>,
+               .commands = kSnapshotCommand,
+               .section = Section::kRetention});
   v.push_back({.name = "prune-orphans",
                .flags = {"--prune-orphans"},
                .in_document = true,
@@ -256,6 +300,19 @@ std::vector<Setting> MakeSettings() {
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::copy_overdue>,
                .default_text = ShowDuration<&JobSpec::copy_overdue>,
+               .commands = kSnapshotCommand,
+               .section = Section::kCopies});
+  v.push_back({.name = "copy-completion-minutes",
+               .flags = {"--copy-completion-minutes"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Time-based copies: ask EC2 to complete each copy within N minutes (a multiple of 15, "
+                       "15 to 2880; billed per GiB). A copy still pending past that is reported and counted as "
+                       "late (--copy-overdue stays the failure)",
+               .min = 15,
+               .max = 2880,
+               .apply = SetInt<&JobSpec::copy_completion_minutes>,
                .commands = kSnapshotCommand,
                .section = Section::kCopies});
   v.push_back({.name = "kms-key-id",
@@ -550,6 +607,15 @@ std::vector<Setting> MakeSettings() {
                .min = 60,
                .max = 366 * 86400,
                .apply = SetSeconds<&JobSpec::max_drill_age>,
+               .commands = kAuditCommand,
+               .section = Section::kAuditPolicy});
+  v.push_back({.name = "require-lock",
+               .flags = {"--require-lock"},
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "(audit) A volume whose newest set is not locked (EBS snapshot lock, --lock-mode) is a "
+                       "finding (unlocked)",
+               .apply = SetSwitch<&JobSpec::require_lock>,
                .commands = kAuditCommand,
                .section = Section::kAuditPolicy});
   v.push_back(

@@ -65,6 +65,13 @@ class Ec2ApiWrapper : public aws::Ec2Api {
     return target_->DetachVolume(volume, instance, device);
   }
   core::Status DeleteVolume(const std::string& volume) override { return target_->DeleteVolume(volume); }
+  core::Result<aws::SnapshotLock> LockSnapshot(const aws::LockSnapshotRequest& req) override {
+    return target_->LockSnapshot(req);
+  }
+  core::Result<aws::Page<aws::SnapshotLock>> DescribeLockedSnapshots(const std::vector<std::string>& ids,
+                                                                     const std::string& token) override {
+    return target_->DescribeLockedSnapshots(ids, token);
+  }
 
  private:
   aws::Ec2Api* target_;

@@ -217,6 +217,10 @@ class FakeEc2 : public aws::Ec2Api {
       return core::Error::Make(core::ErrorKind::kConflict, "The snapshot " + id + " is currently in use by ami-1",
                                "InvalidSnapshot.InUse");
     }
+    if (locks_.count(id)) {
+      ++deletes_of_locked;
+      return core::Error::Make(core::ErrorKind::kConflict, "The snapshot " + id + " is locked", "SnapshotLocked");
+    }
     snapshots_.erase(std::remove_if(snapshots_.begin(), snapshots_.end(),
                                     [&](const aws::Snapshot& s) { return s.snapshot_id == id; }),
                      snapshots_.end());
@@ -226,6 +230,39 @@ class FakeEc2 : public aws::Ec2Api {
   // region); more than `copy_limit` pending at once is ResourceLimitExceeded.
   int copy_limit = 1000;
   int max_pending_copies = 0;
+  std::vector<aws::CopySnapshotRequest> copy_requests;
+  // Snapshot lock, as EC2 keeps it: a locked snapshot is refused to
+  // DeleteSnapshot (counted in deletes_of_locked).
+  int deletes_of_locked = 0;
+  std::vector<aws::LockSnapshotRequest> lock_requests;
+  core::Result<aws::SnapshotLock> LockSnapshot(const aws::LockSnapshotRequest& req) override {
+    auto fail = Enter("LockSnapshot");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    lock_requests.push_back(req);
+    aws::SnapshotLock lock;
+    lock.snapshot_id = req.snapshot_id;
+    lock.lock_state = req.mode == "compliance" && req.cool_off_hours > 0 ? "compliance-cooloff" : req.mode;
+    lock.lock_duration_days = req.duration_days;
+    lock.lock_expires_on = req.expiration_date;
+    locks_[req.snapshot_id] = lock;
+    return lock;
+  }
+  core::Result<aws::Page<aws::SnapshotLock>> DescribeLockedSnapshots(const std::vector<std::string>& ids,
+                                                                     const std::string&) override {
+    auto fail = Enter("DescribeLockedSnapshots");
+    if (fail) return *fail;
+    std::lock_guard<std::mutex> l(mu_);
+    aws::Page<aws::SnapshotLock> page;
+    for (const auto& id : ids) {
+      if (locks_.count(id)) page.items.push_back(locks_.at(id));
+    }
+    return page;
+  }
+  void PutLock(const aws::SnapshotLock& lock) {
+    std::lock_guard<std::mutex> l(mu_);
+    locks_[lock.snapshot_id] = lock;
+  }
   core::Result<std::string> CopySnapshot(const aws::CopySnapshotRequest& req) override {
     auto fail = Enter("CopySnapshot");
     if (fail) return *fail;
@@ -236,7 +273,10 @@ class FakeEc2 : public aws::Ec2Api {
       return core::Error::Make(core::ErrorKind::kLimit, "too many copies in progress", "ResourceLimitExceeded");
     }
     max_pending_copies = std::max(max_pending_copies, pending + 1);
-    return NewSnapshot("vol-ffffffff", req.description, req.tags).snapshot_id;
+    copy_requests.push_back(req);
+    std::string id = NewSnapshot("vol-ffffffff", req.description, req.tags).snapshot_id;
+    snapshots_.back().completion_duration_minutes = req.completion_minutes;
+    return id;
   }
   core::Result<std::vector<std::string>> ExistingVolumes(const std::vector<std::string>& ids) override {
     auto fail = Enter("DescribeVolumes");
@@ -518,6 +558,7 @@ class FakeEc2 : public aws::Ec2Api {
   std::vector<aws::Snapshot> snapshots_;
   std::vector<aws::CreateSnapshotsRequest> create_requests_;
   std::set<std::string> in_use_;
+  std::map<std::string, aws::SnapshotLock> locks_;
   std::map<std::string, int> polls_;
   std::map<std::string, aws::Volume> volumes_;
   std::map<std::string, int> creating_left_;
