@@ -339,7 +339,11 @@ void ApplyRetention(aws::Ec2Api& ec2, const RetentionPolicy& policy, const std::
     auto read = aws::LocksOf(ec2, to_delete);
     if (read.ok()) {
       locks = std::move(*read);
-    } else if (read.error().kind != core::ErrorKind::kAuth) {
+    } else if (read.error().kind == core::ErrorKind::kAuth) {
+      report->warnings.push_back("retention could not read snapshot locks (" + read.error().ToString() +
+                                 "): it deleted as before, and EC2 refuses to delete a locked snapshot (kept); "
+                                 "grant ec2:DescribeLockedSnapshots");
+    } else {
       return report->run_errors.push_back(
           FailureFrom(Step::kRetention, read.error().WithContext("reading snapshot locks (nothing was deleted)")));
     }

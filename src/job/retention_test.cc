@@ -434,6 +434,9 @@ TEST_F(RetentionJobTest, WithoutLeaveToReadLocksEc2RefusesTheLockedOneAndItIsKep
   EXPECT_EQ(0u, rec["old-1"].reason.rfind("locked: ", 0)) << rec["old-1"].reason;
   EXPECT_EQ("deleted", rec["old-2"].action);
   EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+  ASSERT_EQ(1u, r.warnings.size());
+  EXPECT_NE(std::string::npos, r.warnings[0].find("grant ec2:DescribeLockedSnapshots"));
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("warning: retention could not read snapshot locks"));
 }
 
 TEST_F(RetentionJobTest, AnUnreadableLockDeletesNothing) {

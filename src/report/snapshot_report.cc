@@ -73,6 +73,7 @@ SnapshotReport MergeReports(std::vector<SnapshotReport> parts, const std::vector
       m.earlier_copies.push_back(std::move(c));
     }
     for (auto& v : p.drill_volumes_swept) m.drill_volumes_swept.push_back(std::move(v));
+    for (auto& w : p.warnings) m.warnings.push_back((scopes[i].empty() ? "" : scopes[i] + ": ") + w);
     for (auto& v : p.drill_volumes_left) m.drill_volumes_left.push_back(v + " [" + scope + "]");
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scope, i == 0, &m);
   }
@@ -239,6 +240,7 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
   }
   const std::string retention = WriteRetention(r, o);
   WriteDrillSweep(r, o);
+  for (const auto& w : r.warnings) o << "warning: " << w << "\n";
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
   o << "\n"
     << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s)" << (r.dry_run ? " planned" : "")
@@ -363,6 +365,7 @@ void WriteJson(const SnapshotReport& r, std::ostream& o, int indent, bool failed
     if (!c.scope.empty()) cj["scope"] = c.scope;
     j["earlier_copies"].push_back(cj);
   }
+  j["warnings"] = r.warnings;
   j["drill_volumes_swept"] = r.drill_volumes_swept;
   j["drill_volumes_left"] = r.drill_volumes_left;
   // Keys are sorted: "instances" comes before "retention".

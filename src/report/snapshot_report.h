@@ -106,6 +106,9 @@ struct SnapshotReport : Envelope {
   // run's failure (its snapshots are made), a line of the report, and a
   // failure of the next drill.
   std::vector<std::string> drill_volumes_swept, drill_volumes_left;
+  // What the run could not do as well as it should and that is no failure
+  // (retention without leave to read snapshot locks).
+  std::vector<std::string> warnings;
 
   int FailedCount() const;
   int SnapshotCount() const;

@@ -199,7 +199,7 @@ TEST(JobSpecTest, LockAndTimedCopySettingsAreCheckedWhole) {
   EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_days = 7, s.lock_cool_off_hours = 73; }));
   EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_days = 36501; }));
   EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "2020-01-01T00:00:00Z"; }));
-  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "2300-01-01T00:00:00Z"; }));
+  EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "2190-01-01T00:00:00Z"; }));
   EXPECT_NE("", check([](JobSpec& s) { s.lock_mode = "compliance", s.lock_until = "next tuesday"; }));
   EXPECT_EQ("", check([](JobSpec& s) { s.copy_to_regions = {"eu-west-1"}, s.copy_completion_minutes = 60; }));
   EXPECT_NE("", check([](JobSpec& s) { s.copy_to_regions = {"eu-west-1"}, s.copy_completion_minutes = 50; }));

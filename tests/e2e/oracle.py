@@ -299,6 +299,7 @@ class Oracle:
         for region, ids in by_region.items():
             missing = self._missing(ids, region)
             assert not missing, "the report names snapshots that do not exist in %s: %s\n%s" % (region, missing, why)
+        self._check_locks(rep, why)
         gone = {r["snapshot_id"] for r in rep["retention"] if r["action"] == "deleted" and not r["scope"]}
         if gone and "," not in rep["region"]:
             still = gone - self._missing(gone, rep["region"])
@@ -342,6 +343,32 @@ class Oracle:
         return boto3.client("ec2", endpoint_url=self.url, region_name=region or "us-east-1",
                             aws_access_key_id=self.key, aws_secret_access_key=self.secret,
                             aws_session_token=self.token)
+
+    def _check_locks(self, rep, why):
+        """A snapshot or copy the report says is locked holds a lock in its
+        region; one it says is NOT LOCKED holds none; a snapshot retention
+        kept as locked is there, and locked."""
+        said = {}  # (region, id) -> locked?
+        for i in rep["instances"]:
+            region = i["scope"] or rep["region"]
+            for s in i["snapshots"]:
+                if s.get("lock") and s["snapshot_id"]:
+                    said[(region, s["snapshot_id"])] = s["lock"] != "NOT LOCKED"
+                for c in s["copies"]:
+                    if c.get("lock") and c["snapshot_id"]:
+                        said[(c["region"], c["snapshot_id"])] = c["lock"] != "NOT LOCKED"
+        for r in rep["retention"]:
+            if r["action"] == "kept" and r["reason"].startswith("locked"):
+                said[(r["scope"] or rep["region"], r["snapshot_id"])] = True
+        for region in {r for r, _ in said}:
+            if "," in region or "/" in region:
+                continue  # several scopes: their regions and accounts are not the oracle's to reach
+            ids = sorted(i for r, i in said if r == region)
+            locks = self._ec2(region).describe_locked_snapshots(SnapshotIds=ids)["Snapshots"]
+            held = {x["SnapshotId"] for x in locks if x["LockState"] != "expired"}
+            for sid in ids:
+                assert said[(region, sid)] == (sid in held), "the report says %s is %slocked in %s\n%s" % (
+                    sid, "" if said[(region, sid)] else "NOT ", region, why)
 
     def _missing(self, ids, region):
         if not ids:

@@ -61,6 +61,9 @@ def check_policy_conditions(rows, snapshot_tags, drill_volumes=(), drill_hosts=(
             for k, sid in p.items():
                 if re.fullmatch(r"ResourceId\.\d+", k):
                     assert snapshot_tags[sid].get("Scripted") == "s3snapshot", sid
+        elif action == "LockSnapshot":  # the tool's own, for a duration the role caps
+            assert snapshot_tags[p["SnapshotId"]].get("Scripted") == "s3snapshot", p
+            assert "LockDuration" in p and "ExpirationDate" not in p, p
         elif action == "DeleteSnapshot":
             tags = snapshot_tags[p["SnapshotId"]]
             assert tags.get("Scripted") == "s3snapshot" and tags.get("State") != "Protected", tags
@@ -68,7 +71,7 @@ def check_policy_conditions(rows, snapshot_tags, drill_volumes=(), drill_hosts=(
             assert re.fullmatch(r"arn:aws:iam::\d{12}:role/s3snapshot.*", p["RoleArn"]), p
         counts[action] += 1
     for action in ("CreateSnapshots", "CreateTags", "DeleteTags", "DeleteSnapshot", "CopySnapshot", "AssumeRole",
-                   "CreateVolume", "AttachVolume", "DetachVolume", "DeleteVolume"):
+                   "CreateVolume", "AttachVolume", "DetachVolume", "DeleteVolume", "LockSnapshot"):
         assert counts[action] > 0, "no %s request to check" % action
 
 
@@ -92,10 +95,10 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
              "--sns-arn", topic, "--sns-arn-error", err, "--protected"])
     assert r.returncode == 1  # the missing instance
     seen_tags = all_snapshot_tags(endpoint)
-    for _ in range(2):
+    for lock in ([], ["--lock-mode", "governance", "--lock-days", "1"]):  # the second deletes the first's sets
         r = run(["--filter", json.dumps({"instances": ids}), "--keep", "1", "--prune-orphans", "--wait",
                  "--copy-to-region", "eu-west-1", "--region", "all",
-                 "--assume-role", "arn:aws:iam::100000000000:role/s3snapshot-runner"], timeout=300)
+                 "--assume-role", "arn:aws:iam::100000000000:role/s3snapshot-runner"] + lock, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
         seen_tags.update(all_snapshot_tags(endpoint))
     # A drill with its check on a host tagged for it: every volume it touched is its own.
@@ -114,7 +117,8 @@ def test_role_allows_every_action_a_run_sends(run, endpoint, ec2, recording):
             used.add(service + ":" + action)
     assert {"ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateSnapshots", "ec2:StartInstances",
             "ec2:CreateTags", "ec2:DeleteTags", "sns:Publish", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "ec2:DescribeVolumes",
-            "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots"} <= used
+            "ec2:DescribeRegions", "sts:AssumeRole", "ec2:DescribeSnapshots", "ec2:LockSnapshot",
+            "ec2:DescribeLockedSnapshots"} <= used
     assert used <= role_actions(), used - role_actions()
 
 

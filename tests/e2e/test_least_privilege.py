@@ -19,7 +19,18 @@ FEATURE_ACTIONS = ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:Descri
                    "ec2:DescribeRegions", "ec2:StopInstances", "ec2:StartInstances", "ec2:CreateSnapshots",
                    "ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish",
                    "ssm:SendCommand", "ssm:GetCommandInvocation",
-                   "ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume"]
+                   "ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume",
+                   "ec2:LockSnapshot", "ec2:DescribeLockedSnapshots"]
+
+# The runs that use each action: without it, one of them must fail (or warn)
+# naming it. The sufficiency test runs them all.
+NEEDED_BY = {"ec2:DescribeInstances": ["regions"], "ec2:DescribeRegions": ["regions"],
+             "ec2:DescribeVolumes": ["main", "retention"], "ec2:DeleteSnapshot": ["retention"],
+             "ec2:DescribeLockedSnapshots": ["retention"], "ssm:SendCommand": ["scripts"],
+             "ssm:GetCommandInvocation": ["scripts"], "ec2:CreateVolume": ["main", "drill"],
+             "ec2:AttachVolume": ["main", "drill"], "ec2:DetachVolume": ["main", "drill"],
+             "ec2:DeleteVolume": ["main", "drill"]}  # a drill needs a set to restore
+RUNS = ["main", "retention", "regions", "scripts", "drill"]
 
 
 def user_with(endpoint, actions):
@@ -28,30 +39,33 @@ def user_with(endpoint, actions):
     return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
 
 
-def every_feature(run, ec2, endpoint, actions):
-    """Runs that use every action of the role; returns their outputs."""
+def every_feature(run, ec2, endpoint, actions, runs=RUNS):
+    """Runs that use every action of the role (those named in `runs`);
+    returns their outputs."""
     ids = make_fleet(ec2, count=1, volumes=2)
     [scratch] = make_fleet(ec2, count=1, volumes=1, tags={"s3snapshot:drill-host": "true"})
     topic, _ = sqs_topic(endpoint, "lp")
-    # An orphan: the tool's snapshot of a volume that is gone (--prune-orphans).
+    # Two orphans: the tool's snapshots of a volume that is gone (--prune-orphans
+    # --keep 1 deletes one of them).
     gone = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
-    ec2.create_snapshot(VolumeId=gone, TagSpecifications=[{"ResourceType": "snapshot", "Tags": [
-        {"Key": "Scripted", "Value": "s3snapshot"}]}])
+    for _ in range(2):
+        ec2.create_snapshot(VolumeId=gone, TagSpecifications=[{"ResourceType": "snapshot", "Tags": [
+            {"Key": "Scripted", "Value": "s3snapshot"}]}])
     ec2.delete_volume(VolumeId=gone)
     creds = user_with(endpoint, actions)
     doc = json.dumps({"instances": ids})
     common = ["--stop", "--filter", doc, "--wait", "--copy-to-region", "eu-west-1", "--sns-arn", topic,
               "--output", "json", "--wait-timeout", "60"]
-    outs = [run(common, env=creds, timeout=300),
-            run(common + ["--keep", "1", "--prune-orphans"], env=creds, timeout=300),
-            run(["--region", "all", "--filter", doc, "--dry-run"], env=creds, timeout=300),
+    args = {"main": common + ["--lock-mode", "governance", "--lock-days", "1"],
+            "retention": common + ["--keep", "1", "--prune-orphans"],
+            "regions": ["--region", "all", "--filter", doc, "--dry-run"],
             # Scripts (not with --stop); a pre-script that cannot run is then a failure.
-            run(["--filter", doc, "--pre-script", "sync", "--post-script", "true", "--on-script-failure", "skip",
-                 "--output", "json"], env=creds, timeout=300),
+            "scripts": ["--filter", doc, "--pre-script", "sync", "--post-script", "true", "--on-script-failure",
+                        "skip", "--output", "json"],
             # A drill with a check: volumes made, attached, checked, detached, deleted.
-            run(["drill", "--filter", doc, "--check-instance", scratch, "--check-command", "true", "--output",
-                 "json"], env=creds, timeout=300)]
-    return outs
+            "drill": ["drill", "--filter", doc, "--check-instance", scratch, "--check-command", "true", "--output",
+                      "json"]}
+    return [run(args[name], env=creds, timeout=300) for name in runs]
 
 
 def test_template_has_exactly_the_actions_the_features_need():
@@ -63,19 +77,24 @@ def test_the_role_is_sufficient(run, ec2, endpoint):
     for r in outs:
         assert r.returncode == 0, r.stdout + r.stderr
     rep = json.loads(outs[1].stdout)
-    assert any(x["action"] == "deleted" for x in rep["retention"])
+    assert any(x["action"] == "deleted" for x in rep["retention"]), outs[1].stdout[-3000:] + outs[1].stderr
+    assert any(x["action"] == "kept" and x["reason"].startswith("locked") for x in rep["retention"]), \
+        "the main run's locked sets, kept"
 
 
 # Device tags are best effort by design: without ec2:CreateTags the run
 # succeeds and reports a warning naming the permission. Without
 # ec2:DeleteTags a source keeps its copy-to tag after its copies completed:
 # later runs look at it again (and find the copy), with a warning.
-WARNING_ONLY = {"ec2:CreateTags", "ec2:DeleteTags"}
+# Without ec2:DescribeLockedSnapshots retention deletes as before (EC2
+# refuses a locked snapshot) and says so.
+WARNING_ONLY = {"ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeLockedSnapshots"}
 
 
 @pytest.mark.parametrize("missing", FEATURE_ACTIONS)
 def test_each_action_is_needed(run, ec2, endpoint, missing):
-    outs = every_feature(run, ec2, endpoint, [a for a in FEATURE_ACTIONS if a != missing])
+    outs = every_feature(run, ec2, endpoint, [a for a in FEATURE_ACTIONS if a != missing],
+                         NEEDED_BY.get(missing, ["main"]))
     text = "\n".join(r.stdout + r.stderr for r in outs)
     if missing in WARNING_ONLY:
         assert "warning" in text.lower() or '"warnings": [\n' in text
