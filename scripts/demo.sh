@@ -2,7 +2,8 @@
 # The quickstart's first command: builds s3snapshot, starts a local AWS
 # emulator (moto_server on a free loopback port), creates a sample fleet, and
 # runs the seed README's examples against it, printing each report; then a
-# drill of the sets it made and an audit that reads its evidence.
+# nightly run with calendar tiers and snapshot locks, a drill of the sets it
+# made and an audit that reads its evidence.
 # Nothing here talks to a real AWS account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,12 @@ for name in ("Snapshot-inbox", "Snapshot-Err-inbox"):
         print(body["Message"])
 PY
 
-# Beyond the 2016 tool: are the sets just made restorable? A drill turns each
+# Beyond the 2016 tool: a nightly schedule's retention by calendar tiers, its
+# sets locked against deletion (EBS snapshot lock) for a day.
+run --filter '{"tags": {"tag:Env": "PROD", "tag:Owner": "John"}}' --label nightly \
+    --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --lock-mode governance --lock-days 1
+
+# Are the sets just made restorable? A drill turns each
 # one into volumes, times it, deletes them again, and tags the snapshots.
 run drill --filter '{"tags": {"tag:Env": "PROD", "tag:Owner": "John"}}'
-run audit --filter '{"tags": {"tag:Env": "PROD"}}' --max-drill-age 1d
+run audit --filter '{"tags": {"tag:Env": "PROD"}}' --max-drill-age 1d --require-lock
