@@ -202,6 +202,13 @@ std::unique_ptr<aws::SsmClient> AwsServices::SsmAs(const std::string& role_arn, 
       region, aws::ResolveEndpoint("ssm", region, options_.endpoint_url, *env_, profile_), ctx);
 }
 
+std::unique_ptr<aws::OrganizationsApi> AwsServices::Organizations() {
+  const std::string region = aws::OrganizationsRegion(region_);
+  return std::make_unique<aws::OrganizationsClient>(
+      region, aws::ResolveEndpoint("organizations", region, options_.endpoint_url, *env_, profile_),
+      Context(credentials_.get()));
+}
+
 core::Result<std::string> AwsServices::CallerAccount() {
   auto id = Sts(region_)->GetCallerIdentity();
   if (!id.ok()) return id.error();

@@ -74,6 +74,7 @@ class AwsServices : public Services {
   }
   std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) override { return Sns(region); }
   std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) override;
+  std::unique_ptr<aws::OrganizationsApi> Organizations() override;
   core::Result<std::string> CallerAccount() override;
   long ApiCalls() const override { return stats_.calls.load(); }
   long ApiThrottled() const override { return stats_.throttled.load(); }

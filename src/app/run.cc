@@ -60,6 +60,34 @@ report::Report EmptyReportFor(const spec::JobSpec& spec) {
   return report::SnapshotReport{};
 }
 
+// --org: the accounts of the organization (or under --ou), less
+// --exclude-account; the caller's own with its own credentials, every other
+// through --role-name. Nothing selected is no error here: the run says so.
+core::Result<std::vector<Scope>> OrgAccounts(const spec::JobSpec& spec, Services& services) {
+  auto caller = services.CallerAccount();
+  if (!caller.ok()) return caller.error().WithContext("finding the caller's account");
+  auto org = services.Organizations();
+  auto found = spec.ous.empty() ? aws::ActiveAccounts(*org) : aws::ActiveAccountsUnder(*org, spec.ous);
+  if (!found.ok()) return found.error();
+  const std::string partition = aws::PartitionOf(services.home_region());
+  std::vector<Scope> out;
+  for (const auto& a : *found) {
+    if (std::find(spec.exclude_accounts.begin(), spec.exclude_accounts.end(), a.id) != spec.exclude_accounts.end()) {
+      continue;
+    }
+    const std::string role = a.id == *caller ? "" : "arn:" + partition + ":iam::" + a.id + ":role/" + spec.role_name;
+    out.push_back({role, a.id, ""});
+  }
+  if (out.empty()) {
+    return core::Error::Make(core::ErrorKind::kInvalidInput,
+                             "--org: no ACTIVE account " +
+                                 std::string(spec.ous.empty() ? "in the organization" : "under the OUs given") +
+                                 " is left to visit",
+                             "NoAccounts");
+  }
+  return out;
+}
+
 }  // namespace
 
 report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core::Logger& logger,
@@ -85,11 +113,22 @@ report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core:
     }
     std::sort(regions.begin(), regions.end());
   }
-  std::vector<std::string> roles = spec.assume_roles;
-  if (roles.empty()) roles = {""};
+  std::vector<Scope> visited;  // role and account of each; the caller's own: no role
+  if (spec.org) {
+    auto org = OrgAccounts(spec, services);
+    if (!org.ok()) {
+      failed.region = services.home_region();
+      failed.run_errors.push_back(report::FailureFrom(report::Step::kSelect, org.error()));
+      return failed_setup;
+    }
+    visited = std::move(*org);
+  } else {
+    for (const auto& role : spec.assume_roles) visited.push_back({role, AccountOf(role), ""});
+    if (visited.empty()) visited.push_back({"", "", ""});
+  }
   std::vector<Scope> scopes;
-  for (const auto& role : roles) {
-    for (const auto& region : regions) scopes.push_back({role, AccountOf(role), region});
+  for (const auto& a : visited) {
+    for (const auto& region : regions) scopes.push_back({a.role_arn, a.account, region});
   }
   const std::string run_id = job::NewRunId(services.run_clock());
   std::vector<report::Report> parts(scopes.size(), EmptyReportFor(spec));

@@ -86,6 +86,58 @@ class FakeServices : public Services {
     };
     return std::make_unique<Cw>(this, region);
   }
+  // An organization: accounts per parent (root "r-root", OUs), pages of
+  // `page_size` with an empty page first, as AWS may answer.
+  struct FakeOrg : aws::OrganizationsApi {
+    std::map<std::string, std::vector<aws::OrgAccount>> accounts_of;  // parent -> accounts
+    std::map<std::string, std::vector<std::string>> ous_of;           // parent -> OUs
+    int calls = 0;
+    core::Result<aws::Page<aws::OrgAccount>> Paged(const std::vector<aws::OrgAccount>& all, const std::string& token) {
+      ++calls;
+      aws::Page<aws::OrgAccount> page;
+      if (token.empty()) {  // an empty first page
+        page.next_token = all.empty() ? "" : "0";
+        return page;
+      }
+      size_t at = std::stoul(token);
+      for (size_t i = at; i < all.size() && i < at + 2; ++i) page.items.push_back(all[i]);
+      if (at + 2 < all.size()) page.next_token = std::to_string(at + 2);
+      return page;
+    }
+    core::Result<aws::Page<aws::OrgAccount>> ListAccounts(const std::string& token) override {
+      std::vector<aws::OrgAccount> all;
+      for (const auto& [parent, list] : accounts_of) all.insert(all.end(), list.begin(), list.end());
+      return Paged(all, token);
+    }
+    core::Result<aws::Page<aws::OrgAccount>> ListAccountsForParent(const std::string& parent,
+                                                                   const std::string& token) override {
+      return Paged(accounts_of[parent], token);
+    }
+    core::Result<aws::Page<std::string>> ListChildOus(const std::string& parent, const std::string&) override {
+      ++calls;
+      aws::Page<std::string> page;
+      page.items = ous_of[parent];
+      return page;
+    }
+  };
+  FakeOrg org;
+  std::unique_ptr<aws::OrganizationsApi> Organizations() override {
+    struct Forward : aws::OrganizationsApi {
+      explicit Forward(FakeOrg* o) : org(o) {}
+      core::Result<aws::Page<aws::OrgAccount>> ListAccounts(const std::string& t) override {
+        return org->ListAccounts(t);
+      }
+      core::Result<aws::Page<aws::OrgAccount>> ListAccountsForParent(const std::string& p,
+                                                                     const std::string& t) override {
+        return org->ListAccountsForParent(p, t);
+      }
+      core::Result<aws::Page<std::string>> ListChildOus(const std::string& p, const std::string& t) override {
+        return org->ListChildOus(p, t);
+      }
+      FakeOrg* org;
+    };
+    return std::make_unique<Forward>(&org);
+  }
   core::Result<std::string> CallerAccount() override { return std::string("111122223333"); }
   long ApiCalls() const override { return 7; }
   long ApiThrottled() const override { return 1; }
@@ -179,6 +231,60 @@ TEST_F(RunAllScopesTest, ScriptsGoThroughAnSsmClientPerScopeAsItsRoleAndOnlyWhen
   EXPECT_EQ(1, services_.ssm.SendsTo("pre-script", "i-00000001"));
   EXPECT_EQ(1, services_.ssm.SendsTo("post-script", "i-00000002"));
   EXPECT_TRUE(r.NotThawed().empty());
+}
+
+TEST_F(RunAllScopesTest, OrgVisitsEveryActiveAccountThroughItsRoleAndTheCallersOwnWithItsOwnCredentials) {
+  auto& org = services_.org;
+  org.accounts_of["r-root"] = {{"111122223333", "management", "ACTIVE"}, {"444444444444", "gone", "SUSPENDED"}};
+  org.accounts_of["ou-root-prod0001"] = {{"222222222222", "prod", "ACTIVE"}, {"555555555555", "skip", "ACTIVE"}};
+  org.accounts_of["ou-prod-nested01"] = {{"333333333333", "db", "ACTIVE"}};
+  org.ous_of["r-root"] = {"ou-root-prod0001"};
+  org.ous_of["ou-root-prod0001"] = {"ou-prod-nested01"};
+  const std::string prod = "arn:aws:iam::222222222222:role/backup";
+  const std::string db = "arn:aws:iam::333333333333:role/backup";
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  services_.Ec2Of(prod, "us-east-1").AddInstance("i-00000002", {"vol-2"});
+  services_.Ec2Of(db, "us-east-1").AddInstance("i-00000003", {"vol-3"});
+  spec::JobSpec spec;
+  spec.all = true;
+  spec.org = true;
+  spec.role_name = "backup";
+  spec.exclude_accounts = {"555555555555"};
+  report::SnapshotReport r = Run(spec);
+  ASSERT_TRUE(r.ok()) << report::ReportToText(r);
+  std::map<std::string, std::string> scope_of;
+  for (const auto& i : r.instances) scope_of[i.instance_id] = i.scope;
+  EXPECT_EQ((std::map<std::string, std::string>{{"i-00000001", "111122223333/us-east-1"},
+                                                {"i-00000002", "222222222222/us-east-1"},
+                                                {"i-00000003", "333333333333/us-east-1"}}),
+            scope_of);
+  std::set<std::string> asked(services_.asked_.begin(), services_.asked_.end());
+  EXPECT_EQ((std::set<std::string>{"@us-east-1", prod + "@us-east-1", db + "@us-east-1"}), asked)
+      << "not the suspended account, not the excluded one; the caller's own without a role";
+
+  services_.asked_.clear();
+  spec.ous = {"ou-root-prod0001"};
+  spec.exclude_accounts.clear();
+  report::SnapshotReport under = Run(spec);
+  ASSERT_TRUE(under.ok()) << report::ReportToText(under);
+  std::set<std::string> ou_asked(services_.asked_.begin(), services_.asked_.end());
+  EXPECT_EQ((std::set<std::string>{prod + "@us-east-1", db + "@us-east-1",
+                                   "arn:aws:iam::555555555555:role/backup@us-east-1"}),
+            ou_asked)
+      << "the OU and the one below it; not the root's accounts";
+}
+
+TEST_F(RunAllScopesTest, AnOrganizationThatCannotBeListedIsARunErrorAndNoScopeRuns) {
+  spec::JobSpec spec;
+  spec.all = true;
+  spec.org = true;
+  spec.exclude_accounts = {"111122223333"};
+  services_.org.accounts_of["r-root"] = {{"111122223333", "management", "ACTIVE"}};
+  report::SnapshotReport r = Run(spec);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(1u, r.run_errors.size());
+  EXPECT_NE(std::string::npos, r.run_errors[0].message.find("no ACTIVE account in the organization"));
+  EXPECT_TRUE(services_.asked_.empty());
 }
 
 TEST_F(RunAllScopesTest, AllRegionsAreListedFromTheHomeRegionWithinItsPartition) {

@@ -10,6 +10,7 @@
 
 #include "aws/cloudwatch_client.h"
 #include "aws/ec2_client.h"
+#include "aws/organizations_client.h"
 #include "aws/sns_client.h"
 #include "aws/ssm_client.h"
 #include "core/clock.h"
@@ -31,6 +32,8 @@ class Services {
                                               const std::string& region) = 0;
   virtual std::unique_ptr<aws::SnsApi> SnsFor(const std::string& region) = 0;
   virtual std::unique_ptr<aws::CloudWatchApi> CloudWatchFor(const std::string& region) = 0;
+  // AWS Organizations (--org), at its endpoint in the home region's partition.
+  virtual std::unique_ptr<aws::OrganizationsApi> Organizations() = 0;
   // The caller's own account id (STS GetCallerIdentity, which needs no
   // permission), for the metrics' Account dimension.
   virtual core::Result<std::string> CallerAccount() = 0;

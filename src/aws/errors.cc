@@ -71,9 +71,10 @@ ErrorKind KindForAwsError(const std::string& code, int http_status) {
   if (kConflict.count(code)) return ErrorKind::kConflict;
   if (kLimit.count(code)) return ErrorKind::kLimit;
   // SSM: InvocationDoesNotExist (also for a moment right after SendCommand),
-  // InvalidInstanceId (not managed by SSM, or not running), InvalidDocument.
+  // InvalidInstanceId (not managed by SSM, or not running), InvalidDocument;
+  // Organizations: ParentNotFoundException (an OU that is not there).
   static const std::set<std::string> kSsmNotFound = {"InvocationDoesNotExist", "InvalidInstanceId", "InvalidDocument",
-                                                     "InvalidCommandId"};
+                                                     "InvalidCommandId", "ParentNotFoundException"};
   if (kSsmNotFound.count(code)) return ErrorKind::kNotFound;
   if (EndsWith(code, ".NotFound") || EndsWith(code, "NotFound") || code == "NotFound") {
     return ErrorKind::kNotFound;

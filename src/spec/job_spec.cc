@@ -162,6 +162,39 @@ core::Status CheckNamesAndPlaces(const JobSpec& spec) {
   return core::OkStatus();
 }
 
+// --org and its narrowing.
+core::Status CheckOrg(const JobSpec& spec) {
+  static const std::regex kOu("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$");
+  static const std::regex kAccount("^[0-9]{12}$");
+  static const std::regex kRoleName("^[A-Za-z0-9+=,.@_-]{1,64}$");
+  if (!spec.org) {
+    if (!spec.ous.empty() || !spec.exclude_accounts.empty() || spec.role_name != "s3snapshot") {
+      return Invalid("\"ou\", \"exclude-account\" and \"role-name\" are used with \"org\" only");
+    }
+    return core::OkStatus();
+  }
+  if (!spec.assume_roles.empty()) {
+    return Invalid("\"org\" and \"assume-roles\" both name the accounts: give one of them");
+  }
+  for (size_t i = 0; i < spec.ous.size(); ++i) {
+    if (!std::regex_match(spec.ous[i], kOu)) {
+      return Invalid("\"ous\"[" + std::to_string(i) + "]: " + Quote(spec.ous[i]) +
+                     " is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)");
+    }
+  }
+  for (size_t i = 0; i < spec.exclude_accounts.size(); ++i) {
+    if (!std::regex_match(spec.exclude_accounts[i], kAccount)) {
+      return Invalid("\"exclude-accounts\"[" + std::to_string(i) + "]: " + Quote(spec.exclude_accounts[i]) +
+                     " is not a 12-digit account id");
+    }
+  }
+  if (!std::regex_match(spec.role_name, kRoleName)) {
+    return Invalid("\"role-name\": " + Quote(spec.role_name) +
+                   " is not an IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)");
+  }
+  return core::OkStatus();
+}
+
 // The roles to assume.
 core::Status CheckAccounts(const JobSpec& spec) {
   static const std::regex kRole("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$");
@@ -171,10 +204,10 @@ core::Status CheckAccounts(const JobSpec& spec) {
                      " is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
     }
   }
-  if (!spec.external_id.empty() && spec.assume_roles.empty()) {
-    return Invalid("\"external-id\" is used with \"assume-roles\" only");
+  if (!spec.external_id.empty() && spec.assume_roles.empty() && !spec.org) {
+    return Invalid("\"external-id\" is used with \"assume-roles\" or \"org\" only");
   }
-  return core::OkStatus();
+  return CheckOrg(spec);
 }
 
 // The devices left out.
@@ -352,7 +385,7 @@ core::Status CheckDrill(const JobSpec& spec) {
   }
   if (!spec.check_instance.empty() &&
       (spec.regions.size() > 1 || (spec.regions.size() == 1 && spec.regions[0] == "all") ||
-       spec.assume_roles.size() > 1)) {
+       spec.assume_roles.size() > 1 || spec.org)) {
     return Invalid("--check-instance is in one account and region: a drill with it works in one scope");
   }
   if (spec.check_command.size() > kMaxScriptLength) {

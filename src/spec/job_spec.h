@@ -68,6 +68,12 @@ struct JobSpec {
   std::vector<std::string> regions;
   std::vector<std::string> assume_roles;
   std::string external_id;
+  // --org: every ACTIVE account of the caller's organization (or those under
+  // `ous`, recursively), less `exclude_accounts`, through the role
+  // `role_name` in each; the caller's own account with its own credentials.
+  bool org = false;
+  std::vector<std::string> ous, exclude_accounts;
+  std::string role_name = "s3snapshot";
   int scope_concurrency = 4;  // account x region runs in parallel
 
   // Operational limits.

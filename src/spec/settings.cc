@@ -688,6 +688,41 @@ std::vector<Setting> MakeSettings() {
                        "is named s3snapshot",
                .apply = SetList<&JobSpec::assume_roles>,
                .section = Section::kScope});
+  v.push_back({.name = "org",
+               .flags = {"--org"},
+               .in_document = true,
+               .type = T::kSwitch,
+               .help = "Run in every ACTIVE account of the caller's organization (AWS Organizations ListAccounts; "
+                       "from the management account or a delegated administrator), through the role --role-name "
+                       "in each; the caller's own account with its own credentials",
+               .apply = SetSwitch<&JobSpec::org>,
+               .section = Section::kScope});
+  v.push_back({.name = "ous",
+               .flags = {"--ou"},
+               .in_document = true,
+               .type = T::kTextList,
+               .metavar = "OU_ID",
+               .help = "With --org: only the accounts under this OU (ou-...; repeatable), and the OUs below it",
+               .apply = SetList<&JobSpec::ous>,
+               .section = Section::kScope});
+  v.push_back({.name = "exclude-accounts",
+               .flags = {"--exclude-account"},
+               .in_document = true,
+               .type = T::kTextList,
+               .metavar = "ACCOUNT_ID",
+               .help = "With --org: leave this account out (repeatable)",
+               .apply = SetList<&JobSpec::exclude_accounts>,
+               .section = Section::kScope});
+  v.push_back({.name = "role-name",
+               .flags = {"--role-name"},
+               .in_document = true,
+               .type = T::kText,
+               .metavar = "NAME",
+               .help = "With --org: the role assumed in each account (arn:PARTITION:iam::ACCOUNT:role/NAME, with "
+                       "--external-id)",
+               .apply = SetText<&JobSpec::role_name>,
+               .default_text = [](const JobSpec& s) { return s.role_name; },
+               .section = Section::kScope});
   v.push_back({.name = "external-id",
                .flags = {"--external-id"},
                .in_document = true,

@@ -24,7 +24,7 @@ import oracle  # noqa: E402
 from oracle import Oracle  # noqa: E402
 
 REGION = "us-east-1"
-READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Receive")
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Receive", "AssumeRole")
 
 
 @pytest.fixture(scope="session")

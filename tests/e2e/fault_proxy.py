@@ -17,8 +17,10 @@ THROTTLE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Err
 
 
 class Rule:
-    def __init__(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue"):
+    def __init__(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue", match=None, status=400):
         self.action, self.mode, self.count, self.delay, self.code = action, mode, count, delay, code
+        self.match = dict(match or {})  # request parameters that must all be equal for the rule to apply
+        self.status = status
 
 
 class FaultProxy:
@@ -37,8 +39,9 @@ class FaultProxy:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
-                rule = proxy._take(action)
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+                action = params.get("Action", "")
+                rule = proxy._take(action, params)
                 mode = rule.mode if rule else "pass"
                 proxy.seen.append((action, mode))
                 if rule and rule.delay:
@@ -46,7 +49,7 @@ class FaultProxy:
                 if mode == "throttle":
                     return self._send(503, THROTTLE_XML)
                 if mode == "error400":
-                    return self._send(400, ('<Response><Errors><Error><Code>%s</Code>'
+                    return self._send(rule.status, ('<Response><Errors><Error><Code>%s</Code>'
                                             '<Message>injected by the test proxy</Message></Error></Errors>'
                                             '<RequestID>proxy-400</RequestID></Response>' % rule.code).encode())
                 if mode == "error500":
@@ -87,13 +90,18 @@ class FaultProxy:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def add(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue"):
+    def add(self, action, mode, count=1, delay=0.0, code="InvalidParameterValue", match=None, status=400):
+        """match: {param: value} the request must carry (e.g. one RoleArn of
+        AssumeRole); status: the HTTP status of an error400 answer (STS's
+        AccessDenied is 403)."""
         with self.lock:
-            self.rules.append(Rule(action, mode, count, delay, code))
+            self.rules.append(Rule(action, mode, count, delay, code, match, status))
 
-    def _take(self, action):
+    def _take(self, action, params=None):
         with self.lock:
             for r in self.rules:
+                if any((params or {}).get(k) != v for k, v in r.match.items()):
+                    continue
                 if r.action in (action, "*") and r.count > 0:
                     r.count -= 1
                     return r

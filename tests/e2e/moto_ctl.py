@@ -2,7 +2,7 @@
 """Start or stop moto_server for the end-to-end tests (a CTest fixture).
 
   moto_ctl.py start STATE_FILE   picks a free loopback port, starts moto_server
-                                 (with the snapshot lock calls: moto_locks.py),
+                                 (with what the suite needs and moto lacks: moto_plus.py),
                                  waits until it answers, writes {"port", "pid", ...}
   moto_ctl.py stop STATE_FILE    stops it (and is harmless when it is not running)
 """
@@ -32,9 +32,9 @@ def start(state_file):
         "MOTO_RECORDER_FILEPATH": recording,
     })
     log = open(os.path.join(folder, "moto-server.log"), "w")
-    # moto_server with the snapshot lock calls moto lacks (moto_locks.py).
+    # moto_server with what moto lacks: snapshot lock, accounts of assumed roles (moto_plus.py).
     here = os.path.dirname(os.path.abspath(__file__))
-    proc = subprocess.Popen([sys.executable, os.path.join(here, "moto_locks.py"), "-H", "127.0.0.1", "-p", str(port)],
+    proc = subprocess.Popen([sys.executable, os.path.join(here, "moto_plus.py"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
     url = "http://127.0.0.1:%d" % port

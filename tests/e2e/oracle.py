@@ -30,7 +30,7 @@ import botocore.exceptions
 
 import conformance
 
-READ_ONLY = ("Describe", "Get", "List", "Receive")
+READ_ONLY = ("Describe", "Get", "List", "Receive", "AssumeRole")  # AssumeRole issues keys, changes nothing
 # Set by conftest's moto fixture: the emulator every run of the session goes
 # to (through proxies or not), and whether a test's own recording is on.
 MOTO_URL = None

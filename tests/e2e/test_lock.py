@@ -1,5 +1,5 @@
 """Snapshot lock (--lock-mode) and time-based copies against moto with the
-lock calls moto lacks (moto_locks.py), read back from EC2's own answers: every
+lock calls moto lacks (moto_plus.py), read back from EC2's own answers: every
 new snapshot and copy locked, a locked snapshot never sent to DeleteSnapshot
 and reported kept, audit --require-lock naming the unlocked volume, and
 CompletionDurationMinutes on every CopySnapshot."""

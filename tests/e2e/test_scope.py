@@ -1,8 +1,8 @@
 """Several regions and several accounts (assumed roles) in one run, with one
-report grouped by account and region. moto keeps one backend for every account
-in server mode, so account separation is checked on the wire: each role is
-assumed once, and each scope's EC2 calls are signed with that role's keys for
-that region."""
+report grouped by account and region. moto_plus.py keeps each assumed role's
+account apart (its own EC2), so separation is checked in the emulator's state
+and on the wire: each role is assumed once, and each scope's EC2 calls are
+signed with that role's keys for that region."""
 import json
 import re
 
@@ -42,17 +42,25 @@ def test_all_regions(run, ec2, endpoint):
     assert "cn-north-1" not in rep["region"] and "us-gov-west-1" not in rep["region"], "one partition only"
 
 
+def as_role(endpoint, role_arn, region):
+    c = client("sts", endpoint).assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
+    return client("ec2", endpoint, region=region, key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                  token=c["SessionToken"])
+
+
 def test_two_accounts_by_assumed_roles_times_two_regions(run, ec2, endpoint, recording):
-    make_fleet(ec2, count=1, tags={"Backup": "x"}, volumes=1)
-    make_fleet(client("ec2", endpoint, region="eu-west-1"), count=1, tags={"Backup": "x"}, volumes=1)
+    fleet = {}
+    for role in (ROLE_A, ROLE_B):
+        for region in ("us-east-1", "eu-west-1"):
+            (iid,) = make_fleet(as_role(endpoint, role, region), count=1, tags={"Backup": "x"}, volumes=1)
+            fleet["%s/%s" % (role.split(":")[4], region)] = iid
+    make_fleet(ec2, count=1, tags={"Backup": "x"}, volumes=1)  # the caller's own: not asked for
     recording.start()
     r = run(["--region", "us-east-1,eu-west-1", "--assume-role", ROLE_A, "--assume-role", ROLE_B,
              "--external-id", "ext-7", "--filter", '{"tags": {"tag:Backup": "x"}}', "--output", "json"])
     assert r.returncode == 0, r.stdout + r.stderr
     rep = json.loads(r.stdout)
-    scopes = sorted({i["scope"] for i in rep["instances"]})
-    assert scopes == ["111111111111/eu-west-1", "111111111111/us-east-1",
-                      "222222222222/eu-west-1", "222222222222/us-east-1"]
+    assert {i["scope"]: i["instance_id"] for i in rep["instances"]} == fleet, "each account's own instance"
     assert rep["account"] in ("111111111111,222222222222", "222222222222,111111111111")
     rows = recording.requests()
     assumes = [x["params"] for x in rows if x["params"].get("Action") == "AssumeRole"]
@@ -62,6 +70,10 @@ def test_two_accounts_by_assumed_roles_times_two_regions(run, ec2, endpoint, rec
     keys = {k for k, _ in ec2_keys}
     assert len(keys) == 2 and "testing" not in keys, "EC2 calls use the two assumed roles' keys"
     assert {reg for _, reg in ec2_keys} == {"us-east-1", "eu-west-1"}
+    for scope, iid in fleet.items():
+        account, region = scope.split("/")
+        dest = as_role(endpoint, ROLE_A if account == "111111111111" else ROLE_B, region)
+        assert len(snapshots(dest, **{"tag:s3snapshot:instance-id": iid})) == 1, "its set, in its account"
 
 
 def test_bad_scope_input(run, recording):

@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""moto_server with EBS snapshot lock, which moto lacks (its LockSnapshot,
-UnlockSnapshot and DescribeLockedSnapshots answer HTTP 500).
+"""moto_server with what the suite needs and moto lacks. Run in place of
+`moto_server` (same arguments); the changes are made before the server starts.
 
-Run in place of `moto_server` (same arguments). It adds the three calls to
-moto's EC2 before the server starts, as EC2 behaves (EBS user guide, "Lock
-Amazon EBS snapshots"; the API reference of the three actions):
+1. Accounts kept apart under MOTO_ACCOUNT_ID. moto_ctl sets MOTO_ACCOUNT_ID
+   (the seed's SNS ARNs name account 100000000000), and moto then puts every
+   request in that account, also one signed with the temporary keys of a role
+   assumed into another account. Here such keys are in their role's account,
+   as in AWS (and as moto does without MOTO_ACCOUNT_ID): --assume-role and
+   --org runs see each account's own EC2. Every other key stays in
+   MOTO_ACCOUNT_ID.
+
+2. EBS snapshot lock (moto's LockSnapshot, UnlockSnapshot and
+   DescribeLockedSnapshots answer HTTP 500), as EC2 behaves (EBS user guide,
+   "Lock Amazon EBS snapshots"; the API reference of the three actions):
 
 - LockSnapshot: mode governance|compliance; exactly one of LockDuration
   (1..36500 days) or ExpirationDate; CoolOffPeriod (1..72 h) only in
@@ -26,9 +34,11 @@ import datetime
 import sys
 import threading
 
-from moto.core.responses import ActionResult, EmptyResult
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.responses import EC2Response
+from moto.iam.models import get_account_id_from
 
 LOCKS = {}  # (account, region, snapshot id) -> lock (dict, model member names)
 MUTEX = threading.Lock()
@@ -151,6 +161,21 @@ def delete_snapshot(self):
     return result
 
 
+_moto_current_account = BaseResponse.get_current_account
+
+
+def get_current_account(self):
+    # A role's temporary keys (ASIA...) are registered in the role's account.
+    try:
+        account = get_account_id_from(self.get_access_key())
+    except Exception:  # an unsigned request: moto's own rules
+        account = DEFAULT_ACCOUNT_ID
+    if account != DEFAULT_ACCOUNT_ID and self.get_access_key().startswith("ASIA"):
+        return account
+    return _moto_current_account(self)
+
+
+BaseResponse.get_current_account = get_current_account
 EC2Response.lock_snapshot = lock_snapshot
 EC2Response.describe_locked_snapshots = describe_locked_snapshots
 EC2Response.unlock_snapshot = unlock_snapshot

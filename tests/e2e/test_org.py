@@ -1,0 +1,150 @@
+"""--org: every ACTIVE account of the organization (moto's Organizations, each
+account its own EC2 behind an assumed role), or those under OUs, less the
+excluded ones; the caller's own account with its own credentials; one account
+whose role cannot be assumed (refused by the proxy, as STS refuses it) fails
+alone."""
+import json
+import uuid
+
+import botocore.exceptions
+import pytest
+
+from conftest import client, make_fleet, snapshots, tagmap
+
+CALLER = "100000000000"  # moto's account (MOTO_ACCOUNT_ID): the management account
+
+
+def organization(endpoint):
+    org = client("organizations", endpoint)
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except botocore.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] != "AlreadyInOrganizationException":
+            raise
+    return org, org.list_roots()["Roots"][0]["Id"]
+
+
+def new_account(org, name):
+    return org.create_account(AccountName=name, Email="%s@example.com" % name)["CreateAccountStatus"]["AccountId"]
+
+
+def ec2_of(endpoint, account):
+    """An EC2 client in `account` (moto gives each assumed account its own EC2)."""
+    if account == CALLER:
+        return client("ec2", endpoint)
+    c = client("sts", endpoint).assume_role(RoleArn="arn:aws:iam::%s:role/s3snapshot" % account,
+                                            RoleSessionName="test")["Credentials"]
+    return client("ec2", endpoint, key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+
+
+def active_accounts(org):
+    out, token = set(), None
+    while True:
+        page = org.list_accounts(**({"NextToken": token} if token else {}))
+        out |= {a["Id"] for a in page["Accounts"] if a["State"] == "ACTIVE"}
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def assumed(recording):
+    return {r["params"]["RoleArn"].split(":")[4] for r in recording.requests()
+            if r["params"].get("Action") == "AssumeRole"}
+
+
+def role(account):
+    return "arn:aws:iam::%s:role/s3snapshot" % account
+
+
+def test_org_visits_exactly_the_active_accounts_and_each_instance_gets_one_set(run, endpoint, recording):
+    org, root = organization(endpoint)
+    tag = {"OrgRun": uuid.uuid4().hex[:8]}
+    a, b, suspended, excluded = (new_account(org, "t%s%d" % (tag["OrgRun"], n)) for n in range(4))
+    org.close_account(AccountId=suspended)
+    fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=2, tags=tag)
+             for acct in (CALLER, a, b, suspended, excluded)}
+    recording.start()
+    r = run(["--org", "--exclude-account", excluded, "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}),
+             "--output", "json"], timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    visited = assumed(recording)
+    assert visited == active_accounts(org) - {CALLER, excluded}, "every ACTIVE member through its role"
+    assert suspended not in visited and excluded not in visited
+    rep = json.loads(r.stdout)
+    by_scope = {i["scope"]: i["instance_id"] for i in rep["instances"]}
+    assert by_scope == {"%s/us-east-1" % acct: fleet[acct][0] for acct in (CALLER, a, b)}
+    for acct in (CALLER, a, b):
+        made = [s for s in snapshots(ec2_of(endpoint, acct)) if tagmap(s).get("s3snapshot:instance-id") == fleet[acct][0]]
+        assert len(made) == 2, "exactly one set (two volumes) in %s" % acct
+    for acct in (suspended, excluded):
+        assert not [s for s in snapshots(ec2_of(endpoint, acct)) if tagmap(s).get("Scripted") == "s3snapshot"]
+    text = run(["--org", "--exclude-account", excluded, "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}),
+                "--dry-run"], timeout=300).stdout
+    for acct in (CALLER, a, b):
+        assert "[%s/us-east-1]" % acct in text, text
+
+
+def test_ou_limits_the_run_to_the_accounts_under_it_nested_ones_included(run, endpoint, recording):
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    outer = org.create_organizational_unit(ParentId=root, Name="p" + tag)["OrganizationalUnit"]["Id"]
+    inner = org.create_organizational_unit(ParentId=outer, Name="n" + tag)["OrganizationalUnit"]["Id"]
+    top, nested, elsewhere = (new_account(org, "o%s%d" % (tag, n)) for n in range(3))
+    org.move_account(AccountId=top, SourceParentId=root, DestinationParentId=outer)
+    org.move_account(AccountId=nested, SourceParentId=root, DestinationParentId=inner)
+    for acct in (top, nested, elsewhere):
+        make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"OuRun": tag})
+    recording.start()
+    r = run(["--org", "--ou", outer, "--filter", json.dumps({"tags": {"tag:OuRun": tag}}), "--output", "json"],
+            timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert assumed(recording) == {top, nested}
+    assert sorted(i["scope"] for i in json.loads(r.stdout)["instances"]) == sorted(
+        "%s/us-east-1" % x for x in (top, nested))
+
+
+def test_an_account_whose_role_cannot_be_assumed_fails_alone(run, endpoint, proxy):
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    good, refused = new_account(org, "g" + tag), new_account(org, "r" + tag)
+    fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"Refuse": tag})
+             for acct in (good, refused)}
+    proxy.add("AssumeRole", "error400", count=100, code="AccessDenied", status=403, match={"RoleArn": role(refused)})
+    r = run(["--org", "--filter", json.dumps({"tags": {"tag:Refuse": tag}}), "--output", "json"],
+            endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr
+    rep = json.loads(r.stdout)
+    assert [i["instance_id"] for i in rep["instances"] if i["snapshotted"]] == fleet[good]
+    assert any(refused in e["message"] or refused in e.get("scope", "") for e in rep["errors"]), rep["errors"]
+    assert refused in r.stderr and "AccessDenied" in r.stderr
+    assert len(snapshots(ec2_of(endpoint, good), **{"tag:s3snapshot:instance-id": fleet[good][0]})) == 1
+
+
+def test_audit_org_reports_per_account(run, endpoint):
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    covered, bare = new_account(org, "c" + tag), new_account(org, "b" + tag)
+    for acct in (covered, bare):
+        make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"AuditOrg": tag})
+    doc = json.dumps({"tags": {"tag:AuditOrg": tag}})
+    assert run(["--org", "--ou", root, "--exclude-account", bare, "--filter", doc], timeout=300).returncode == 0
+    r = run(["audit", "--org", "--filter", doc, "--output", "json"], timeout=300)
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr
+    by_scope = {v["scope"]: [f["kind"] for f in v["findings"]] for v in json.loads(r.stdout)["volumes"]}
+    assert by_scope["%s/us-east-1" % covered] == []
+    assert by_scope["%s/us-east-1" % bare] == ["missing"]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--org", "--assume-role", "arn:aws:iam::111111111111:role/x"], "give one of them"),
+    (["--org", "--ou", "ou-nope"], "is not an OU id"),
+    (["--org", "--exclude-account", "12345"], "is not a 12-digit account id"),
+    (["--org", "--role-name", "no spaces"], "is not an IAM role name"),
+    (["--ou", "ou-abcd-12345678"], "used with \"org\" only"),
+])
+def test_bad_org_input_is_exit_2_with_nothing_sent(run, recording, args, words):
+    recording.start()
+    r = run(["--filter", '{"tags": {"tag:Env": "x"}}'] + args)
+    assert r.returncode == 2, (args, r.stderr)
+    assert words in r.stderr, (args, r.stderr)
+    assert recording.actions() == []
