@@ -274,6 +274,70 @@ TEST_F(RunAllScopesTest, OrgVisitsEveryActiveAccountThroughItsRoleAndTheCallersO
       << "the OU and the one below it; not the root's accounts";
 }
 
+TEST_F(RunAllScopesTest, TheOrganizationsReportHasALinePerAccountAndEachScopesStatus) {
+  auto& org = services_.org;
+  org.accounts_of["r-root"] = {{"111122223333", "management", "ACTIVE"}, {"222222222222", "prod", "ACTIVE"}};
+  const std::string prod = "arn:aws:iam::222222222222:role/s3snapshot";
+  services_.Ec2Of("", "us-east-1").AddInstance("i-00000001", {"vol-1"});
+  services_.Ec2Of(prod, "us-east-1").AddInstance("i-00000002", {"vol-2"});
+  services_.Ec2Of(prod, "eu-west-1")
+      .FailNext("DescribeInstances", Error::Make(ErrorKind::kAuth, "no", "AuthFailure"), 100);
+  spec::JobSpec spec;
+  spec.all = true;
+  spec.org = true;
+  spec.regions = {"us-east-1", "eu-west-1"};
+  report::SnapshotReport r = Run(spec);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(4u, r.scopes.size());
+  std::map<std::string, bool> ok;
+  for (const auto& s : r.scopes) ok[s.scope] = s.ok;
+  EXPECT_EQ((std::map<std::string, bool>{{"111122223333/eu-west-1", true},
+                                         {"111122223333/us-east-1", true},
+                                         {"222222222222/eu-west-1", false},
+                                         {"222222222222/us-east-1", true}}),
+            ok);
+  const std::string text = report::ReportToText(r);
+  EXPECT_NE(std::string::npos, text.find("by account:\n  111122223333   2 region(s), 1 instance(s), 0 failed\n"))
+      << text;
+  EXPECT_NE(std::string::npos,
+            text.find("  222222222222   2 region(s), 1 instance(s), 0 failed, 1 run error(s): FAILED\n"
+                      "    222222222222/eu-west-1: 0 failed, 1 run error(s)\n"))
+      << text;
+  const std::string json = report::ReportToJson(r);
+  EXPECT_NE(std::string::npos, json.find(R"("scope": "222222222222/eu-west-1")")) << json.substr(0, 2000);
+}
+
+TEST_F(RunAllScopesTest, AThousandFailingScopesStillMakeOneSnsMessageWithinItsLimitNamingTheFirst) {
+  spec::JobSpec spec;
+  spec.all = true;
+  spec.sns_arn_error = "arn:aws:sns:us-east-1:100000000000:Snapshot-Err";
+  for (int n = 0; n < 1000; ++n) {
+    char account[16];
+    std::snprintf(account, sizeof account, "%012d", 100000000 + n);
+    const std::string role = std::string("arn:aws:iam::") + account + ":role/s3snapshot";
+    spec.assume_roles.push_back(role);
+    services_.Ec2Of(role, "us-east-1")
+        .FailNext("DescribeInstances",
+                  Error::Make(ErrorKind::kAuth,
+                              "User: arn:aws:sts::" + std::string(account) +
+                                  ":assumed-role/s3snapshot/s3snapshot is not authorized to perform "
+                                  "ec2:DescribeInstances with an explicit deny in a service control "
+                                  "policy",
+                              "UnauthorizedOperation"),
+                  100);
+  }
+  report::SnapshotReport r = Run(spec);
+  EXPECT_EQ(1000u, r.scopes.size());
+  EXPECT_EQ(1000u, r.run_errors.size());
+  ASSERT_EQ(1u, services_.published.size()) << "published, never refused for its size";
+  const Published& p = services_.published[0];
+  EXPECT_LT(p.message.size() + p.subject.size(), 256u * 1024) << "SNS's limit";
+  EXPECT_LE(p.subject.size(), 100u);
+  EXPECT_NE(std::string::npos, p.message.find("[000100000000/us-east-1]")) << "the first failure is named";
+  EXPECT_TRUE(r.run_errors.size() == 1000u && report::ReportToText(r).size() > 256u * 1024)
+      << "the full report is larger than SNS takes: the message is cut, not refused";
+}
+
 TEST_F(RunAllScopesTest, AnOrganizationThatCannotBeListedIsARunErrorAndNoScopeRuns) {
   spec::JobSpec spec;
   spec.all = true;

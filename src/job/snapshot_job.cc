@@ -75,8 +75,9 @@ report::SnapshotReport Job::Run() {
       }
     }
     RetainInSourceRegion();
-    // Not after a failed selection (the endpoint or the credentials do not work).
-    if (!report_.selection_failed)
+    // Not after a failed selection (the endpoint or the credentials do not
+    // work), nor in a scope that selected nothing (it costs its selection only).
+    if (!report_.selection_failed && !instances_.empty())
       SweepAfterRun(spec_, ctx_, &report_.drill_volumes_swept, &report_.drill_volumes_left);
   } catch (...) {
     InternalError("run", WhatOf(std::current_exception()));

@@ -77,11 +77,13 @@ AuditReport MergeReports(std::vector<AuditReport> parts, const std::vector<std::
   if (!parts.empty()) m.policy = parts[0].policy;
   for (size_t i = 0; i < parts.size(); ++i) {
     AuditReport& p = parts[i];
+    const int volumes = static_cast<int>(p.volumes.size()), unprotected = p.UnprotectedCount();
     for (auto& v : p.volumes) {
       v.scope = scopes[i];
       m.volumes.push_back(std::move(v));
     }
     std::vector<AuditVolume>().swap(p.volumes);
+    m.scopes.push_back(SummaryOf(p, scopes[i], volumes, unprotected));
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scopes[i], i == 0, &m);
   }
   DropFoundIds(found, &m);
@@ -132,6 +134,7 @@ void WriteText(const AuditReport& r, std::ostream& o) {
   for (const auto& e : r.run_errors) {
     o << "error: " << StepName(e) << ": " << (e.code.empty() ? "" : e.code + ": ") << e.message << "\n";
   }
+  WriteScopes(r, "volume(s)", "unprotected", o);
   long long oldest = r.OldestNewestAgeSeconds();
   o << "\n"
     << InstanceCount(r) << " instance(s), " << r.volumes.size() << " volume(s), " << r.UnprotectedCount()

@@ -22,6 +22,7 @@ DrillReport MergeReports(std::vector<DrillReport> parts, const std::vector<std::
   }
   for (size_t i = 0; i < parts.size(); ++i) {
     DrillReport& p = parts[i];
+    const int failed = p.FailedCount() + static_cast<int>(p.left_behind.size());
     if (i == 0) {
       m.drill_id = p.drill_id;
       m.check_instance_id = p.check_instance_id;
@@ -34,6 +35,7 @@ DrillReport MergeReports(std::vector<DrillReport> parts, const std::vector<std::
     }
     for (auto& v : p.left_behind) m.left_behind.push_back(v + " [" + scopes[i] + "]");
     for (auto& v : p.swept) m.swept.push_back(std::move(v));
+    m.scopes.push_back(SummaryOf(p, scopes[i], static_cast<int>(p.sets.size()), failed));
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scopes[i], i == 0, &m);
   }
   DropFoundIds(found, &m);
@@ -91,6 +93,7 @@ void WriteText(const DrillReport& r, std::ostream& o) {
     o << "swept " << r.swept.size() << " volume(s) left by earlier drills older than --drill-timeout\n";
   }
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
+  WriteScopes(r, "set(s)", "failed", o);
   o << "\n";
   const int failed = r.FailedCount();
   if (r.dry_run) {

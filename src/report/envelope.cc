@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <streambuf>
@@ -105,6 +106,59 @@ void PutEnvelopeJson(const Envelope& r, const char* command, bool ok, nlohmann::
   o["not_matching_tags"] = r.not_matching_tags;
   o["errors"] = nlohmann::json::array();
   for (const auto& e : r.run_errors) o["errors"].push_back(FailureJson(e));
+  o["scopes"] = nlohmann::json::array();
+  for (const auto& s : r.scopes) {
+    const size_t slash = s.scope.find('/');
+    o["scopes"].push_back({{"scope", s.scope},
+                           {"account", slash == std::string::npos ? "" : s.scope.substr(0, slash)},
+                           {"region", slash == std::string::npos ? s.scope : s.scope.substr(slash + 1)},
+                           {"ok", s.ok},
+                           {"items", s.items},
+                           {"failed", s.failed},
+                           {"run_errors", s.run_errors}});
+  }
+}
+
+ScopeSummary SummaryOf(const Envelope& p, const std::string& scope, int items, int failed) {
+  ScopeSummary s;
+  s.scope = scope;
+  s.items = items;
+  s.failed = failed;
+  s.run_errors = static_cast<int>(p.run_errors.size());
+  s.ok = failed == 0 && p.run_errors.empty() && !p.cancelled;
+  return s;
+}
+
+void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o) {
+  if (r.scopes.size() < 2) return;
+  struct Account {
+    int regions = 0, items = 0, failed = 0, run_errors = 0;
+    std::vector<const ScopeSummary*> bad;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Account> accounts;
+  for (const auto& s : r.scopes) {
+    const size_t slash = s.scope.find('/');
+    const std::string account = slash == std::string::npos ? "(caller)" : s.scope.substr(0, slash);
+    if (!accounts.count(account)) order.push_back(account);
+    Account& a = accounts[account];
+    ++a.regions;
+    a.items += s.items;
+    a.failed += s.failed;
+    a.run_errors += s.run_errors;
+    if (!s.ok) a.bad.push_back(&s);
+  }
+  o << "by account:\n";
+  for (const auto& name : order) {
+    const Account& a = accounts[name];
+    o << "  " << Pad(name, 14) << " " << a.regions << " region(s), " << a.items << " " << noun << ", " << a.failed
+      << " " << failed_word << (a.run_errors > 0 ? ", " + std::to_string(a.run_errors) + " run error(s)" : "")
+      << (a.bad.empty() ? "" : ": FAILED") << "\n";
+    for (const ScopeSummary* s : a.bad) {
+      o << "    " << s->scope << ": " << s->failed << " " << failed_word
+        << (s->run_errors > 0 ? ", " + std::to_string(s->run_errors) + " run error(s)" : "") << "\n";
+    }
+  }
 }
 
 void MergeEnvelope(Envelope p, const std::string& scope, bool first, Envelope* m) {

@@ -59,6 +59,16 @@ FailureRecord CopyFailure(const std::string& region, const std::string& code, co
 // "step: Code: message (request id ...)": one line of text.
 std::string FailureLine(const FailureRecord& f);
 
+// One scope (account x region) of a run that covered several: whether
+// everything asked there was done, and its counts.
+struct ScopeSummary {
+  std::string scope;  // "ACCOUNT/REGION", or "REGION" in the caller's account
+  bool ok = true;
+  int items = 0;   // instances (a run), volumes (an audit), sets (a drill)
+  int failed = 0;  // of those, failed (an audit: unprotected)
+  int run_errors = 0;
+};
+
 struct Envelope {
   std::string run_id, region, account;
   std::string started_at, finished_at;  // ISO 8601
@@ -79,6 +89,9 @@ struct Envelope {
   // report has no rows because nothing could be asked, not because nothing
   // matched.
   bool selection_failed = false;
+  // A run over several scopes: one per scope, in the order they were run;
+  // empty for a one-scope run.
+  std::vector<ScopeSummary> scopes;
 };
 
 // The version of the JSON report's layout ("report_version"), pinned by
@@ -90,6 +103,13 @@ inline constexpr int kReportVersion = 1;
 // run's identity): run errors prefixed "[SCOPE] ", unmatched ids suffixed
 // " [SCOPE]", the earliest start, the latest end, the longest part.
 void MergeEnvelope(Envelope part, const std::string& scope, bool first, Envelope* merged);
+// The summary of one part before it is merged (ok: no failed item, no run
+// error, not cancelled).
+ScopeSummary SummaryOf(const Envelope& part, const std::string& scope, int items, int failed);
+// A run over several accounts or regions: a line per account (its regions,
+// items and failures), and under it a line per region that failed. `noun`:
+// "instance(s)", "volume(s)", "set(s)"; `failed_word`: "failed", "unprotected".
+void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o);
 // Instance ids belong to one region: once merged, an id is "not found" only
 // when no scope found it (`found`: the ids some scope had).
 void DropFoundIds(const std::set<std::string>& found, Envelope* merged);

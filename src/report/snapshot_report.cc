@@ -59,6 +59,7 @@ SnapshotReport MergeReports(std::vector<SnapshotReport> parts, const std::vector
   for (size_t i = 0; i < parts.size(); ++i) {
     SnapshotReport& p = parts[i];
     const std::string& scope = scopes[i];
+    const int selected = static_cast<int>(p.instances.size()), failed = p.FailedCount();
     for (auto& inst : p.instances) {
       inst.scope = scope;
       m.instances.push_back(std::move(inst));
@@ -75,6 +76,7 @@ SnapshotReport MergeReports(std::vector<SnapshotReport> parts, const std::vector
     for (auto& v : p.drill_volumes_swept) m.drill_volumes_swept.push_back(std::move(v));
     for (auto& w : p.warnings) m.warnings.push_back((scopes[i].empty() ? "" : scopes[i] + ": ") + w);
     for (auto& v : p.drill_volumes_left) m.drill_volumes_left.push_back(v + " [" + scope + "]");
+    m.scopes.push_back(SummaryOf(p, scope, selected, failed));
     MergeEnvelope(std::move(static_cast<Envelope&>(p)), scope, i == 0, &m);
   }
   DropFoundIds(found, &m);
@@ -242,6 +244,7 @@ void WriteText(const SnapshotReport& r, std::ostream& o) {
   WriteDrillSweep(r, o);
   for (const auto& w : r.warnings) o << "warning: " << w << "\n";
   for (const auto& e : r.run_errors) o << "error: " << FailureLine(e) << "\n";
+  WriteScopes(r, "instance(s)", "failed", o);
   o << "\n"
     << r.instances.size() << " instance(s), " << r.SnapshotCount() << " snapshot(s)" << (r.dry_run ? " planned" : "")
     << ", " << r.FailedCount() << " failed";

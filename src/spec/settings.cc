@@ -589,8 +589,9 @@ std::vector<Setting> MakeSettings() {
                .in_document = true,
                .type = T::kDuration,
                .metavar = "DURATION",
-               .help = "Volumes of an earlier drill (tagged s3snapshot:drill-id) older than this were left by a "
-                       "killed drill: every drill and every snapshot run deletes them",
+               .help =
+                   "Volumes of an earlier drill (tagged s3snapshot:drill-id) older than this were left by a "
+                   "killed drill: every drill, and every snapshot run that selected an instance there, deletes them",
                .min = 60,
                .max = 7 * 86400,
                .apply = SetSeconds<&JobSpec::drill_timeout>,
