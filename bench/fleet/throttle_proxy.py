@@ -8,7 +8,10 @@ Defaults (AWS "Request throttling for the Amazon EC2 API"): non-mutating
 actions 100/20 per s; CreateSnapshot(s), DeleteSnapshot, CopySnapshot 100/5;
 CreateTags 100/10; StopInstances 50/5; StartInstances 5/2.
 
-  throttle_proxy.py --upstream-port P --port Q [--factor F] [--latency-ms L]
+  throttle_proxy.py --upstream-port P --port Q [--factor F] [--latency-ms L] [--per-scope]
+With --per-scope each (access key, region) of the request's signature has
+buckets of its own, as EC2 keeps them per account and region: a role assumed
+in another account signs with keys of its own.
 GET /__stats gives calls and throttled answers per action, and the snapshots
 moto created per instance (CreateSnapshots) and per volume (CreateSnapshot);
 POST /__reset clears them.
@@ -71,10 +74,27 @@ def main():
     ap.add_argument("--factor", type=float, default=1.0)
     ap.add_argument("--latency-ms", type=float, default=20.0)
     ap.add_argument("--page-describe", action="store_true")
+    ap.add_argument("--per-scope", action="store_true")
     args = ap.parse_args()
     pages_lock = threading.Lock()
     page_cache = {}  # filter key -> list of reservation elements, namespace
-    buckets = {f: Bucket(s * args.factor, r * args.factor) for f, (s, r) in FAMILIES.items()}
+    buckets_lock = threading.Lock()
+    buckets = {}  # (scope, family) -> Bucket; scope "" unless --per-scope
+
+    def bucket(scope, fam):
+        with buckets_lock:
+            if (scope, fam) not in buckets:
+                size, rate = FAMILIES[fam]
+                buckets[(scope, fam)] = Bucket(size * args.factor, rate * args.factor)
+            return buckets[(scope, fam)]
+
+    def scope_of(headers):
+        if not args.per_scope:
+            return ""
+        auth = headers.get("Authorization", "")
+        cred = auth.split("Credential=", 1)[1].split(",", 1)[0] if "Credential=" in auth else ""
+        parts = cred.split("/")
+        return parts[0] + "/" + parts[2] if len(parts) > 2 else ""
     stats_lock = threading.Lock()
     # What moto answered to each snapshot-creating call that reached it: the
     # harness checks "one set per instance" from this record at fleet sizes
@@ -118,14 +138,14 @@ def main():
                 with stats_lock:
                     for v in stats.values():
                         v.clear()
-                for f, (s, r) in FAMILIES.items():
-                    buckets[f] = Bucket(s * args.factor, r * args.factor)
+                with buckets_lock:
+                    buckets.clear()
                 return self._send(200, b"{}", "application/json")
             action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
             time.sleep(args.latency_ms / 1000.0)
             with stats_lock:
                 stats["calls"][action] = stats["calls"].get(action, 0) + 1
-            if not buckets[family(action)].take():
+            if not bucket(scope_of(self.headers), family(action)).take():
                 with stats_lock:
                     stats["throttled"][action] = stats["throttled"].get(action, 0) + 1
                 return self._send(503, THROTTLE, "text/xml")

@@ -724,6 +724,18 @@ std::vector<Setting> MakeSettings() {
                .apply = SetText<&JobSpec::role_name>,
                .default_text = [](const JobSpec& s) { return s.role_name; },
                .section = Section::kScope});
+  v.push_back({.name = "scope-concurrency",
+               .flags = {"--scope-concurrency"},
+               .in_document = true,
+               .type = T::kInteger,
+               .metavar = "N",
+               .help = "Accounts x regions run at once (EC2 limits each account and region on its own, so scopes "
+                       "do not slow each other down)",
+               .min = 1,
+               .max = 256,
+               .apply = SetInt<&JobSpec::scope_concurrency>,
+               .default_text = ShowInt<&JobSpec::scope_concurrency>,
+               .section = Section::kScope});
   v.push_back({.name = "external-id",
                .flags = {"--external-id"},
                .in_document = true,

@@ -68,8 +68,8 @@ def iam_user(iam, actions, name="snapper"):
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-def load_template():
-    """deploy/template.yaml with CloudFormation's !Tags kept as {"Tag": value}."""
+def load_template(path=None):
+    """deploy/template.yaml (or `path`) with CloudFormation's !Tags kept as {"Tag": value}."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -83,7 +83,7 @@ def load_template():
         return {suffix: loader.construct_mapping(node, deep=True)}
 
     Loader.add_multi_constructor("!", tag)
-    with open(TEMPLATE) as f:
+    with open(path or TEMPLATE) as f:
         return yaml.load(f, Loader=Loader)
 
 

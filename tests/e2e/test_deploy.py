@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from conftest import client, make_fleet, sqs_topic, tagmap
-from helpers import ROOT, TEMPLATE, role_actions
+from helpers import ROOT, TEMPLATE, load_template, role_actions, role_statements
 
 
 def all_snapshot_tags(endpoint):
@@ -167,3 +167,36 @@ def test_the_topics_the_stack_creates_are_wired_to_the_function():
     env = t["Resources"]["SnapshotFunction"]["Properties"]["Environment"]["Variables"]
     assert env["S3SNAPSHOT_SNS_ARN"] == {"If": ["WithTopics", {"Ref": "SnapshotTopic"}, ""]}
     assert env["S3SNAPSHOT_SNS_ARN_ERROR"] == {"If": ["WithTopics", {"Ref": "SnapshotErrorTopic"}, ""]}
+
+
+MEMBER_ROLE = os.path.join(ROOT, "deploy", "org", "member-role.yaml")
+
+
+def test_the_member_role_template_passes_cfn_lint():
+    r = subprocess.run([sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
+                        MEMBER_ROLE], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_member_role_is_the_functions_role_less_what_only_the_central_account_does():
+    """What a central run needs in a member account is what the function's
+    role allows in its own (test_least_privilege.py proves those actions
+    sufficient and each one needed), less assuming roles and publishing."""
+    role = load_template(MEMBER_ROLE)["Resources"]["MemberRole"]["Properties"]
+    statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+    central_only = {"AssumeSnapshotRoles", "Notify"}
+    assert statements == [s for s in role_statements() if s["Sid"] not in central_only]
+    actions = set()
+    for s in statements:
+        actions.update(s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    assert actions == role_actions() - {"sts:AssumeRole", "sns:Publish"}
+    # Trusted by the central function's role only, with the external id when one is given.
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRole" and trust["Principal"]["AWS"] == {
+        "Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"}
+    assert trust["Condition"]["ArnLike"]["aws:PrincipalArn"] == {
+        "Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralRoleName}"}
+    assert trust["Condition"]["StringEquals"]["If"][0] == "WithExternalId"
+    params = load_template(MEMBER_ROLE)["Parameters"]
+    assert params["RoleName"]["Default"] == "s3snapshot", "the central run's --role-name default"
+    assert params["MaxLockDays"]["Default"] == 0
