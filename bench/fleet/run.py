@@ -67,6 +67,7 @@ def run_tool(cmd, env, limit, out_path=None):
     os.close(errfd)
     deadline = time.time() + limit
     peak_kib = 0
+    peak_threads = 0
     while True:
         # VmHWM of the program itself (wait4's ru_maxrss would include the
         # spawning Python's memory from before exec).
@@ -75,6 +76,8 @@ def run_tool(cmd, env, limit, out_path=None):
                 for line in f:
                     if line.startswith("VmHWM:"):
                         peak_kib = max(peak_kib, int(line.split()[1]))
+                    elif line.startswith("Threads:"):
+                        peak_threads = max(peak_threads, int(line.split()[1]))
         except OSError:
             pass
         wpid, status, ru = os.wait4(pid, os.WNOHANG)
@@ -87,6 +90,7 @@ def run_tool(cmd, env, limit, out_path=None):
     err = open(err_path, errors="replace").read()
     rc = os.waitstatus_to_exitcode(status)
     return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_rss_mib": peak_kib / 1024.0,
+            "peak_threads": peak_threads,
             "exit": rc, "stderr_tail": err[-500:]}
 
 

@@ -120,9 +120,9 @@ def main():
                        throttled_total=sum(stats["throttled"].values()), calls=stats["calls"], checks=checks,
                        scopes=len(rep.get("scopes", [])) or 1)
             rows.append(row)
-            print("%-32s wall %6.2fs cpu %5.2fs rss %6.1f MiB calls %5d throttled %3d checks %s" % (
-                name, r["wall_s"], r["cpu_s"], r["peak_rss_mib"], row["calls_total"], row["throttled_total"],
-                checks), flush=True)
+            print("%-32s wall %6.2fs cpu %5.2fs rss %6.1f MiB threads %4d calls %5d throttled %3d checks %s" % (
+                name, r["wall_s"], r["cpu_s"], r["peak_rss_mib"], r["peak_threads"], row["calls_total"],
+                row["throttled_total"], checks), flush=True)
         one = rows[0]["wall_s"]
         for row in rows:
             row["ratio_to_one_scope"] = row["wall_s"] / one

@@ -1,5 +1,6 @@
 #include "app/aws_services.h"
 
+#include "aws/arn.h"
 #include "aws/endpoints.h"
 #include "core/parse.h"
 #include "core/version.h"
@@ -97,7 +98,7 @@ core::Result<std::unique_ptr<AwsServices>> AwsServices::Create(const core::Env& 
   rt->retryer_ = std::make_unique<core::Retryer>(retry, rt->random_.get());
   if (rate_limit_factor > 0) {
     rt->rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
-    rt->ssm_rate_limiter_ = std::make_unique<core::RateLimiter>(rt->clock_, rate_limit_factor);
+    rt->rate_limit_factor_ = rate_limit_factor;
   }
 
   AwsServices* raw = rt.get();
@@ -139,16 +140,30 @@ core::Status AwsServices::CheckCredentials() {
   return core::OkStatus();
 }
 
+core::RateLimiter* AwsServices::LimiterFor(const std::string& service, const std::string& role_arn,
+                                           const std::string& region) {
+  if (rate_limit_factor_ <= 0) return nullptr;
+  aws::Arn arn;
+  const std::string account = role_arn.empty() ? "" : aws::ParseArn(role_arn, &arn) ? arn.account : role_arn;
+  std::lock_guard<std::mutex> l(limiters_mu_);
+  auto& slot = limiters_[service + "|" + account + "|" + region];
+  if (!slot) slot = std::make_unique<core::RateLimiter>(clock_, rate_limit_factor_);
+  return slot.get();
+}
+
 std::unique_ptr<aws::Ec2Client> AwsServices::Ec2(const std::string& region) {
+  aws::ClientContext ctx = Context(credentials_.get());
+  ctx.rate_limiter = LimiterFor("ec2", "", region);
   return std::make_unique<aws::Ec2Client>(
-      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
+      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), ctx);
 }
 
 std::unique_ptr<aws::Ec2Client> AwsServices::Ec2As(const std::string& role_arn, const std::string& external_id,
                                                    const std::string& region) {
-  return std::make_unique<aws::Ec2Client>(region,
-                                          aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_),
-                                          RoleContext(role_arn, external_id));
+  aws::ClientContext ctx = RoleContext(role_arn, external_id);
+  ctx.rate_limiter = LimiterFor("ec2", role_arn, region);
+  return std::make_unique<aws::Ec2Client>(
+      region, aws::ResolveEndpoint("ec2", region, options_.endpoint_url, *env_, profile_), ctx);
 }
 
 aws::ClientContext AwsServices::RoleContext(const std::string& role_arn, const std::string& external_id) {
@@ -197,7 +212,7 @@ std::unique_ptr<aws::SsmClient> AwsServices::Ssm(const std::string& region) { re
 std::unique_ptr<aws::SsmClient> AwsServices::SsmAs(const std::string& role_arn, const std::string& external_id,
                                                    const std::string& region) {
   aws::ClientContext ctx = role_arn.empty() ? Context(credentials_.get()) : RoleContext(role_arn, external_id);
-  ctx.rate_limiter = ssm_rate_limiter_.get();
+  ctx.rate_limiter = LimiterFor("ssm", role_arn, region);
   return std::make_unique<aws::SsmClient>(
       region, aws::ResolveEndpoint("ssm", region, options_.endpoint_url, *env_, profile_), ctx);
 }

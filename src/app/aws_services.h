@@ -101,8 +101,15 @@ class AwsServices : public Services {
   std::unique_ptr<core::CurlTransport> metadata_http_;
   std::unique_ptr<core::SeededRandom> random_;
   std::unique_ptr<core::Retryer> retryer_;
-  std::unique_ptr<core::RateLimiter> rate_limiter_;
-  std::unique_ptr<core::RateLimiter> ssm_rate_limiter_;
+  // EC2 and SSM limit each account and region on its own: one client-side
+  // limiter per service, account (the role's; "": the caller's) and region,
+  // so the scopes of a run never wait for each other's buckets. Null when
+  // client-side limiting is off.
+  core::RateLimiter* LimiterFor(const std::string& service, const std::string& role_arn, const std::string& region);
+  double rate_limit_factor_ = 0;
+  std::mutex limiters_mu_;
+  std::map<std::string, std::unique_ptr<core::RateLimiter>> limiters_;
+  std::unique_ptr<core::RateLimiter> rate_limiter_;  // the other services' (STS, SNS, CloudWatch, Organizations)
   std::unique_ptr<core::CachingCredentialsProvider> credentials_;
   aws::CallStats stats_;
   std::mutex roles_mu_;
