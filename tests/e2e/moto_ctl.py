@@ -21,8 +21,10 @@ from helpers import free_port  # noqa: E402
 def start(state_file):
     stop(state_file)
     port = free_port()
-    folder = os.path.dirname(os.path.abspath(state_file))
-    recording = os.path.join(folder, "moto-recording.jsonl")
+    # Beside the state file, named after it: moto.json has moto-server.log and
+    # moto-recording.jsonl, so two servers can share a folder.
+    stem = os.path.splitext(os.path.abspath(state_file))[0]
+    recording = stem + "-recording.jsonl"
     env = dict(os.environ)
     env.update({
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
@@ -31,7 +33,7 @@ def start(state_file):
         "MOTO_ENABLE_RECORDING": "true",
         "MOTO_RECORDER_FILEPATH": recording,
     })
-    log = open(os.path.join(folder, "moto-server.log"), "w")
+    log = open(stem + "-server.log", "w")
     # moto_server with what moto lacks: snapshot lock, accounts of assumed roles (moto_plus.py).
     here = os.path.dirname(os.path.abspath(__file__))
     proc = subprocess.Popen([sys.executable, os.path.join(here, "moto_plus.py"), "-H", "127.0.0.1", "-p", str(port)],

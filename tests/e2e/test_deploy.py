@@ -184,12 +184,13 @@ def test_the_member_role_is_the_functions_role_less_what_only_the_central_accoun
     sufficient and each one needed), less assuming roles and publishing."""
     role = load_template(MEMBER_ROLE)["Resources"]["MemberRole"]["Properties"]
     statements = role["Policies"][0]["PolicyDocument"]["Statement"]
-    central_only = {"AssumeSnapshotRoles", "Notify"}
+    central_only = {"AssumeSnapshotRoles", "ListOrganizationAccounts", "Notify"}
     assert statements == [s for s in role_statements() if s["Sid"] not in central_only]
     actions = set()
     for s in statements:
         actions.update(s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-    assert actions == role_actions() - {"sts:AssumeRole", "sns:Publish"}
+    assert actions == role_actions() - {"sts:AssumeRole", "sns:Publish", "organizations:ListAccounts",
+                                        "organizations:ListAccountsForParent", "organizations:ListChildren"}
     # Trusted by the central function's role only, with the external id when one is given.
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Action"] == "sts:AssumeRole" and trust["Principal"]["AWS"] == {
@@ -200,3 +201,45 @@ def test_the_member_role_is_the_functions_role_less_what_only_the_central_accoun
     params = load_template(MEMBER_ROLE)["Parameters"]
     assert params["RoleName"]["Default"] == "s3snapshot", "the central run's --role-name default"
     assert params["MaxLockDays"]["Default"] == 0
+
+
+MEMBER_FUNCTION = os.path.join(ROOT, "deploy", "org", "member-function.yaml")
+
+
+def test_the_member_function_template_passes_cfn_lint():
+    r = subprocess.run([sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
+                        MEMBER_FUNCTION], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_member_function_is_a_plain_function_with_the_member_roles_statements_and_central_errors():
+    """A service-managed StackSet cannot use the SAM transform: a plain
+    AWS::Lambda::Function with the SAM function's runtime settings, whose
+    role may do what the member role may, plus publish to the central
+    topics, and whose errors and alarms all go to the central error topic."""
+    t = load_template(MEMBER_FUNCTION)
+    sam = load_template()["Resources"]["SnapshotFunction"]["Properties"]
+    assert "Transform" not in t
+    res = t["Resources"]
+    assert res["Function"]["Type"] == "AWS::Lambda::Function"
+    fn = res["Function"]["Properties"]
+    for key in ("Handler", "Runtime", "Timeout", "MemorySize", "ReservedConcurrentExecutions"):
+        assert fn[key] == sam[key], key
+    member = load_template(MEMBER_ROLE)["Resources"]["MemberRole"]["Properties"]["Policies"][0]
+    policy = res["FunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert [s for s in policy if s["Sid"] != "Notify"] == member["PolicyDocument"]["Statement"]
+    (notify,) = [s for s in policy if s["Sid"] == "Notify"]
+    assert notify["Action"] == "sns:Publish" and "ErrorTopicArn" in json.dumps(notify["Resource"])
+    assert "*" not in json.dumps(notify["Resource"]), "only the central topics"
+    assert fn["Environment"]["Variables"]["S3SNAPSHOT_SNS_ARN_ERROR"] == {"Ref": "ErrorTopicArn"}
+    invoke = res["FunctionInvokeConfig"]["Properties"]
+    assert invoke["MaximumRetryAttempts"] == 0, "a retried run would duplicate snapshots"
+    alarms = {k: v["Properties"] for k, v in res.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {p["MetricName"] for p in alarms.values()} >= {"InstancesLeftStopped", "InstancesNotThawed", "Errors",
+                                                          "VolumesUnprotected"}
+    for name, p in alarms.items():
+        assert p["AlarmActions"] == [{"Ref": "ErrorTopicArn"}], name
+    rules = [v["Properties"] for v in res.values() if v["Type"] == "AWS::Events::Rule"]
+    assert {r["Targets"][0]["Input"]["Ref"] for r in rules} == {"Payload", "AuditPayload"}
+    # The code is read in the function's own region.
+    assert fn["Code"]["S3Bucket"] == {"Sub": "${CodeBucketPrefix}-${AWS::Region}"}

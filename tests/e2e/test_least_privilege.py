@@ -20,7 +20,9 @@ FEATURE_ACTIONS = ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:Descri
                    "ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSnapshot", "ec2:CopySnapshot", "sns:Publish",
                    "ssm:SendCommand", "ssm:GetCommandInvocation",
                    "ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume",
-                   "ec2:LockSnapshot", "ec2:DescribeLockedSnapshots"]
+                   "ec2:LockSnapshot", "ec2:DescribeLockedSnapshots",
+                   "organizations:ListAccounts", "organizations:ListAccountsForParent",
+                   "organizations:ListChildren"]
 
 # The runs that use each action: without it, one of them must fail (or warn)
 # naming it. The sufficiency test runs them all.
@@ -29,8 +31,21 @@ NEEDED_BY = {"ec2:DescribeInstances": ["regions"], "ec2:DescribeRegions": ["regi
              "ec2:DescribeLockedSnapshots": ["retention"], "ssm:SendCommand": ["scripts"],
              "ssm:GetCommandInvocation": ["scripts"], "ec2:CreateVolume": ["main", "drill"],
              "ec2:AttachVolume": ["main", "drill"], "ec2:DetachVolume": ["main", "drill"],
-             "ec2:DeleteVolume": ["main", "drill"]}  # a drill needs a set to restore
-RUNS = ["main", "retention", "regions", "scripts", "drill"]
+             "ec2:DeleteVolume": ["main", "drill"],  # a drill needs a set to restore
+             "organizations:ListAccounts": ["org"], "organizations:ListAccountsForParent": ["ou"],
+             "organizations:ListChildren": ["ou"]}
+RUNS = ["main", "retention", "regions", "scripts", "drill", "org", "ou"]
+
+
+def organization_unit(endpoint):
+    """An organization whose management account (the caller's) sits in an OU."""
+    org = client("organizations", endpoint)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="lp")["OrganizationalUnit"]["Id"]
+    me = org.describe_organization()["Organization"]["MasterAccountId"]
+    org.move_account(AccountId=me, SourceParentId=root, DestinationParentId=ou)
+    return ou
 
 
 def user_with(endpoint, actions):
@@ -52,6 +67,7 @@ def every_feature(run, ec2, endpoint, actions, runs=RUNS):
         ec2.create_snapshot(VolumeId=gone, TagSpecifications=[{"ResourceType": "snapshot", "Tags": [
             {"Key": "Scripted", "Value": "s3snapshot"}]}])
     ec2.delete_volume(VolumeId=gone)
+    ou = organization_unit(endpoint)
     creds = user_with(endpoint, actions)
     doc = json.dumps({"instances": ids})
     common = ["--stop", "--filter", doc, "--wait", "--copy-to-region", "eu-west-1", "--sns-arn", topic,
@@ -64,7 +80,10 @@ def every_feature(run, ec2, endpoint, actions, runs=RUNS):
                         "skip", "--output", "json"],
             # A drill with a check: volumes made, attached, checked, detached, deleted.
             "drill": ["drill", "--filter", doc, "--check-instance", scratch, "--check-command", "true", "--output",
-                      "json"]}
+                      "json"],
+            # The organization's accounts (here only the caller's own), all or under an OU.
+            "org": ["--org", "--filter", doc, "--dry-run"],
+            "ou": ["--org", "--ou", ou, "--filter", doc, "--dry-run"]}
     return [run(args[name], env=creds, timeout=300) for name in runs]
 
 
