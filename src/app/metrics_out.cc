@@ -59,10 +59,20 @@ void PublishMetrics(const MetricsOptions& options, Services& services, core::Log
   const auto scopes = report::RunMetrics(*report, account);
   if (options.cloudwatch) {
     const std::string timestamp = core::FormatIso8601(now);
-    for (const auto& s : scopes) {
+    std::vector<report::MetricScope> sent = scopes;
+    if (auto total = report::OrganizationTotals(scopes)) {
+      // The organization's totals, without Region or Account, in the first
+      // scope's region (the caller's home region).
+      total->region = scopes.front().region;
+      sent.push_back(std::move(*total));
+    }
+    for (size_t n = 0; n < sent.size(); ++n) {
+      const report::MetricScope& s = sent[n];
+      const bool totals = n == scopes.size();
       std::vector<aws::MetricDatum> data;
       for (const auto& m : s.metrics) {
-        std::vector<std::pair<std::string, std::string>> dims = {{"Region", s.region}, {"Account", s.account}};
+        std::vector<std::pair<std::string, std::string>> dims;
+        if (!totals) dims = {{"Region", s.region}, {"Account", s.account}};
         data.push_back({m.name, m.unit, m.value, dims, timestamp});
         if (!envelope.label.empty()) {
           dims.push_back({"Label", envelope.label});

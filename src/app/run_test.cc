@@ -334,6 +334,16 @@ TEST_F(RunAllScopesTest, AThousandFailingScopesStillMakeOneSnsMessageWithinItsLi
   EXPECT_LT(p.message.size() + p.subject.size(), 256u * 1024) << "SNS's limit";
   EXPECT_LE(p.subject.size(), 100u);
   EXPECT_NE(std::string::npos, p.message.find("[000100000000/us-east-1]")) << "the first failure is named";
+  // The head: every account's counts (here all failed), then the first 100
+  // failures and how many more, all before the full report.
+  const size_t full = p.message.find("\nFull report:\n");
+  ASSERT_NE(std::string::npos, full);
+  const std::string head = p.message.substr(0, full);
+  EXPECT_NE(std::string::npos,
+            head.find("  000100000999   1 region(s), 0 instance(s), 0 failed, 1 run error(s): FAILED"));
+  EXPECT_NE(std::string::npos, head.find("... and 900 more failure(s): see the full report")) << head.substr(0, 500);
+  EXPECT_EQ(std::string::npos, head.find("000100000999/us-east-1] ")) << "the 1000th failure is counted, not listed";
+  EXPECT_NE(std::string::npos, report::ReportToText(r).find("(1000 accounts)")) << "the header counts them";
   EXPECT_TRUE(r.run_errors.size() == 1000u && report::ReportToText(r).size() > 256u * 1024)
       << "the full report is larger than SNS takes: the message is cut, not refused";
 }

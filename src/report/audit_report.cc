@@ -92,7 +92,7 @@ AuditReport MergeReports(std::vector<AuditReport> parts, const std::vector<std::
 
 void WriteText(const AuditReport& r, std::ostream& o) {
   o << "s3snapshot audit " << r.run_id << " in " << r.region;
-  if (!r.account.empty()) o << " (account " << r.account << ")";
+  o << AccountsText(r);
   o << "\npolicy: " << r.policy << "\n";
   if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): volumes not looked at are 'unknown'\n";
   if (r.selection_failed) {
@@ -223,6 +223,10 @@ std::vector<std::string> FailureSummary(const AuditReport& r, size_t max) {
 void WriteErrorHead(const AuditReport& r, std::ostream& o) {
   o << "s3snapshot audit " << r.run_id << " in " << r.region << " found unprotected volumes or failed.\n\n";
   if (r.cancelled) o << "The audit was cancelled (" << r.cancel_reason << ").\n\n";
+  if (r.scopes.size() > 1) {  // an organization: each account's counts first, the failed ones first
+    WriteScopes(r, "volume(s)", "unprotected", o, true);
+    o << "\n";
+  }
   WriteFindings(r, o);
   for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
   for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";

@@ -66,7 +66,7 @@ const DrilledSet* Slowest(const DrillReport& r) {
 
 void WriteText(const DrillReport& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot drill plan " : "s3snapshot drill ") << Dash(r.drill_id) << " in " << r.region;
-  if (!r.account.empty()) o << " (account " << r.account << ")";
+  o << AccountsText(r);
   o << "\n";
   if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): sets not yet restored were not drilled\n";
   if (!r.check_instance_id.empty()) o << "check: on " << r.check_instance_id << "\n";

@@ -129,7 +129,12 @@ ScopeSummary SummaryOf(const Envelope& p, const std::string& scope, int items, i
   return s;
 }
 
-void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o) {
+void WriteBoundedLines(const std::vector<std::string>& lines, size_t max, const char* what, std::ostream& o) {
+  for (size_t i = 0; i < lines.size() && i < max; ++i) o << lines[i] << "\n";
+  if (lines.size() > max) o << "... and " << lines.size() - max << " more " << what << ": see the full report\n";
+}
+
+void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o, bool failed_first) {
   if (r.scopes.size() < 2) return;
   struct Account {
     int regions = 0, items = 0, failed = 0, run_errors = 0;
@@ -148,6 +153,9 @@ void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, s
     a.run_errors += s.run_errors;
     if (!s.ok) a.bad.push_back(&s);
   }
+  if (failed_first) {
+    std::stable_partition(order.begin(), order.end(), [&](const std::string& a) { return !accounts[a].bad.empty(); });
+  }
   o << "by account:\n";
   for (const auto& name : order) {
     const Account& a = accounts[name];
@@ -159,6 +167,13 @@ void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, s
         << (s->run_errors > 0 ? ", " + std::to_string(s->run_errors) + " run error(s)" : "") << "\n";
     }
   }
+}
+
+std::string AccountsText(const Envelope& r) {
+  if (r.account.empty()) return "";
+  const auto n = std::count(r.account.begin(), r.account.end(), ',') + 1;
+  if (n <= 3) return " (account " + r.account + ")";
+  return " (" + std::to_string(n) + " accounts)";
 }
 
 void MergeEnvelope(Envelope p, const std::string& scope, bool first, Envelope* m) {

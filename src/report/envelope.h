@@ -109,7 +109,18 @@ ScopeSummary SummaryOf(const Envelope& part, const std::string& scope, int items
 // A run over several accounts or regions: a line per account (its regions,
 // items and failures), and under it a line per region that failed. `noun`:
 // "instance(s)", "volume(s)", "set(s)"; `failed_word`: "failed", "unprotected".
-void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o);
+// `failed_first`: the accounts with a failed scope before the others (the
+// SNS message's head).
+void WriteScopes(const Envelope& r, const char* noun, const char* failed_word, std::ostream& o,
+                 bool failed_first = false);
+// At most `max` of `lines`, then "... and N more WHAT: see the full report".
+void WriteBoundedLines(const std::vector<std::string>& lines, size_t max, const char* what, std::ostream& o);
+// How many failure lines an SNS message's head lists before "... and N more".
+inline constexpr size_t kHeadFailureLines = 100;
+// The header's " (account ...)": the account, a few accounts listed, or
+// "N accounts" (an organization's are listed under "by account:"); "" when
+// the report names none.
+std::string AccountsText(const Envelope& r);
 // Instance ids belong to one region: once merged, an id is "not found" only
 // when no scope found it (`found`: the ids some scope had).
 void DropFoundIds(const std::set<std::string>& found, Envelope* merged);

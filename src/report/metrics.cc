@@ -238,29 +238,59 @@ std::vector<MetricScope> RunMetrics(const Report& report, const std::string& acc
   return out;
 }
 
-std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& report, long long timestamp_ms) {
+std::optional<MetricScope> OrganizationTotals(const std::vector<MetricScope>& scopes) {
+  if (scopes.size() < 2) return std::nullopt;
+  MetricScope total;
+  std::map<std::string, size_t> at;  // name -> index in total.metrics, in the first-seen order
+  for (const auto& s : scopes) {
+    for (const auto& m : s.metrics) {
+      auto [it, added] = at.emplace(m.name, total.metrics.size());
+      if (added) {
+        total.metrics.push_back(m);
+      } else if (m.unit == "Seconds") {
+        total.metrics[it->second].value = std::max(total.metrics[it->second].value, m.value);
+      } else {
+        total.metrics[it->second].value += m.value;
+      }
+    }
+  }
+  return total;
+}
+
+namespace {
+
+// One EMF line: a scope's metrics with Region and Account, or (`totals`)
+// the organization's without them.
+std::string EmfLine(const MetricScope& s, bool totals, const Report& report, long long timestamp_ms) {
   using nlohmann::json;
   const Envelope& r = EnvelopeOf(report);
-  std::string out;
-  for (const auto& s : scopes) {
-    json dims = json::array({json::array({"Region", "Account"})});
-    if (!r.label.empty()) dims.push_back(json::array({"Region", "Account", "Label"}));
-    json metrics = json::array();
-    json line;
-    for (const auto& m : s.metrics) {
-      metrics.push_back({{"Name", m.name}, {"Unit", m.unit}});
-      line[m.name] = m.value;
-    }
-    line["_aws"] = {{"Timestamp", timestamp_ms},
-                    {"CloudWatchMetrics",
-                     json::array({{{"Namespace", kMetricNamespace}, {"Dimensions", dims}, {"Metrics", metrics}}})}};
+  json dims = totals ? json::array({json::array()}) : json::array({json::array({"Region", "Account"})});
+  if (!r.label.empty()) dims.push_back(totals ? json::array({"Label"}) : json::array({"Region", "Account", "Label"}));
+  json metrics = json::array();
+  json line;
+  for (const auto& m : s.metrics) {
+    metrics.push_back({{"Name", m.name}, {"Unit", m.unit}});
+    line[m.name] = m.value;
+  }
+  line["_aws"] = {{"Timestamp", timestamp_ms},
+                  {"CloudWatchMetrics",
+                   json::array({{{"Namespace", kMetricNamespace}, {"Dimensions", dims}, {"Metrics", metrics}}})}};
+  if (!totals) {
     line["Region"] = s.region;
     line["Account"] = s.account;
-    if (!r.label.empty()) line["Label"] = r.label;
-    line["command"] = CommandName(report);
-    line["run_id"] = r.run_id;
-    out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
+  if (!r.label.empty()) line["Label"] = r.label;
+  line["command"] = CommandName(report);
+  line["run_id"] = r.run_id;
+  return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& report, long long timestamp_ms) {
+  std::string out;
+  for (const auto& s : scopes) out += EmfLine(s, false, report, timestamp_ms);
+  if (auto total = OrganizationTotals(scopes)) out += EmfLine(*total, true, report, timestamp_ms);
   return out;
 }
 

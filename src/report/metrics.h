@@ -45,13 +45,24 @@ const std::vector<MetricInfo>& MetricCatalog();
 // (the caller's own account; "" when unknown).
 std::vector<MetricScope> RunMetrics(const Report& r, const std::string& account);
 
+// A run of several scopes (accounts x regions): each metric over all of
+// them, with no Region or Account (empty region and account): the sum of a
+// count, the largest of a "Seconds" figure (ages, times). CloudWatch cannot
+// sum over a dimension's values without metric math, so EMF and PutMetricData
+// also carry these, without dimensions (and with Label alone when the run has
+// one): one alarm covers the organization. Prometheus sums itself
+// (sum without(account, region)) and gets none, so its sums stay true.
+// nullopt for a run of one scope.
+std::optional<MetricScope> OrganizationTotals(const std::vector<MetricScope>& scopes);
+
 inline constexpr char kMetricNamespace[] = "s3snapshot";
 
 // One EMF line (a JSON object, no newline inside) per scope, each ending in
 // "\n": _aws.Timestamp (ms), _aws.CloudWatchMetrics[0] with the namespace,
 // the dimension sets [["Region","Account"]] (and ["Region","Account","Label"]
 // with a label), and each metric's name and unit; the values, dimensions and
-// "command" and "run_id" as members.
+// "command" and "run_id" as members. Then, for several scopes, one line of
+// OrganizationTotals with the dimension sets [[]] (and [["Label"]]).
 std::string EmfLines(const std::vector<MetricScope>& scopes, const Report& r, long long timestamp_ms);
 
 // The Prometheus text format: one gauge family per metric

@@ -92,6 +92,43 @@ TEST(MetricsTest, ScopesGetTheirOwnFiguresAndRunWideOnesGoWithTheFirst) {
   EXPECT_EQ(ValueOf(scopes[1], "InstancesSelected"), 0);  // a scope with nothing still says 0
 }
 
+TEST(MetricsTest, SeveralScopesAlsoGetOrganizationTotalsWithoutRegionOrAccount) {
+  SnapshotReport r;
+  r.region = "us-east-1";
+  r.account = "111111111111,222222222222";
+  r.label = "daily";
+  InstanceReport a, b, c;
+  a.scope = b.scope = "111111111111/us-east-1";
+  c.scope = "222222222222/us-east-1";
+  c.stopped_by_run = true;
+  a.instance_id = "i-00000001";
+  b.instance_id = "i-00000002";
+  c.instance_id = "i-00000003";
+  r.instances = {a, b, c};
+  r.seconds = 7;
+  auto scopes = RunMetrics(r, "");
+  ASSERT_EQ(scopes.size(), 2u);
+  auto total = OrganizationTotals(scopes);
+  ASSERT_TRUE(total.has_value());
+  EXPECT_EQ(ValueOf(*total, "InstancesSelected"), 3);  // summed
+  EXPECT_EQ(ValueOf(*total, "InstancesLeftStopped"), 1);
+  EXPECT_EQ(ValueOf(*total, "RunSeconds"), 7);  // the largest, not a sum
+  EXPECT_FALSE(OrganizationTotals({scopes[0]}).has_value()) << "one scope is its own total";
+  // EMF: a line per scope, then the totals with no Region or Account.
+  std::string text = EmfLines(scopes, r, 1764547200000);
+  std::vector<std::string> lines;
+  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(text.substr(at, nl - at));
+  ASSERT_EQ(lines.size(), 3u);
+  auto t = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(t["_aws"]["CloudWatchMetrics"][0]["Dimensions"], nlohmann::json::parse(R"([[],["Label"]])"));
+  EXPECT_FALSE(t.contains("Region"));
+  EXPECT_FALSE(t.contains("Account"));
+  EXPECT_EQ(t["InstancesSelected"], 3);
+  EXPECT_EQ(t["Label"], "daily");
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["Account"], "222222222222");
+}
+
 TEST(MetricsTest, AnAuditsFigures) {
   AuditReport r;
   r.region = "us-east-1";

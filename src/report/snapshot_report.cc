@@ -160,7 +160,7 @@ std::string WriteRetention(const SnapshotReport& r, std::ostream& o) {
 
 void WriteText(const SnapshotReport& r, std::ostream& o) {
   o << (r.dry_run ? "s3snapshot dry run " : "s3snapshot run ") << r.run_id << " in " << r.region;
-  if (!r.account.empty()) o << " (account " << r.account << ")";
+  o << AccountsText(r);
   o << "\n";
   if (r.cancelled) o << "CANCELLED (" << r.cancel_reason << "): work not started was skipped\n";
   if (r.selection_failed) {
@@ -389,27 +389,38 @@ std::string SubjectWords(const SnapshotReport& r, bool errors_only) {
 }
 
 void WriteErrorHead(const SnapshotReport& r, std::ostream& o) {
+  // What needs hands first, then (an organization) each account's counts
+  // with the failed ones first, then the failures: at most
+  // kHeadFailureLines, so that an organization's message stays readable and
+  // within SNS's limit.
   o << "s3snapshot run " << r.run_id << " in " << r.region << " had failures.\n\n";
   if (r.cancelled) o << "The run was cancelled (" << r.cancel_reason << ").\n\n";
-  for (const auto& i : r.instances) {
-    for (const auto& e : i.errors) {
-      o << i.instance_id << (i.name.empty() ? "" : " (" + i.name + ")") << ": " << FailureLine(e) << "\n";
-    }
-  }
-  for (const auto& id : r.not_found) o << id << ": not found (or terminated)\n";
-  for (const auto& e : r.run_errors) o << "run: " << FailureLine(e) << "\n";
   auto left = r.LeftStopped();
   if (!left.empty()) {
-    o << "\nINSTANCES LEFT STOPPED (start them by hand):";
+    o << "INSTANCES LEFT STOPPED (start them by hand):";
     for (const auto& id : left) o << " " << id;
-    o << "\n";
+    o << "\n\n";
   }
   auto frozen = r.NotThawed();
   if (!frozen.empty()) {
-    o << "\nINSTANCES NOT THAWED (run the post-script on them by hand):";
+    o << "INSTANCES NOT THAWED (run the post-script on them by hand):";
     for (const auto& id : frozen) o << " " << id;
+    o << "\n\n";
+  }
+  if (r.scopes.size() > 1) {
+    WriteScopes(r, "instance(s)", "failed", o, true);
     o << "\n";
   }
+  std::vector<std::string> lines;
+  for (const auto& i : r.instances) {
+    for (const auto& e : i.errors) {
+      lines.push_back((i.scope.empty() ? "" : i.scope + " ") + i.instance_id +
+                      (i.name.empty() ? "" : " (" + i.name + ")") + ": " + FailureLine(e));
+    }
+  }
+  for (const auto& id : r.not_found) lines.push_back(id + ": not found (or terminated)");
+  for (const auto& e : r.run_errors) lines.push_back("run: " + FailureLine(e));
+  WriteBoundedLines(lines, kHeadFailureLines, "failure(s)", o);
   o << "\nFull report:\n";
 }
 

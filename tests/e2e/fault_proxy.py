@@ -11,6 +11,7 @@ import urllib.parse
 
 from helpers import forward_post, send_reply
 
+STS_ACTIONS = {"AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"}
 THROTTLE_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
                 b'<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>'
                 b'</Error></Errors><RequestID>proxy-throttle</RequestID></Response>')
@@ -48,6 +49,11 @@ class FaultProxy:
                     time.sleep(rule.delay)
                 if mode == "throttle":
                     return self._send(503, THROTTLE_XML)
+                if mode == "error400" and action in STS_ACTIONS:  # STS's shape (Query, not EC2's)
+                    return self._send(rule.status, (
+                        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                        '<Code>%s</Code><Message>injected by the test proxy</Message></Error>'
+                        '<RequestId>proxy-400</RequestId></ErrorResponse>' % rule.code).encode())
                 if mode == "error400":
                     return self._send(rule.status, ('<Response><Errors><Error><Code>%s</Code>'
                                             '<Message>injected by the test proxy</Message></Error></Errors>'

@@ -4,12 +4,13 @@ excluded ones; the caller's own account with its own credentials; one account
 whose role cannot be assumed (refused by the proxy, as STS refuses it) fails
 alone."""
 import json
+import re
 import uuid
 
 import botocore.exceptions
 import pytest
 
-from conftest import client, make_fleet, snapshots, tagmap
+from conftest import client, make_fleet, snapshots, sqs_topic, tagmap
 
 CALLER = "100000000000"  # moto's account (MOTO_ACCOUNT_ID): the management account
 
@@ -109,15 +110,46 @@ def test_an_account_whose_role_cannot_be_assumed_fails_alone(run, endpoint, prox
     good, refused = new_account(org, "g" + tag), new_account(org, "r" + tag)
     fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"Refuse": tag})
              for acct in (good, refused)}
+    topic, read = sqs_topic(endpoint, "org" + tag)
     proxy.add("AssumeRole", "error400", count=100, code="AccessDenied", status=403, match={"RoleArn": role(refused)})
-    r = run(["--org", "--filter", json.dumps({"tags": {"tag:Refuse": tag}}), "--output", "json"],
-            endpoint_url=proxy.url, timeout=300)
+    r = run(["--org", "--filter", json.dumps({"tags": {"tag:Refuse": tag}}), "--output", "json",
+             "--sns-arn-error", topic], endpoint_url=proxy.url, timeout=300)
     assert r.returncode == 1, r.stdout[-3000:] + r.stderr
     rep = json.loads(r.stdout)
     assert [i["instance_id"] for i in rep["instances"] if i["snapshotted"]] == fleet[good]
     assert any(refused in e["message"] or refused in e.get("scope", "") for e in rep["errors"]), rep["errors"]
     assert refused in r.stderr and "AccessDenied" in r.stderr
     assert len(snapshots(ec2_of(endpoint, good), **{"tag:s3snapshot:instance-id": fleet[good][0]})) == 1
+    # The error message names each account, the failed one first, before the full report.
+    (msg,) = read()
+    head = msg["Message"].split("\nFull report:\n")[0]
+    lines = [ln for ln in head.splitlines() if re.match(r"  \d{12} ", ln)]
+    assert lines[0].split()[0] == refused and lines[0].endswith("FAILED"), head
+    assert {ln.split()[0] for ln in lines} == active_accounts(org), head
+    assert "AccessDenied" in head
+
+
+def test_sts_throttling_is_retried_like_ec2s_and_every_account_is_done(run, endpoint, proxy, recording):
+    """STS's Throttling (HTTP 400, its own error shape) on the first
+    AssumeRole of every account: retried with backoff, never a failed scope."""
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    members = [new_account(org, "s%s%d" % (tag, n)) for n in range(3)]
+    fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"StsThrottle": tag})
+             for acct in members}
+    for acct in members:
+        proxy.add("AssumeRole", "error400", count=2, code="Throttling", status=400, match={"RoleArn": role(acct)})
+    recording.start()
+    r = run(["--org", "--ou", root, "--filter", json.dumps({"tags": {"tag:StsThrottle": tag}}), "--output", "json"],
+            endpoint_url=proxy.url, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert proxy.count("AssumeRole", "error400") == 6, "each account's role was throttled twice"
+    assert assumed(recording) == set(members), "then assumed, once each (moto saw the third attempt)"
+    assert sum(1 for q in recording.requests() if q["params"].get("Action") == "AssumeRole") == len(members)
+    for acct in members:
+        made = snapshots(ec2_of(endpoint, acct), **{"tag:s3snapshot:instance-id": fleet[acct][0]})
+        assert len(made) == 1, acct
+    assert json.loads(r.stdout)["summary"]["throttled"] >= 6
 
 
 def test_audit_org_reports_per_account(run, endpoint):
@@ -148,3 +180,34 @@ def test_bad_org_input_is_exit_2_with_nothing_sent(run, recording, args, words):
     assert r.returncode == 2, (args, r.stderr)
     assert words in r.stderr, (args, r.stderr)
     assert recording.actions() == []
+
+
+def test_metrics_carry_each_scope_and_the_organizations_totals(run, endpoint, recording):
+    """--cloudwatch-metrics over an organization: each scope's figures with
+    Region and Account, and the totals with no dimension, so that one alarm
+    covers every account."""
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    members = [new_account(org, "m%s%d" % (tag, n)) for n in range(2)]
+    for acct in members:
+        make_fleet(ec2_of(endpoint, acct), count=1, volumes=2, tags={"OrgMetrics": tag})
+    recording.start()
+    r = run(["--org", "--filter", json.dumps({"tags": {"tag:OrgMetrics": tag}}), "--cloudwatch-metrics",
+             "--output", "json"], timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    data = {}
+    for q in recording.requests():
+        p = q["params"]
+        if p.get("Action") != "PutMetricData":
+            continue
+        for k, v in p.items():
+            m = re.fullmatch(r"MetricData\.member\.(\d+)\.MetricName", k)
+            if m and v == "SnapshotsCreateStarted":
+                pre = "MetricData.member.%s." % m.group(1)
+                dims = tuple(sorted(p[key] for key in p if key.startswith(pre + "Dimensions.member.")
+                                    and key.endswith(".Value")))
+                data[dims] = float(p[pre + "Value"])
+    assert data[()] == 4, data  # 2 members x 1 instance x 2 volumes; the caller's own account: none
+    for acct in members:
+        assert data[(acct, "us-east-1")] == 2, data
+    assert sum(v for k, v in data.items() if k) == data[()], "the totals are the scopes' sum"
