@@ -32,12 +32,21 @@ import time
 import urllib.parse
 
 FAMILIES = {"describe": (100, 20), "snapshot": (100, 5), "tags": (100, 10), "stop": (50, 5),
-            "start": (5, 2), "other": (50, 5)}
+            "start": (5, 2), "other": (50, 5),
+            # STS is not EC2 and publishes no bucket: an assumption, as generous
+            # as the tool's own pace (src/core/rate_limiter.cc).
+            "sts": (100, 50)}
+STS_ACTIONS = ("AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity")
+STS_THROTTLE = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                b'<Code>Throttling</Code><Message>Rate exceeded</Message></Error>'
+                b'<RequestId>bench-throttle</RequestId></ErrorResponse>')
 THROTTLE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
             b'<Message>Request limit exceeded.</Message></Error></Errors><RequestID>bench-throttle</RequestID></Response>')
 
 
 def family(action):
+    if action in STS_ACTIONS:
+        return "sts"
     if action.startswith(("Describe", "Get")):
         return "describe"
     if action in ("CreateSnapshot", "CreateSnapshots", "DeleteSnapshot", "CopySnapshot"):
@@ -148,6 +157,8 @@ def main():
             if not bucket(scope_of(self.headers), family(action)).take():
                 with stats_lock:
                     stats["throttled"][action] = stats["throttled"].get(action, 0) + 1
+                if action in STS_ACTIONS:  # STS's shape: HTTP 400, Throttling
+                    return self._send(400, STS_THROTTLE, "text/xml")
                 return self._send(503, THROTTLE, "text/xml")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
             if args.page_describe and action == "DescribeInstances":

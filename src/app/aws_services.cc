@@ -103,7 +103,7 @@ core::Result<std::unique_ptr<AwsServices>> AwsServices::Create(const core::Env& 
 
   AwsServices* raw = rt.get();
   aws::StsFactory sts_factory = [raw](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
-    aws::ClientContext ctx = raw->Context(source);
+    aws::ClientContext ctx = raw->StsContext(source);
     return std::make_unique<aws::StsClient>(
         raw->region_, aws::ResolveEndpoint("sts", raw->region_, raw->options_.endpoint_url, *raw->env_, raw->profile_),
         ctx);
@@ -115,6 +115,18 @@ core::Result<std::unique_ptr<AwsServices>> AwsServices::Create(const core::Env& 
   if (!creds.ok()) return creds.error();
   rt->credentials_ = std::move(*creds);
   return rt;
+}
+
+aws::ClientContext AwsServices::StsContext(core::CredentialsProvider* creds) {
+  // STS's limits are not EC2's: through EC2's shared buckets AssumeRole was
+  // a mutating action at 5 a second, and an organization of 256 accounts
+  // spent 41 s assuming its roles (bench/org). STS has a limiter of its own
+  // (the caller's account, the home region; core/rate_limiter.cc, "sts");
+  // each role is assumed once per account and cached, and a throttled
+  // AssumeRole is retried with backoff (tests/e2e/test_org.py).
+  aws::ClientContext ctx = Context(creds);
+  ctx.rate_limiter = LimiterFor("sts", "", region_);
+  return ctx;
 }
 
 aws::ClientContext AwsServices::Context(core::CredentialsProvider* creds) {
@@ -178,7 +190,7 @@ aws::ClientContext AwsServices::RoleContext(const std::string& role_arn, const s
       req.session_name = "s3snapshot";
       aws::StsFactory factory = [this](core::CredentialsProvider* source) -> std::unique_ptr<aws::StsApi> {
         return std::make_unique<aws::StsClient>(
-            region_, aws::ResolveEndpoint("sts", region_, options_.endpoint_url, *env_, profile_), Context(source));
+            region_, aws::ResolveEndpoint("sts", region_, options_.endpoint_url, *env_, profile_), StsContext(source));
       };
       auto assume = std::make_unique<aws::AssumeRoleCredentialsProvider>(
           std::make_unique<core::BorrowedCredentialsProvider>(credentials_.get()), factory, req);
@@ -197,8 +209,9 @@ std::unique_ptr<aws::SnsClient> AwsServices::Sns(const std::string& region) {
 }
 
 std::unique_ptr<aws::StsClient> AwsServices::Sts(const std::string& region) {
-  return std::make_unique<aws::StsClient>(
-      region, aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_), Context(credentials_.get()));
+  return std::make_unique<aws::StsClient>(region,
+                                          aws::ResolveEndpoint("sts", region, options_.endpoint_url, *env_, profile_),
+                                          StsContext(credentials_.get()));
 }
 
 std::unique_ptr<aws::CloudWatchApi> AwsServices::CloudWatchFor(const std::string& region) {

@@ -84,6 +84,7 @@ class AwsServices : public Services {
 
  private:
   AwsServices() = default;
+  aws::ClientContext StsContext(core::CredentialsProvider* creds);  // Context without EC2's buckets
   aws::ClientContext Context(core::CredentialsProvider* creds);
   // As `role_arn` (AssumeRole from the default credentials; one cached
   // provider per role and external id).
@@ -109,7 +110,7 @@ class AwsServices : public Services {
   double rate_limit_factor_ = 0;
   std::mutex limiters_mu_;
   std::map<std::string, std::unique_ptr<core::RateLimiter>> limiters_;
-  std::unique_ptr<core::RateLimiter> rate_limiter_;  // the other services' (STS, SNS, CloudWatch, Organizations)
+  std::unique_ptr<core::RateLimiter> rate_limiter_;  // the other services' (SNS, CloudWatch, Organizations, SSM)
   std::unique_ptr<core::CachingCredentialsProvider> credentials_;
   aws::CallStats stats_;
   std::mutex roles_mu_;

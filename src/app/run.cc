@@ -60,6 +60,10 @@ report::Report EmptyReportFor(const spec::JobSpec& spec) {
   return report::SnapshotReport{};
 }
 
+// The snapshot workers of the scopes running at once, together: 64 scopes
+// keep their 8 each, 256 get 2 each.
+constexpr int kScopeWorkerBudget = 512;
+
 // --org: the accounts of the organization (or under --ou), less
 // --exclude-account; the caller's own with its own credentials, every other
 // through --role-name. Nothing selected is no error here: the run says so.
@@ -137,12 +141,18 @@ report::Report RunAllScopes(const spec::JobSpec& spec, Services& services, core:
     // exception leaves a scope's task (a job never throws; a throw while
     // making its clients is that scope's run error).
     const size_t threads = std::min<size_t>(scopes.size(), static_cast<size_t>(std::max(1, spec.scope_concurrency)));
+    // Threads stay bounded however many scopes run at once (Lambda allows
+    // 1,024): the scopes' snapshot workers share kScopeWorkerBudget.
+    spec::JobSpec scope_spec = spec;
+    if (threads > 1) {
+      scope_spec.concurrency = std::max(1, std::min(spec.concurrency, kScopeWorkerBudget / static_cast<int>(threads)));
+    }
     core::WorkerPool pool(static_cast<int>(threads));
     for (size_t i = 0; i < scopes.size(); ++i) {
       pool.Submit([&, i] {
         try {
-          parts[i] =
-              RunScope(spec, scopes[i], services, logger, cancel, scopes.size() == 1 ? progress : nullptr, run_id);
+          parts[i] = RunScope(scope_spec, scopes[i], services, logger, cancel, scopes.size() == 1 ? progress : nullptr,
+                              run_id);
         } catch (...) {
           report::Envelope& part = report::EnvelopeOf(parts[i]);
           part.region = scopes[i].region;

@@ -102,6 +102,12 @@ const std::map<std::string, Defaults>& FamilyDefaults() {
       {"stop", {50, 5}},        // StopInstances
       {"start", {5, 2}},        // StartInstances
       {"other", {50, 5}},       // other mutating actions
+      // STS (its own limiter, per caller account and region): AWS publishes
+      // no bucket for it, only that it throttles and that callers should
+      // cache credentials and back off. Each role is assumed once per
+      // account; this pace assumes 255 roles in about 3 s and, as for EC2,
+      // slows down on the first throttle.
+      {"sts", {100, 50}},
   };
   return kDefaults;
 }
@@ -110,6 +116,7 @@ const std::map<std::string, Defaults>& FamilyDefaults() {
 RateLimiter::RateLimiter(Clock& clock, double factor) : clock_(clock), factor_(factor) {}
 
 std::string RateLimiter::FamilyOf(const std::string& action) {
+  if (action == "AssumeRole" || action == "AssumeRoleWithWebIdentity" || action == "GetCallerIdentity") return "sts";
   if (action.rfind("Describe", 0) == 0 || action.rfind("Get", 0) == 0) return "describe";
   if (action == "CreateSnapshot" || action == "CreateSnapshots" || action == "DeleteSnapshot" ||
       action == "CopySnapshot") {

@@ -74,6 +74,17 @@ TEST(RateLimiterTest, ActionFamilies) {
   EXPECT_EQ("tags", RateLimiter::FamilyOf("CreateTags"));
   EXPECT_EQ("stop", RateLimiter::FamilyOf("StopInstances"));
   EXPECT_EQ("start", RateLimiter::FamilyOf("StartInstances"));
+  EXPECT_EQ("sts", RateLimiter::FamilyOf("AssumeRole"));
+  EXPECT_EQ("sts", RateLimiter::FamilyOf("GetCallerIdentity"));
+}
+
+TEST(RateLimiterTest, TwoHundredFiftyFiveRolesAreAssumedInAboutThreeSecondsNotFortyOne) {
+  // An organization of 256 accounts: one AssumeRole each. Through EC2's
+  // "other" bucket (50, 5/s) they took 41 s; STS's own pace is 100, 50/s.
+  testing::FakeClock clock;
+  RateLimiter rl(clock);
+  for (int i = 0; i < 255; ++i) rl.Acquire("AssumeRole");
+  EXPECT_NEAR(3.1, std::chrono::duration<double>(clock.total_slept()).count(), 0.2);
 }
 
 TEST(RateLimiterTest, FamiliesHaveSeparateBuckets) {

@@ -170,7 +170,8 @@ void Job::RecordPlan(const Plan& plan) {
 }
 
 void Job::SnapshotAll(const Plan& plan) {
-  core::WorkerPool pool(spec_.concurrency, [this](const std::string& what) {
+  const size_t workers = std::min<size_t>(static_cast<size_t>(std::max(1, spec_.concurrency)), plan.to_snapshot.size());
+  core::WorkerPool pool(static_cast<int>(std::max<size_t>(1, workers)), [this](const std::string& what) {
     // Only a throw outside SnapshotInstance's own guard gets here.
     ctx_.Log(LogLevel::kError, "internal error in a snapshot task: " + what);
   });
