@@ -29,13 +29,14 @@ def new_account(org, name):
     return org.create_account(AccountName=name, Email="%s@example.com" % name)["CreateAccountStatus"]["AccountId"]
 
 
-def ec2_of(endpoint, account):
+def ec2_of(endpoint, account, region="us-east-1"):
     """An EC2 client in `account` (moto gives each assumed account its own EC2)."""
     if account == CALLER:
-        return client("ec2", endpoint)
+        return client("ec2", endpoint, region=region)
     c = client("sts", endpoint).assume_role(RoleArn="arn:aws:iam::%s:role/s3snapshot" % account,
                                             RoleSessionName="test")["Credentials"]
-    return client("ec2", endpoint, key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+    return client("ec2", endpoint, region=region, key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                  token=c["SessionToken"])
 
 
 def active_accounts(org):
@@ -62,27 +63,35 @@ def test_org_visits_exactly_the_active_accounts_and_each_instance_gets_one_set(r
     tag = {"OrgRun": uuid.uuid4().hex[:8]}
     a, b, suspended, excluded = (new_account(org, "t%s%d" % (tag["OrgRun"], n)) for n in range(4))
     org.close_account(AccountId=suspended)
-    fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=2, tags=tag)
-             for acct in (CALLER, a, b, suspended, excluded)}
+    regions = ("us-east-1", "eu-west-1")
+    fleet = {(acct, g): make_fleet(ec2_of(endpoint, acct, g), count=1, volumes=2, tags=tag)
+             for acct in (CALLER, a, b, suspended, excluded) for g in regions}
     recording.start()
-    r = run(["--org", "--exclude-account", excluded, "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}),
-             "--output", "json"], timeout=300)
+    r = run(["--org", "--exclude-account", excluded, "--region", ",".join(regions),
+             "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}), "--output", "json"], timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
     visited = assumed(recording)
     assert visited == active_accounts(org) - {CALLER, excluded}, "every ACTIVE member through its role"
     assert suspended not in visited and excluded not in visited
     rep = json.loads(r.stdout)
     by_scope = {i["scope"]: i["instance_id"] for i in rep["instances"]}
-    assert by_scope == {"%s/us-east-1" % acct: fleet[acct][0] for acct in (CALLER, a, b)}
+    assert by_scope == {"%s/%s" % (acct, g): fleet[(acct, g)][0] for acct in (CALLER, a, b) for g in regions}
     for acct in (CALLER, a, b):
-        made = [s for s in snapshots(ec2_of(endpoint, acct)) if tagmap(s).get("s3snapshot:instance-id") == fleet[acct][0]]
-        assert len(made) == 2, "exactly one set (two volumes) in %s" % acct
+        for g in regions:
+            made = [s for s in snapshots(ec2_of(endpoint, acct, g))
+                    if tagmap(s).get("s3snapshot:instance-id") == fleet[(acct, g)][0]]
+            assert len(made) == 2, "exactly one set (two volumes) in %s/%s" % (acct, g)
     for acct in (suspended, excluded):
-        assert not [s for s in snapshots(ec2_of(endpoint, acct)) if tagmap(s).get("Scripted") == "s3snapshot"]
-    text = run(["--org", "--exclude-account", excluded, "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}),
-                "--dry-run"], timeout=300).stdout
+        for g in regions:
+            assert not [s for s in snapshots(ec2_of(endpoint, acct, g)) if tagmap(s).get("Scripted") == "s3snapshot"]
+    assert {s["scope"] for s in rep["scopes"]} == {"%s/%s" % (acct, g) for acct in (CALLER, a, b) for g in regions}
+    # The dry run lists every account x region it would visit, and changes nothing.
+    text = run(["--org", "--exclude-account", excluded, "--region", ",".join(regions),
+                "--filter", json.dumps({"tags": {"tag:OrgRun": tag["OrgRun"]}}), "--dry-run"], timeout=300).stdout
     for acct in (CALLER, a, b):
-        assert "[%s/us-east-1]" % acct in text, text
+        for g in regions:
+            assert "[%s/%s]" % (acct, g) in text, text
+        assert re.search(r"\n  %s +2 region\(s\), 2 instance\(s\), 0 failed\n" % acct, text), text
 
 
 def test_ou_limits_the_run_to_the_accounts_under_it_nested_ones_included(run, endpoint, recording):
