@@ -3,16 +3,23 @@ account its own EC2 behind an assumed role), or those under OUs, less the
 excluded ones; the caller's own account with its own credentials; one account
 whose role cannot be assumed (refused by the proxy, as STS refuses it) fails
 alone."""
+import ast
 import json
+import os
 import re
+import urllib.parse
 import uuid
 
 import botocore.exceptions
 import pytest
 
 from conftest import client, make_fleet, snapshots, sqs_topic, tagmap
+from helpers import ROOT, enable_auth, iam_user, role_actions
 
 CALLER = "100000000000"  # moto's account (MOTO_ACCOUNT_ID): the management account
+# What only the central function does (deploy/org/member-role.yaml has the rest).
+CENTRAL_ONLY = {"sts:AssumeRole", "sns:Publish", "organizations:ListAccounts", "organizations:ListAccountsForParent",
+                "organizations:ListChildren"}
 
 
 def organization(endpoint):
@@ -220,3 +227,54 @@ def test_metrics_carry_each_scope_and_the_organizations_totals(run, endpoint, re
     for acct in members:
         assert data[(acct, "us-east-1")] == 2, data
     assert sum(v for k, v in data.items() if k) == data[()], "the totals are the scopes' sum"
+
+
+def test_the_readmes_stackset_gives_each_member_the_role_a_central_run_uses(run, endpoint):
+    """The README's create-stack-set / create-stack-instances (service-managed,
+    one OU) against moto's CloudFormation: each member account under the OU
+    gets the role s3snapshot with the member policy, and a --org --ou run with
+    moto's IAM enforcement on, as a user holding only the central function's
+    actions, through roles holding only the member role's actions, snapshots
+    every member's instance."""
+    org, root = organization(endpoint)
+    tag = uuid.uuid4().hex[:8]
+    ou = org.create_organizational_unit(ParentId=root, Name="ss" + tag)["OrganizationalUnit"]["Id"]
+    members = [new_account(org, "ss%s%d" % (tag, n)) for n in range(2)]
+    for acct in members:
+        org.move_account(AccountId=acct, SourceParentId=root, DestinationParentId=ou)
+    fleet = {acct: make_fleet(ec2_of(endpoint, acct), count=1, volumes=1, tags={"StackSet": tag}) for acct in members}
+    cfn = client("cloudformation", endpoint)
+    with open(os.path.join(ROOT, "deploy", "org", "member-role.yaml")) as f:
+        body = f.read()
+    cfn.create_stack_set(StackSetName="s3snapshot-member-role", TemplateBody=body,
+                         Capabilities=["CAPABILITY_NAMED_IAM"], PermissionModel="SERVICE_MANAGED",
+                         AutoDeployment={"Enabled": True, "RetainStacksOnAccountRemoval": False},
+                         Parameters=[{"ParameterKey": "CentralAccountId", "ParameterValue": CALLER}])
+    cfn.create_stack_instances(StackSetName="s3snapshot-member-role", DeploymentTargets={"OrganizationalUnitIds": [ou]},
+                               Regions=["us-east-1"])
+    instances = cfn.list_stack_instances(StackSetName="s3snapshot-member-role")["Summaries"]
+    assert sorted(i["Account"] for i in instances) == sorted(members)
+    for acct in members:
+        c = client("sts", endpoint).assume_role(RoleArn=role(acct), RoleSessionName="check")["Credentials"]
+        iam = client("iam", endpoint, key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+        assert iam.list_role_policies(RoleName="s3snapshot")["PolicyNames"] == ["s3snapshot-member"], acct
+        doc = iam.get_role_policy(RoleName="s3snapshot", PolicyName="s3snapshot-member")["PolicyDocument"]
+        if isinstance(doc, str):  # moto answers it as Python's repr of the document
+            doc = ast.literal_eval(urllib.parse.unquote(doc))
+        actions = set()
+        for st in doc["Statement"]:
+            actions.update(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+        assert actions == role_actions() - CENTRAL_ONLY, "the member role's actions, as the StackSet made it"
+        # moto matches policies on actions only (a resource ARN never matches,
+        # see test_least_privilege.py), and cannot read a policy CloudFormation
+        # made (KeyError 'policy_document'): the same actions on "*", through IAM.
+        iam.put_role_policy(RoleName="s3snapshot", PolicyName="s3snapshot-member", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": "*"}]}))
+    enable_auth(endpoint, 3)
+    key, secret = iam_user(client("iam", endpoint), role_actions(), name="central" + tag)
+    r = run(["--org", "--ou", ou, "--filter", json.dumps({"tags": {"tag:StackSet": tag}}), "--output", "json"],
+            env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    enable_auth(endpoint, 1000000000)
+    for acct in members:
+        assert len(snapshots(ec2_of(endpoint, acct), **{"tag:s3snapshot:instance-id": fleet[acct][0]})) == 1, acct
