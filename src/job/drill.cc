@@ -543,4 +543,28 @@ void SweepAfterRun(const spec::JobSpec& spec, const JobContext& ctx, std::vector
   *swept = *done;
 }
 
+void SweepAlongside::Start(const spec::JobSpec& spec, const JobContext& ctx) {
+  result_ = std::async(std::launch::async, [&spec, ctx] {
+    Lines lines;
+    try {
+      SweepAfterRun(spec, ctx, &lines.swept, &lines.left);
+    } catch (...) {
+      ctx.Log(LogLevel::kWarn, "could not look for volumes left by drills",
+              {{"error", "internal error: " + core::WhatOf(std::current_exception())}});
+    }
+    return lines;
+  });
+}
+
+void SweepAlongside::Finish(std::vector<std::string>* swept, std::vector<std::string>* left) {
+  if (!result_.valid()) return;
+  Lines lines = result_.get();
+  *swept = std::move(lines.swept);
+  *left = std::move(lines.left);
+}
+
+SweepAlongside::~SweepAlongside() {
+  if (result_.valid()) result_.wait();
+}
+
 }  // namespace s3snapshot::job

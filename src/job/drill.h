@@ -24,6 +24,7 @@
 #ifndef S3SNAPSHOT_JOB_DRILL_H_
 #define S3SNAPSHOT_JOB_DRILL_H_
 
+#include <future>
 #include <random>
 #include <string>
 #include <vector>
@@ -63,6 +64,28 @@ report::DrillReport RunDrill(const spec::JobSpec& spec, const JobContext& ctx);
 // swept ids, and ids that could not be deleted.
 void SweepAfterRun(const spec::JobSpec& spec, const JobContext& ctx, std::vector<std::string>* swept,
                    std::vector<std::string>* left);
+
+// SweepAfterRun on a thread of its own while the run snapshots (it touches
+// only drill volumes): Start() once the selection found instances, Finish()
+// waits and gives the report's lines. The destructor waits too, so the
+// thread never outlives the run; a throw in it is a warning.
+class SweepAlongside {
+ public:
+  SweepAlongside() = default;
+  ~SweepAlongside();
+  SweepAlongside(const SweepAlongside&) = delete;
+  SweepAlongside& operator=(const SweepAlongside&) = delete;
+
+  void Start(const spec::JobSpec& spec, const JobContext& ctx);
+  // Nothing when not started.
+  void Finish(std::vector<std::string>* swept, std::vector<std::string>* left);
+
+ private:
+  struct Lines {
+    std::vector<std::string> swept, left;
+  };
+  std::future<Lines> result_;
+};
 
 }  // namespace s3snapshot::job
 

@@ -23,6 +23,7 @@ struct Phase {
   const char* action;  // the call that throws
   int nth;             // which call of it
   bool bad_alloc;
+  const char* filter = "";  // only calls with a filter of this name count (FakeEc2::ThrowOn)
 };
 
 class ExceptionTest : public ::testing::TestWithParam<Phase> {
@@ -48,7 +49,7 @@ class ExceptionTest : public ::testing::TestWithParam<Phase> {
     spec.wait = true;
     if (std::string(GetParam().action) == "CopySnapshot") spec.copy_to_regions = {"eu-west-1"};
     const Phase& p = GetParam();
-    (std::string(p.action) == "CopySnapshot" ? dest_ : ec2_).ThrowOn(p.action, p.nth, p.bad_alloc);
+    (std::string(p.action) == "CopySnapshot" ? dest_ : ec2_).ThrowOn(p.action, p.nth, p.bad_alloc, p.filter);
     return RunSnapshotJob(spec, ctx);
   }
   static aws::Snapshot Old(const std::string& id, const std::string& volume) {
@@ -75,19 +76,22 @@ TEST_P(ExceptionTest, TheRunReportsItAndEveryStoppedInstanceRunsAgain) {
   EXPECT_NE(std::string::npos, text.find("InternalError")) << text;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EachPhase, ExceptionTest,
-    ::testing::Values(Phase{"selection", "DescribeInstances", 1, false}, Phase{"stop", "StopInstances", 1, false},
-                      Phase{"polling for stopped", "DescribeInstances", 2, true},
-                      Phase{"snapshot", "CreateSnapshots", 1, true},
-                      Phase{"the starter thread", "StartInstances", 1, false},
-                      Phase{"device tags", "CreateTags", 1, false}, Phase{"wait", "DescribeSnapshots", 1, false},
-                      Phase{"copy", "CopySnapshot", 1, true}, Phase{"retention", "DeleteSnapshot", 1, false}),
-    [](const ::testing::TestParamInfo<Phase>& p) {
-      std::string n;
-      for (const char* c = p.param.name; *c; ++c) n += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(EachPhase, ExceptionTest,
+                         ::testing::Values(Phase{"selection", "DescribeInstances", 1, false},
+                                           Phase{"stop", "StopInstances", 1, false},
+                                           Phase{"polling for stopped", "DescribeInstances", 2, true},
+                                           Phase{"snapshot", "CreateSnapshots", 1, true},
+                                           Phase{"the starter thread", "StartInstances", 1, false},
+                                           Phase{"device tags", "CreateTags", 1, false},
+                                           Phase{"wait", "DescribeSnapshots", 1, false, "snapshot-id"},
+                                           Phase{"copy", "CopySnapshot", 1, true},
+                                           Phase{"retention", "DeleteSnapshot", 1, false}),
+                         [](const ::testing::TestParamInfo<Phase>& p) {
+                           std::string n;
+                           for (const char* c = p.param.name; *c; ++c)
+                             n += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace s3snapshot::job

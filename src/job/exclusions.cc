@@ -1,5 +1,10 @@
 #include "job/exclusions.h"
 
+#include <algorithm>
+#include <optional>
+
+#include "core/chunks.h"
+#include "core/worker_pool.h"
 #include "job/tags.h"
 
 namespace s3snapshot::job {
@@ -44,14 +49,30 @@ Exclusions ExclusionsFor(const aws::Instance& instance, const spec::JobSpec& spe
 std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
                                       std::vector<FailureRecord>* run_errors) {
   if (volumes.empty()) return {};
-  auto tagged = ec2.VolumesTagged(volumes, kTagExclude, kTagExcludeValue);
-  if (!tagged.ok()) {
-    run_errors->push_back(
-        FailureFrom(Step::kSelect, tagged.error().WithContext(std::string("reading the volumes' ") + kTagExclude +
-                                                              " tags; every volume is snapshotted")));
-    return {};
+  // Chunks in parallel (a few in flight; the client's rate limiter paces
+  // them): the snapshots wait for this lookup, so it costs one round trip,
+  // not one per 200 volumes.
+  const auto chunks = core::Chunks(volumes, aws::kMaxFilterValues);
+  std::vector<std::optional<core::Result<std::vector<std::string>>>> found(chunks.size());
+  {
+    core::WorkerPool pool(static_cast<int>(std::min<size_t>(kOptOutLookupsInFlight, chunks.size())));
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      pool.Submit([&, i] { found[i] = ec2.VolumesTagged(chunks[i], kTagExclude, kTagExcludeValue); });
+    }
+    pool.Wait();
   }
-  return {tagged->begin(), tagged->end()};
+  std::set<std::string> out;
+  for (auto& f : found) {
+    if (!f.has_value()) f = core::Error::Make(core::ErrorKind::kInternal, "the lookup did not run");
+    if (!f->ok()) {
+      run_errors->push_back(
+          FailureFrom(Step::kSelect, f->error().WithContext(std::string("reading the volumes' ") + kTagExclude +
+                                                            " tags; every volume is snapshotted")));
+      return {};
+    }
+    out.insert((*f)->begin(), (*f)->end());
+  }
+  return out;
 }
 
 }  // namespace s3snapshot::job

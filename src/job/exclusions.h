@@ -29,8 +29,10 @@ Exclusions ExclusionsFor(const aws::Instance& instance, const spec::JobSpec& spe
                          const std::set<std::string>& opted_out = {});
 
 // The volumes among `volumes` tagged s3snapshot:exclude=true (one
-// DescribeVolumes per 200). Snapshot-safe: when the lookup fails, none is
-// excluded (every volume is snapshotted) and a run error says so.
+// DescribeVolumes per 200, kOptOutLookupsInFlight at once). Snapshot-safe:
+// when any part of the lookup fails, none is excluded (every volume is
+// snapshotted) and a run error says so.
+inline constexpr size_t kOptOutLookupsInFlight = 4;
 std::set<std::string> OptedOutVolumes(aws::Ec2Api& ec2, const std::vector<std::string>& volumes,
                                       std::vector<report::FailureRecord>* run_errors);
 

@@ -26,7 +26,7 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
   {
     for (const auto& s : *found) {
       if (s.state != "error" || s.TagValue(kTagScripted) != kTagScriptedValue || exclude.count(s.snapshot_id) ||
-          !s.TagValue(kTagErrorReported).empty()) {
+          s.TagValue(kTagRunId) == ctx.run_id || !s.TagValue(kTagErrorReported).empty()) {
         continue;
       }
       std::string device = s.TagValue(kTagDevice);
@@ -49,9 +49,9 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
   return out;
 }
 
-void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
-                          const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors) {
-  LateErrors late = FindAndMarkLateErrors(ctx, volume_ids, exclude);
+namespace {
+
+void Report(const JobContext& ctx, const LateErrors& late, Ledger& ledger, std::vector<FailureRecord>* run_errors) {
   for (const auto& entry : late.failures) {
     const std::string& instance = entry.first;
     const FailureRecord& failure = entry.second;  // named: the lambda captures it (clang 14)
@@ -62,6 +62,36 @@ void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vect
     }
   }
   for (const auto& w : late.warnings) ctx.Log(core::LogLevel::kWarn, w);
+}
+
+}  // namespace
+
+void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
+                          const std::set<std::string>& exclude, std::vector<FailureRecord>* run_errors) {
+  Report(ctx, FindAndMarkLateErrors(ctx, volume_ids, exclude), ledger, run_errors);
+}
+
+void LateErrorLookup::Start(const JobContext& ctx, std::vector<std::string> volume_ids) {
+  ctx_ = ctx;
+  result_ = std::async(std::launch::async, [this, volumes = std::move(volume_ids)] {
+    try {
+      return FindAndMarkLateErrors(ctx_, volumes, {});
+    } catch (...) {
+      LateErrors failed;
+      failed.warnings.push_back("looking for snapshots that ended in 'error' since earlier runs failed: " +
+                                core::WhatOf(std::current_exception()));
+      return failed;
+    }
+  });
+}
+
+void LateErrorLookup::ReportInto(Ledger& ledger, std::vector<FailureRecord>* run_errors) {
+  if (!result_.valid()) return;
+  Report(ctx_, result_.get(), ledger, run_errors);
+}
+
+LateErrorLookup::~LateErrorLookup() {
+  if (result_.valid()) result_.wait();
 }
 
 }  // namespace s3snapshot::job

@@ -13,10 +13,13 @@
 // only on the tool's snapshots). If that tag cannot be set the snapshot is
 // reported again by the next run: a failure reported twice is better than
 // one never reported. Copies that end in `error` are reported the same way
-// by the copier (copier.h). Runs on the main thread; not in a dry run.
+// by the copier (copier.h). Not in a dry run. A snapshot run looks them up
+// on a thread of its own while it snapshots (LateErrorLookup): the lookup
+// needs nothing from the run but its id.
 #ifndef S3SNAPSHOT_JOB_LATE_ERRORS_H_
 #define S3SNAPSHOT_JOB_LATE_ERRORS_H_
 
+#include <future>
 #include <set>
 #include <string>
 #include <utility>
@@ -33,7 +36,8 @@ struct LateErrors {
   std::vector<std::string> warnings;                                    // the lookup or the marking failed
 };
 
-// `exclude`: this run's own snapshots (their state is this run's to report).
+// `exclude`: this run's own snapshots (their state is this run's to report);
+// so are those tagged with this run's id (ctx.run_id), made or not yet.
 LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::string>& volume_ids,
                                  const std::set<std::string>& exclude);
 
@@ -41,6 +45,27 @@ LateErrors FindAndMarkLateErrors(const JobContext& ctx, const std::vector<std::s
 // instance the run did not select, to `run_errors`); warnings are logged.
 void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vector<std::string>& volume_ids,
                           const std::set<std::string>& exclude, std::vector<report::FailureRecord>* run_errors);
+
+// The lookup overlapped with the snapshot phase: Start() runs
+// FindAndMarkLateErrors on a thread of its own; ReportInto() waits for it and
+// reports as ReportLateErrorsInto does. The destructor waits too, so the
+// thread never outlives the run (nor the clients in `ctx`). A throw in the
+// lookup is a warning, as a failed lookup is.
+class LateErrorLookup {
+ public:
+  LateErrorLookup() = default;
+  ~LateErrorLookup();
+  LateErrorLookup(const LateErrorLookup&) = delete;
+  LateErrorLookup& operator=(const LateErrorLookup&) = delete;
+
+  void Start(const JobContext& ctx, std::vector<std::string> volume_ids);
+  // Nothing when not started.
+  void ReportInto(Ledger& ledger, std::vector<report::FailureRecord>* run_errors);
+
+ private:
+  JobContext ctx_;
+  std::future<LateErrors> result_;
+};
 
 }  // namespace s3snapshot::job
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "job/snapshot_job.h"
 #include "report/report.h"
 #include "testing/job_fixture.h"
@@ -53,6 +57,50 @@ TEST_F(LateErrorsTest, AFailedLookupIsAWarningNotAFailure) {
   ec2_.FailNext("DescribeSnapshots", core::Error::Make(core::ErrorKind::kAuth, "no", "UnauthorizedOperation"));
   report::SnapshotReport r = Run("run-1");
   EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+}
+
+TEST_F(LateErrorsTest, AThrowInTheLookupOnItsOwnThreadIsAWarningAndTheRunGoesOn) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddInstance("i-00000002", {"vol-3"});
+  ec2_.ThrowOn("DescribeSnapshots", 1, true, "volume-id");  // std::bad_alloc in the lookup
+  report::SnapshotReport r = Run("run-1");
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+  EXPECT_EQ(2, ec2_.CallCount("CreateSnapshots"));
+}
+
+TEST_F(LateErrorsTest, TheLookupRunsWhileTheSnapshotsAreMadeNotAfterThem) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddInstance("i-00000002", {"vol-3"});
+  // Each CreateSnapshots waits (at most 5 s) for the late-error lookup: it
+  // comes only if the lookup overlaps the snapshots.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool looked_up = false, waited_in_vain = false;
+  ec2_.on_call = [&](const std::string& action) {
+    std::unique_lock<std::mutex> l(mu);
+    if (action == "DescribeSnapshots") {
+      looked_up = true;
+      cv.notify_all();
+    } else if (action == "CreateSnapshots" && !cv.wait_for(l, std::chrono::seconds(5), [&] { return looked_up; })) {
+      waited_in_vain = true;
+    }
+  };
+  report::SnapshotReport r = Run("run-1");
+  EXPECT_TRUE(r.ok()) << report::ReportToText(r);
+  EXPECT_TRUE(looked_up);
+  EXPECT_FALSE(waited_in_vain) << "the lookup came only after the snapshots";
+}
+
+TEST_F(LateErrorsTest, ThisRunsOwnSnapshotInErrorIsNotAnEarlierOne) {
+  ec2_.AddInstance("i-00000001", {"vol-1"});
+  ec2_.AddInstance("i-00000002", {"vol-3"});
+  ec2_.error_volumes = {"vol-1"};  // ends in 'error' as soon as it is described
+  ec2_.snapshot_polls = 0;
+  report::SnapshotReport r = Run("run-1");
+  for (const auto& i : r.instances) {
+    for (const auto& e : i.errors) EXPECT_NE("earlier snapshot", report::StepName(e)) << e.message;
+  }
+  for (const auto& e : r.run_errors) EXPECT_NE("earlier snapshot", report::StepName(e)) << e.message;
 }
 
 }  // namespace

@@ -57,6 +57,8 @@ report::SnapshotReport Job::Run() {
       if (spec_.dry_run) {
         RecordPlan(plan);
       } else {
+        late_errors_.Start(ctx_, SelectedVolumes());
+        if (!instances_.empty()) sweep_.Start(spec_, ctx_);  // a scope that selected nothing costs its selection only
         SnapshotAll(plan);
         thawer_.Finish();
         // Restarts first: device tags are a convenience and must never hold
@@ -75,10 +77,7 @@ report::SnapshotReport Job::Run() {
       }
     }
     RetainInSourceRegion();
-    // Not after a failed selection (the endpoint or the credentials do not
-    // work), nor in a scope that selected nothing (it costs its selection only).
-    if (!report_.selection_failed && !instances_.empty())
-      SweepAfterRun(spec_, ctx_, &report_.drill_volumes_swept, &report_.drill_volumes_left);
+    sweep_.Finish(&report_.drill_volumes_swept, &report_.drill_volumes_left);
   } catch (...) {
     InternalError("run", WhatOf(std::current_exception()));
   }
@@ -327,13 +326,7 @@ void Job::CopyToDestinations() {
                ledger_, &report_);
 }
 
-void Job::ReportLateErrors() {
-  std::set<std::string> mine;
-  ledger_.ForEach([&](InstanceReport& r) {
-    for (const auto& s : r.snapshots) mine.insert(s.snapshot_id);
-  });
-  ReportLateErrorsInto(ctx_, ledger_, SelectedVolumes(), mine, &report_.run_errors);
-}
+void Job::ReportLateErrors() { late_errors_.ReportInto(ledger_, &report_.run_errors); }
 
 std::vector<std::string> Job::SelectedVolumes() const {
   std::vector<std::string> volumes;

@@ -8,8 +8,11 @@
 //          -> restart (the restart guarantee's final phase, restarter.h)
 //          -> device tags -> wait (--wait, or for copies)
 //          -> copy (copier.h) -> retain in the destinations
-//          -> earlier snapshots that ended in 'error' (late_errors.h)
+//          -> earlier snapshots that ended in 'error' (late_errors.h; looked
+//             up on a thread of its own from the start of the snapshots)
 //   -> retain in the source region (retention.h) -> the report
+//   (alongside the snapshots, on a thread of its own: the sweep of killed
+//   drills' volumes, drill.h)
 //
 // Each guarantee lives in its own unit: the restart guarantee in
 // restarter.h, the thaw guarantee in thawer.h, the exactly-once create in exactly_once.h, what is retried
@@ -30,8 +33,10 @@
 #include <vector>
 
 #include "job/device_tagger.h"
+#include "job/drill.h"
 #include "job/exactly_once.h"
 #include "job/job_context.h"
+#include "job/late_errors.h"
 #include "job/ledger.h"
 #include "job/locker.h"
 #include "job/restarter.h"
@@ -93,11 +98,13 @@ class Job {
   // Keys fixed by Select(); each value written before the task that reads it
   // is submitted (the pool's mutex orders them).
   std::map<std::string, std::chrono::steady_clock::time_point> work_began_at_;
-  SlowestCall slowest_create_;  // atomic
-  Restarter restarter_;         // thread contract in restarter.h
-  Thawer thawer_;               // thread contract in thawer.h
-  DeviceTagger device_tagger_;  // thread contract in device_tagger.h
-  Locker locker_;               // thread contract in locker.h
+  SlowestCall slowest_create_;   // atomic
+  Restarter restarter_;          // thread contract in restarter.h
+  Thawer thawer_;                // thread contract in thawer.h
+  DeviceTagger device_tagger_;   // thread contract in device_tagger.h
+  Locker locker_;                // thread contract in locker.h
+  LateErrorLookup late_errors_;  // its own thread, started before the snapshots (late_errors.h)
+  SweepAlongside sweep_;         // killed drills' volumes, on its own thread alongside the snapshots (drill.h)
 };
 
 }  // namespace s3snapshot::job

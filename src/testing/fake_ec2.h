@@ -51,11 +51,12 @@ class FakeEc2 : public aws::Ec2Api {
   // Call number `nth` (1-based, counted from now) to `action` throws: a
   // std::bad_alloc when `bad_alloc`, else a std::out_of_range -- what a
   // library call or `.at()` can throw anywhere in a run.
-  void ThrowOn(const std::string& action, int nth = 1, bool bad_alloc = false) {
+  // `filter`: count only the calls whose request has a filter of that name
+  // (DescribeSnapshots; the --wait poll's "snapshot-id", not the late-error
+  // lookup's "volume-id", which runs on a thread of its own).
+  void ThrowOn(const std::string& action, int nth = 1, bool bad_alloc = false, const std::string& filter = "") {
     std::lock_guard<std::mutex> l(mu_);
-    int done = 0;
-    for (const auto& c : calls_) done += c == action;
-    throw_at_[action] = {done + nth, bad_alloc};
+    throw_at_[action] = {nth, bad_alloc, filter};
   }
   // Runs before each call (after it is logged); tests use it to send signals.
   std::function<void(const std::string& action)> on_call;
@@ -181,7 +182,7 @@ class FakeEc2 : public aws::Ec2Api {
     return core::OkStatus();
   }
   core::Result<aws::Page<aws::Snapshot>> DescribeSnapshots(const aws::DescribeSnapshotsRequest& req) override {
-    auto fail = Enter("DescribeSnapshots");
+    auto fail = Enter("DescribeSnapshots", &req.filters);
     if (fail) return *fail;
     std::lock_guard<std::mutex> l(mu_);
     aws::Page<aws::Snapshot> page;
@@ -490,18 +491,20 @@ class FakeEc2 : public aws::Ec2Api {
   }
 
  private:
-  std::optional<core::Error> Enter(const std::string& action) {
+  std::optional<core::Error> Enter(const std::string& action, const std::vector<aws::Filter>* filters = nullptr) {
     std::function<void(const std::string&)> hook;
     std::optional<core::Error> e;
     {
       std::lock_guard<std::mutex> l(mu_);
       calls_.push_back(action);
       auto t = throw_at_.find(action);
-      if (t != throw_at_.end()) {
-        int n = 0;
-        for (const auto& c : calls_) n += c == action;
-        if (n == t->second.first) {
-          bool bad_alloc = t->second.second;
+      bool counted = t != throw_at_.end() && t->second.filter.empty();
+      if (t != throw_at_.end() && filters != nullptr) {
+        for (const auto& f : *filters) counted = counted || f.name == t->second.filter;
+      }
+      if (counted) {
+        if (--t->second.remaining == 0) {
+          bool bad_alloc = t->second.bad_alloc;
           throw_at_.erase(t);
           if (bad_alloc) throw std::bad_alloc();
           throw std::out_of_range("FakeEc2: " + action + " threw");
@@ -552,7 +555,12 @@ class FakeEc2 : public aws::Ec2Api {
   std::map<std::string, aws::Instance> instances_;
   std::map<std::string, int> stopping_left_;
   std::map<std::string, std::deque<core::Error>> failures_;
-  std::map<std::string, std::pair<int, bool>> throw_at_;  // action -> (call number, bad_alloc)
+  struct Throw {
+    int remaining;  // matching calls until the one that throws
+    bool bad_alloc;
+    std::string filter;
+  };
+  std::map<std::string, Throw> throw_at_;
   std::vector<std::string> calls_;
   std::map<std::string, std::map<std::string, std::string>> volume_tags_;  // volume -> key -> value
   std::vector<aws::Snapshot> snapshots_;

@@ -50,10 +50,10 @@ def test_lost_create_snapshots_answer_is_not_retried_into_a_duplicate(run, ec2, 
             endpoint_url=proxy.url, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     one_set_per_instance(ec2, ids, 2)
-    # The dropped request went out on a connection kept alive from the
-    # selection call; libcurl's own resend was refused, so the proxy saw
-    # exactly one CreateSnapshots per instance (the run found the dropped
-    # one's snapshots by its run-id tag).
+    # The proxy saw exactly one CreateSnapshots per instance: libcurl's own
+    # resend (on a connection kept alive from an earlier call) is refused, and
+    # the run found the dropped one's snapshots by its run-id tag. Which
+    # connection the request went out on depends on the lookups running
+    # alongside (late errors), so either warning may name the lost answer.
     assert proxy.count("CreateSnapshots") == 2, proxy.seen
-    assert "WARN" in r.stderr and "not resent" in r.stderr, r.stderr
-    assert "Empty reply" not in r.stderr, r.stderr
+    assert "WARN" in r.stderr and ("not resent" in r.stderr or "outcome was unknown" in r.stderr), r.stderr

@@ -13,7 +13,9 @@ from conftest import base_env, binary, make_fleet
 
 def test_wait_plain_lines_when_not_a_terminal(run, ec2, proxy):
     ids = make_fleet(ec2, count=2, volumes=2)
-    proxy.add("DescribeSnapshots", "pending", count=2)
+    # The wait's polls (filter snapshot-id), not the lookup of earlier
+    # snapshots in 'error' (filter status) that runs alongside the snapshots.
+    proxy.add("DescribeSnapshots", "pending", count=2, match={"Filter.1.Name": "snapshot-id"})
     r = run(["--filter", json.dumps({"instances": ids}), "--wait", "--output", "json"],
             endpoint_url=proxy.url, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -28,7 +30,7 @@ def test_wait_plain_lines_when_not_a_terminal(run, ec2, proxy):
 
 def test_wait_progress_bar_on_a_terminal(ec2, proxy, home):
     ids = make_fleet(ec2, count=1, volumes=2)
-    proxy.add("DescribeSnapshots", "pending", count=1)
+    proxy.add("DescribeSnapshots", "pending", count=1, match={"Filter.1.Name": "snapshot-id"})
     master, slave = pty.openpty()
     p = subprocess.Popen([binary(), "--filter", json.dumps({"instances": ids}), "--wait"],
                          env=base_env(home, proxy.url), stdin=slave, stdout=subprocess.PIPE, stderr=slave)
