@@ -86,7 +86,12 @@ TEST_F(ThawerTest, PreScriptThenSnapshotThenPostScriptForEachInstance) {
     EXPECT_EQ(1, ssm_.SendsTo("post-script", id));
   }
   // Each wave: pre-script, its status, the snapshot; the post-script after that snapshot.
+  // (Less the lookups that run on threads of their own alongside: late
+  // errors, DescribeSnapshots; the drill sweep, DescribeVolumes.)
   auto order = Order();
+  order.erase(std::remove_if(order.begin(), order.end(),
+                             [](const std::string& c) { return c == "DescribeSnapshots" || c == "DescribeVolumes"; }),
+              order.end());
   std::vector<size_t> pre, create, post;
   for (size_t n = 0; n < order.size(); ++n) {
     if (order[n] == "SendCommand pre-script") pre.push_back(n);

@@ -278,3 +278,27 @@ def test_the_readmes_stackset_gives_each_member_the_role_a_central_run_uses(run,
     enable_auth(endpoint, 1000000000)
     for acct in members:
         assert len(snapshots(ec2_of(endpoint, acct), **{"tag:s3snapshot:instance-id": fleet[acct][0]})) == 1, acct
+
+
+def test_a_thousand_failing_scopes_make_one_sns_message_within_its_limit(run, endpoint, proxy):
+    """An organization of 1,000 accounts whose roles all refuse (the proxy
+    answers every AssumeRole AccessDenied, as STS would): the run fails every
+    scope, exits 1, and still publishes one error message under SNS's 256 KB
+    that counts the accounts and names the first failures."""
+    org, root = organization(endpoint)
+    have = active_accounts(org)
+    for n in range(max(0, 1001 - len(have))):
+        new_account(org, "k%04d%s" % (n, uuid.uuid4().hex[:6]))
+    topic, read = sqs_topic(endpoint, "thousand" + uuid.uuid4().hex[:6])
+    proxy.add("AssumeRole", "error400", count=100000, code="AccessDenied", status=403)
+    r = run(["--org", "--exclude-account", CALLER, "--all", "--sns-arn-error", topic, "--output", "json"],
+            endpoint_url=proxy.url, timeout=600)
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-3000:]
+    rep = json.loads(r.stdout)
+    assert len(rep["scopes"]) >= 1000 and not any(s["ok"] for s in rep["scopes"])
+    (msg,) = read()
+    body = msg["Message"].encode()
+    assert len(body) + len(msg.get("Subject", "").encode()) < 256 * 1024, len(body)
+    head = msg["Message"].split("\nFull report:\n")[0]
+    assert head.count(": FAILED") >= 1000, "every account counted"
+    assert "AccessDenied" in head and re.search(r"\.\.\. and \d+ more failure\(s\)", head), head[-2000:]
