@@ -544,7 +544,7 @@ void SweepAfterRun(const spec::JobSpec& spec, const JobContext& ctx, std::vector
 }
 
 void SweepAlongside::Start(const spec::JobSpec& spec, const JobContext& ctx) {
-  result_ = std::async(std::launch::async, [&spec, ctx] {
+  result_.Start([&spec, ctx] {
     Lines lines;
     try {
       SweepAfterRun(spec, ctx, &lines.swept, &lines.left);
@@ -557,14 +557,10 @@ void SweepAlongside::Start(const spec::JobSpec& spec, const JobContext& ctx) {
 }
 
 void SweepAlongside::Finish(std::vector<std::string>* swept, std::vector<std::string>* left) {
-  if (!result_.valid()) return;
-  Lines lines = result_.get();
+  if (!result_.pending()) return;
+  Lines lines = result_.Get();
   *swept = std::move(lines.swept);
   *left = std::move(lines.left);
-}
-
-SweepAlongside::~SweepAlongside() {
-  if (result_.valid()) result_.wait();
 }
 
 }  // namespace s3snapshot::job

@@ -24,12 +24,12 @@
 #ifndef S3SNAPSHOT_JOB_DRILL_H_
 #define S3SNAPSHOT_JOB_DRILL_H_
 
-#include <future>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "aws/ec2_client.h"
+#include "core/background.h"
 #include "job/job_context.h"
 #include "report/drill_report.h"
 #include "spec/job_spec.h"
@@ -67,15 +67,10 @@ void SweepAfterRun(const spec::JobSpec& spec, const JobContext& ctx, std::vector
 
 // SweepAfterRun on a thread of its own while the run snapshots (it touches
 // only drill volumes): Start() once the selection found instances, Finish()
-// waits and gives the report's lines. The destructor waits too, so the
+// waits and gives the report's lines. Destroying it waits too (core::Background), so the
 // thread never outlives the run; a throw in it is a warning.
 class SweepAlongside {
  public:
-  SweepAlongside() = default;
-  ~SweepAlongside();
-  SweepAlongside(const SweepAlongside&) = delete;
-  SweepAlongside& operator=(const SweepAlongside&) = delete;
-
   void Start(const spec::JobSpec& spec, const JobContext& ctx);
   // Nothing when not started.
   void Finish(std::vector<std::string>* swept, std::vector<std::string>* left);
@@ -84,7 +79,7 @@ class SweepAlongside {
   struct Lines {
     std::vector<std::string> swept, left;
   };
-  std::future<Lines> result_;
+  core::Background<Lines> result_;
 };
 
 }  // namespace s3snapshot::job

@@ -73,7 +73,7 @@ void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vect
 
 void LateErrorLookup::Start(const JobContext& ctx, std::vector<std::string> volume_ids) {
   ctx_ = ctx;
-  result_ = std::async(std::launch::async, [this, volumes = std::move(volume_ids)] {
+  result_.Start([this, volumes = std::move(volume_ids)] {
     try {
       return FindAndMarkLateErrors(ctx_, volumes, {});
     } catch (...) {
@@ -86,12 +86,8 @@ void LateErrorLookup::Start(const JobContext& ctx, std::vector<std::string> volu
 }
 
 void LateErrorLookup::ReportInto(Ledger& ledger, std::vector<FailureRecord>* run_errors) {
-  if (!result_.valid()) return;
-  Report(ctx_, result_.get(), ledger, run_errors);
-}
-
-LateErrorLookup::~LateErrorLookup() {
-  if (result_.valid()) result_.wait();
+  if (!result_.pending()) return;
+  Report(ctx_, result_.Get(), ledger, run_errors);
 }
 
 }  // namespace s3snapshot::job

@@ -19,12 +19,12 @@
 #ifndef S3SNAPSHOT_JOB_LATE_ERRORS_H_
 #define S3SNAPSHOT_JOB_LATE_ERRORS_H_
 
-#include <future>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/background.h"
 #include "job/job_context.h"
 #include "job/ledger.h"
 #include "report/snapshot_report.h"
@@ -48,23 +48,18 @@ void ReportLateErrorsInto(const JobContext& ctx, Ledger& ledger, const std::vect
 
 // The lookup overlapped with the snapshot phase: Start() runs
 // FindAndMarkLateErrors on a thread of its own; ReportInto() waits for it and
-// reports as ReportLateErrorsInto does. The destructor waits too, so the
+// reports as ReportLateErrorsInto does. Destroying it waits too (core::Background), so the
 // thread never outlives the run (nor the clients in `ctx`). A throw in the
 // lookup is a warning, as a failed lookup is.
 class LateErrorLookup {
  public:
-  LateErrorLookup() = default;
-  ~LateErrorLookup();
-  LateErrorLookup(const LateErrorLookup&) = delete;
-  LateErrorLookup& operator=(const LateErrorLookup&) = delete;
-
   void Start(const JobContext& ctx, std::vector<std::string> volume_ids);
   // Nothing when not started.
   void ReportInto(Ledger& ledger, std::vector<report::FailureRecord>* run_errors);
 
  private:
   JobContext ctx_;
-  std::future<LateErrors> result_;
+  core::Background<LateErrors> result_;  // after ctx_: waited for before ctx_ goes
 };
 
 }  // namespace s3snapshot::job

@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import client, make_fleet, sqs_topic, tagmap
 from helpers import ROOT, TEMPLATE, load_template, role_actions, role_statements
 
@@ -172,9 +174,13 @@ def test_the_topics_the_stack_creates_are_wired_to_the_function():
 MEMBER_ROLE = os.path.join(ROOT, "deploy", "org", "member-role.yaml")
 
 
-def test_the_member_role_template_passes_cfn_lint():
+MEMBER_FUNCTION = os.path.join(ROOT, "deploy", "org", "member-function.yaml")
+
+
+@pytest.mark.parametrize("template", [MEMBER_ROLE, MEMBER_FUNCTION], ids=["member-role", "member-function"])
+def test_the_organization_templates_pass_cfn_lint(template):
     r = subprocess.run([sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
-                        MEMBER_ROLE], capture_output=True, text=True)
+                        template], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -201,15 +207,6 @@ def test_the_member_role_is_the_functions_role_less_what_only_the_central_accoun
     params = load_template(MEMBER_ROLE)["Parameters"]
     assert params["RoleName"]["Default"] == "s3snapshot", "the central run's --role-name default"
     assert params["MaxLockDays"]["Default"] == 0
-
-
-MEMBER_FUNCTION = os.path.join(ROOT, "deploy", "org", "member-function.yaml")
-
-
-def test_the_member_function_template_passes_cfn_lint():
-    r = subprocess.run([sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
-                        MEMBER_FUNCTION], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_the_member_function_is_a_plain_function_with_the_member_roles_statements_and_central_errors():
